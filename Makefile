@@ -1,0 +1,41 @@
+# Two entry points do all the set-up: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SYS_STAMP := $(VENV)/.system-stamp
+
+.PHONY: demo test test-all setup system benchmark clean-outputs
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --upgrade pip
+	@$(BIN)/python -m pip install -q -e '.[dev]'
+	@$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $(STAMP)
+
+$(SYS_STAMP): scripts/install-system-deps.sh
+	@mkdir -p $(VENV)
+	@bash scripts/install-system-deps.sh
+	@touch $(SYS_STAMP)
+
+setup: $(STAMP) $(SYS_STAMP)
+
+system: $(SYS_STAMP)
+
+demo: setup
+	$(BIN)/mpanalysis demo --check
+	$(BIN)/mpanalysis validate --all
+
+test: setup
+	$(BIN)/python -m pytest -q -m "not slow"
+
+test-all: setup
+	$(BIN)/python -m pytest -q
+
+benchmark: setup
+	$(BIN)/python benchmarks/run.py
+
+clean-outputs:
+	find outputs -mindepth 1 ! -name README.md -exec rm -rf {} +

@@ -1,0 +1,254 @@
+"""Country parameters: one YAML file per country in ``params/``, validated before anything runs.
+
+The models are frozen and forbid unknown keys, so a typo (``worshop:``) stops the run with a
+message naming the file and the key instead of being silently ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+import pycountry
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ParamsError
+from .paths import params_path
+from .reference import get_codes
+
+#: A text in several languages, e.g. ``{"fr": "…", "en": "…"}``. Adding Portuguese is adding "pt".
+LocalizedText = dict[Annotated[str, Field(pattern=r"^[a-z]{2}$")], str]
+
+Language = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+def _check_codes(values: list[str] | str | None, list_name: str) -> None:
+    if values is None:
+        return
+    allowed = get_codes(list_name)
+    for value in [values] if isinstance(values, str) else values:
+        if value not in allowed:
+            raise ValueError(f"'{value}' is not one of {allowed}")
+
+
+class ProfileEdition(_Frozen):
+    """An existing edition of the country's migration profile."""
+
+    title: str
+    year: int = Field(ge=1950, le=2100)
+    publisher: str
+    kind: str
+    modules: list[str] = Field(default_factory=list)
+    url: str | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        _check_codes(value, "profile_kinds")
+        return value
+
+    @field_validator("modules")
+    @classmethod
+    def _modules(cls, value: list[str]) -> list[str]:
+        _check_codes(value, "domains")
+        return value
+
+
+class Solution(_Frozen):
+    text: LocalizedText
+
+
+class WorkshopProblem(_Frozen):
+    """A problem discussed at the national workshop and the solutions retained."""
+
+    challenge: str
+    description: LocalizedText | None = None
+    solutions: list[LocalizedText] = Field(default_factory=list)
+
+
+class WorkshopRecommendation(_Frozen):
+    category: Literal["cooperation", "training_hr", "collection", "border_information", "crisis_information"]
+    text: LocalizedText
+    priority: Literal["high", "medium", "low"] = "medium"
+
+
+class Workshop(_Frozen):
+    date: dt.date | None = None
+    place: str | None = None
+    participants: int | None = Field(default=None, ge=0)
+    institutions_represented: int | None = Field(default=None, ge=0)
+    problems: list[WorkshopProblem] = Field(default_factory=list)
+    recommendations: list[WorkshopRecommendation] = Field(default_factory=list)
+    good_practices: list[LocalizedText] = Field(default_factory=list)
+
+
+class Endorsement(_Frozen):
+    status: str = "draft"
+    authority: str | None = None
+    date: dt.date | None = None
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, value: str) -> str:
+        _check_codes(value, "endorsement_statuses")
+        return value
+
+    @property
+    def is_final(self) -> bool:
+        """True once endorsed or published: the DRAFT mark goes away."""
+        return self.status in {"endorsed", "published"}
+
+
+class Milestone(_Frozen):
+    stage: str
+    start: dt.date
+    end: dt.date | None = None
+    done: bool = True
+
+    @field_validator("stage")
+    @classmethod
+    def _stage(cls, value: str) -> str:
+        _check_codes(value, "milestones")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Milestone":
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class CountryParams(_Frozen):
+    """Everything about one country's exercise that is not in the questionnaire answers.
+
+    >>> p = CountryParams(country="SEN")
+    >>> p.country, p.languages, p.endorsement.status
+    ('SEN', ['fr', 'en'], 'draft')
+    """
+
+    country: str = Field(description="ISO 3166-1 alpha-3 code")
+    country_name: LocalizedText | None = None
+    languages: list[Language] = Field(default_factory=lambda: ["fr", "en"], min_length=1)
+    edition: Literal["public", "restricted"] = "public"
+    length: Literal["brief", "full"] = "full"
+    is_demo: bool = False
+    inputs: str | None = Field(default=None, description="input folder; default data/raw/<ISO3>")
+    profiles: list[ProfileEdition] = Field(default_factory=list)
+    coordinator: str | None = None
+    working_group: list[str] = Field(default_factory=list)
+    aliases: dict[str, str] = Field(default_factory=dict)
+    match_threshold: float = Field(default=88.0, ge=50, le=100)
+    staleness_years: int = Field(default=3, ge=1, le=50)
+    reference_year: int | None = Field(default=None, ge=1950, le=2100)
+    workshop: Workshop = Field(default_factory=Workshop)
+    endorsement: Endorsement = Field(default_factory=Endorsement)
+    milestones: list[Milestone] = Field(default_factory=list)
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        value = value.upper()
+        if not re.fullmatch(r"[A-Z]{3}", value) or pycountry.countries.get(alpha_3=value) is None:
+            raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-3 country code")
+        return value
+
+    def get_country_name(self, lang: str = "fr") -> str:
+        """Return the country's name in ``lang`` (parameters first, then babel/pycountry).
+
+        >>> CountryParams(country="CIV").get_country_name("fr")
+        'Côte d’Ivoire'
+        >>> CountryParams(country="GMB").get_country_name("en")
+        'Gambia'
+        """
+        if self.country_name and lang in self.country_name:
+            return self.country_name[lang]
+        return get_country_name(self.country, lang)
+
+
+def get_country_name(iso3: str, lang: str = "fr") -> str:
+    """Return a country's short name in a language, from babel's CLDR data.
+
+    >>> get_country_name("SEN", "fr")
+    'Sénégal'
+    >>> get_country_name("MAR", "en")
+    'Morocco'
+    """
+    from babel import Locale
+
+    country = pycountry.countries.get(alpha_3=iso3.upper())
+    if country is None:
+        return iso3
+    try:
+        name = Locale.parse(lang).territories.get(country.alpha_2)
+    except Exception:  # unknown locale: fall back to the English ISO name
+        name = None
+    return name or getattr(country, "common_name", None) or country.name
+
+
+def _format_key(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def parse_params(data: object, file: str | Path = "<parameters>") -> CountryParams:
+    """Validate a parsed parameters mapping; errors name the file and every wrong key.
+
+    >>> parse_params({"country": "SEN", "worshop": {}}, "SEN.yaml")
+    Traceback (most recent call last):
+    ...
+    mpanalysis.errors.ParamsError: SEN.yaml, key 'worshop': unknown key (check the spelling)
+    """
+    if not isinstance(data, dict):
+        raise ParamsError("the file must hold a mapping of keys to values", file=file)
+    try:
+        return CountryParams.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            key = _format_key(error["loc"])
+            if error["type"] == "extra_forbidden":
+                message = "unknown key (check the spelling)"
+            elif error["type"] == "missing":
+                message = "required key is missing"
+            else:
+                message = error["msg"].removeprefix("Value error, ")
+                if "input" in error and not isinstance(error["input"], (dict, list)):
+                    message += f" (got {error['input']!r})"
+            problems.append((key, message))
+        first_key, first_message = problems[0]
+        message = first_message
+        if len(problems) > 1:
+            message += "; also " + "; ".join(f"key '{k}': {m}" for k, m in problems[1:])
+        raise ParamsError(message, file=file, key=first_key) from None
+
+
+def load_params(source: str | Path) -> CountryParams:
+    """Load and validate ``params/<ISO3>.yaml`` (an ISO3 code or a path).
+
+    The file name must match the ``country`` key, so a copied file cannot silently describe the
+    wrong country.
+    """
+    path = Path(source)
+    if not path.suffix and re.fullmatch(r"[A-Za-z]{3}", str(source)):
+        path = params_path(str(source).upper())
+    if not path.is_file():
+        raise ParamsError("parameters file not found (create it with `mpanalysis init ISO3`)", file=path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ParamsError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", file=path) from None
+    except UnicodeDecodeError:
+        raise ParamsError("not UTF-8 text", file=path) from None
+    params = parse_params(data, path)
+    if path.stem.upper() != params.country and re.fullmatch(r"[A-Z]{3}", path.stem.upper()):
+        raise ParamsError(f"file is named {path.stem} but describes country {params.country}",
+                          file=path, key="country")
+    return params

@@ -1,0 +1,59 @@
+"""Where the project's folders are. One place, so notebooks, CLI and tests agree.
+
+The project root is found from the environment variable ``MPANALYSIS_ROOT`` or, failing that, by
+walking up from the current directory to the folder holding ``pyproject.toml`` and ``data/``;
+installed in a source tree, the package's own location is the fallback.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+
+
+def find_project_root(start: Path | None = None) -> Path:
+    """Return the project folder (holding ``data/reference``).
+
+    >>> (find_project_root() / "data" / "reference").is_dir()
+    True
+    """
+    env = os.environ.get("MPANALYSIS_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = (start or Path.cwd()).resolve()
+    for candidate in [here, *here.parents]:
+        if (candidate / "data" / "reference").is_dir() and (candidate / "pyproject.toml").is_file():
+            return candidate
+    return _PACKAGE_ROOT
+
+
+def data_dir(root: Path | None = None) -> Path:
+    return (root or find_project_root()) / "data"
+
+
+def reference_dir(root: Path | None = None) -> Path:
+    return data_dir(root) / "reference"
+
+
+def raw_dir(iso3: str | None = None, root: Path | None = None) -> Path:
+    base = data_dir(root) / "raw"
+    return base / iso3 if iso3 else base
+
+
+def params_dir(root: Path | None = None) -> Path:
+    return (root or find_project_root()) / "params"
+
+
+def params_path(iso3: str, root: Path | None = None) -> Path:
+    return params_dir(root) / f"{iso3}.yaml"
+
+
+def outputs_dir(iso3: str | None = None, root: Path | None = None) -> Path:
+    base = (root or find_project_root()) / "outputs"
+    return base / iso3 if iso3 else base
+
+
+def notebooks_dir(root: Path | None = None) -> Path:
+    return (root or find_project_root()) / "notebooks"

@@ -1,0 +1,116 @@
+"""Reference lists (domains, stages, institution types, …) with their labels in every language.
+
+Each list is a CSV in ``data/reference/`` with at least ``code`` and one ``label_<lang>`` column
+per language. Adding a language is adding ``label_pt`` columns: no code changes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ReferenceDataError
+from .paths import reference_dir
+
+#: The reference lists the questionnaire and the analysis rely on.
+LIST_NAMES = (
+    "domains", "policy_stages", "institution_types", "sectors", "challenges", "severities",
+    "needs", "mp_functions", "channels", "periodicities", "source_kinds", "source_statuses",
+    "source_formats", "source_access", "flow_directions", "yes_no", "endorsement_statuses",
+    "milestones", "profile_kinds",
+)
+
+DEFAULT_LANGUAGE = "fr"
+
+
+@lru_cache(maxsize=None)
+def _load_cached(name: str, folder: str) -> pd.DataFrame:
+    path = Path(folder) / f"{name}.csv"
+    if not path.is_file():
+        raise ReferenceDataError(f"{path}: reference list '{name}' not found")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    if "code" not in frame.columns:
+        raise ReferenceDataError(f"{path}: a reference list needs a 'code' column")
+    if frame["code"].duplicated().any():
+        dupes = sorted(frame.loc[frame["code"].duplicated(), "code"])
+        raise ReferenceDataError(f"{path}: duplicated codes {dupes}")
+    for column in frame.columns:
+        if column.startswith("is_"):
+            frame[column] = frame[column].str.lower().isin(["true", "1", "yes"])
+    if "order" in frame.columns:
+        frame["order"] = frame["order"].astype(int)
+    return frame
+
+
+def load_reference(name: str, folder: Path | None = None) -> pd.DataFrame:
+    """Return the reference list ``name`` as a DataFrame (a copy: callers may modify it).
+
+    >>> load_reference("policy_stages")["code"].tolist()[:2]
+    ['needs_identification', 'elaboration']
+    """
+    return _load_cached(name, str(folder or reference_dir())).copy()
+
+
+def get_codes(name: str, folder: Path | None = None) -> list[str]:
+    """Return the codes of a reference list, in file order.
+
+    >>> get_codes("domains")
+    ['trends', 'border_management', 'crisis', 'development']
+    """
+    return _load_cached(name, str(folder or reference_dir()))["code"].tolist()
+
+
+def get_languages(folder: Path | None = None) -> list[str]:
+    """Return the languages every reference list has labels for.
+
+    >>> get_languages()
+    ['en', 'fr']
+    """
+    common: set[str] | None = None
+    for name in LIST_NAMES:
+        frame = _load_cached(name, str(folder or reference_dir()))
+        langs = {c.removeprefix("label_") for c in frame.columns if c.startswith("label_")}
+        common = langs if common is None else common & langs
+    return sorted(common or [])
+
+
+def get_labels(name: str, lang: str = DEFAULT_LANGUAGE, folder: Path | None = None) -> dict[str, str]:
+    """Return ``{code: label}`` for a reference list in one language.
+
+    >>> get_labels("domains", "en")["crisis"]
+    'Migration in crisis situations'
+    >>> get_labels("domains", "fr")["crisis"]
+    'Migration en situation de crise'
+    """
+    frame = _load_cached(name, str(folder or reference_dir()))
+    column = f"label_{lang}"
+    if column not in frame.columns:
+        raise ReferenceDataError(f"reference list '{name}' has no labels in language '{lang}'")
+    return dict(zip(frame["code"], frame[column]))
+
+
+def get_label(name: str, code: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Return the label of one code, or the code itself when it is not in the list.
+
+    >>> get_label("institution_types", "statistics_office", "en")
+    'National statistics office'
+    >>> get_label("domains", "health", "en")
+    'health'
+    """
+    return get_labels(name, lang).get(code, code)
+
+
+def get_attribute(name: str, column: str) -> dict[str, object]:
+    """Return ``{code: value}`` of another column of a list (e.g. a type's sector).
+
+    >>> get_attribute("institution_types", "sector")["ministry"]
+    'governmental'
+    >>> get_attribute("channels", "is_formal")["formal_agreement"]
+    True
+    """
+    frame = _load_cached(name, str(reference_dir()))
+    if column not in frame.columns:
+        raise ReferenceDataError(f"reference list '{name}' has no column '{column}'")
+    return dict(zip(frame["code"], frame[column]))
