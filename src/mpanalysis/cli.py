@@ -1,0 +1,163 @@
+"""The ``mpanalysis`` command line.
+
+Every command turns a user's mistake (``MpanalysisError``) into one clear message and exit code
+2; only a bug in the package shows a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import MpanalysisError
+
+EXIT_USER_ERROR = 2
+
+
+def _list_param_countries() -> list[str]:
+    from .paths import params_dir
+
+    return sorted(p.stem for p in params_dir().glob("*.yaml") if len(p.stem) == 3 and p.stem.isupper())
+
+
+def _resolve_countries(targets: list[str], is_all: bool) -> list[str]:
+    if is_all:
+        countries = _list_param_countries()
+        if not countries:
+            raise MpanalysisError("no parameters file in params/: create one with `mpanalysis init ISO3`")
+        return countries
+    if not targets:
+        raise MpanalysisError("name a country (ISO3 code) or a path, or use --all")
+    return targets
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .dataset import load_country_dataset
+    from .paths import outputs_dir
+    from .report import format_counts_table, write_validation_report
+
+    failures = 0
+    for target in _resolve_countries(args.targets, args.all):
+        try:
+            dataset = load_country_dataset(target)
+            folder = Path(args.output) if args.output else outputs_dir(dataset.country) / "validation"
+            written = write_validation_report(dataset, folder, lang=args.lang)
+        except MpanalysisError as exc:
+            failures += 1
+            print(f"[{target}] error: {exc}", file=sys.stderr)
+            continue
+        print(f"== {dataset.country} ==")
+        print(format_counts_table(dataset))
+        n_errors = int((dataset.issues["level"] == "error").sum()) if len(dataset.issues) else 0
+        n_warnings = int((dataset.issues["level"] == "warning").sum()) if len(dataset.issues) else 0
+        print(f"{n_errors} row(s) set aside, {n_warnings} warning(s); report: {written['html']}")
+        print()
+    return EXIT_USER_ERROR if failures else 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from .xlsform import write_template
+
+    path = write_template(Path(args.output), lang=args.lang)
+    print(f"Offline questionnaire template written to {path}")
+    return 0
+
+
+def cmd_questionnaire(args: argparse.Namespace) -> int:
+    from .xlsform import write_xlsform
+
+    path = write_xlsform(Path(args.output))
+    print(f"XLSForm written to {path}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import check_demo_region, generate_demo_region
+    from .paths import find_project_root
+
+    root = find_project_root()
+    if args.check:
+        stale = check_demo_region(root)
+        if stale:
+            print("The committed demo data differ from the generator: " + ", ".join(stale), file=sys.stderr)
+            print("Regenerate with `mpanalysis demo`.", file=sys.stderr)
+            return 1
+        print("Demo data are up to date.")
+        return 0
+    written = generate_demo_region(root, countries=args.countries or None)
+    print(f"Demo region written: {len(written)} file(s) (synthetic demonstration data).")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .scaffold import init_country
+
+    created = init_country(args.iso3, force=args.force)
+    for path in created:
+        print(f"created {path}")
+    print(f"Fill in {created[0]} and put the questionnaire exports in {created[1]}.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mpanalysis",
+        description="Tailored, bilingual user guides to each country's migration profile.",
+    )
+    parser.add_argument("--version", action="version", version=f"mpanalysis {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("validate", help="read and validate a country's questionnaire exports",
+                       description="Read a country's exports (ISO3 code, a folder or a file), set aside "
+                                   "bad rows, print counts and write the validation report to "
+                                   "outputs/<ISO3>/validation/.")
+    p.add_argument("targets", nargs="*", metavar="PATH|ISO3")
+    p.add_argument("--all", action="store_true", help="every country with a params/<ISO3>.yaml")
+    p.add_argument("--lang", default="fr", help="language of the report (default: fr)")
+    p.add_argument("--output", help="folder for the report (default: outputs/<ISO3>/validation)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("template", help="write the offline spreadsheet questionnaire",
+                       description="Write the spreadsheet template (same columns as the form, drop-down "
+                                   "lists, one sheet per repeat) for institutions answering offline.")
+    p.add_argument("--output", default="mp_questionnaire_template.xlsx")
+    p.add_argument("--lang", default="fr", help="language of labels and drop-downs (default: fr)")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("questionnaire", help="write the XLSForm (KoboToolbox / ODK Central)",
+                       description="Write the questionnaire as an XLSForm deployable on KoboToolbox or ODK Central.")
+    p.add_argument("--output", default="mp_questionnaire.xlsx")
+    p.set_defaults(func=cmd_questionnaire)
+
+    p = sub.add_parser("demo", help="generate the synthetic demo region",
+                       description="Generate the deterministic synthetic demo region into data/raw/<ISO3>/ "
+                                   "and params/<ISO3>.yaml.")
+    p.add_argument("countries", nargs="*", metavar="ISO3")
+    p.add_argument("--check", action="store_true", help="only check that the committed demo data are current")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("init", help="start a new country",
+                       description="Create params/<ISO3>.yaml to fill in and an empty input folder data/raw/<ISO3>/.")
+    p.add_argument("iso3", metavar="ISO3")
+    p.add_argument("--force", action="store_true", help="overwrite an existing parameters file")
+    p.set_defaults(func=cmd_init)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except MpanalysisError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
