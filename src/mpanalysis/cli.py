@@ -66,10 +66,13 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_questionnaire(args: argparse.Namespace) -> int:
-    from .xlsform import write_xlsform
+    from .xlsform import write_questionnaire_files, write_xlsform
 
-    path = write_xlsform(Path(args.output))
-    print(f"XLSForm written to {path}")
+    if args.output:
+        print(f"XLSForm written to {write_xlsform(Path(args.output))}")
+        return 0
+    for path in write_questionnaire_files():
+        print(f"written {path}")
     return 0
 
 
@@ -128,7 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("questionnaire", help="write the XLSForm (KoboToolbox / ODK Central)",
                        description="Write the questionnaire as an XLSForm deployable on KoboToolbox or ODK Central.")
-    p.add_argument("--output", default="mp_questionnaire.xlsx")
+    p.add_argument("--output", help="write only the XLSForm to this file (default: regenerate the "
+                                    "XLSForm and the templates in data/questionnaire/)")
     p.set_defaults(func=cmd_questionnaire)
 
     p = sub.add_parser("demo", help="generate the synthetic demo region",

@@ -33,3 +33,15 @@ def test_xlsx_cells_are_text_not_formulas(tmp_path):
     for row in sheet.iter_rows(min_row=2):
         assert row[0].data_type == "s"
         assert not str(row[0].value).startswith(("=", "@", "+", "-"))
+
+
+def test_atomic_output_is_readable_by_others(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        path = write_text_atomic(tmp_path / "report.html", "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

@@ -1,0 +1,923 @@
+"""Institution names → entities: one entity id per institution, however respondents spell it.
+
+Respondents name the same institution in many ways (accents, case, acronyms, typos), both when
+they name their own institution and when they name the partners they exchange information with.
+:func:`reconcile_institutions` turns every written name into one stable entity id:
+
+1. aliases from the country's parameters pin decisions: a name listed there goes where the alias
+   says and takes part in no other matching;
+2. the responding institutions are clustered (same normalised name, same acronym, or a fuzzy
+   score at or above the threshold);
+3. each partner name is matched to a responding entity: same normalised name, then acronym, then
+   fuzzy score;
+4. the partners left over are clustered among themselves the same way and become non-respondent
+   entities.
+
+Fuzzy scores are rapidfuzz ``token_sort_ratio`` on normalised names. ``WRatio`` was rejected: its
+partial matching scores a name against any longer name containing it at 90 ("Ministère de la
+Santé" vs "Ministère de la Santé et de l'Action sociale"), silently merging a ministry with a
+different one, whereas a missed merge shows up in the report and is fixed with one alias. On top
+of the score, two names whose differing words are not spelling variants of each other ("intérieur"
+vs "économie", "Thiès" vs "Kaolack", "1" vs "2") are never merged, however many generic words
+("ministère", "direction générale") they share.
+
+Normalisation rules (stop words, abbreviations, sector keywords) are data:
+``data/reference/name_normalisation.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from rapidfuzz import fuzz, process
+
+from .errors import ReferenceDataError
+from .paths import reference_dir
+from .reference import get_attribute, get_codes
+
+#: File of ``data/reference/`` holding stop words, abbreviations and sector keywords.
+RULES_FILE = "name_normalisation.yaml"
+
+#: Two candidates whose scores are this close are reported as an ambiguity.
+AMBIGUITY_MARGIN_POINTS = 3.0
+
+#: Below this score a partner's best candidate is not worth showing in the report.
+REPORT_MIN_SCORE = 60.0
+
+#: Words that differ between two names must be at least this similar (a typo, not another word).
+SAME_WORDS_MIN_SCORE = 80.0
+
+#: Longest slug of an entity id (after ``<ISO3>-``).
+SLUG_MAX_CHARS = 40
+
+METHODS = ("exact", "acronym", "alias", "fuzzy", "new")
+
+ENTITY_COLUMNS = ["entity_id", "name", "acronym", "institution_type", "sector", "is_respondent",
+                  "name_variants", "n_mentions"]
+MATCH_COLUMNS = ["name", "entity_id", "entity_name", "score", "method"]
+UNRESOLVED_COLUMNS = ["name", "best_candidate", "best_score", "entity_id"]
+INSTITUTION_COLUMNS = ["submission_id", "institution_name", "institution_acronym", "institution_type"]
+
+# Rows of rapidfuzz score matrices computed at once: bounds memory (rows x names x 8 bytes).
+_CHUNK_ROWS = 512
+_ACRONYM_MAX_CHARS = 10
+_BRACKETS = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]\s*")
+_SEPARATOR = re.compile(r"\s+[-–—/:]\s+|\s*[–—]\s*|:\s+")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_SPACES = re.compile(r"\s+")
+# Unicode combining marks (accents once NFKD has split them from their letters).
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+# --------------------------------------------------------------------------------------------
+# Normalisation rules (data file)
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NameRules:
+    """The contents of ``name_normalisation.yaml``, folded for comparison."""
+
+    characters: dict[str, str]
+    languages: tuple[str, ...]
+    stop_words: dict[str, frozenset[str]]
+    abbreviations: dict[str, dict[str, str]]
+    acronym_placeholders: frozenset[str]
+    sector_keywords: dict[str, tuple[str, ...]]
+
+    @property
+    def all_stop_words(self) -> frozenset[str]:
+        return frozenset().union(*self.stop_words.values())
+
+
+@lru_cache(maxsize=16)
+def _translation(characters: tuple[tuple[str, str], ...]) -> dict[int, str]:
+    return str.maketrans(dict(characters))
+
+
+def _fold(text: str, characters: dict[str, str]) -> str:
+    """Strip accents, fold case, spell special letters in ASCII."""
+    if text.isascii():
+        return text.casefold()
+    stripped = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
+    return stripped.translate(_translation(tuple(sorted(characters.items()))))
+
+
+def _rules_error(path: Path, key: str, expected: str) -> ReferenceDataError:
+    return ReferenceDataError(f"{path}, key '{key}': expected {expected}")
+
+
+def _as_word_list(value: object, path: Path, key: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        hint = " (quote words YAML reads as booleans: \"on\", \"no\")" if isinstance(value, list) and any(
+            isinstance(v, bool) for v in value) else ""
+        raise _rules_error(path, key, "a list of words" + hint)
+    return value
+
+
+def _as_word_map(value: object, path: Path, key: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()):
+        raise _rules_error(path, key, "a mapping of word: replacement")
+    return value
+
+
+def load_name_rules(path: Path | None = None) -> NameRules:
+    """Read and check the name normalisation rules (default: ``data/reference/name_normalisation.yaml``).
+
+    A malformed file raises :class:`~mpanalysis.errors.ReferenceDataError` naming the file and key.
+
+    >>> rules = load_name_rules()
+    >>> rules.languages[:2], rules.abbreviations["fr"]["min"], rules.abbreviations["en"]["min"]
+    (('fr', 'en'), 'ministere', 'ministry')
+    >>> "de" in rules.all_stop_words
+    True
+    """
+    path = Path(path) if path is not None else reference_dir() / RULES_FILE
+    return _load_rules_cached(str(path))
+
+
+@lru_cache(maxsize=8)
+def _load_rules_cached(path_text: str) -> NameRules:
+    path = Path(path_text)
+    if not path.is_file():
+        raise ReferenceDataError(f"{path}: name normalisation rules not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ReferenceDataError(f"{path}: not valid YAML ({exc})") from None
+    if not isinstance(data, dict):
+        raise ReferenceDataError(f"{path}: expected a mapping at the top level")
+    known = {"characters", "stop_words", "abbreviations", "acronym_placeholders", "sector_keywords"}
+    for key in data:
+        if key not in known:
+            raise _rules_error(path, str(key), f"one of {sorted(known)}")
+
+    characters = {
+        k: v for k, v in _as_word_map(data.get("characters", {}), path, "characters").items()}
+    if any(len(k) != 1 for k in characters):
+        raise _rules_error(path, "characters", "single letters as keys")
+
+    def fold_word(word: str) -> str:
+        return _SPACES.sub(" ", _NOT_ALNUM.sub(" ", _fold(word, characters))).strip()
+
+    stop_raw = data.get("stop_words")
+    if not isinstance(stop_raw, dict) or not stop_raw:
+        raise _rules_error(path, "stop_words", "a mapping of language: list of words")
+    languages = tuple(str(lang) for lang in stop_raw)
+    stop_words = {
+        str(lang): frozenset(fold_word(w) for w in _as_word_list(words, path, f"stop_words.{lang}"))
+        for lang, words in stop_raw.items()}
+
+    abbr_raw = data.get("abbreviations", {})
+    if not isinstance(abbr_raw, dict):
+        raise _rules_error(path, "abbreviations", "a mapping of language: abbreviations")
+    abbreviations: dict[str, dict[str, str]] = {}
+    for lang, mapping in abbr_raw.items():
+        words = _as_word_map(mapping, path, f"abbreviations.{lang}")
+        folded = {}
+        for short, long in words.items():
+            key = fold_word(short.rstrip(".")).replace(" ", "")
+            if not key:
+                raise _rules_error(path, f"abbreviations.{lang}.{short}", "a word")
+            folded[key] = fold_word(long)
+        abbreviations[str(lang)] = folded
+    languages += tuple(lang for lang in abbreviations if lang not in languages)
+
+    placeholders = frozenset(
+        re.sub(r"[^0-9A-Z]", "", _fold(w, characters).upper())
+        for w in _as_word_list(data.get("acronym_placeholders", []), path, "acronym_placeholders"))
+
+    sector_raw = data.get("sector_keywords", {})
+    if not isinstance(sector_raw, dict):
+        raise _rules_error(path, "sector_keywords", "a mapping of sector: list of words")
+    sectors = set(get_codes("sectors"))
+    sector_keywords = {}
+    for sector, words in sector_raw.items():
+        if sector not in sectors:
+            raise _rules_error(path, f"sector_keywords.{sector}", f"a sector among {sorted(sectors)}")
+        sector_keywords[str(sector)] = tuple(
+            fold_word(w) for w in _as_word_list(words, path, f"sector_keywords.{sector}"))
+    return NameRules(characters=characters, languages=languages, stop_words=stop_words,
+                     abbreviations=abbreviations, acronym_placeholders=placeholders,
+                     sector_keywords=sector_keywords)
+
+
+# --------------------------------------------------------------------------------------------
+# Acronyms and normalised names
+# --------------------------------------------------------------------------------------------
+
+def _is_acronym_like(text: str) -> bool:
+    """One word, mostly capitals ("ANSD", "DG-PAF", "CeRPED", "D.G.S.N."), not a word in capitals
+    longer than an acronym usually is."""
+    word = text.strip().replace(".", "")
+    if not word or any(c.isspace() for c in word) or len(word) > _ACRONYM_MAX_CHARS:
+        return False
+    if not all(c.isalnum() or c in "-&'" for c in word):
+        return False
+    letters = [c for c in word if c.isalpha()]
+    upper = sum(c.isupper() for c in letters)
+    return len(letters) >= 2 and upper >= 2 and 2 * upper >= len(letters)
+
+
+def _clean_acronym(text: str) -> str:
+    return text.strip().replace(".", "")
+
+
+def _collapse(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=131072)
+def _split(name: str) -> tuple[str, str | None, bool]:
+    """Return (name without its acronym, acronym, whether the name is only an acronym)."""
+    text = _collapse(name)
+    if _is_acronym_like(text):
+        return text, _clean_acronym(text), True
+    brackets = list(_BRACKETS.finditer(text))
+    acronyms = [m for m in brackets if _is_acronym_like(m.group(1))]
+    if len(acronyms) == 1:
+        match = acronyms[0]
+        rest = _collapse(text[:match.start()] + " " + text[match.end():])
+        if rest:
+            return rest, _clean_acronym(match.group(1)), False
+    parts = _SEPARATOR.split(text, maxsplit=1)
+    if len(parts) == 2:
+        left, right = (p.strip() for p in parts)
+        for acronym, rest in ((left, right), (right, left)):
+            if _is_acronym_like(acronym) and rest and not _is_acronym_like(rest):
+                return rest, _clean_acronym(acronym), False
+    return text, None, False
+
+
+def split_acronym(name: str) -> tuple[str, str | None]:
+    """Split an institution name into its full name and its acronym (``None`` when there is none).
+
+    The acronym may be in brackets, before or after a dash, or be the whole name.
+
+    >>> split_acronym("Agence nationale de la statistique et de la démographie (ANSD)")
+    ('Agence nationale de la statistique et de la démographie', 'ANSD')
+    >>> split_acronym("ANSD - Agence nationale de la statistique et de la démographie")
+    ('Agence nationale de la statistique et de la démographie', 'ANSD')
+    >>> split_acronym("DGSN")
+    ('DGSN', 'DGSN')
+    >>> split_acronym("Ministère de l'Intérieur (Direction des étrangers)")
+    ("Ministère de l'Intérieur (Direction des étrangers)", None)
+    >>> split_acronym("Haut-Commissariat aux réfugiés")
+    ('Haut-Commissariat aux réfugiés', None)
+    """
+    if not isinstance(name, str):
+        return "", None
+    base, acronym, _ = _split(name)
+    return base, acronym
+
+
+def _acronym_key(acronym: str | None, rules: NameRules) -> str | None:
+    """Acronym as compared: ASCII capitals and digits only; placeholders ("N/A", "néant") are none."""
+    if not isinstance(acronym, str):
+        return None
+    key = re.sub(r"[^0-9A-Z]", "", _fold(acronym, rules.characters).upper())
+    if len(key) < 2 or key in rules.acronym_placeholders:
+        return None
+    return key
+
+
+def _detect_language(tokens: list[str], rules: NameRules) -> str:
+    counts = [(sum(t in rules.stop_words.get(lang, ()) for t in tokens), -i, lang)
+              for i, lang in enumerate(rules.languages)]
+    return max(counts)[2]
+
+
+def _normalize(name: str, rules: NameRules) -> str:
+    base, acronym, is_bare = _split(name)
+    if is_bare:
+        return (_acronym_key(acronym, rules) or "").lower()
+    tokens = _NOT_ALNUM.sub(" ", _fold(base, rules.characters)).split()
+    language = _detect_language(tokens, rules)
+    order = [language, *(lang for lang in rules.languages if lang != language)]
+    stop_words = rules.all_stop_words
+    words: list[str] = []
+    for token in tokens:
+        expansion = next((rules.abbreviations[lang][token] for lang in order
+                          if token in rules.abbreviations.get(lang, {})), token)
+        words.extend(w for w in expansion.split() if w not in stop_words)
+    return " ".join(words)
+
+
+@lru_cache(maxsize=131072)
+def _normalize_default(name: str) -> str:
+    return _normalize(name, load_name_rules())
+
+
+def normalize_name(name: str) -> str:
+    """Return the form of an institution name used for matching.
+
+    Accents, case, punctuation and extra spaces go; common abbreviations are expanded and stop
+    words dropped (both from ``data/reference/name_normalisation.yaml``); a bracketed acronym is
+    dropped. A name that is only an acronym becomes that acronym in lower case.
+
+    >>> normalize_name("Ministère de l'Intérieur (MI)")
+    'ministere interieur'
+    >>> normalize_name("  MINISTÈRE  DE L’INTÉRIEUR ")
+    'ministere interieur'
+    >>> normalize_name("Min. de l'Intérieur")
+    'ministere interieur'
+    >>> normalize_name("Min. of the Interior")
+    'ministry interior'
+    >>> normalize_name("Natl Bureau of Statistics")
+    'national bureau statistics'
+    >>> normalize_name("D.G.S.N.")
+    'dgsn'
+    >>> normalize_name("")
+    ''
+    """
+    if not isinstance(name, str):
+        return ""
+    return _normalize_default(name)
+
+
+# --------------------------------------------------------------------------------------------
+# Matching helpers
+# --------------------------------------------------------------------------------------------
+
+def _are_other_words(norm_a: str, norm_b: str) -> bool:
+    """True when each name has words the other lacks and those words are not spelling variants:
+    "ministere interieur" vs "ministere economie" are two ministries, whatever their score."""
+    words_a, words_b = set(norm_a.split()), set(norm_b.split())
+    only_a, only_b = words_a - words_b, words_b - words_a
+    if not only_a or not only_b:
+        return False
+    return fuzz.token_sort_ratio(" ".join(sorted(only_a)), " ".join(sorted(only_b))) < SAME_WORDS_MIN_SCORE
+
+
+def _iter_close_pairs(norms: list[str], threshold: float) -> Iterable[tuple[int, int, float]]:
+    """Pairs (i < j) of names scoring at least ``threshold``, upper triangle only, by row chunks."""
+    n = len(norms)
+    for start in range(0, n, _CHUNK_ROWS):
+        rows = norms[start:start + _CHUNK_ROWS]
+        scores = process.cdist(rows, norms[start:], scorer=fuzz.token_sort_ratio,
+                               score_cutoff=threshold, dtype=np.float64, workers=-1)
+        for i, j in zip(*np.nonzero(scores)):
+            if j > i:
+                yield start + int(i), start + int(j), float(scores[i, j])
+
+
+class _DisjointSet:
+    def __init__(self) -> None:
+        self.parent: list[int] = []
+
+    def add(self) -> int:
+        self.parent.append(len(self.parent))
+        return len(self.parent) - 1
+
+    def find(self, i: int) -> int:
+        root = i
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[i] != root:
+            self.parent[i], i = root, self.parent[i]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # The smaller index becomes the root: the result never depends on call order anyway,
+            # but a fixed rule keeps debugging predictable.
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+@dataclass
+class _Node:
+    """All written names sharing one normalised form."""
+
+    norm: str
+    is_bare: bool = True
+    respondent_names: Counter = field(default_factory=Counter)
+    partner_names: Counter = field(default_factory=Counter)
+    respondent_acronyms: Counter = field(default_factory=Counter)
+    partner_acronyms: Counter = field(default_factory=Counter)
+    keys: set = field(default_factory=set)
+    types: Counter = field(default_factory=Counter)
+    submissions: list = field(default_factory=list)
+    is_virtual: bool = False  # created for an alias target nobody wrote
+    alias_target: str | None = None  # the alias target text that resolved to this node
+    is_pinned: bool = False
+
+    @property
+    def is_respondent(self) -> bool:
+        return bool(self.submissions)
+
+    @property
+    def initials(self) -> str:
+        words = self.norm.split()
+        if self.is_bare or len(words) < 2:
+            return ""
+        return "".join(w[0] for w in words).upper()
+
+
+def _text_or_none(value: object) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _best_form(counts: Counter) -> str | None:
+    """Most frequent form; ties: not all in capitals, then the longest, then alphabetical.
+
+    >>> _best_form(Counter({"MINISTERE DE L'INTERIEUR": 1, "Ministère de l'Intérieur": 1, "MI": 1}))
+    "Ministère de l'Intérieur"
+    """
+    if not counts:
+        return None
+    return min(counts, key=lambda form: (-counts[form], form.isupper(), -len(form), form))
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """Where every written institution name ended up.
+
+    ``submission_entity`` maps each submission id to its institution's entity id;
+    ``partner_entity`` maps each partner name exactly as written to an entity id; ``entities`` has
+    one row per institution (columns :data:`ENTITY_COLUMNS`); ``matches`` one row per distinct
+    written name with how it was matched (:data:`MATCH_COLUMNS`; method one of :data:`METHODS`);
+    ``unresolved`` the partner names that matched no responding institution (they became
+    non-respondent entities) and the ambiguous matches, for review (:data:`UNRESOLVED_COLUMNS`).
+    """
+
+    submission_entity: dict[str, str]
+    partner_entity: dict[str, str]
+    entities: pd.DataFrame
+    matches: pd.DataFrame
+    unresolved: pd.DataFrame
+
+
+# --------------------------------------------------------------------------------------------
+# Reconciliation
+# --------------------------------------------------------------------------------------------
+
+class _Reconciler:
+    def __init__(self, country: str, threshold: float, rules: NameRules) -> None:
+        self.country = country.strip().upper()
+        self.threshold = float(threshold)
+        self.rules = rules
+        self.nodes: list[_Node] = []
+        self.by_norm: dict[str, int] = {}
+        self.sets = _DisjointSet()
+        # node -> (method, score) of the edge that brought it into its cluster
+        self.joined: dict[int, tuple[str, float]] = {}
+        # partner node -> (best candidate node, best score, is ambiguous)
+        self.candidates: dict[int, tuple[int | None, float, bool]] = {}
+        self.unnamed_partners: Counter = Counter()
+        self.sector_words = {
+            sector: ({w for w in words if " " not in w}, [f" {w} " for w in words if " " in w])
+            for sector, words in rules.sector_keywords.items()}
+        self.norm_cache: dict[str, str] = {}
+
+    def normalize(self, name: str) -> str:
+        norm = self.norm_cache.get(name)
+        if norm is None:
+            norm = self.norm_cache[name] = _normalize(name, self.rules)
+        return norm
+
+    # -- nodes --------------------------------------------------------------------------------
+    def node_for(self, norm: str) -> int:
+        index = self.by_norm.get(norm)
+        if index is None:
+            index = self.sets.add()
+            self.nodes.append(_Node(norm=norm))
+            self.by_norm[norm] = index
+        return index
+
+    def add_respondents(self, institutions: pd.DataFrame) -> dict[str, int]:
+        missing = [c for c in INSTITUTION_COLUMNS if c not in institutions.columns]
+        if missing:
+            raise KeyError(f"institutions table lacks columns {missing}")
+        submission_node: dict[str, int] = {}
+        for submission_id, raw_name, raw_acronym, raw_type in institutions[INSTITUTION_COLUMNS].itertuples(
+                index=False, name=None):
+            name = _text_or_none(raw_name)
+            acronym_text = _text_or_none(raw_acronym)
+            if name is None:
+                name = acronym_text
+            sid = str(submission_id)
+            if name is None:
+                # Nothing to match on: the submission stands alone.
+                index = self.node_for(f"\x00{sid}")
+                self.nodes[index].submissions.append(sid)
+                submission_node[sid] = index
+                continue
+            _, split_acr, is_bare = _split(name)
+            norm = self.normalize(name) or f"\x00{sid}"
+            index = self.node_for(norm)
+            node = self.nodes[index]
+            node.is_bare = node.is_bare and is_bare
+            node.respondent_names[raw_name if isinstance(raw_name, str) else name] += 1
+            node.submissions.append(sid)
+            given_key = _acronym_key(acronym_text, self.rules)
+            acronym = _clean_acronym(acronym_text) if given_key else split_acr
+            key = given_key or _acronym_key(split_acr, self.rules)
+            if key:
+                node.keys.add(key)
+                node.respondent_acronyms[acronym] += 1
+            kind = _text_or_none(raw_type)
+            if kind:
+                node.types[kind] += 1
+            submission_node[sid] = index
+        return submission_node
+
+    def add_partners(self, partner_names: Iterable[object]) -> None:
+        mentions = Counter(p for p in partner_names if isinstance(p, str) and p.strip())
+        for raw, count in sorted(mentions.items()):
+            _, acronym, is_bare = _split(raw)
+            norm = self.normalize(raw)
+            if not norm:
+                self.unnamed_partners[raw] += count
+                continue
+            index = self.node_for(norm)
+            node = self.nodes[index]
+            node.is_bare = node.is_bare and is_bare
+            node.partner_names[raw] += count
+            key = _acronym_key(acronym, self.rules)
+            if key:
+                node.keys.add(key)
+                node.partner_acronyms[_clean_acronym(acronym)] += count
+
+    def mark_lowercase_acronyms(self) -> None:
+        """A one-word name written in lower case ("Dgsn") that is a known acronym is an acronym."""
+        known = {key for node in self.nodes for key in node.keys}
+        for node in self.nodes:
+            if (not node.is_bare and " " not in node.norm and len(node.norm) <= _ACRONYM_MAX_CHARS
+                    and node.norm.upper() in known):
+                node.is_bare = True
+                node.keys.add(node.norm.upper())
+
+    # -- step 1: aliases ----------------------------------------------------------------------
+    def apply_aliases(self, aliases: dict[str, str] | None) -> None:
+        pinned: dict[str, str] = {}
+        for variant, target in (aliases or {}).items():
+            variant_norm = self.normalize(variant) if isinstance(variant, str) else ""
+            if variant_norm and isinstance(target, str) and target.strip():
+                pinned[variant_norm] = target.strip()
+        for variant_norm, target in sorted(pinned.items()):
+            index = self.by_norm.get(variant_norm)
+            if index is None:
+                continue  # the alias names nothing in this edition's answers
+            self.nodes[index].is_pinned = True
+            target_index = self.resolve_alias_target(target, exclude=index)
+            if target_index is not None:
+                self.sets.union(index, target_index)
+                node = self.nodes[target_index]
+                node.alias_target = min(node.alias_target or target, target)
+            self.joined[index] = ("alias", 100.0)
+
+    def resolve_alias_target(self, target: str, exclude: int) -> int | None:
+        target_norm = self.normalize(target)
+        if target_norm in self.by_norm:
+            return self.by_norm[target_norm]
+        base, acronym, is_bare = _split(target)
+        key = _acronym_key(acronym, self.rules)
+        if key:
+            holders = [i for i, node in enumerate(self.nodes) if key in node.keys and i != exclude]
+            if holders:
+                return min(holders, key=lambda i: (not self.nodes[i].is_respondent, self.nodes[i].norm))
+        if not target_norm:
+            return None
+        index = self.node_for(target_norm)
+        node = self.nodes[index]
+        node.is_virtual = True
+        node.is_bare = is_bare
+        if key:
+            node.keys.add(key)
+        return index
+
+    # -- steps 2 and 4: clustering a pool of names among themselves ---------------------------
+    def cluster(self, pool: list[int]) -> None:
+        pool = sorted(pool, key=lambda i: self.nodes[i].norm)
+        by_key: dict[str, list[int]] = defaultdict(list)
+        for i in pool:
+            for key in self.nodes[i].keys:
+                by_key[key].append(i)
+        for key in sorted(by_key):
+            members = by_key[key]
+            for other in members[1:]:
+                self.sets.union(members[0], other)
+            if len(members) > 1:
+                for i in members:
+                    self.joined.setdefault(i, ("acronym", 100.0))
+        full = [i for i in pool if not self.nodes[i].is_bare]
+        norms = [self.nodes[i].norm for i in full]
+        for a, b, score in _iter_close_pairs(norms, self.threshold):
+            if not _are_other_words(norms[a], norms[b]):
+                self.sets.union(full[a], full[b])
+                for i in (full[a], full[b]):
+                    method, best = self.joined.get(i, ("fuzzy", 0.0))
+                    if method == "fuzzy":
+                        self.joined[i] = ("fuzzy", max(best, score))
+        # A name that is only an acronym nobody declared joins the one cluster whose initials it is.
+        by_initials: dict[str, set[int]] = defaultdict(set)
+        for i in full:
+            if self.nodes[i].initials:
+                by_initials[self.nodes[i].initials].add(self.sets.find(i))
+        for i in pool:
+            node = self.nodes[i]
+            if node.is_bare and all(len(by_key[k]) == 1 for k in node.keys):
+                roots = set().union(*(by_initials.get(k, set()) for k in node.keys))
+                if len(roots) == 1:
+                    self.sets.union(i, roots.pop())
+                    self.joined[i] = ("acronym", 100.0)
+
+    # -- step 3: partners to responding entities ----------------------------------------------
+    def match_partners(self, partners: list[int], respondents: list[int]) -> list[int]:
+        """Attach partners to respondent clusters; return the partners left over."""
+        root_of = {i: self.sets.find(i) for i in respondents}
+        size: Counter = Counter()
+        first_norm: dict[int, str] = {}
+        for i in respondents:
+            size[root_of[i]] += len(self.nodes[i].submissions)
+            first_norm[root_of[i]] = min(first_norm.get(root_of[i], "\uffff"), self.nodes[i].norm)
+
+        def rank(root: int) -> tuple[int, str]:
+            return -size[root], first_norm[root]
+
+        by_key: dict[str, set[int]] = defaultdict(set)
+        by_initials: dict[str, set[int]] = defaultdict(set)
+        for i in respondents:
+            for key in self.nodes[i].keys:
+                by_key[key].add(root_of[i])
+            if self.nodes[i].initials:
+                by_initials[self.nodes[i].initials].add(root_of[i])
+
+        leftover: list[int] = []
+        to_score: list[int] = []
+        for p in sorted(partners, key=lambda i: self.nodes[i].norm):
+            node = self.nodes[p]
+            roots = set().union(*(by_key.get(k, set()) for k in node.keys))
+            if not roots and node.is_bare:
+                roots = set().union(*(by_initials.get(k, set()) for k in node.keys))
+            if roots:
+                chosen = min(roots, key=rank)
+                self.sets.union(p, chosen)
+                self.joined[p] = ("acronym", 100.0)
+                self.candidates[p] = (chosen, 100.0, len(roots) > 1)
+            elif node.is_bare:
+                self.candidates[p] = (None, float("nan"), False)
+                leftover.append(p)
+            else:
+                to_score.append(p)
+
+        targets = [i for i in respondents if not self.nodes[i].is_bare]
+        target_norms = [self.nodes[i].norm for i in targets]
+        target_roots = np.array([root_of[i] for i in targets], dtype=np.int64)
+        for start in range(0, len(to_score), _CHUNK_ROWS):
+            chunk = to_score[start:start + _CHUNK_ROWS]
+            if not targets:
+                leftover.extend(chunk)
+                for p in chunk:
+                    self.candidates[p] = (None, float("nan"), False)
+                continue
+            scores = process.cdist([self.nodes[p].norm for p in chunk], target_norms,
+                                   scorer=fuzz.token_sort_ratio, score_cutoff=REPORT_MIN_SCORE,
+                                   dtype=np.float64, workers=-1)
+            for row, p in enumerate(chunk):
+                if not self.attach_by_score(p, scores[row], targets, target_roots, rank):
+                    leftover.append(p)
+        return leftover
+
+    def attach_by_score(self, p: int, scores: np.ndarray, targets: list[int], target_roots: np.ndarray,
+                        rank) -> bool:
+        norm = self.nodes[p].norm
+        order = np.flatnonzero(scores)
+        order = order[np.lexsort((target_roots[order], -scores[order]))]
+        best_any = (targets[order[0]], float(scores[order[0]])) if len(order) else (None, float("nan"))
+        passing = [(float(scores[k]), int(target_roots[k]), targets[k]) for k in order
+                   if scores[k] >= self.threshold - AMBIGUITY_MARGIN_POINTS
+                   and not _are_other_words(norm, self.nodes[targets[k]].norm)]
+        above = [c for c in passing if c[0] >= self.threshold]
+        if not above:
+            self.candidates[p] = (best_any[0], best_any[1], False)
+            return False
+        top = max(s for s, _, _ in above)
+        best = min((c for c in above if c[0] == top), key=lambda c: rank(c[1]))
+        rivals = [c for c in passing if c[1] != best[1] and c[0] >= best[0] - AMBIGUITY_MARGIN_POINTS]
+        self.sets.union(p, best[1])
+        self.joined[p] = ("fuzzy", best[0])
+        self.candidates[p] = (best[2], best[0], bool(rivals))
+        return True
+
+    # -- entities -----------------------------------------------------------------------------
+    def infer_sector(self, norms: list[str], keys: set[str]) -> str:
+        """The one sector the words of a name point to, else "unknown"."""
+        texts = [f" {n} " for n in norms if n and not n.startswith("\x00")]
+        words = {w for t in texts for w in t.split()} | {k.lower() for k in keys}
+        found = {sector for sector, (single, phrases) in self.sector_words.items()
+                 if words & single or any(p in t for p in phrases for t in texts)}
+        return found.pop() if len(found) == 1 else "unknown"
+
+    def build(self, submission_node: dict[str, int]) -> Reconciliation:
+        clusters: dict[int, list[int]] = defaultdict(list)
+        for i, node in enumerate(self.nodes):
+            if node.is_respondent or node.partner_names or node.is_virtual:
+                clusters[self.sets.find(i)].append(i)
+        type_sector = get_attribute("institution_types", "sector")
+
+        records = []
+        for members in clusters.values():
+            nodes = [self.nodes[i] for i in members]
+            is_respondent = any(n.is_respondent for n in nodes)
+            names: Counter = Counter()
+            if is_respondent:
+                for n in nodes:
+                    for raw, count in n.respondent_names.items():
+                        names[_split(raw)[0]] += count
+            else:
+                for n in nodes:
+                    for raw, count in n.partner_names.items():
+                        names[_split(raw)[0]] += count
+            full_names = Counter({f: c for f, c in names.items() if not _split(f)[2]})
+            targets = sorted(n.alias_target for n in nodes if n.alias_target)
+            target_base, target_acronym, target_is_bare = _split(targets[0]) if targets else (None, None, True)
+            if is_respondent:
+                name = _best_form(full_names) or _best_form(names)
+            elif target_base and not target_is_bare:
+                # The alias names the canonical form of an institution that did not answer.
+                name = target_base
+            else:
+                name = _best_form(full_names) or target_base or _best_form(names)
+            name = name or ""
+            acronyms: Counter = Counter()
+            for n in nodes:
+                acronyms.update(n.respondent_acronyms)
+            if not acronyms and target_acronym:
+                acronyms[_clean_acronym(target_acronym)] = 1
+            if not acronyms:
+                for n in nodes:
+                    acronyms.update(n.partner_acronyms)
+            acronym = min(acronyms, key=lambda a: (-acronyms[a], a)) if acronyms else None
+            types: Counter = Counter()
+            for n in nodes:
+                types.update(n.types)
+            institution_type = min(types, key=lambda t: (-types[t], t)) if types else None
+            sector = type_sector.get(institution_type) if institution_type else None
+            if not isinstance(sector, str):
+                sector = self.infer_sector([n.norm for n in nodes], set().union(*(n.keys for n in nodes)))
+            variants = {_collapse(raw) for n in nodes for raw in [*n.respondent_names, *n.partner_names]}
+            variants |= {_collapse(n.alias_target) for n in nodes if n.is_virtual and n.alias_target}
+            canonical_norm = self.normalize(name) if name else ""
+            canonical = next((i for i in members if self.nodes[i].norm == canonical_norm),
+                             min(members, key=lambda i: self.nodes[i].norm))
+            records.append({
+                "members": members, "canonical": canonical, "name": name, "acronym": acronym,
+                "institution_type": institution_type, "sector": sector, "is_respondent": is_respondent,
+                "name_variants": " | ".join(sorted(variants, key=lambda v: (v.casefold(), v))),
+                "n_mentions": sum(sum(n.partner_names.values()) for n in nodes),
+                "slug": self.slug(acronym, canonical_norm),
+                "order": (not is_respondent, canonical_norm, name, min(self.nodes[i].norm for i in members)),
+            })
+
+        # Deterministic ids: same slug → respondents first, then by normalised name.
+        used: set[str] = set()
+        for record in sorted(records, key=lambda r: (r["slug"], r["order"])):
+            base, suffix, number = record["slug"], "", 1
+            while f"{self.country}-{base}{suffix}" in used:
+                number += 1
+                suffix = f"-{number}"
+                base = record["slug"][:SLUG_MAX_CHARS - len(suffix)].rstrip("-")
+            record["entity_id"] = f"{self.country}-{base}{suffix}"
+            used.add(record["entity_id"])
+
+        node_entity: dict[int, dict] = {}
+        for record in records:
+            for i in record["members"]:
+                node_entity[i] = record
+
+        entities = pd.DataFrame([{c: r[c] for c in ENTITY_COLUMNS} for r in records], columns=ENTITY_COLUMNS)
+        entities = entities.sort_values("entity_id", ignore_index=True)
+        entities["is_respondent"] = entities["is_respondent"].astype("boolean")
+        entities["n_mentions"] = entities["n_mentions"].astype("int64")
+
+        submission_entity = {sid: node_entity[i]["entity_id"] for sid, i in submission_node.items()}
+        partner_entity = {raw: node_entity[i]["entity_id"]
+                          for i, node in enumerate(self.nodes) for raw in node.partner_names}
+        return Reconciliation(
+            submission_entity=submission_entity, partner_entity=partner_entity, entities=entities,
+            matches=self.build_matches(node_entity), unresolved=self.build_unresolved(node_entity))
+
+    def slug(self, acronym: str | None, norm: str) -> str:
+        source = acronym if acronym and _acronym_key(acronym, self.rules) else norm
+        text = re.sub(r"[^A-Z0-9]+", "-", _fold(source or "", self.rules.characters).upper()).strip("-")
+        if len(text) > SLUG_MAX_CHARS:
+            cut = text[:SLUG_MAX_CHARS + 1]
+            text = cut.rsplit("-", 1)[0] if "-" in cut else text[:SLUG_MAX_CHARS]
+        return text or "UNNAMED"
+
+    def method_of(self, i: int, record: dict) -> tuple[str, float]:
+        node = self.nodes[i]
+        if node.is_pinned:
+            return "alias", 100.0
+        if i == record["canonical"]:
+            return ("exact" if record["is_respondent"] else "new"), (100.0 if record["is_respondent"] else float("nan"))
+        if node.is_respondent or (record["is_respondent"] and i not in self.joined):
+            return self.joined.get(i, ("exact", 100.0)) if node.is_respondent else ("alias", 100.0)
+        return self.joined.get(i, ("new", float("nan")))
+
+    def build_matches(self, node_entity: dict[int, dict]) -> pd.DataFrame:
+        rows = {}
+        for i, node in enumerate(self.nodes):
+            if i not in node_entity:
+                continue
+            record = node_entity[i]
+            method, score = self.method_of(i, record)
+            for raw in node.respondent_names:
+                rows.setdefault(raw, (raw, record["entity_id"], record["name"], score, method))
+            for raw in node.partner_names:
+                # A partner named exactly as a respondent names itself is an exact match.
+                p_method, p_score = ("exact", 100.0) if node.is_respondent and not node.is_pinned else (method, score)
+                rows.setdefault(raw, (raw, record["entity_id"], record["name"], p_score, p_method))
+        frame = pd.DataFrame(list(rows.values()), columns=MATCH_COLUMNS)
+        frame["score"] = frame["score"].astype("float64")
+        return frame.sort_values(["entity_id", "name"], ignore_index=True)
+
+    def build_unresolved(self, node_entity: dict[int, dict]) -> pd.DataFrame:
+        rows = []
+        for p, (candidate, score, is_ambiguous) in self.candidates.items():
+            record = node_entity[p]
+            if record["is_respondent"] and not is_ambiguous:
+                continue
+            best = node_entity[candidate]["name"] if candidate is not None else None
+            for raw in self.nodes[p].partner_names:
+                rows.append((raw, best, score, record["entity_id"]))
+        for raw in self.unnamed_partners:
+            rows.append((raw, None, float("nan"), None))
+        frame = pd.DataFrame(rows, columns=UNRESOLVED_COLUMNS)
+        frame["best_score"] = frame["best_score"].astype("float64")
+        return frame.sort_values("name", ignore_index=True)
+
+
+def reconcile_institutions(institutions: pd.DataFrame, partner_names: list[str], *, country: str,
+                           aliases: dict[str, str] | None = None, threshold: float = 88.0) -> Reconciliation:
+    """Give every responding institution and every named partner one entity id.
+
+    Parameters
+    ----------
+    institutions
+        One row per submission: ``submission_id, institution_name, institution_acronym,
+        institution_type``. Several submissions of the same institution get the same entity.
+    partner_names
+        Partner names as written, one per flow row (repeats count as mentions).
+    country
+        ISO 3166-1 alpha-3 code, the prefix of every entity id.
+    aliases
+        ``{variant as written: canonical name or acronym}`` from the country's parameters; an alias
+        decides where the names it lists go, whatever their scores.
+    threshold
+        Lowest rapidfuzz ``token_sort_ratio`` (0–100) between normalised names to merge them.
+
+    Returns
+    -------
+    Reconciliation
+        Entity of each submission and partner name, the entities table and the report tables.
+
+    Examples
+    --------
+    >>> institutions = pd.DataFrame({
+    ...     "submission_id": ["1", "2", "3"],
+    ...     "institution_name": ["Institut national de la statistique (INS)",
+    ...                          "Ministère de l'Intérieur", "Minstère de l'interieur"],
+    ...     "institution_acronym": [None, None, None],
+    ...     "institution_type": ["statistics_office", "ministry", "ministry"]})
+    >>> result = reconcile_institutions(institutions, ["INS", "Ministère de l'Économie", "INS"],
+    ...                                 country="SEN")
+    >>> result.submission_entity
+    {'1': 'SEN-INS', '2': 'SEN-MINISTERE-INTERIEUR', '3': 'SEN-MINISTERE-INTERIEUR'}
+    >>> result.partner_entity["INS"], result.partner_entity["Ministère de l'Économie"]
+    ('SEN-INS', 'SEN-MINISTERE-ECONOMIE')
+    >>> result.entities[["entity_id", "is_respondent", "n_mentions"]].values.tolist()
+    [['SEN-INS', True, 2], ['SEN-MINISTERE-ECONOMIE', False, 1], ['SEN-MINISTERE-INTERIEUR', True, 0]]
+    """
+    rules = load_name_rules()
+    reconciler = _Reconciler(country, threshold, rules)
+    submission_node = reconciler.add_respondents(institutions)
+    reconciler.add_partners(partner_names)
+    reconciler.mark_lowercase_acronyms()
+    reconciler.apply_aliases(aliases)
+
+    nodes = reconciler.nodes
+    real = [i for i, n in enumerate(nodes) if not n.norm.startswith("\x00") and not n.is_pinned]
+    respondents = [i for i in real if nodes[i].is_respondent]
+    reconciler.cluster(respondents)
+
+    respondent_roots = {reconciler.sets.find(i) for i, n in enumerate(nodes) if n.is_respondent}
+    partners = [i for i in real if not nodes[i].is_respondent
+                and reconciler.sets.find(i) not in respondent_roots]
+    leftover = reconciler.match_partners(partners, respondents)
+    reconciler.cluster(leftover)
+    return reconciler.build(submission_node)

@@ -1,0 +1,41 @@
+"""Renderers of the guide: one document model (:mod:`mpanalysis.document`), three formats.
+
+- :func:`render_html` — one self-contained HTML file, interactive figures, works offline;
+- :func:`render_pdf` — A4 PDF through weasyprint, static SVG figures, page numbers;
+- :func:`render_docx` — an editable Word document with real styles, PNG figures.
+
+All three print the same headings, the same figure and table labels (:func:`number_guide`), the
+same cover and provenance, and the DRAFT/PROJET and synthetic-data marks on every page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..document import Guide
+from ..errors import MpanalysisError
+from .docx import render_docx
+from .html import build_html, render_html
+from .pdf import render_pdf
+
+__all__ = ["FORMATS", "build_html", "render_docx", "render_guide", "render_html", "render_pdf"]
+
+#: Output formats and the function writing each.
+FORMATS = {"html": render_html, "pdf": render_pdf, "docx": render_docx}
+
+
+def render_guide(guide: Guide, folder: str | Path, stem: str,
+                 formats: tuple[str, ...] = ("html", "pdf", "docx")) -> dict[str, Path]:
+    """Write the guide in each format as ``folder/stem.<format>``; return ``{format: path}``.
+
+    >>> import tempfile
+    >>> from mpanalysis.document import Chapter
+    >>> g = Guide(country="SEN", country_name="Sénégal", lang="fr", title="Guide",
+    ...           date="2025-01-31", chapters=[Chapter(number="I", key="a", title="A")])
+    >>> sorted(render_guide(g, tempfile.mkdtemp(), "guide_fr", ("html", "docx")))
+    ['docx', 'html']
+    """
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise MpanalysisError(f"unknown guide format(s) {unknown}: choose among {sorted(FORMATS)}")
+    return {fmt: FORMATS[fmt](guide, Path(folder) / f"{stem}.{fmt}") for fmt in formats}

@@ -1,0 +1,215 @@
+"""What the three renderers share: outline, anchors, cell and date formatting, atomic writes.
+
+Everything a reader sees twice (a chapter heading, a figure label, a formatted number) is computed
+here once, so the HTML, PDF and DOCX guides say exactly the same thing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from ..document import Chapter, Guide, Section, Table
+
+#: Numbers below this are printed without a thousands separator (years: 2024, not 2 024).
+_GROUPING_FROM = 10_000
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """One line of the table of contents: ``level`` 1 for chapters/annexes, 2 for sections."""
+
+    level: int
+    heading: str
+    anchor: str
+
+
+def chapter_anchor(chapter: Chapter, is_annex: bool = False) -> str:
+    """Return the HTML id of a chapter (``ch-sources``, ``annex-methodology``).
+
+    >>> chapter_anchor(Chapter(number="I", key="sources", title="Sources"))
+    'ch-sources'
+    """
+    return f"{'annex' if is_annex else 'ch'}-{chapter.key}"
+
+
+def section_anchor(parent_anchor: str, index: int) -> str:
+    """Return the id of the ``index``-th (1-based) section under a chapter or section.
+
+    >>> section_anchor("ch-sources", 2)
+    'ch-sources-2'
+    """
+    return f"{parent_anchor}-{index}"
+
+
+def block_anchor(block_id: str) -> str:
+    """Return the HTML id of a figure or table (prefixed so it cannot clash with the page's own).
+
+    >>> block_anchor("t_domains")
+    'b-t_domains'
+    """
+    return f"b-{block_id}"
+
+
+def chapter_heading(chapter: Chapter, texts: dict[str, str], is_annex: bool = False) -> str:
+    """Return a chapter's heading as every format prints it.
+
+    >>> texts = {"annex": "Annexe"}
+    >>> chapter_heading(Chapter(number="II", key="k", title="Le cycle"), texts)
+    'II. Le cycle'
+    >>> chapter_heading(Chapter(number="A", key="m", title="Méthodologie"), texts, is_annex=True)
+    'Annexe A. Méthodologie'
+    """
+    prefix = f"{texts['annex']} {chapter.number}" if is_annex else chapter.number
+    return f"{prefix}. {chapter.title}"
+
+
+def iter_parts(guide: Guide):
+    """Yield ``(chapter, is_annex)`` for the chapters then the annexes."""
+    for chapter in guide.chapters:
+        yield chapter, False
+    for chapter in guide.annexes:
+        yield chapter, True
+
+
+def build_outline(guide: Guide, texts: dict[str, str]) -> list[TocEntry]:
+    """Return the table of contents: chapters and annexes, each with its first-level sections.
+
+    >>> g = Guide(country="SEN", country_name="Sénégal", lang="fr", title="G", date="2025-01-31",
+    ...           chapters=[Chapter(number="I", key="sources", title="Sources",
+    ...                             sections=[Section(title="Lacunes")])])
+    >>> [(e.level, e.heading, e.anchor) for e in build_outline(g, {"annex": "Annexe"})]
+    [(1, 'I. Sources', 'ch-sources'), (2, 'Lacunes', 'ch-sources-1')]
+    """
+    entries = []
+    for chapter, is_annex in iter_parts(guide):
+        anchor = chapter_anchor(chapter, is_annex)
+        entries.append(TocEntry(1, chapter_heading(chapter, texts, is_annex), anchor))
+        for index, section in enumerate(chapter.sections, start=1):
+            entries.append(TocEntry(2, section.title, section_anchor(anchor, index)))
+    return entries
+
+
+def iter_sections(sections: list[Section], parent_anchor: str):
+    """Yield ``(section, anchor)`` for the direct children of a chapter or section."""
+    for index, section in enumerate(sections, start=1):
+        yield section, section_anchor(parent_anchor, index)
+
+
+def format_cell(value: Any, texts: dict[str, str]) -> str:
+    """Format a table cell in the guide's language: empty cells show a dash, numbers the locale's
+    decimal mark and (from 10 000) a thousands separator that never breaks across lines.
+
+    >>> fr = {"locale": "fr_FR", "empty_cell": "–"}
+    >>> [format_cell(v, fr) for v in [None, 2024, 12345, 0.25, "=SUM(A1)"]]
+    ['–', '2024', '12\\xa0345', '0,25', '=SUM(A1)']
+    >>> format_cell(1234.5, {"locale": "en_GB", "empty_cell": "–"})
+    '1234.5'
+    """
+    if value is None:
+        return texts["empty_cell"]
+    if isinstance(value, (int, float)):
+        pattern = "#,##0.###" if abs(value) >= _GROUPING_FROM else "0.###"
+        text = format_decimal(value, format=pattern, locale=texts["locale"])
+        return text.replace("\u202f", "\u00a0")
+    return str(value)
+
+
+def is_numeric_column(table: Table, column: int) -> bool:
+    """True when every non-empty cell of a column is a number (renderers right-align it).
+
+    >>> t = Table(id="t", caption="c", columns=["a", "n"], rows=[["x", 1], ["y", None]])
+    >>> is_numeric_column(t, 0), is_numeric_column(t, 1)
+    (False, True)
+    """
+    values = [row[column] for row in table.rows if row[column] is not None]
+    return bool(values) and all(isinstance(v, (int, float)) for v in values)
+
+
+def format_guide_date(guide: Guide, texts: dict[str, str]) -> str:
+    """Return the guide's date written out in its language.
+
+    >>> g = Guide(country="SEN", country_name="Sénégal", lang="fr", title="G", date="2025-01-31")
+    >>> format_guide_date(g, {"locale": "fr_FR"})
+    '31 janvier 2025'
+    """
+    return format_date(guide.date, format="long", locale=texts["locale"])
+
+
+def build_cover_items(guide: Guide, texts: dict[str, str]) -> list[tuple[str, str]]:
+    """Return the cover's ``(label, value)`` lines: country, edition, length, date, version."""
+    return [
+        (texts["country"], guide.country_name),
+        (texts["edition"], texts[f"edition_{guide.edition}"]),
+        (texts["length"], texts[f"length_{guide.length}"]),
+        (texts["date"], format_guide_date(guide, texts)),
+        (texts["version"], guide.version),
+    ]
+
+
+def build_notices(guide: Guide, texts: dict[str, str]) -> list[tuple[str, str]]:
+    """Return the ``(kind, text)`` notices the cover must show (draft, synthetic, restricted)."""
+    notices = []
+    if guide.is_draft:
+        notices.append(("draft", texts["draft_notice"]))
+    if guide.is_synthetic:
+        notices.append(("synthetic", texts["synthetic_notice"]))
+    if guide.edition == "restricted":
+        notices.append(("restricted", texts["edition_restricted_notice"]))
+    return notices
+
+
+def flatten_provenance(provenance: dict[str, Any], texts: dict[str, str]) -> list[tuple[str, str]]:
+    """Return the provenance as ``(label, value)`` rows; nested mappings give one row per entry.
+
+    >>> flatten_provenance({"package_version": "0.1.0", "input_hashes": {"a.xlsx": "3f2a"}},
+    ...                    {"provenance_package_version": "mpanalysis version",
+    ...                     "provenance_input_hashes": "Answer files"})
+    [('mpanalysis version', '0.1.0'), ('Answer files: a.xlsx', '3f2a')]
+    """
+    rows = []
+    for key, value in provenance.items():
+        label = texts.get(f"provenance_{key}", key)
+        if isinstance(value, dict):
+            rows.extend((f"{label}: {sub}", _scalar_text(v)) for sub, v in value.items())
+        else:
+            rows.append((label, _scalar_text(value)))
+    return rows
+
+
+def _scalar_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return ", ".join(str(v) for v in value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def write_atomically(path: str | Path, data: bytes | str) -> Path:
+    """Write a file through a temporary sibling and a rename, so it is never seen half-written.
+
+    >>> import tempfile, pathlib
+    >>> p = write_atomically(pathlib.Path(tempfile.mkdtemp()) / "a" / "x.txt", "é")
+    >>> p.read_text(encoding="utf-8")
+    'é'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
+                                     delete=False) as handle:
+        handle.write(payload)
+    os.chmod(handle.name, 0o644)  # mkstemp's 0600 would hide the guide from a web server
+    try:
+        os.replace(handle.name, path)
+    except OSError:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    return path

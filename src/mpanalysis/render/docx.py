@@ -1,0 +1,488 @@
+"""The DOCX guide: an editable Word document built with python-docx, with real styles.
+
+Chapters are "Heading 1", sections "Heading 2"…, captions "Caption", tables use the "Guide Table"
+table style (navy header row, banded rows) and their header row repeats on every page; figures are
+PNG images (kaleido) with their alt text. The header and footer of every page carry the country,
+the DRAFT/PROJET mark, the synthetic-data mark and "Page N / M". Text is written as Word text runs,
+so a respondent's ``=HYPERLINK(…)`` or ``<script>`` stays literal.
+
+python-docx rather than pandoc: no Markdown to escape, and headers, fields and styles are built
+directly.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Mm, Pt, RGBColor
+
+from ..document import (BulletList, Callout, Chapter, Figure, Guide, Numbering, Paragraph, Section,
+                        Table, load_guide_texts, number_guide, resolve_refs)
+from . import common
+from .static import build_static_figure
+
+NAVY = "17365D"
+TEAL = "0B6E75"
+INK = "1F2933"
+MUTED = "52606D"
+DRAFT_RED = "B3132B"
+SYNTHETIC_BROWN = "7A4B00"
+FONT = "Arial"  # Liberation Sans has the same metrics where Arial is missing (LibreOffice)
+MONO_FONT = "Courier New"
+FIGURE_WIDTH = Cm(16)
+TEXT_WIDTH = Mm(170)
+TABLE_STYLE = "Guide Table"
+
+_CALLOUT_COLOURS = {"info": (NAVY, "F1F4F8"), "finding": (TEAL, "E9F4F4"), "warning": ("B35C00", "FFF4E5")}
+
+_TABLE_STYLE_XML = f"""
+<w:style {nsdecls('w')} w:type="table" w:customStyle="1" w:styleId="GuideTable">
+  <w:name w:val="{TABLE_STYLE}"/>
+  <w:basedOn w:val="TableNormal"/>
+  <w:uiPriority w:val="59"/>
+  <w:qFormat/>
+  <w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>
+  <w:rPr><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>
+  <w:tblPr>
+    <w:tblStyleRowBandSize w:val="1"/>
+    <w:tblBorders>
+      <w:top w:val="single" w:sz="8" w:space="0" w:color="{NAVY}"/>
+      <w:bottom w:val="single" w:sz="8" w:space="0" w:color="{NAVY}"/>
+      <w:insideH w:val="single" w:sz="4" w:space="0" w:color="C9D2DC"/>
+    </w:tblBorders>
+    <w:tblCellMar>
+      <w:top w:w="45" w:type="dxa"/><w:left w:w="100" w:type="dxa"/>
+      <w:bottom w:w="45" w:type="dxa"/><w:right w:w="100" w:type="dxa"/>
+    </w:tblCellMar>
+  </w:tblPr>
+  <w:tblStylePr w:type="firstRow">
+    <w:rPr><w:b/><w:color w:val="FFFFFF"/></w:rPr>
+    <w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{NAVY}"/></w:tcPr>
+  </w:tblStylePr>
+  <w:tblStylePr w:type="band2Horz">
+    <w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="F3F6F9"/></w:tcPr>
+  </w:tblStylePr>
+</w:style>
+"""
+
+
+# --------------------------------------------------------------------------------------------
+# Low-level helpers (python-docx has no API for these)
+
+
+def _set_run_font(owner, name: str | None = None, size_pt: float | None = None,
+                  colour: str | None = None, bold: bool | None = None,
+                  italic: bool | None = None) -> None:
+    """Set font properties of a style or a run, dropping the theme fonts and colours of
+    python-docx's template, which would otherwise win over the explicit ones."""
+    element = owner.element if hasattr(owner, "element") else owner._element
+    rpr = element.get_or_add_rPr()
+    if name:
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = OxmlElement("w:rFonts")
+            rpr.insert(0, fonts)
+        for attr in [a for a in fonts.attrib if a.lower().endswith("theme")]:
+            del fonts.attrib[attr]
+        for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+            fonts.set(qn(attr), name)
+    font = owner.font
+    if size_pt is not None:
+        font.size = Pt(size_pt)
+    if colour is not None:
+        font.color.rgb = RGBColor.from_string(colour)
+        for attr in ("w:themeColor", "w:themeShade", "w:themeTint"):
+            rpr.find(qn("w:color")).attrib.pop(qn(attr), None)
+    if bold is not None:
+        font.bold = bold
+    if italic is not None:
+        font.italic = italic
+
+
+def _add_field(paragraph, instruction: str, placeholder: str = "1"):
+    """Append a Word field (PAGE, NUMPAGES…) whose cached result is ``placeholder``."""
+    run = paragraph.add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run._r.append(begin)
+    run = paragraph.add_run()
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run._r.append(instr)
+    run = paragraph.add_run()
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    run._r.append(separate)
+    paragraph.add_run(placeholder)
+    run = paragraph.add_run()
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run._r.append(end)
+
+
+def _shade_paragraph(paragraph, fill: str, border: str) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = parse_xml(
+        f'<w:pBdr {nsdecls("w")}><w:left w:val="single" w:sz="36" w:space="8" w:color="{border}"/></w:pBdr>')
+    shading = parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>')
+    ppr.append(borders)
+    ppr.append(shading)
+
+
+def _repeat_header_row(row) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    trpr.append(header)
+    cant_split = OxmlElement("w:cantSplit")
+    trpr.append(cant_split)
+
+
+def _add_text(paragraph, text: str, numbering: Numbering, bold: bool = False):
+    """Add plain text (references resolved, line breaks kept) as literal Word runs."""
+    lines = resolve_refs(text, numbering).split("\n")
+    for index, line in enumerate(lines):
+        run = paragraph.add_run(line)
+        run.bold = bold or None
+        if index < len(lines) - 1:
+            run.add_break(WD_BREAK.LINE)
+    return paragraph
+
+
+# --------------------------------------------------------------------------------------------
+# Styles, page set-up, header and footer
+
+
+def _set_up_styles(doc, lang_tag: str) -> None:
+    styles = doc.styles
+    defaults = styles.element.find(qn("w:docDefaults"))
+    rpr_default = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), lang_tag)
+    lang.set(qn("w:eastAsia"), lang_tag)
+    lang.set(qn("w:bidi"), lang_tag)
+    for old in rpr_default.findall(qn("w:lang")):
+        rpr_default.remove(old)
+    rpr_default.append(lang)
+
+    normal = styles["Normal"]
+    _set_run_font(normal, FONT, 10.5, INK)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.15
+
+    for name, size, colour, before, after in [("Heading 1", 20, NAVY, 0, 14),
+                                              ("Heading 2", 14, NAVY, 16, 6),
+                                              ("Heading 3", 12, TEAL, 12, 4),
+                                              ("Heading 4", 11, INK, 10, 4),
+                                              ("Heading 5", 10.5, INK, 8, 2)]:
+        style = styles[name]
+        _set_run_font(style, FONT, size, colour, bold=True, italic=False)
+        style.paragraph_format.space_before = Pt(before)
+        style.paragraph_format.space_after = Pt(after)
+    styles["Heading 1"].paragraph_format.page_break_before = True
+
+    title = styles["Title"]
+    _set_run_font(title, FONT, 24, NAVY, bold=False)
+    title.paragraph_format.space_after = Pt(6)
+    subtitle = styles["Subtitle"]
+    _set_run_font(subtitle, FONT, 13, MUTED, italic=False)
+    caption = styles["Caption"]
+    _set_run_font(caption, FONT, 9, INK, bold=False, italic=False)
+    caption.paragraph_format.space_before = Pt(4)
+    caption.paragraph_format.space_after = Pt(10)
+    caption.paragraph_format.keep_with_next = True
+    toc_heading = styles["TOC Heading"]
+    toc_heading.paragraph_format.page_break_before = True
+
+    def add_paragraph_style(name: str, size: float, colour: str, *, bold=False, after=6.0,
+                            before=0.0):
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        _set_run_font(style, FONT, size, colour, bold=bold)
+        style.paragraph_format.space_after = Pt(after)
+        style.paragraph_format.space_before = Pt(before)
+        style.quick_style = True
+        return style
+
+    add_paragraph_style("Chapter Intro", 12, MUTED, after=12)
+    add_paragraph_style("Callout", 10, INK, after=0, before=0)
+    add_paragraph_style("Table Text", 9, INK, after=0)
+    add_paragraph_style("Block Note", 8.5, MUTED, after=10)
+    add_paragraph_style("Cover Kind", 10, TEAL, bold=True, after=18, before=60)
+    add_paragraph_style("Cover Country", 32, NAVY, bold=True, after=6)
+    add_paragraph_style("Cover Notice", 9.5, INK, after=8)
+    add_paragraph_style("TOC 1", 11, NAVY, bold=True, before=6, after=2)
+    add_paragraph_style("TOC 2", 10, INK, after=1).paragraph_format.left_indent = Cm(0.8)
+    styles["Cover Kind"].font.all_caps = True
+    styles["Block Note"].paragraph_format.keep_with_next = False
+    styles.element.append(parse_xml(_TABLE_STYLE_XML))
+
+
+def _set_up_page(doc, guide: Guide, texts: dict[str, str]) -> None:
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(20)
+    section.top_margin, section.bottom_margin = Mm(24), Mm(22)
+    section.header_distance = section.footer_distance = Mm(10)
+
+    header = section.header.paragraphs[0]
+    header.style = doc.styles["Header"]
+    header.paragraph_format.tab_stops.clear_all()
+    header.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH // 2, WD_TAB_ALIGNMENT.CENTER)
+    header.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    left = header.add_run(f"{guide.country_name} · {texts['edition_' + guide.edition]}")
+    _set_run_font(left, None, 8, MUTED)
+    header.add_run("\t")
+    if guide.is_draft:
+        mark = header.add_run(texts["draft_mark"])
+        _set_run_font(mark, None, 10, DRAFT_RED, bold=True)
+    header.add_run("\t")
+    right = header.add_run(texts["guide_kind"])
+    _set_run_font(right, None, 8, MUTED)
+
+    footer = section.footer.paragraphs[0]
+    footer.style = doc.styles["Footer"]
+    footer.paragraph_format.tab_stops.clear_all()
+    footer.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    if guide.is_synthetic:
+        mark = footer.add_run(texts["synthetic_mark"])
+        _set_run_font(mark, None, 8, SYNTHETIC_BROWN, bold=True)
+    footer.add_run("\t")
+    for piece in re.split(r"(\{pages?\})", texts["page_of"]):
+        if piece == "{page}":
+            _add_field(footer, "PAGE")
+        elif piece == "{pages}":
+            _add_field(footer, "NUMPAGES")
+        elif piece:
+            footer.add_run(piece)
+    for run in footer.runs:
+        if run.font.size is None:
+            _set_run_font(run, None, 8, MUTED)
+
+
+# --------------------------------------------------------------------------------------------
+# Content
+
+
+def _add_cover(doc, guide: Guide, texts: dict[str, str]) -> None:
+    doc.add_paragraph(texts["guide_kind"], style="Cover Kind")
+    doc.add_paragraph(guide.country_name, style="Cover Country")
+    doc.add_paragraph(guide.title, style="Title")
+    if guide.subtitle:
+        doc.add_paragraph(guide.subtitle, style="Subtitle")
+    items = common.build_cover_items(guide, texts)
+    table = doc.add_table(rows=len(items), cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    for row, (label, value) in zip(table.rows, items):
+        row.cells[0].width, row.cells[1].width = Cm(5), Cm(11)
+        label_par = row.cells[0].paragraphs[0]
+        _set_run_font(label_par.add_run(label), None, 10, MUTED)
+        value_par = row.cells[1].paragraphs[0]
+        value_par.add_run(value).bold = True
+    doc.add_paragraph()
+    for kind, notice in common.build_notices(guide, texts):
+        paragraph = doc.add_paragraph(style="Cover Notice")
+        paragraph.add_run(notice)
+        colour = {"draft": DRAFT_RED, "synthetic": "D08A00"}.get(kind, NAVY)
+        fill = {"synthetic": "FFF1D6"}.get(kind, "F3F6F9")
+        _shade_paragraph(paragraph, fill, colour)
+
+
+def _add_toc(doc, guide: Guide, texts: dict[str, str]) -> None:
+    """A Word TOC field whose cached result lists the headings, so it reads well before Word
+    updates it (and in LibreOffice, which shows the cached result)."""
+    doc.add_paragraph(texts["toc"], style="TOC Heading")
+    entries = common.build_outline(guide, texts) + [common.TocEntry(1, texts["provenance"], "provenance")]
+    paragraphs = [doc.add_paragraph(style=f"TOC {entry.level}") for entry in entries]
+    first, last = paragraphs[0], paragraphs[-1]
+    _open_field(first, 'TOC \\o "1-2" \\h \\z \\u')
+    for paragraph, entry in zip(paragraphs, entries):
+        paragraph.add_run(entry.heading)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    last.add_run()._r.append(end)
+    doc.add_paragraph(texts["toc_update_hint"], style="Block Note")
+
+
+def _open_field(paragraph, instruction: str) -> None:
+    for kind, text in (("begin", None), ("instr", instruction), ("separate", None)):
+        run = paragraph.add_run()
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {text} "
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+
+
+def _add_caption(doc, label: str, caption: str, texts, numbering: Numbering, keep_with_next: bool):
+    paragraph = doc.add_paragraph(style="Caption")
+    run = paragraph.add_run(label)
+    run.bold = True
+    _set_run_font(run, None, None, NAVY)
+    paragraph.add_run(texts["figure_label_sep"])
+    _add_text(paragraph, caption, numbering)
+    paragraph.paragraph_format.keep_with_next = keep_with_next
+    return paragraph
+
+
+def _add_table(doc, table: Table, texts, numbering: Numbering) -> None:
+    _add_caption(doc, numbering.labels[table.id], table.caption, texts, numbering, True)
+    numeric = [common.is_numeric_column(table, i) for i in range(len(table.columns))]
+    word_table = doc.add_table(rows=1 + len(table.rows), cols=len(table.columns))
+    word_table.style = doc.styles[TABLE_STYLE]
+    _repeat_header_row(word_table.rows[0])
+    for column, (cell, name) in enumerate(zip(word_table.rows[0].cells, table.columns)):
+        paragraph = cell.paragraphs[0]
+        paragraph.style = doc.styles["Table Text"]
+        _add_text(paragraph, name, numbering, bold=True)
+        if numeric[column]:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for row, values in zip(word_table.rows[1:], table.rows):
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        for column, (cell, value) in enumerate(zip(row.cells, values)):
+            paragraph = cell.paragraphs[0]
+            paragraph.style = doc.styles["Table Text"]
+            _add_text(paragraph, common.format_cell(value, texts), numbering)
+            if numeric[column]:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for note in table.notes:
+        _add_text(doc.add_paragraph(style="Block Note"), note, numbering)
+    if not table.notes:
+        doc.add_paragraph(style="Block Note")
+
+
+def _add_figure(doc, figure: Figure, guide: Guide, texts, numbering: Numbering) -> None:
+    png = build_static_figure(figure, "png", guide.lang, scale=2.0)
+    paragraph = doc.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.keep_with_next = True
+    shape = paragraph.add_run().add_picture(io.BytesIO(png), width=FIGURE_WIDTH)
+    doc_pr = shape._inline.docPr
+    doc_pr.set("descr", resolve_refs(figure.alt, numbering))
+    doc_pr.set("title", numbering.labels[figure.id])
+    caption = _add_caption(doc, numbering.labels[figure.id], figure.caption, texts, numbering,
+                           bool(figure.notes))
+    for note in figure.notes:
+        _add_text(doc.add_paragraph(style="Block Note"), note, numbering)
+    del caption
+
+
+def _add_block(doc, block, guide: Guide, texts, numbering: Numbering) -> None:
+    if isinstance(block, Paragraph):
+        _add_text(doc.add_paragraph(), block.text, numbering)
+    elif isinstance(block, BulletList):
+        for item in block.items:
+            _add_text(doc.add_paragraph(style="List Bullet"), item, numbering)
+    elif isinstance(block, Callout):
+        border, fill = _CALLOUT_COLOURS[block.kind]
+        parts = [(texts[f"callout_{block.kind}"].upper(), True, 8)]
+        if block.title:
+            parts.append((block.title, True, None))
+        parts.append((block.text, False, None))
+        for index, (text, bold, size) in enumerate(parts):
+            paragraph = doc.add_paragraph(style="Callout")
+            _add_text(paragraph, text, numbering, bold=bold)
+            if size:
+                for run in paragraph.runs:
+                    _set_run_font(run, None, size, border)
+            paragraph.paragraph_format.keep_with_next = index < len(parts) - 1
+            _shade_paragraph(paragraph, fill, border)
+        doc.add_paragraph(style="Block Note")
+    elif isinstance(block, Table):
+        _add_table(doc, block, texts, numbering)
+    elif isinstance(block, Figure):
+        _add_figure(doc, block, guide, texts, numbering)
+
+
+def _add_section(doc, section: Section, depth: int, guide, texts, numbering) -> None:
+    _add_text(doc.add_paragraph(style=f"Heading {min(depth + 1, 5)}"), section.title, numbering)
+    for block in section.blocks:
+        _add_block(doc, block, guide, texts, numbering)
+    for child in section.sections:
+        _add_section(doc, child, depth + 1, guide, texts, numbering)
+
+
+def _add_chapter(doc, chapter: Chapter, is_annex: bool, guide, texts, numbering) -> None:
+    heading = common.chapter_heading(chapter, texts, is_annex)
+    _add_text(doc.add_paragraph(style="Heading 1"), heading, numbering)
+    if chapter.intro:
+        _add_text(doc.add_paragraph(style="Chapter Intro"), chapter.intro, numbering)
+    for block in chapter.blocks:
+        _add_block(doc, block, guide, texts, numbering)
+    for section in chapter.sections:
+        _add_section(doc, section, 1, guide, texts, numbering)
+
+
+def _add_provenance(doc, guide: Guide, texts) -> None:
+    doc.add_paragraph(texts["provenance"], style="Heading 1")
+    doc.add_paragraph(texts["provenance_intro"])
+    rows = common.flatten_provenance(guide.provenance, texts)
+    table = doc.add_table(rows=1 + len(rows), cols=2)
+    table.style = doc.styles[TABLE_STYLE]
+    _repeat_header_row(table.rows[0])
+    for cell, text in zip(table.rows[0].cells, (texts["provenance_key"], texts["provenance_value"])):
+        cell.paragraphs[0].style = doc.styles["Table Text"]
+        cell.paragraphs[0].add_run(text).bold = True
+    for row, (label, value) in zip(table.rows[1:], rows):
+        row.cells[0].paragraphs[0].style = doc.styles["Table Text"]
+        row.cells[0].paragraphs[0].add_run(label)
+        row.cells[1].paragraphs[0].style = doc.styles["Table Text"]
+        _set_run_font(row.cells[1].paragraphs[0].add_run(value), MONO_FONT, 8)
+
+
+def build_docx(guide: Guide) -> bytes:
+    """Return the guide as DOCX bytes."""
+    texts = load_guide_texts(guide.lang)
+    numbering = number_guide(guide)
+    doc = Document()
+    _set_up_styles(doc, texts["locale"].replace("_", "-"))
+    _set_up_page(doc, guide, texts)
+    properties = doc.core_properties
+    properties.title = f"{guide.title} – {guide.country_name}"
+    properties.subject = texts["guide_kind"]
+    properties.author = "mpanalysis"
+    properties.language = texts["locale"].replace("_", "-")
+    properties.keywords = f"{guide.country}; {guide.edition}; {guide.length}"
+    properties.version = guide.version
+    # python-docx's template starts with an empty paragraph: remove it so the cover starts at top.
+    body = doc.element.body
+    for paragraph in list(body.iterchildren(qn("w:p"))):
+        body.remove(paragraph)
+
+    _add_cover(doc, guide, texts)
+    _add_toc(doc, guide, texts)
+    for chapter, is_annex in common.iter_parts(guide):
+        _add_chapter(doc, chapter, is_annex, guide, texts, numbering)
+    _add_provenance(doc, guide, texts)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def render_docx(guide: Guide, path: str | Path) -> Path:
+    """Write the guide as an editable Word document.
+
+    >>> import tempfile, pathlib, docx
+    >>> from mpanalysis.document import Chapter, Paragraph
+    >>> g = Guide(country="SEN", country_name="Sénégal", lang="fr", title="Guide", date="2025-01-31",
+    ...           chapters=[Chapter(number="I", key="a", title="Panorama",
+    ...                             blocks=[Paragraph(text="=HYPERLINK(\\"http://x\\")")])])
+    >>> out = render_docx(g, pathlib.Path(tempfile.mkdtemp()) / "guide.docx")
+    >>> [p.text for p in docx.Document(out).paragraphs if p.style.name == "Heading 1"][0]
+    'I. Panorama'
+    """
+    return common.write_atomically(path, build_docx(guide))

@@ -1,0 +1,199 @@
+"""The HTML guide: one self-contained file that works offline, with interactive figures.
+
+plotly.js is inlined once (from the installed plotly package) with the empty-base-map script that
+stops geo figures from fetching anything; each figure's JSON sits in a
+``<script type="application/json">`` block that one small script hands to ``Plotly.newPlot``.
+The same template, in ``print`` mode with static SVG figures, is what weasyprint turns into the
+PDF (:mod:`mpanalysis.render.pdf`).
+
+Jinja2 autoescaping is on and every text of the document is plain text: a respondent's
+``<script>`` or ``<img onerror=…>`` is shown, never run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from ..document import Figure, Guide, Numbering, RefLabel, load_guide_texts, number_guide, split_refs
+from . import common
+from .static import ASSETS_DIR, apply_house_style, read_geo_stub
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+#: Characters that must not appear raw inside a ``<script>`` element's JSON (``</script>``,
+#: ``<!--``) or that JavaScript treats as line ends.
+_SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                  "\u2029": "\\u2029"}
+
+
+def dump_script_json(value: Any) -> Markup:
+    """Return JSON safe to place inside a ``<script>`` element, whatever strings it holds.
+
+    >>> str(dump_script_json({"name": "</script><script>alert(1)</script>"}))
+    '{"name": "\\\\u003c/script\\\\u003e\\\\u003cscript\\\\u003ealert(1)\\\\u003c/script\\\\u003e"}'
+    """
+    text = json.dumps(value, ensure_ascii=False)
+    return Markup(re.sub("[<>&\u2028\u2029]", lambda m: _SCRIPT_UNSAFE[m.group(0)], text))
+
+
+def quote_css_string(text: str) -> Markup:
+    """Return a CSS string literal showing ``text`` literally (for ``content:`` in ``@page``).
+
+    Anything but letters, digits, spaces and common punctuation becomes a CSS escape, so a text
+    can neither end the string nor the ``<style>`` element.
+
+    >>> str(quote_css_string('Côte d’Ivoire "x" </style>'))
+    '"C\\\\0000f4 te d\\\\002019 Ivoire \\\\000022 x\\\\000022  \\\\00003c /style\\\\00003e "'
+    """
+    safe = re.compile(r"[A-Za-z0-9 .,;:()\-_/·]")
+    return Markup('"' + "".join(ch if safe.fullmatch(ch) else f"\\{ord(ch):06x} " for ch in text)
+                  + '"')
+
+
+def build_page_counter_css(template: str) -> Markup:
+    """Turn "Page {page} / {pages}" into the CSS ``content`` value weasyprint fills in.
+
+    >>> str(build_page_counter_css("Page {page} / {pages}"))
+    '"Page " counter(page) " / " counter(pages)'
+    """
+    parts = []
+    for piece in re.split(r"(\{pages?\})", template):
+        if piece == "{page}":
+            parts.append("counter(page)")
+        elif piece == "{pages}":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(str(quote_css_string(piece)).replace("\\000020 ", " "))
+    return Markup(" ".join(parts))
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False,
+                       keep_trailing_newline=True)
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def _read_css(mode: str) -> str:
+    names = ["guide.css", "screen.css" if mode == "screen" else "print.css"]
+    return "\n".join((ASSETS_DIR / name).read_text(encoding="utf-8") for name in names)
+
+
+def _rich_filter(numbering: Numbering):
+    def rich(text: str) -> Markup:
+        """Escape a text, link its references, keep its line breaks."""
+        out = []
+        for part in split_refs(text, numbering):
+            if isinstance(part, RefLabel):
+                out.append(Markup('<a class="ref" href="#{}">{}</a>').format(
+                    common.block_anchor(part.target), part.text))
+            else:
+                out.append(escape(part).replace("\n", Markup("<br>")))
+        return Markup("").join(out)
+
+    return rich
+
+
+def _plain_filter(numbering: Numbering):
+    def plain(text: str) -> str:
+        """Resolve references to their labels; autoescape does the rest (attributes, links)."""
+        return "".join(p.text if isinstance(p, RefLabel) else p for p in split_refs(text, numbering))
+
+    return plain
+
+
+def _figure_height(figure: Figure) -> int:
+    height = figure.figure_dict()["layout"].get("height")
+    return int(height) if isinstance(height, (int, float)) and height > 0 else 450
+
+
+def build_html(guide: Guide, mode: Literal["screen", "print"] = "screen",
+               static_images: dict[str, str] | None = None) -> str:
+    """Return the guide as an HTML page.
+
+    ``mode="screen"`` gives the self-contained interactive page; ``mode="print"`` the variant
+    weasyprint paginates, with ``static_images`` mapping each figure id to an image URL (a
+    ``data:`` URI).
+
+    >>> from mpanalysis.document import Chapter, Paragraph
+    >>> g = Guide(country="SEN", country_name="Sénégal", lang="fr", title="Guide", date="2025-01-31",
+    ...           chapters=[Chapter(number="I", key="a", title="Gestion des frontières",
+    ...                             blocks=[Paragraph(text="<b>x</b>")])])
+    >>> page = build_html(g, "print", {})
+    >>> "&lt;b&gt;x&lt;/b&gt;" in page, '<html lang="fr">' in page
+    (True, True)
+    """
+    from .. import __version__
+
+    texts = load_guide_texts(guide.lang)
+    numbering = number_guide(guide)
+    outline = common.build_outline(guide, texts)
+    toc_tree: list[tuple[common.TocEntry, list[common.TocEntry]]] = []
+    for entry in outline:
+        if entry.level == 1:
+            toc_tree.append((entry, []))
+        else:
+            toc_tree[-1][1].append(entry)
+
+    env = _environment().overlay()
+    env.filters.update(
+        rich=_rich_filter(numbering),
+        plain=_plain_filter(numbering),
+        cell=lambda value: common.format_cell(value, texts),
+        css_string=quote_css_string,
+        figure_json=lambda figure: dump_script_json(apply_house_style(figure.figure_dict(),
+                                                                      guide.lang)),
+    )
+    template = env.get_template("guide.html.j2")
+    return template.render(
+        guide=guide,
+        mode=mode,
+        texts=texts,
+        numbering=numbering,
+        toc_tree=toc_tree,
+        parts=list(common.iter_parts(guide)),
+        cover_items=common.build_cover_items(guide, texts),
+        cover_date=common.format_guide_date(guide, texts),
+        notices=common.build_notices(guide, texts),
+        provenance_rows=common.flatten_provenance(guide.provenance, texts),
+        package_version=__version__,
+        css=Markup(_read_css(mode)),
+        page_counter_css=build_page_counter_css(texts["page_of"]),
+        geo_stub=Markup(read_geo_stub()) if mode == "screen" else "",
+        plotly_js=Markup(_plotly_js()) if mode == "screen" else "",
+        static_images=static_images or {},
+        block_anchor=common.block_anchor,
+        chapter_anchor=common.chapter_anchor,
+        iter_sections=common.iter_sections,
+        numeric_columns=lambda table: [common.is_numeric_column(table, i)
+                                       for i in range(len(table.columns))],
+        figure_height=_figure_height,
+    )
+
+
+def render_html(guide: Guide, path: str | Path) -> Path:
+    """Write the guide as one self-contained, offline HTML file; return its path.
+
+    >>> import tempfile, pathlib
+    >>> from mpanalysis.document import Chapter
+    >>> g = Guide(country="SEN", country_name="Sénégal", lang="fr", title="Guide", date="2025-01-31",
+    ...           chapters=[Chapter(number="I", key="a", title="Panorama")])
+    >>> out = render_html(g, pathlib.Path(tempfile.mkdtemp()) / "guide.html")
+    >>> "Plotly.newPlot" in out.read_text(encoding="utf-8")
+    True
+    """
+    return common.write_atomically(path, build_html(guide, "screen"))

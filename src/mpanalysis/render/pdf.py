@@ -1,0 +1,59 @@
+"""The PDF guide: the HTML template in print mode, paginated by weasyprint on A4.
+
+Figures become static SVG through the process's kaleido server (text stays selectable and sharp);
+the running header names the country and edition, the footer numbers pages ("Page 3 / 24"), and
+the DRAFT/PROJET and synthetic-data marks sit in the margins of every page. The table of contents
+gets page numbers from weasyprint's ``target-counter``.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from pathlib import Path
+
+from ..document import Figure, Guide, iter_blocks
+from . import common
+from .html import build_html
+from .static import build_static_figure
+
+
+def build_static_images(guide: Guide, fmt: str = "svg") -> dict[str, str]:
+    """Return ``{figure id: data URI}`` of every figure of the guide as a static image."""
+    images = {}
+    for chapter, _ in common.iter_parts(guide):
+        for block in iter_blocks(chapter):
+            if isinstance(block, Figure):
+                data = build_static_figure(block, fmt, guide.lang)
+                mime = "image/svg+xml" if fmt == "svg" else "image/png"
+                images[block.id] = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    return images
+
+
+def build_pdf(guide: Guide) -> bytes:
+    """Return the guide as PDF bytes."""
+    import weasyprint
+
+    page = build_html(guide, "print", build_static_images(guide))
+    # weasyprint logs every CSS property it ignores at WARNING; the guide's CSS is deliberate.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    document = weasyprint.HTML(string=page, base_url=str(Path.cwd()))
+    return document.write_pdf(
+        pdf_variant=None,
+        custom_metadata=False,
+        uncompressed_pdf=False,
+    )
+
+
+def render_pdf(guide: Guide, path: str | Path) -> Path:
+    """Write the guide as an A4 PDF (static figures, page numbers, marks on every page).
+
+    >>> import tempfile, pathlib
+    >>> from mpanalysis.document import Chapter, Paragraph
+    >>> g = Guide(country="SEN", country_name="Sénégal", lang="fr", title="Guide", date="2025-01-31",
+    ...           chapters=[Chapter(number="I", key="a", title="Gestion des frontières",
+    ...                             blocks=[Paragraph(text="« Œuvre »")])])
+    >>> render_pdf(g, pathlib.Path(tempfile.mkdtemp()) / "guide.pdf").read_bytes()[:5]
+    b'%PDF-'
+    """
+    return common.write_atomically(path, build_pdf(guide))

@@ -1,0 +1,97 @@
+"""Static images of the guide's figures (SVG for the PDF, PNG for the DOCX) through kaleido.
+
+kaleido drives the system Chromium. Starting it costs seconds, so one server is started per
+process, on first use, and reused for every figure (~0.2 s each). Geo figures would make plotly.js
+fetch ``world_110m.json`` from its CDN: the page kaleido draws in defines an empty base map first
+(``assets/geo_stub.js``), exactly like the HTML guide does.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from ..document import Figure
+
+ASSETS_DIR = Path(__file__).parent / "assets"
+GEO_STUB_PATH = ASSETS_DIR / "geo_stub.js"
+
+#: Size of a static figure when its layout gives none: at A4 text width (~170 mm) this keeps
+#: plotly's 12 px labels at a readable ~8 pt.
+DEFAULT_WIDTH_PX = 720
+DEFAULT_HEIGHT_PX = 430
+#: The guide's typeface first; Chromium and weasyprint fall back to DejaVu for missing glyphs.
+FONT_FAMILY = "Liberation Sans, Arial, Helvetica, DejaVu Sans, sans-serif"
+
+_lock = threading.Lock()
+
+
+def read_geo_stub() -> str:
+    """Return the script that gives plotly.js an empty world base map (no CDN fetch).
+
+    >>> "PlotlyGeoAssets" in read_geo_stub()
+    True
+    """
+    return GEO_STUB_PATH.read_text(encoding="utf-8")
+
+
+def apply_house_style(figure: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Return a copy of a plotly figure dict with the guide's font and the language's number
+    separators, where the figure does not set its own.
+
+    >>> fig = apply_house_style({"data": [], "layout": {}}, "fr")
+    >>> fig["layout"]["separators"], fig["layout"]["font"]["family"].split(",")[0]
+    (', ', 'Liberation Sans')
+    >>> apply_house_style({"data": [], "layout": {"separators": ".,"}}, "fr")["layout"]["separators"]
+    '.,'
+    """
+    styled = copy.deepcopy(figure)
+    layout = styled.setdefault("layout", {})
+    font = layout.setdefault("font", {})
+    font.setdefault("family", FONT_FAMILY)
+    if lang == "fr":
+        # Decimal comma and a (non-breaking) space between thousands, as French readers expect.
+        layout.setdefault("separators", ", ")
+    return styled
+
+
+def start_figure_server() -> None:
+    """Start the process's kaleido server if none runs yet (idempotent, thread-safe)."""
+    import kaleido
+
+    with _lock:
+        if kaleido._global_server.is_running():  # started by us or by a notebook: reuse it
+            return
+        page = kaleido.PageGenerator(mathjax=False, others=[str(GEO_STUB_PATH)])
+        kaleido.start_sync_server(n=1, page_generator=page, silence_warnings=True)
+
+
+def build_static_figure(figure: Figure, fmt: Literal["svg", "png"], lang: str,
+                        scale: float = 1.0) -> bytes:
+    """Return a static image of a guide figure (SVG text as UTF-8 bytes, or PNG).
+
+    Images are cached per process: the PDF and the DOCX of several languages reuse them.
+    """
+    styled = apply_house_style(figure.figure_dict(), lang)
+    return _build_image(json.dumps(styled, sort_keys=True), fmt, scale)
+
+
+@lru_cache(maxsize=256)
+def _build_image(figure_json: str, fmt: str, scale: float) -> bytes:
+    import plotly.io as pio
+
+    start_figure_server()
+    figure = json.loads(figure_json)
+    layout = figure.get("layout", {})
+    width = int(layout.get("width") or DEFAULT_WIDTH_PX)
+    height = int(layout.get("height") or DEFAULT_HEIGHT_PX)
+    with _lock, warnings.catch_warnings():
+        # plotly passes kaleido options a running server ignores; it says so at every call.
+        warnings.filterwarnings("ignore", message="The kopts argument is ignored")
+        return pio.to_image(figure, format=fmt, width=width, height=height, scale=scale,
+                            validate=False)
