@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import yaml
@@ -74,8 +75,14 @@ def _load_config_cached(folder: str) -> dict[str, Any]:
     return config
 
 
+@lru_cache(maxsize=8)
+def _reference_dir_for(cwd: str, root_env: str | None) -> str:
+    return str(reference_dir())
+
+
 def _config() -> dict[str, Any]:
-    return _load_config_cached(str(reference_dir()))
+    # finding the project root walks the file system; labels of big graphs ask thousands of times
+    return _load_config_cached(_reference_dir_for(os.getcwd(), os.environ.get("MPANALYSIS_ROOT")))
 
 
 def get_figure_text(key: str, lang: str) -> str:
@@ -533,10 +540,10 @@ def _node_type(data: Mapping[str, Any]) -> str:
     return _UNKNOWN if _is_missing(value) else str(value)
 
 
-def _node_sector(data: Mapping[str, Any]) -> str:
+def _node_sector(data: Mapping[str, Any], type_sector: Mapping[str, object]) -> str:
     sector = data.get("sector")
     if _is_missing(sector) or sector not in _config()["symbols"]["sectors"]:
-        sector = get_attribute("institution_types", "sector").get(_node_type(data), _UNKNOWN)
+        sector = type_sector.get(_node_type(data), _UNKNOWN)
     return str(sector)
 
 
@@ -545,10 +552,10 @@ def _edge_channel(data: Mapping[str, Any]) -> str:
     return _UNKNOWN if _is_missing(value) else str(value)
 
 
-def _is_formal_edge(data: Mapping[str, Any]) -> bool:
+def _is_formal_edge(data: Mapping[str, Any], formal_channels: Mapping[str, object]) -> bool:
     if "is_formal" in data and not _is_missing(data["is_formal"]):
         return _is_true(data["is_formal"])
-    return bool(get_attribute("channels", "is_formal").get(_edge_channel(data), False))
+    return bool(formal_channels.get(_edge_channel(data), False))
 
 
 def compute_node_centrality(G: nx.DiGraph) -> tuple[dict[Any, float], str]:
@@ -572,10 +579,10 @@ def compute_node_centrality(G: nx.DiGraph) -> tuple[dict[Any, float], str]:
 def compute_network_layout(G: nx.Graph) -> dict[Any, tuple[float, float]]:
     """Return deterministic node positions in [-1, 1]² (same graph → same positions).
 
-    Each axis is rescaled to fill [-1, 1]. Force-directed (Fruchterman–Reingold, fixed seed) on the
-    undirected graph up to
-    ``network.max_nodes_spring`` nodes; above, a spectral layout (sparse eigenvectors, fast on
-    thousands of nodes), falling back to a circle if it does not converge.
+    Force-directed (Fruchterman–Reingold, fixed seed) on the undirected graph up to
+    ``network.max_nodes_spring`` nodes of figures.yaml; above, a spectral layout (sparse
+    eigenvectors; a circle if it does not converge) up to ``network.max_nodes_spectral`` nodes;
+    above, seeded random positions (linear time). Each axis is rescaled to fill [-1, 1].
 
     >>> pos = compute_network_layout(nx.DiGraph([("a", "b"), ("b", "c")]))
     >>> sorted(pos) == ["a", "b", "c"] and pos == compute_network_layout(nx.DiGraph([("b", "c"), ("a", "b")]))
@@ -591,11 +598,14 @@ def compute_network_layout(G: nx.Graph) -> dict[Any, tuple[float, float]]:
     elif len(nodes) <= int(settings["max_nodes_spring"]):
         raw = nx.spring_layout(undirected, seed=int(settings["layout_seed"]),
                                iterations=int(settings["layout_iterations"]))
-    else:
+    elif len(nodes) <= int(settings["max_nodes_spectral"]):
         try:
             raw = nx.spectral_layout(undirected)
         except Exception:  # noqa: BLE001 — eigensolver failures on odd graphs; a circle still draws
             raw = nx.circular_layout(undirected)
+    else:
+        # the eigensolver gets slow beyond a few thousand nodes, and such a drawing is only a texture
+        raw = nx.random_layout(undirected, seed=int(settings["layout_seed"]))
     # each axis fills [-1, 1]: a flat layout would otherwise waste most of a printed page
     xs = _rescale([float(raw[n][0]) for n in nodes])
     ys = _rescale([float(raw[n][1]) for n in nodes])
@@ -687,6 +697,7 @@ def plot_actor_network(G: nx.DiGraph, lang: str = "fr", label_top_n: int = 12,
     type_labels = get_labels("institution_types", lang)
     type_colors = colors["institution_types"]
     sector_symbols = config["symbols"]["sectors"]
+    type_sector = get_attribute("institution_types", "sector")
     node_hover = get_figure_text(f"{texts}.node_hover", lang)
     by_type: dict[str, list[Any]] = defaultdict(list)
     # respondents first: a legend entry shows the symbol of its trace's first point
@@ -701,7 +712,7 @@ def plot_actor_network(G: nx.DiGraph, lang: str = "fr", label_top_n: int = 12,
         symbols, line_widths, line_colors = [], [], []
         for n in members:
             data = G.nodes[n]
-            symbol = sector_symbols.get(_node_sector(data), sector_symbols[_UNKNOWN])
+            symbol = sector_symbols.get(_node_sector(data, type_sector), sector_symbols[_UNKNOWN])
             is_respondent = _is_true(data.get("is_respondent", True))
             has_non_respondent |= not is_respondent
             symbols.append(symbol if is_respondent else f"{symbol}-open")
@@ -755,7 +766,8 @@ def plot_actor_network(G: nx.DiGraph, lang: str = "fr", label_top_n: int = 12,
     fig.update_xaxes(visible=False, range=[-stretch - 0.12, stretch + 0.12])
     fig.update_yaxes(visible=False, range=[-1.1, 1.12], scaleanchor="x", scaleratio=1)
 
-    n_formal = sum(_is_formal_edge(d) for _, _, d in G.edges(data=True))
+    formal_channels = get_attribute("channels", "is_formal")
+    n_formal = sum(_is_formal_edge(d, formal_channels) for _, _, d in G.edges(data=True))
     if coordinators:
         coordinator = coordinators[0]
         coordinator_sentence = get_figure_text(f"{texts}.alt_coordinator", lang).format(
@@ -775,6 +787,7 @@ def _add_edge_traces(fig: go.Figure, G: nx.DiGraph, edges: list[tuple[Any, Any, 
                      is_arrowed: bool) -> None:
     """One line trace per channel (its dash style in the legend) and, on readable graphs, arrowheads."""
     styles = _config()["channels"]
+    arrow_opacity = _config()["colors"]["edge_arrow_opacity"]
     channel_labels = get_labels("channels", lang)
     yes, no = get_figure_text("actor_network.yes_text", lang), get_figure_text("actor_network.no_text", lang)
     domain_labels = get_labels("domains", lang)
@@ -789,8 +802,8 @@ def _add_edge_traces(fig: go.Figure, G: nx.DiGraph, edges: list[tuple[Any, Any, 
             continue
         style = styles[channel]
         name = channel_labels.get(channel) or get_figure_text("unknown_channel", lang)
-        xs: list[float | None] = []
-        ys: list[float | None] = []
+        xs: list[float] = []
+        ys: list[float] = []
         ax, ay, angles, hovers = [], [], [], []
         for u, v, data in members:
             (x0, y0), (x1, y1) = pos[u], pos[v]
@@ -799,8 +812,10 @@ def _add_edge_traces(fig: go.Figure, G: nx.DiGraph, edges: list[tuple[Any, Any, 
             # both directions of a pair would overlap: shift each to its own right-hand side
             shift = 0.012 if G.has_edge(v, u) else 0.0
             ox, oy = dy / length * shift, -dx / length * shift
-            xs += [round(x0 + ox, 4), round(x1 + ox, 4), None]
-            ys += [round(y0 + oy, 4), round(y1 + oy, 4), None]
+            xs += [round(x0 + ox, 4), round(x1 + ox, 4), math.nan]
+            ys += [round(y0 + oy, 4), round(y1 + oy, 4), math.nan]
+            if not is_arrowed:
+                continue
             ax.append(round(x0 + ox + 0.62 * dx, 4))
             ay.append(round(y0 + oy + 0.62 * dy, 4))
             angles.append(round(math.degrees(math.atan2(dx, dy)), 2))
@@ -809,8 +824,9 @@ def _add_edge_traces(fig: go.Figure, G: nx.DiGraph, edges: list[tuple[Any, Any, 
                 source=_escape(labels[u]), target=_escape(labels[v]), channel=_escape(name),
                 domains=_escape(", ".join(domains) or "—"),
                 confirmed=yes if _is_true(data.get("confirmed")) else no))
+        # numpy arrays (NaN = gap between segments) validate fast and serialise compactly
         fig.add_trace(go.Scatter(
-            x=xs, y=ys, mode="lines", name=_escape(name), legend="legend2", legendgroup=f"channel-{channel}",
+            x=np.asarray(xs, dtype=float), y=np.asarray(ys, dtype=float), mode="lines", name=_escape(name), legend="legend2", legendgroup=f"channel-{channel}",
             line={"dash": style["dash"], "width": style["width"], "color": style["color"]},
             hoverinfo="skip", meta={"kind": "edges", "channel": channel},
         ))
@@ -819,7 +835,7 @@ def _add_edge_traces(fig: go.Figure, G: nx.DiGraph, edges: list[tuple[Any, Any, 
                 x=ax, y=ay, mode="markers", showlegend=False, legend="legend2",
                 legendgroup=f"channel-{channel}",
                 marker={"symbol": "arrow", "angle": angles, "size": 11, "color": style["color"],
-                        "opacity": _config()["colors"]["edge_arrow_opacity"], "line": {"width": 0}},
+                        "opacity": arrow_opacity, "line": {"width": 0}},
                 hovertext=hovers, hoverinfo="text", meta={"kind": "arrows", "channel": channel},
             ))
 

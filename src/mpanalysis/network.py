@@ -34,6 +34,7 @@ Definitions (they are what the guide's sentences mean):
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -41,6 +42,7 @@ from itertools import chain
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape as xml_escape
 
 import networkx as nx
 import pandas as pd
@@ -426,6 +428,21 @@ def find_communities(G: nx.Graph, *, seed: int = 0) -> list[set[str]]:
     return sorted((set(c) for c in communities), key=lambda c: (-len(c), min(c)))
 
 
+def _measure_modularity(U: nx.Graph, community_of: dict[str, int]) -> float | None:
+    """Newman modularity of a partition, in one pass over the edges (networkx's is slower)."""
+    m = U.number_of_edges()
+    if m == 0:
+        return None
+    internal: Counter = Counter()
+    degrees: Counter = Counter()
+    for u, v in U.edges():
+        if community_of[u] == community_of[v]:
+            internal[community_of[u]] += 1
+    for v, d in U.degree():
+        degrees[community_of[v]] += d
+    return float(sum(internal[c] / m - (degrees[c] / (2 * m)) ** 2 for c in degrees))
+
+
 def measure_reach(G: nx.Graph, sources: Iterable[str], *, steps: int = 2,
                   is_directed: bool = False) -> float | None:
     """Return the share of the other nodes within ``steps`` steps of ``sources``.
@@ -598,7 +615,7 @@ def summarize_network(G: nx.DiGraph, *, sources: pd.DataFrame | None = None, see
     bridges = find_bridges(U)
     communities = find_communities(U, seed=seed)
     community_of = {v: i for i, c in enumerate(communities, start=1) for v in c}
-    modularity = nx.community.modularity(U, communities) if U.number_of_edges() else None
+    modularity = _measure_modularity(U, community_of)
     sized = [c for c in communities if len(c) >= 2]
     silos = [sorted(c) for c in sized] if len(sized) >= 2 else []
     components = sorted((sorted(c) for c in nx.weakly_connected_components(G)),
@@ -714,25 +731,128 @@ def _write_atomically(path: Path, write) -> None:
         raise
 
 
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(value: object) -> str:
+    """Escape for XML text and attributes; drop control characters XML 1.0 cannot hold."""
+    return xml_escape(_XML_INVALID.sub("", str(value)),
+                      {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"})
+
+
+def _attribute_types(items: Iterable[dict]) -> dict[str, type]:
+    """Return ``{attribute: bool | int | float | str}``, str when values of a key disagree."""
+    types: dict[str, type] = {}
+    for data in items:
+        for key, value in data.items():
+            if value is None:
+                continue
+            kind = bool if isinstance(value, bool) else int if isinstance(value, int) else (
+                float if isinstance(value, float) else str)
+            if key not in types:
+                types[key] = kind
+            elif types[key] is not kind:
+                types[key] = float if {types[key], kind} == {int, float} else str
+    return types
+
+
+def _xml_value(value: object, kind: type) -> str:
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is float:
+        return repr(float(value))
+    return _xml_text(value)
+
+
+_GRAPHML_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
+_GEXF_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
+
+
+def _write_graphml(G: nx.DiGraph, path: str) -> None:
+    # Streamed by hand: networkx's writer builds the whole XML tree (slow on 100,000 edges).
+    scopes = {"graph": _attribute_types([G.graph]),
+              "node": _attribute_types(d for _, d in G.nodes(data=True)),
+              "edge": _attribute_types(d for *_, d in G.edges(data=True))}
+    key_id = {}
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        out.write("<?xml version='1.0' encoding='utf-8'?>\n"
+                  '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+                  'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                  'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+                  'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
+        for scope, types in scopes.items():
+            for key, kind in types.items():
+                key_id[scope, key] = f"d{len(key_id)}"
+                out.write(f'<key id="{key_id[scope, key]}" for="{scope}" attr.name="{_xml_text(key)}" '
+                          f'attr.type="{_GRAPHML_TYPES[kind]}"/>\n')
+
+        def data(scope: str, values: dict) -> str:
+            types = scopes[scope]
+            return "".join(f'<data key="{key_id[scope, k]}">{_xml_value(v, types[k])}</data>'
+                           for k, v in values.items() if v is not None and k in types)
+
+        out.write('<graph edgedefault="directed">' + data("graph", G.graph) + "\n")
+        for v, d in G.nodes(data=True):
+            out.write(f'<node id="{_xml_text(v)}">{data("node", d)}</node>\n')
+        for u, v, d in G.edges(data=True):
+            out.write(f'<edge source="{_xml_text(u)}" target="{_xml_text(v)}">{data("edge", d)}</edge>\n')
+        out.write("</graph>\n</graphml>\n")
+
+
+def _write_gexf(G: nx.DiGraph, path: str) -> None:
+    node_types = _attribute_types(d for _, d in G.nodes(data=True))
+    edge_types = _attribute_types(d for *_, d in G.edges(data=True))
+
+    def values(types: dict[str, type], d: dict) -> str:
+        cells = "".join(f'<attvalue for="{_xml_text(k)}" value="{_xml_value(v, types[k])}"/>'
+                        for k, v in d.items() if v is not None and k in types)
+        return f"<attvalues>{cells}</attvalues>" if cells else ""
+
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        out.write("<?xml version='1.0' encoding='utf-8'?>\n"
+                  '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">\n'
+                  '<meta><creator>mpanalysis</creator>'
+                  f'<description>{_xml_text(G.graph.get("country", ""))}</description></meta>\n'
+                  '<graph defaultedgetype="directed" mode="static">\n')
+        for scope, types in (("node", node_types), ("edge", edge_types)):
+            out.write(f'<attributes class="{scope}" mode="static">')
+            out.write("".join(f'<attribute id="{_xml_text(k)}" title="{_xml_text(k)}" '
+                              f'type="{_GEXF_TYPES[t]}"/>' for k, t in types.items()))
+            out.write("</attributes>\n")
+        out.write("<nodes>\n")
+        for v, d in G.nodes(data=True):
+            # Gephi shows the label: the entity's name rather than its id.
+            label = _xml_text(d.get("name") or v)
+            out.write(f'<node id="{_xml_text(v)}" label="{label}">{values(node_types, d)}</node>\n')
+        out.write("</nodes>\n<edges>\n")
+        for i, (u, v, d) in enumerate(G.edges(data=True)):
+            out.write(f'<edge id="{i}" source="{_xml_text(u)}" target="{_xml_text(v)}">'
+                      f"{values(edge_types, d)}</edge>\n")
+        out.write("</edges>\n</graph>\n</gexf>\n")
+
+
 def write_network(G: nx.DiGraph, folder: str | Path) -> dict[str, Path]:
     """Write ``network.graphml``, ``network.gexf``, ``nodes.csv`` and ``edges.csv`` into ``folder``.
 
     Each file is written to a temporary file then moved into place, so a crash never leaves a
-    half-written file. CSV files are UTF-8 with a byte-order mark (Excel then reads accents
-    correctly) and text that would run as a formula is prefixed with ``'``. In the GEXF file
-    nodes carry their name as ``label`` so Gephi shows names.
+    half-written file, and the same graph always gives the same bytes. CSV files are UTF-8 with a
+    byte-order mark (Excel then reads accents correctly) and text that would run as a formula is
+    prefixed with ``'``. In the GEXF file nodes are labelled with their names so Gephi shows
+    them. Control characters that XML cannot hold are dropped from the XML files.
 
     Returns ``{"graphml" | "gexf" | "nodes" | "edges": path}``.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     sorted(p.name for p in write_network(nx.DiGraph([("A", "B")]), d).values())
+    ['edges.csv', 'network.gexf', 'network.graphml', 'nodes.csv']
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"graphml": folder / "network.graphml", "gexf": folder / "network.gexf",
              "nodes": folder / "nodes.csv", "edges": folder / "edges.csv"}
-    _write_atomically(paths["graphml"], lambda p: nx.write_graphml(G, p, encoding="utf-8"))
-    labelled = G.copy()
-    for v, data in labelled.nodes(data=True):
-        data["label"] = str(data.get("name") or v)
-    _write_atomically(paths["gexf"], lambda p: nx.write_gexf(labelled, p, encoding="utf-8"))
+    _write_atomically(paths["graphml"], lambda p: _write_graphml(G, p))
+    _write_atomically(paths["gexf"], lambda p: _write_gexf(G, p))
     for key, table in (("nodes", build_node_table(G)), ("edges", build_edge_table(G))):
         frame = escape_formula_cells(table)
         _write_atomically(paths[key], lambda p, f=frame: f.to_csv(p, index=False, encoding="utf-8-sig"))
@@ -756,4 +876,7 @@ def read_network_graphml(path: str | Path) -> nx.DiGraph:
         H = nx.read_graphml(path, node_type=str)
     except Exception as exc:  # malformed XML or not GraphML: a user-facing message, not a traceback
         raise InputLayoutError(f"not a readable GraphML network ({exc})", file=path) from None
-    return H if isinstance(H, nx.DiGraph) and not H.is_multigraph() else nx.DiGraph(H)
+    G = H if isinstance(H, nx.DiGraph) and not H.is_multigraph() else nx.DiGraph(H)
+    for key in ("node_default", "edge_default"):  # added by networkx's reader, not ours
+        G.graph.pop(key, None)
+    return G

@@ -3,6 +3,7 @@
 Pure functions of a :class:`~mpanalysis.dataset.CountryDataset` and the country's
 :class:`~mpanalysis.params.CountryParams`:
 
+- the profile's editions (parameters) and the chapter I sources feeding each of its modules;
 - awareness and use of the profile, and the functions it serves, by institution type;
 - the working group and its coordinator, from the answers and the parameters, with flags when the
   two disagree;
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+from babel.lists import format_list
 from rapidfuzz import fuzz, process
 
 from .dataset import CountryDataset
@@ -159,6 +161,72 @@ def get_profile_label(group: str, code: str, lang: str = DEFAULT_LANGUAGE) -> st
 
 
 # --------------------------------------------------------------------------------------------
+# The profile's editions and where each module's data come from
+
+
+def build_profile_editions(params: CountryParams, lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """Return the existing editions of the migration profile (parameters), latest first.
+
+    Columns: ``title, year, publisher, kind, kind_label, modules`` (domain codes, space-separated
+    as in the canonical tables), ``modules_label`` (labels joined as a list in the language).
+
+    >>> p = CountryParams(country="SEN", profiles=[{"title": "Profil migratoire du Sénégal", "year": 2018,
+    ...     "publisher": "ANSD", "kind": "extended", "modules": ["trends", "development"]}])
+    >>> build_profile_editions(p, "en")[["year", "kind_label", "modules_label"]].values.tolist()
+    [[2018, 'Extended profile', 'Migration trends and Migration and development']]
+    """
+    kinds = get_labels("profile_kinds", lang)
+    domains = get_labels("domains", lang)
+    order = get_codes("domains")
+    rows = []
+    for edition in sorted(params.profiles, key=lambda e: (-e.year, e.title)):
+        modules = sorted(edition.modules, key=lambda m: order.index(m) if m in order else len(order))
+        rows.append({"title": edition.title, "year": edition.year, "publisher": edition.publisher,
+                     "kind": edition.kind, "kind_label": kinds.get(edition.kind, edition.kind),
+                     "modules": " ".join(modules),
+                     "modules_label": format_list([domains.get(m, m) for m in modules], locale=lang)
+                     if modules else ""})
+    return pd.DataFrame(rows, columns=["title", "year", "publisher", "kind", "kind_label", "modules",
+                                       "modules_label"])
+
+
+def build_module_sources(dataset: CountryDataset, params: CountryParams,
+                         lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """Return, for each domain, the editions covering it and the chapter I sources that feed it.
+
+    One row per domain of data/reference/domains.csv (plus any other module of the editions):
+    ``domain, label, editions`` (titles of the editions with that module, latest first),
+    ``n_existing, n_potential`` (sources), ``n_institutions`` and ``institutions`` (names of
+    the entities holding an existing source, alphabetical). Readers see where each part of the
+    profile can come from, and which modules have no source to be updated from.
+
+    >>> p = CountryParams(country="SEN", profiles=[{"title": "Profil 2018", "year": 2018,
+    ...     "publisher": "ANSD", "kind": "extended", "modules": ["trends"]}])
+    >>> t = build_module_sources(_make_example_dataset(), p, "en")
+    >>> t[["domain", "editions", "n_existing", "institutions"]].head(2).values.tolist()
+    [['trends', 'Profil 2018', 2, 'Agence nationale de la statistique and Ministère de l’Intérieur'], ['border_management', '', 1, 'Ministère de l’Intérieur']]
+    """
+    labels = get_labels("domains", lang)
+    domains = list(get_codes("domains"))
+    for edition in params.profiles:
+        domains += [m for m in edition.modules if m not in domains]
+    sources = dataset.sources
+    names = dataset.entities.drop_duplicates("entity_id").set_index("entity_id")["name"].to_dict()
+    editions = sorted(params.profiles, key=lambda e: (-e.year, e.title))
+    rows = []
+    for domain in domains:
+        in_domain = sources[sources["domain"] == domain]
+        existing = in_domain[in_domain["status"] == "existing"]
+        holders = sorted({str(names.get(e, e)) for e in existing["entity_id"]}, key=normalize_text)
+        rows.append({"domain": domain, "label": labels.get(domain, domain),
+                     "editions": "; ".join(e.title for e in editions if domain in e.modules),
+                     "n_existing": len(existing), "n_potential": int((in_domain["status"] == "potential").sum()),
+                     "n_institutions": len(holders),
+                     "institutions": format_list(holders, locale=lang) if holders else ""})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
 # Awareness and use
 
 
@@ -204,7 +272,7 @@ def measure_profile_use(dataset: CountryDataset) -> ProfileUse:
 
     >>> import pandas as pd
     >>> from mpanalysis.dataset import make_empty_table
-    >>> ds = make_demo_dataset()
+    >>> ds = _make_example_dataset()
     >>> use = measure_profile_use(ds)
     >>> use.n_respondents, use.n_aware, use.n_used, round(use.share_used_among_aware, 2)
     (4, 3, 2, 0.67)
@@ -218,7 +286,7 @@ def build_use_by_type(dataset: CountryDataset, lang: str = DEFAULT_LANGUAGE) -> 
     Columns: ``institution_type, label, n_respondents, n_aware, n_used, share_aware, share_used,
     share_used_among_aware``. Types follow data/reference/institution_types.csv order.
 
-    >>> table = build_use_by_type(make_demo_dataset(), "en")
+    >>> table = build_use_by_type(_make_example_dataset(), "en")
     >>> table[["label", "n_respondents", "n_aware", "n_used"]].values.tolist()
     [['Ministry', 2, 2, 1], ['National statistics office', 1, 1, 1], ['Civil society', 1, 0, 0], ['All institutions', 4, 3, 2]]
     """
@@ -240,7 +308,7 @@ def build_functions_table(dataset: CountryDataset, lang: str = DEFAULT_LANGUAGE)
     Columns: ``function, label, n, n_users, share_of_users`` in data/reference/mp_functions.csv
     order, every function listed even when nobody cites it.
 
-    >>> build_functions_table(make_demo_dataset(), "en")[["function", "n", "share_of_users"]].values.tolist()
+    >>> build_functions_table(_make_example_dataset(), "en")[["function", "n", "share_of_users"]].values.tolist()
     [['dialogue', 2, 1.0], ['information_package', 0, 0.0], ['policy_programme', 1, 0.5], ['capacity_building', 0, 0.0]]
     """
     return _functions(_use_frame(dataset), lang)
@@ -264,7 +332,7 @@ def build_functions_by_type(dataset: CountryDataset, lang: str = DEFAULT_LANGUAG
     Columns: ``institution_type, institution_type_label, function, label, n, n_users,
     share_of_users``; a ``total`` block comes last.
 
-    >>> t = build_functions_by_type(make_demo_dataset(), "en")
+    >>> t = build_functions_by_type(_make_example_dataset(), "en")
     >>> t[(t.function == "dialogue")][["institution_type", "n", "n_users"]].values.tolist()
     [['ministry', 1, 1], ['statistics_office', 1, 1], ['civil_society', 0, 0], ['total', 2, 2]]
     """
@@ -364,7 +432,7 @@ def build_working_group(dataset: CountryDataset, params: CountryParams,
                         lang: str = DEFAULT_LANGUAGE) -> WorkingGroup:
     """Return the working group from the answers (wg_member/wg_coordinator) and the parameters.
 
-    >>> wg = build_working_group(make_demo_dataset(), CountryParams(country="SEN", coordinator="ANSD"))
+    >>> wg = build_working_group(_make_example_dataset(), CountryParams(country="SEN", coordinator="ANSD"))
     >>> wg.coordinator_ids, [f.code for f in wg.flags]
     (('SEN-ANSD',), ['coordinator_mismatch'])
     """
@@ -428,8 +496,9 @@ def build_working_group(dataset: CountryDataset, params: CountryParams,
         members = (members.sort_values(["is_coordinator", "_key"], ascending=[False, True], kind="stable")
                    .drop(columns="_key").reset_index(drop=True))
 
-    names = members.set_index(members["entity_id"].astype("object").where(members["entity_id"].notna(),
-                                                                          members["name"]))["name"].to_dict()
+    # Names from the parameters that match no entity are keyed by themselves.
+    names = {(name if pd.isna(entity_id) else entity_id): name
+             for entity_id, name in zip(members["entity_id"], members["name"])}
 
     def flag(code: str, ids: list[str]) -> WorkingGroupFlag:
         ids = sorted(ids, key=lambda i: normalize_text(names.get(i, i)))
@@ -464,7 +533,7 @@ def build_good_practices(dataset: CountryDataset, params: CountryParams,
     written (plain text); blank answers are skipped.
 
     >>> p = CountryParams(country="SEN", workshop={"good_practices": [{"fr": "Comité mensuel", "en": "Monthly committee"}]})
-    >>> table = build_good_practices(make_demo_dataset(), p, "en")
+    >>> table = build_good_practices(_make_example_dataset(), p, "en")
     >>> table[["origin", "kind", "institution_name", "text"]].fillna("").values.tolist()
     [['workshop', 'good_practice', '', 'Monthly committee'], ['questionnaire', 'good_practice', 'Agence nationale de la statistique', 'Bulletin trimestriel partagé'], ['questionnaire', 'use_example', 'Ministère de l’Intérieur', 'Note au ministre']]
     """
@@ -557,7 +626,7 @@ def build_problem_matrix(dataset: CountryDataset, params: CountryParams,
     any (``solution_origin`` = ``workshop``), else those of data/reference/solutions.yaml
     (``suggested``), else none (``none``).
 
-    >>> m = build_problem_matrix(make_demo_dataset(), CountryParams(country="SEN"), "en")
+    >>> m = build_problem_matrix(_make_example_dataset(), CountryParams(country="SEN"), "en")
     >>> m[["challenge", "mean_severity", "prevalence", "rank"]].head(3).values.tolist()
     [['update', 3.0, 1.0, 1], ['use', 2.0, 0.75, 2], ['understanding', 1.0, 0.25, 3]]
     >>> other = m.iloc[-1]
@@ -581,6 +650,7 @@ def build_problem_matrix(dataset: CountryDataset, params: CountryParams,
         return [], "none", description
 
     challenges = dataset.challenges
+    entity_ids = challenges["entity_id"]
     rows = []
     for order, code in enumerate(get_codes("challenges")):
         ratings = pd.to_numeric(challenges.loc[challenges["challenge"] == code, "severity"],
@@ -594,8 +664,7 @@ def build_problem_matrix(dataset: CountryDataset, params: CountryParams,
                      **counts, "mean_severity": mean, "prevalence": prevalence,
                      "score": prevalence * mean if n else float("nan"), "rank": pd.NA,
                      "n_mentions": int((ratings >= 1).sum()),
-                     "entity_ids": tuple(sorted(challenges.loc[(challenges["challenge"] == code)
-                                                                & (pd.to_numeric(challenges["severity"], errors="coerce") >= PREVALENT_SEVERITY), "entity_id"])),
+                     "entity_ids": tuple(sorted(set(entity_ids[ratings.index[ratings >= PREVALENT_SEVERITY]]))),
                      "workshop_description": description, "solutions": solutions,
                      "solution_origin": origin, "_order": order})
     ranked = sorted((r for r in rows if r["n_answered"]),
@@ -636,7 +705,7 @@ def build_needs_table(dataset: CountryDataset, lang: str = DEFAULT_LANGUAGE) -> 
 
     ``share`` is over all respondents. Columns: ``need, label, n, share, entity_ids``.
 
-    >>> build_needs_table(make_demo_dataset(), "en")[["need", "n", "share"]].head(2).values.tolist()
+    >>> build_needs_table(_make_example_dataset(), "en")[["need", "n", "share"]].head(2).values.tolist()
     [['cooperation', 0, 0.0], ['training', 3, 0.75]]
     """
     n_respondents = dataset.respondents["entity_id"].nunique()
@@ -662,7 +731,7 @@ def build_profile_measures(dataset: CountryDataset, params: CountryParams) -> di
     ``working_group.n_members|n_declared_coordinators|has_coordinator``. Undefined measures
     (NaN) are left out, so a rule never fires on a missing value.
 
-    >>> m = build_profile_measures(make_demo_dataset(), CountryParams(country="SEN"))
+    >>> m = build_profile_measures(_make_example_dataset(), CountryParams(country="SEN"))
     >>> m["profile.share_aware"], m["challenge.update.prevalence"], m["needs.training.share"]
     (0.75, 1.0, 0.75)
     """
@@ -687,15 +756,11 @@ def build_profile_measures(dataset: CountryDataset, params: CountryParams) -> di
 
 
 # --------------------------------------------------------------------------------------------
-# A tiny dataset for the examples above (and nothing else)
+# The tiny dataset of the examples above (and nothing else)
 
 
-def make_demo_dataset() -> CountryDataset:
-    """Return a four-institution dataset used by this module's doctests.
-
-    >>> make_demo_dataset().respondents["entity_id"].tolist()
-    ['SEN-MINT', 'SEN-ANSD', 'SEN-MAE', 'SEN-ONG']
-    """
+def _make_example_dataset() -> CountryDataset:
+    """Return the four-institution dataset of this module's doctests."""
     from .dataset import make_empty_table
 
     ids = ["SEN-MINT", "SEN-ANSD", "SEN-MAE", "SEN-ONG"]
@@ -733,6 +798,11 @@ def make_demo_dataset() -> CountryDataset:
     challenges["severity"] = challenges["severity"].astype("Int64")
     needs = pd.DataFrame({"entity_id": ["SEN-MINT", "SEN-ANSD", "SEN-ONG", "SEN-ONG"],
                           "need": ["training", "training", "training", "equipment"]})
-    empty = {name: make_empty_table(name) for name in ("sources", "flows", "stages", "issues", "counts")}
-    return CountryDataset(country="SEN", respondents=respondents, entities=entities,
+    sources = make_empty_table("sources").reindex(range(4))
+    sources["source_id"] = ["src1", "src2", "src3", "src4"]
+    sources["entity_id"] = ["SEN-ANSD", "SEN-MINT", "SEN-MINT", "SEN-ONG"]
+    sources["domain"] = ["trends", "trends", "border_management", "crisis"]
+    sources["status"] = ["existing", "existing", "existing", "potential"]
+    empty = {name: make_empty_table(name) for name in ("flows", "stages", "issues", "counts")}
+    return CountryDataset(country="SEN", respondents=respondents, entities=entities, sources=sources,
                           challenges=challenges, needs=needs, mp_use=mp_use, **empty)

@@ -21,6 +21,7 @@ and ``{value}`` (the triggering measure as a number).
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -404,6 +405,23 @@ def get_rule_labels(group: str, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     if group not in labels:
         raise ReferenceDataError(f"{file}: no labels '{group}'")
     return {code: texts.get(lang) or texts.get(DEFAULT_LANGUAGE, code) for code, texts in labels[group].items()}
+
+
+def flatten_measures(prefix: str, values: object) -> dict[str, float]:
+    """Return ``{"<prefix>.<name>": value}`` for the numeric scalars of a dataclass or mapping.
+
+    Lists, tables, texts and missing values are left out, so a summary object (e.g. the network's
+    ``NetworkSummary``) can be handed over as is: ``flatten_measures("network", summary)``.
+
+    >>> from types import SimpleNamespace
+    >>> flatten_measures("network", {"formal_share": 0.25, "n_edges": 12, "coordinator_reach": None,
+    ...                              "silos": [["a", "b"]], "method": "exact"})
+    {'network.formal_share': 0.25, 'network.n_edges': 12.0}
+    """
+    items = values.items() if isinstance(values, Mapping) else vars(values).items()
+    # numbers.Real also covers numpy scalars and booleans (1.0 / 0.0); NaN is left out.
+    return {f"{prefix}.{name}": float(value) for name, value in items
+            if isinstance(value, numbers.Real) and value == value}
 
 
 # --------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ Normalisation rules (stop words, abbreviations, sector keywords) are data:
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -92,10 +93,20 @@ class NameRules:
     abbreviations: dict[str, dict[str, str]]
     acronym_placeholders: frozenset[str]
     sector_keywords: dict[str, tuple[str, ...]]
+    all_stop_words: frozenset[str] = frozenset()
+    #: per language, every abbreviation of every language, that language's expansion first
+    expansions: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    @property
-    def all_stop_words(self) -> frozenset[str]:
-        return frozenset().union(*self.stop_words.values())
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "all_stop_words", frozenset().union(*self.stop_words.values()))
+        expansions = {}
+        for language in self.languages:
+            merged: dict[str, str] = {}
+            for other in [language, *(lang for lang in self.languages if lang != language)]:
+                for short, long in self.abbreviations.get(other, {}).items():
+                    merged.setdefault(short, long)
+            expansions[language] = merged
+        object.__setattr__(self, "expansions", expansions)
 
 
 @lru_cache(maxsize=16)
@@ -291,9 +302,14 @@ def _acronym_key(acronym: str | None, rules: NameRules) -> str | None:
 
 
 def _detect_language(tokens: list[str], rules: NameRules) -> str:
-    counts = [(sum(t in rules.stop_words.get(lang, ()) for t in tokens), -i, lang)
-              for i, lang in enumerate(rules.languages)]
-    return max(counts)[2]
+    """The language whose stop words the name uses most; the first language on ties."""
+    best, best_count = rules.languages[0], 0
+    for language in rules.languages:
+        words = rules.stop_words.get(language, frozenset())
+        count = sum(t in words for t in tokens)
+        if count > best_count:
+            best, best_count = language, count
+    return best
 
 
 def _normalize(name: str, rules: NameRules) -> str:
@@ -301,14 +317,16 @@ def _normalize(name: str, rules: NameRules) -> str:
     if is_bare:
         return (_acronym_key(acronym, rules) or "").lower()
     tokens = _NOT_ALNUM.sub(" ", _fold(base, rules.characters)).split()
-    language = _detect_language(tokens, rules)
-    order = [language, *(lang for lang in rules.languages if lang != language)]
+    expansions = rules.expansions[_detect_language(tokens, rules)]
     stop_words = rules.all_stop_words
     words: list[str] = []
     for token in tokens:
-        expansion = next((rules.abbreviations[lang][token] for lang in order
-                          if token in rules.abbreviations.get(lang, {})), token)
-        words.extend(w for w in expansion.split() if w not in stop_words)
+        expansion = expansions.get(token)
+        if expansion is None:
+            if token not in stop_words:
+                words.append(token)
+        else:
+            words.extend(w for w in expansion.split() if w not in stop_words)
     return " ".join(words)
 
 
@@ -349,25 +367,51 @@ def normalize_name(name: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 def _are_other_words(norm_a: str, norm_b: str) -> bool:
-    """True when each name has words the other lacks and those words are not spelling variants:
-    "ministere interieur" vs "ministere economie" are two ministries, whatever their score."""
+    """True when the names differ by words that are not spelling variants of each other, or by a
+    number: "ministere interieur" vs "ministere economie" are two ministries, "centre 12" and
+    "centre 123" two centres, whatever their score.
+
+    >>> _are_other_words("ministere interieur", "ministere exterieur")
+    True
+    >>> _are_other_words("ministere interieur", "minstere interieur")
+    False
+    """
     words_a, words_b = set(norm_a.split()), set(norm_b.split())
     only_a, only_b = words_a - words_b, words_b - words_a
+    if any(any(c.isdigit() for c in w) for w in only_a | only_b):
+        return True
     if not only_a or not only_b:
         return False
     return fuzz.token_sort_ratio(" ".join(sorted(only_a)), " ".join(sorted(only_b))) < SAME_WORDS_MIN_SCORE
 
 
+def _sort_tokens(norm: str) -> str:
+    """``token_sort_ratio(a, b)`` is ``ratio`` of the sorted-token strings: sorting once per name
+    instead of once per pair makes ``cdist`` about four times faster."""
+    return " ".join(sorted(norm.split()))
+
+
 def _iter_close_pairs(norms: list[str], threshold: float) -> Iterable[tuple[int, int, float]]:
-    """Pairs (i < j) of names scoring at least ``threshold``, upper triangle only, by row chunks."""
-    n = len(norms)
-    for start in range(0, n, _CHUNK_ROWS):
-        rows = norms[start:start + _CHUNK_ROWS]
-        scores = process.cdist(rows, norms[start:], scorer=fuzz.token_sort_ratio,
+    """Pairs ``(i, j)`` of distinct names (indices into ``norms``) whose ``token_sort_ratio`` is at
+    least ``threshold``, each pair once.
+
+    Names are sorted by length and each chunk of rows is compared only with names long enough and
+    not too long to reach the threshold: the Indel similarity of lengths a ≤ b is at most
+    2a / (a + b), so b ≤ a (200 - threshold) / threshold.
+    """
+    keys = [_sort_tokens(n) for n in norms]
+    order = sorted(range(len(keys)), key=lambda i: (len(keys[i]), keys[i]))
+    ordered = [keys[i] for i in order]
+    lengths = [len(k) for k in ordered]
+    stretch = (200.0 - threshold) / max(threshold, 1.0)
+    for start in range(0, len(ordered), _CHUNK_ROWS):
+        rows = ordered[start:start + _CHUNK_ROWS]
+        stop = bisect.bisect_right(lengths, lengths[start + len(rows) - 1] * stretch)
+        scores = process.cdist(rows, ordered[start:stop], scorer=fuzz.ratio,
                                score_cutoff=threshold, dtype=np.float64, workers=-1)
         for i, j in zip(*np.nonzero(scores)):
             if j > i:
-                yield start + int(i), start + int(j), float(scores[i, j])
+                yield order[start + int(i)], order[start + int(j)], float(scores[i, j])
 
 
 class _DisjointSet:
@@ -430,15 +474,22 @@ def _text_or_none(value: object) -> str | None:
     return text or None
 
 
+def _display_form(raw: str) -> str:
+    """A written name as it may be shown: without its acronym, stray spaces or final full stop."""
+    return _split(raw)[0].rstrip(" .,;:")
+
+
 def _best_form(counts: Counter) -> str | None:
-    """Most frequent form; ties: not all in capitals, then the longest, then alphabetical.
+    """Most frequent form; ties: neither all capitals nor all lower case, the longest, with
+    accents, then alphabetical.
 
     >>> _best_form(Counter({"MINISTERE DE L'INTERIEUR": 1, "Ministère de l'Intérieur": 1, "MI": 1}))
     "Ministère de l'Intérieur"
     """
     if not counts:
         return None
-    return min(counts, key=lambda form: (-counts[form], form.isupper(), -len(form), form))
+    return min(counts, key=lambda form: (-counts[form], form.isupper() or form.islower(), -len(form),
+                                         -sum(not c.isascii() for c in form), form))
 
 
 @dataclass(frozen=True)
@@ -649,10 +700,13 @@ class _Reconciler:
             return -size[root], first_norm[root]
 
         by_key: dict[str, set[int]] = defaultdict(set)
+        by_bare_key: dict[str, set[int]] = defaultdict(set)
         by_initials: dict[str, set[int]] = defaultdict(set)
         for i in respondents:
             for key in self.nodes[i].keys:
                 by_key[key].add(root_of[i])
+                if self.nodes[i].is_bare:
+                    by_bare_key[key].add(root_of[i])
             if self.nodes[i].initials:
                 by_initials[self.nodes[i].initials].add(root_of[i])
 
@@ -663,7 +717,9 @@ class _Reconciler:
             roots = set().union(*(by_key.get(k, set()) for k in node.keys))
             if not roots and node.is_bare:
                 roots = set().union(*(by_initials.get(k, set()) for k in node.keys))
-            if roots:
+            if not roots and node.initials:
+                # A respondent that gave only its acronym has no name to score against.
+                roots = by_bare_key.get(node.initials, set())
                 chosen = min(roots, key=rank)
                 self.sets.union(p, chosen)
                 self.joined[p] = ("acronym", 100.0)
@@ -675,7 +731,7 @@ class _Reconciler:
                 to_score.append(p)
 
         targets = [i for i in respondents if not self.nodes[i].is_bare]
-        target_norms = [self.nodes[i].norm for i in targets]
+        target_keys = [_sort_tokens(self.nodes[i].norm) for i in targets]
         target_roots = np.array([root_of[i] for i in targets], dtype=np.int64)
         for start in range(0, len(to_score), _CHUNK_ROWS):
             chunk = to_score[start:start + _CHUNK_ROWS]
@@ -684,8 +740,8 @@ class _Reconciler:
                 for p in chunk:
                     self.candidates[p] = (None, float("nan"), False)
                 continue
-            scores = process.cdist([self.nodes[p].norm for p in chunk], target_norms,
-                                   scorer=fuzz.token_sort_ratio, score_cutoff=REPORT_MIN_SCORE,
+            scores = process.cdist([_sort_tokens(self.nodes[p].norm) for p in chunk], target_keys,
+                                   scorer=fuzz.ratio, score_cutoff=REPORT_MIN_SCORE,
                                    dtype=np.float64, workers=-1)
             for row, p in enumerate(chunk):
                 if not self.attach_by_score(p, scores[row], targets, target_roots, rank):
@@ -733,26 +789,25 @@ class _Reconciler:
         for members in clusters.values():
             nodes = [self.nodes[i] for i in members]
             is_respondent = any(n.is_respondent for n in nodes)
-            names: Counter = Counter()
-            if is_respondent:
-                for n in nodes:
-                    for raw, count in n.respondent_names.items():
-                        names[_split(raw)[0]] += count
-            else:
-                for n in nodes:
-                    for raw, count in n.partner_names.items():
-                        names[_split(raw)[0]] += count
-            full_names = Counter({f: c for f, c in names.items() if not _split(f)[2]})
+            own_names: Counter = Counter()
+            partner_names: Counter = Counter()
+            for n in nodes:
+                for raw, count in n.respondent_names.items():
+                    own_names[_display_form(raw)] += count
+                for raw, count in n.partner_names.items():
+                    partner_names[_display_form(raw)] += count
+            own_full = Counter({f: c for f, c in own_names.items() if not _split(f)[2]})
+            partner_full = Counter({f: c for f, c in partner_names.items() if not _split(f)[2]})
             targets = sorted(n.alias_target for n in nodes if n.alias_target)
             target_base, target_acronym, target_is_bare = _split(targets[0]) if targets else (None, None, True)
+            full_target = target_base if target_base and not target_is_bare else None
+            # How the institution calls itself comes first; a partner that did not answer is shown
+            # as the alias names it. A bare acronym is the last resort: it is also in `acronym`.
             if is_respondent:
-                name = _best_form(full_names) or _best_form(names)
-            elif target_base and not target_is_bare:
-                # The alias names the canonical form of an institution that did not answer.
-                name = target_base
+                choices = [_best_form(own_full), _best_form(partner_full), full_target, _best_form(own_names)]
             else:
-                name = _best_form(full_names) or target_base or _best_form(names)
-            name = name or ""
+                choices = [full_target, _best_form(partner_full), target_base, _best_form(partner_names)]
+            name = next((c for c in choices if c), "")
             acronyms: Counter = Counter()
             for n in nodes:
                 acronyms.update(n.respondent_acronyms)
@@ -820,14 +875,17 @@ class _Reconciler:
         return text or "UNNAMED"
 
     def method_of(self, i: int, record: dict) -> tuple[str, float]:
+        """How a node joined its entity: (method, score)."""
         node = self.nodes[i]
         if node.is_pinned:
             return "alias", 100.0
-        if i == record["canonical"]:
-            return ("exact" if record["is_respondent"] else "new"), (100.0 if record["is_respondent"] else float("nan"))
-        if node.is_respondent or (record["is_respondent"] and i not in self.joined):
-            return self.joined.get(i, ("exact", 100.0)) if node.is_respondent else ("alias", 100.0)
-        return self.joined.get(i, ("new", float("nan")))
+        if node.is_respondent:
+            return ("exact", 100.0) if i == record["canonical"] or i not in self.joined else self.joined[i]
+        if i == record["canonical"] and not record["is_respondent"]:
+            return "new", float("nan")
+        if i in self.joined:
+            return self.joined[i]
+        return ("alias", 100.0) if node.alias_target else ("new", float("nan"))
 
     def build_matches(self, node_entity: dict[int, dict]) -> pd.DataFrame:
         rows = {}

@@ -66,7 +66,7 @@ def _load_messages(folder: str) -> dict:
         raise ReferenceDataError(f"{path}: cannot read the message texts ({exc})") from None
 
 
-def format_message(key: str, lang: str = "en", **values: object) -> str:
+def format_message(key: str, lang: str = "en", /, **values: object) -> str:
     """Return the text ``key`` (``"section.name"``) of ``data/reference/messages.yaml`` in ``lang``.
 
     Falls back to English, then French, when a text is not translated yet.
@@ -384,13 +384,13 @@ class _RowChecker:
     def has_error(self) -> bool:
         return any(i.level == ERROR for i in self.issues)
 
-    def add(self, level: str, column: str | None, value: object, key: str, *,
+    def add(self, level: str, column: str | None, cell: object, message_key: str, *,
             action: str | None = None, **values: object) -> None:
         header = self.raw.get_header(self.table, column) if column else None
         self.issues.append(Issue(
             level=level, table=TABLE_NAMES[self.table], file=str(self.row.get("_file")),
             sheet=_cell(self.row, "_sheet"), row=int(self.row["_row"]), column=header,
-            value=_clip(value), message=format_message(f"issues.{key}", self.lang, **values),
+            value=_clip(cell), message=format_message(f"issues.{message_key}", self.lang, **values),
             action=action or (SET_ASIDE if level == ERROR else KEPT),
         ))
 

@@ -286,3 +286,30 @@ def test_every_suggested_solution_has_both_languages():
     for code, solutions in pu.load_solutions().items():
         for solution in solutions:
             assert solution["fr"].strip() and solution["en"].strip(), code
+
+
+# ------------------------------------------------------------------------------ editions and modules
+
+def test_editions_latest_first_with_labels():
+    params = CountryParams(country="SEN", profiles=[
+        {"title": "Profil 2009", "year": 2009, "publisher": "OIM", "kind": "extended", "modules": ["development", "trends"]},
+        {"title": "Profil 2018", "year": 2018, "publisher": "ANSD", "kind": "short_statistical"}])
+    table = pu.build_profile_editions(params, "fr")
+    assert table["title"].tolist() == ["Profil 2018", "Profil 2009"]
+    assert table.iloc[0]["kind_label"] == "Profil statistique succinct"
+    assert table.iloc[1]["modules_label"] == "Tendances migratoires et Migration et développement"
+
+
+def test_module_sources_count_existing_sources_of_each_domain():
+    dataset = make_dataset()
+    sources = make_empty_table("sources").reindex(range(3))
+    sources["entity_id"] = ["SEN-ANSD", "SEN-MINT", "SEN-ANSD"]
+    sources["domain"] = ["trends", "trends", "crisis"]
+    sources["status"] = ["existing", "existing", "potential"]
+    dataset = CountryDataset(**{**dataset.__dict__, "sources": sources})
+    params = CountryParams(country="SEN", profiles=[
+        {"title": "Profil 2018", "year": 2018, "publisher": "ANSD", "kind": "extended", "modules": ["trends", "crisis"]}])
+    table = pu.build_module_sources(dataset, params, "en").set_index("domain")
+    assert table.loc["trends", "n_existing"] == 2 and table.loc["trends", "n_institutions"] == 2
+    assert table.loc["crisis", ["editions", "n_existing", "n_potential"]].tolist() == ["Profil 2018", 0, 1]
+    assert table.loc["border_management", "editions"] == ""

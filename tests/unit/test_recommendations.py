@@ -1,0 +1,327 @@
+"""Chapter IV: rules as data, evaluated on findings and measures, merged with the workshop's."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mpanalysis import recommendations as rec
+from mpanalysis.errors import ReferenceDataError
+from mpanalysis.params import CountryParams
+from mpanalysis.paths import reference_dir
+
+
+@dataclass(frozen=True)
+class StandInFinding:
+    """The shape of mpanalysis.findings.Finding the rules read (stand-in for these tests only)."""
+
+    id: str
+    kind: str
+    severity: str = "high"
+    chapter: str = "I"
+    entities: tuple[str, ...] = ()
+    numbers: dict = field(default_factory=dict)
+    text: dict = field(default_factory=dict)
+    evidence: str = ""
+    codes: dict = field(default_factory=dict)
+
+
+NAMES = {"SEN-DGPN": "Direction générale de la police nationale", "SEN-ANSD": "ANSD", "SEN-OIM": "OIM"}
+
+CRISIS_RULE = {
+    "id": "crisis_gap", "category": "crisis_information", "priority": "high",
+    "when": {"finding_kind": "coverage_gap", "domain": "crisis"},
+    "text": {"fr": "Collecter des données sur « {domains} » avec {entities}.",
+             "en": "Collect data on “{domains}” with {entities}."},
+}
+
+
+def rules_of(*items: dict) -> list[rec.Rule]:
+    return rec.parse_rules({"rules": list(items)}, "test_rules.yaml")
+
+
+def gap(domain: str, *entities: str, severity: str = "high") -> StandInFinding:
+    return StandInFinding(id=f"sources.coverage_gap.{domain}", kind="coverage_gap", severity=severity,
+                          entities=entities, evidence="table I.2", codes={"domain": domain})
+
+
+# ------------------------------------------------------------------------------ conditions
+
+def test_rule_fires_on_a_matching_finding_only():
+    rules = rules_of(CRISIS_RULE)
+    assert [r.id for r in rec.evaluate_rules(rules, [gap("crisis")], {}, "en")] == ["crisis_gap"]
+    assert rec.evaluate_rules(rules, [gap("trends")], {}, "en") == []
+    other_kind = StandInFinding(id="x", kind="stale_sources", codes={"domain": "crisis"})
+    assert rec.evaluate_rules(rules, [other_kind], {}, "en") == []
+
+
+def test_domain_not_and_min_severity_filters():
+    rule = {**CRISIS_RULE, "id": "other_gaps",
+            "when": {"finding_kind": "coverage_gap", "domain_not": ["crisis", "border_management"],
+                     "min_severity": "medium"}}
+    rules = rules_of(rule)
+    assert rec.evaluate_rules(rules, [gap("crisis"), gap("border_management")], {}, "en") == []
+    assert rec.evaluate_rules(rules, [gap("trends", severity="low")], {}, "en") == []
+    fired = rec.evaluate_rules(rules, [gap("crisis"), gap("trends"), gap("development", severity="medium")], {}, "en")
+    assert fired[0].finding_ids == ("sources.coverage_gap.trends", "sources.coverage_gap.development")
+
+
+@pytest.mark.parametrize("value, fires", [(0.29, True), (0.3, False), (0.8, False)])
+def test_measure_threshold_below_is_strict(value, fires):
+    rules = rules_of({"id": "formal", "category": "cooperation", "priority": "high",
+                      "when": {"measure": "network.formal_share", "below": 0.3}, "evidence": "table II.2",
+                      "text": {"fr": "Formaliser : {share}.", "en": "Formalise: {share}."}})
+    result = rec.evaluate_rules(rules, [], {"network.formal_share": value}, "en")
+    assert bool(result) is fires
+    if fires:
+        assert result[0].measures == {"network.formal_share": 0.29}
+        assert result[0].evidence == ("table II.2",)
+
+
+def test_missing_or_nan_measure_never_fires():
+    rules = rules_of({"id": "aware", "category": "training_hr", "priority": "high",
+                      "when": {"measure": "profile.share_aware", "at_most": 0.5},
+                      "text": {"fr": "a", "en": "b"}})
+    assert rec.evaluate_rules(rules, [], {}, "en") == []
+    assert rec.evaluate_rules(rules, [], {"profile.share_aware": float("nan")}, "en") == []
+    assert rec.evaluate_rules(rules, [], {"profile.share_aware": 0.5}, "en")  # at_most is inclusive
+
+
+def test_any_all_not_combinations():
+    base = {"category": "cooperation", "priority": "medium", "text": {"fr": "a", "en": "b"}}
+    rules = rules_of(
+        {**base, "id": "any_rule", "when": {"any": [{"finding_kind": "silo"}, {"measure": "m", "above": 1}]}},
+        {**base, "id": "all_rule", "when": {"all": [{"finding_kind": "silo"}, {"measure": "m", "above": 1}]}},
+        {**base, "id": "not_rule", "when": {"not": {"finding_kind": "silo"}}},
+    )
+    silo = StandInFinding(id="network.silo.1", kind="silo")
+    assert [r.id for r in rec.evaluate_rules(rules, [silo], {"m": 0}, "en")] == ["any_rule"]
+    assert [r.id for r in rec.evaluate_rules(rules, [silo], {"m": 2}, "en")] == ["any_rule", "all_rule"]
+    assert [r.id for r in rec.evaluate_rules(rules, [], {"m": 2}, "en")] == ["any_rule", "not_rule"]
+
+
+# ------------------------------------------------------------------------------ texts
+
+def test_text_in_both_languages_with_entity_names_and_domain_labels():
+    rules = rules_of(CRISIS_RULE)
+    finding = gap("crisis", "SEN-DGPN", "SEN-OIM")
+    fr = rec.evaluate_rules(rules, [finding], {}, "fr", names=NAMES)[0]
+    en = rec.evaluate_rules(rules, [finding], {}, "en", names=NAMES)[0]
+    assert fr.text == ("Collecter des données sur « Migration en situation de crise » avec "
+                       "Direction générale de la police nationale et OIM.")
+    assert en.text == ("Collect data on “Migration in crisis situations” with "
+                       "Direction générale de la police nationale and OIM.")
+    assert fr.lang == "fr" and en.evidence == ("table I.2",)
+
+
+def test_share_formatted_for_the_language():
+    rules = rules_of({"id": "formal", "category": "cooperation", "priority": "high",
+                      "when": {"finding_kind": "formal_share"},
+                      "text": {"fr": "Seuls {share} des flux.", "en": "Only {share} of flows."}})
+    finding = StandInFinding(id="network.formal_share", kind="formal_share",
+                             numbers={"n_formal": 2, "formal_share": 0.2}, evidence="table II.2")
+    assert rec.evaluate_rules(rules, [finding], {}, "fr")[0].text == "Seuls 20\u00a0% des flux."
+    assert rec.evaluate_rules(rules, [finding], {}, "en")[0].text == "Only 20% of flows."
+
+
+def test_one_recommendation_per_rule_listing_every_triggering_entity():
+    rules = rules_of({**CRISIS_RULE, "when": {"finding_kind": "cut_vertex"},
+                      "text": {"fr": "Réduire la dépendance à {entities} ({n_entities}).",
+                               "en": "Reduce dependence on {entities} ({n_entities})."}})
+    findings = [StandInFinding(id="network.cut_vertex.SEN-ANSD", kind="cut_vertex", entities=("SEN-ANSD",),
+                               evidence="figure II.1"),
+                StandInFinding(id="network.cut_vertex.SEN-OIM", kind="cut_vertex", entities=("SEN-OIM",),
+                               evidence="figure II.1")]
+    result = rec.evaluate_rules(rules, findings, {}, "en", names=NAMES)
+    assert len(result) == 1
+    assert result[0].text == "Reduce dependence on ANSD and OIM (2)."
+    assert result[0].entities == ("SEN-ANSD", "SEN-OIM") and result[0].evidence == ("figure II.1",)
+
+
+def test_entities_without_names_fall_back_to_a_generic_phrase():
+    rules = rules_of({**CRISIS_RULE, "when": {"measure": "m", "below": 1}})
+    [result] = rec.evaluate_rules(rules, [], {"m": 0}, "fr")
+    assert result.text.endswith("avec les institutions concernées.")
+
+
+# ------------------------------------------------------------------------------ workshop, numbering, top
+
+def workshop_params(*recommendations: dict) -> CountryParams:
+    return CountryParams(country="SEN", workshop={"recommendations": list(recommendations)})
+
+
+def test_workshop_recommendations_merged_numbered_first_in_their_category():
+    params = workshop_params(
+        {"category": "collection", "priority": "low",
+         "text": {"fr": "Créer un observatoire national des migrations.", "en": "Create a national migration observatory."}})
+    rules = [rec.Recommendation("collect_a", "collection", "high", "Update sources.", "en", order=3),
+             rec.Recommendation("coop_a", "cooperation", "medium", "Share data.", "en", order=1)]
+    numbered = rec.number_recommendations(rec.merge_workshop_recommendations(rules, params, "en"))
+    assert [(r.number, r.id) for r in numbered] == [("R1", "coop_a"), ("R2", "workshop.1"), ("R3", "collect_a")]
+    assert numbered[1].is_adopted_at_workshop and numbered[1].text == "Create a national migration observatory."
+
+
+def test_rule_saying_the_same_as_the_workshop_is_dropped_and_its_evidence_kept():
+    params = workshop_params(
+        {"category": "cooperation", "priority": "high",
+         "text": {"fr": "Formaliser les échanges d'informations par des protocoles d'accord.",
+                  "en": "Formalise information exchanges through memoranda of understanding."}})
+    same = rec.Recommendation("coop_formalise_exchanges", "cooperation", "high",
+                              "Formaliser les échanges d’information par des protocoles d’accord", "fr",
+                              finding_ids=("network.formal_share",), evidence=("table II.2",))
+    other_category = rec.Recommendation("x", "collection", "high",
+                                        "Formaliser les échanges d'informations par des protocoles d'accord.", "fr")
+    different = rec.Recommendation("y", "cooperation", "high", "Relier les silos au reste du réseau.", "fr")
+    merged = rec.merge_workshop_recommendations([same, other_category, different], params, "fr")
+    assert [r.id for r in merged] == ["workshop.1", "x", "y"]
+    assert merged[0].evidence == ("table II.2",) and merged[0].merged_ids == ("coop_formalise_exchanges",)
+
+
+def test_numbering_is_continuous_in_category_order_and_independent_of_input_order():
+    rules = rec.load_rules()
+    recs = [rec.Recommendation(r.id, r.category, r.priority, r.text["en"], "en", order=r.order) for r in rules]
+    expected = [(r.number, r.id) for r in rec.number_recommendations(recs)]
+    shuffled = recs[:]
+    random.Random(4).shuffle(shuffled)
+    assert [(r.number, r.id) for r in rec.number_recommendations(shuffled)] == expected
+    assert [n for n, _ in expected] == [f"R{i}" for i in range(1, len(recs) + 1)]
+    categories = [next(r.category for r in rules if r.id == rid) for _, rid in expected]
+    order = rec.get_category_codes()
+    assert categories == sorted(categories, key=order.index)
+    # within a category, high priority before medium before low
+    for category in order:
+        priorities = [next(r.priority for r in rules if r.id == rid) for _, rid in expected
+                      if next(r.category for r in rules if r.id == rid) == category]
+        assert priorities == sorted(priorities, key=rec.PRIORITIES.index)
+
+
+def test_top_recommendations_high_priority_first_keeping_numbers():
+    recs = rec.number_recommendations([
+        rec.Recommendation("a", "cooperation", "low", "a", "en"),
+        rec.Recommendation("b", "training_hr", "high", "b", "en"),
+        rec.Recommendation("c", "crisis_information", "high", "c", "en"),
+        rec.Recommendation("d", "collection", "medium", "d", "en")])
+    top = rec.select_top_recommendations(recs, n=3)
+    assert [(r.number, r.id) for r in top] == [("R2", "b"), ("R4", "c"), ("R3", "d")]
+    assert len(rec.select_top_recommendations(recs, n=10)) == 4
+
+
+# ------------------------------------------------------------------------------ the rules file
+
+def test_rules_file_is_valid_and_covers_the_five_categories():
+    rules = rec.load_rules()
+    assert len(rules) >= 15
+    assert {r.category for r in rules} == set(rec.get_category_codes())
+    for rule in rules:
+        assert rule.text["fr"].strip() and rule.text["en"].strip(), rule.id
+
+
+def _finding_kinds(condition) -> set[str]:
+    if isinstance(condition, rec.FindingCondition):
+        return set(condition.kinds)
+    if isinstance(condition, rec.Combination):
+        return set().union(*(_finding_kinds(c) for c in condition.items))
+    return set()
+
+
+def test_every_finding_kind_of_the_rules_is_emitted_by_the_analysis():
+    known = set()
+    for name in ("findings.yaml", "profile_findings.yaml"):
+        path = reference_dir() / name
+        if path.is_file():
+            known |= set(yaml.safe_load(path.read_text(encoding="utf-8"))["kinds"])
+    used = set().union(*(_finding_kinds(r.condition) for r in rec.load_rules()))
+    assert used <= known, f"rules use finding kinds nobody emits: {sorted(used - known)}"
+
+
+def _satisfy(condition, index: int) -> tuple[list, dict]:
+    """Build findings and measures that make a condition true (first branch of an `any`)."""
+    if isinstance(condition, rec.FindingCondition):
+        codes = {key: values[0] for key, values in condition.codes}
+        for key, excluded in condition.excluded:
+            codes[key] = next(c for c in ("trends", "development", "crisis", "border_management") if c not in excluded)
+        return [StandInFinding(id=f"f{index}", kind=condition.kinds[0], severity="high",
+                               entities=("SEN-ANSD", "SEN-OIM"), numbers={"n": 2, "x_share": 0.2},
+                               evidence="table I.2", codes=codes)], {}
+    if isinstance(condition, rec.MeasureCondition):
+        step = {"below": -1, "at_most": 0, "above": 1, "at_least": 0}[condition.comparator]
+        return [], {condition.measure: condition.threshold + step * 0.1}
+    if condition.operator == "not":
+        return [], {}
+    findings, measures = [], {}
+    for item in condition.items[:1] if condition.operator == "any" else condition.items:
+        f, m = _satisfy(item, index)
+        findings += f
+        measures.update(m)
+    return findings, measures
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_rule_fires_and_fills_its_placeholders(lang):
+    for rule in rec.load_rules():
+        findings, measures = _satisfy(rule.condition, 1)
+        [result] = rec.evaluate_rules([rule], findings, measures, lang, names=NAMES)
+        assert "{" not in result.text and "}" not in result.text, rule.id
+        assert result.evidence, f"rule {rule.id} cites no table or figure"
+
+
+def write_rules(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD = ("  - id: r_ok\n    category: cooperation\n    priority: high\n"
+        "    when: {finding_kind: silo}\n    text: {fr: a, en: b}\n")
+
+
+@pytest.mark.parametrize("bad_rule, message", [
+    ("    category: weather\n    priority: high\n    when: {finding_kind: silo}\n    text: {fr: a, en: b}\n",
+     "category 'weather'"),
+    ("    category: cooperation\n    priority: urgent\n    when: {finding_kind: silo}\n    text: {fr: a, en: b}\n",
+     "priority 'urgent'"),
+    ("    category: cooperation\n    priority: high\n    when: {finding_kind: silo}\n    text: {fr: a}\n",
+     "text has no 'en' version"),
+    ("    category: cooperation\n    priority: high\n    when: {measure: x, under: 3}\n    text: {fr: a, en: b}\n",
+     "condition: a measure condition"),
+    ("    category: cooperation\n    priority: high\n    when: {finding_kind: silo, min_severity: huge}\n"
+     "    text: {fr: a, en: b}\n", "min_severity 'huge'"),
+    ("    category: cooperation\n    priority: high\n    when: {any: []}\n    text: {fr: a, en: b}\n",
+     "non-empty list"),
+    ("    category: cooperation\n    priority: high\n    when: {finding_kind: silo}\n"
+     "    text: {fr: '{entities.__class__}', en: b}\n", "unknown placeholder"),
+    ("    category: cooperation\n    priority: high\n    when: \"__import__('os')\"\n    text: {fr: a, en: b}\n",
+     "non-empty mapping"),
+])
+def test_malformed_rule_names_the_file_and_the_rule(tmp_path, bad_rule, message):
+    path = write_rules(tmp_path, "rules:\n" + GOOD + "  - id: r_bad\n" + bad_rule)
+    with pytest.raises(ReferenceDataError) as info:
+        rec.load_rules(path)
+    assert str(path) in str(info.value) and "rule 'r_bad'" in str(info.value)
+    assert message in str(info.value)
+
+
+def test_duplicated_rule_id_and_broken_yaml_are_clear_errors(tmp_path):
+    path = write_rules(tmp_path, "rules:\n" + GOOD + GOOD)
+    with pytest.raises(ReferenceDataError, match="rule 'r_ok': duplicated id"):
+        rec.load_rules(path)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("rules:\n  - id: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match=r"broken.yaml: not valid YAML at line \d"):
+        rec.load_rules(broken)
+
+
+def test_build_recommendations_end_to_end():
+    params = workshop_params({"category": "crisis_information", "priority": "medium",
+                              "text": {"fr": "Plan de contingence.", "en": "Contingency plan."}})
+    findings = [gap("crisis", "SEN-DGPN")]
+    recs = rec.build_recommendations(findings, {"profile.share_aware": 0.9}, params, "en", names=NAMES)
+    crisis = [r for r in recs if r.category == "crisis_information"]
+    assert [r.origin for r in crisis] == ["workshop", "rule"]
+    assert crisis[1].id == "crisis_coverage_gap" and crisis[1].evidence == ("table I.2",)
+    frame = rec.recommendations_to_frame(recs, "en")
+    assert frame["number"].tolist() == [f"R{i}" for i in range(1, len(recs) + 1)]
