@@ -406,12 +406,13 @@ class Numbering:
     """Labels of every figure and table of a guide, computed once for all formats.
 
     ``labels`` maps an id to its full label ("Tableau I.2"), ``numbers`` to "I.2", ``kinds`` to
-    ``figure`` or ``table``.
+    ``figure`` or ``table``; ``lang`` is the language of the labels.
     """
 
     labels: dict[str, str]
     numbers: dict[str, str]
     kinds: dict[str, str]
+    lang: str = "fr"
 
 
 @dataclass(frozen=True)
@@ -445,7 +446,7 @@ def number_guide(guide: Guide) -> Numbering:
                 numbers[block.id] = f"{chapter.number}.{counters[kind]}"
                 labels[block.id] = f"{texts[kind]} {numbers[block.id]}"
                 kinds[block.id] = kind
-    return Numbering(labels=labels, numbers=numbers, kinds=kinds)
+    return Numbering(labels=labels, numbers=numbers, kinds=kinds, lang=guide.lang)
 
 
 def split_refs(text: str, numbering: Numbering) -> list[str | RefLabel]:

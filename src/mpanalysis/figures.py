@@ -664,7 +664,8 @@ def plot_actor_network(G: nx.DiGraph, lang: str = "fr", label_top_n: int = 12,
     2
     >>> fig.layout.meta["alt"]  # doctest: +NORMALIZE_WHITESPACE
     'Network of 2 institutions linked by 1 information exchanges, 1 of them under a formal
-    agreement. Most central actors: ANSD and DGPN. The coordinator, ANSD, is circled; it has 1 exchanges.'
+    agreement. Most central actors: ANSD and DGPN. The coordinator, ANSD, is circled; it has 1
+    exchange(s).'
     """
     _check_language(lang)
     texts = "actor_network"
@@ -826,7 +827,8 @@ def _add_edge_traces(fig: go.Figure, G: nx.DiGraph, edges: list[tuple[Any, Any, 
                 confirmed=yes if _is_true(data.get("confirmed")) else no))
         # numpy arrays (NaN = gap between segments) validate fast and serialise compactly
         fig.add_trace(go.Scatter(
-            x=np.asarray(xs, dtype=float), y=np.asarray(ys, dtype=float), mode="lines", name=_escape(name), legend="legend2", legendgroup=f"channel-{channel}",
+            x=np.asarray(xs, dtype=float), y=np.asarray(ys, dtype=float), mode="lines",
+            name=_escape(name), legend="legend2", legendgroup=f"channel-{channel}",
             line={"dash": style["dash"], "width": style["width"], "color": style["color"]},
             hoverinfo="skip", meta={"kind": "edges", "channel": channel},
         ))
@@ -977,8 +979,10 @@ def plot_flows_sankey(G: nx.DiGraph, lang: str = "fr", top_n_producers: int = 12
             x=1.0, xanchor="right", y=-0.02, yanchor="top", xref="paper", yref="paper", showarrow=False,
             font={"size": _style("small_font_size"), "color": _style("gap_color")})
 
-    top_domain = max(domain_order, key=lambda d: (domain_count[d], -domain_order.index(d)))
-    stage_candidates = stage_order or [_UNSPECIFIED]
+    # the alt text names a real domain and stage; "not stated" only when nothing else exists
+    domain_candidates = [d for d in domain_order if d != _UNSPECIFIED] or domain_order
+    top_domain = max(domain_candidates, key=lambda d: (domain_count[d], -domain_candidates.index(d)))
+    stage_candidates = [s for s in stage_order if s != _UNSPECIFIED] or stage_order
     top_stage = max(stage_candidates, key=lambda s: (stage_count[s], -stage_candidates.index(s)))
     alt = get_figure_text(f"{texts}.alt", lang).format(
         n_edges=_format_int(len(edges), lang), n_producers=_format_int(len(producers), lang),
@@ -1036,6 +1040,18 @@ def build_stage_summary(G: nx.DiGraph) -> pd.DataFrame:
     })
 
 
+def _normalise_stage_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """Accept ``stage`` as a column or as the index, and ``n_senders`` for ``n_producers_feeding``."""
+    if "stage" not in summary.columns and summary.index.name == "stage":
+        summary = summary.reset_index()
+    if "n_producers_feeding" not in summary.columns and "n_senders" in summary.columns:
+        summary = summary.assign(n_producers_feeding=summary["n_senders"])
+    missing = [c for c in STAGE_SUMMARY_COLUMNS if c not in summary.columns]
+    if missing:
+        raise ValueError(f"stage_summary lacks the column(s) {missing}; expected {STAGE_SUMMARY_COLUMNS}")
+    return summary
+
+
 def plot_policy_cycle(G: nx.DiGraph, stage_summary: pd.DataFrame | None = None, lang: str = "fr",
                       top_actors_n: int = 3) -> go.Figure:
     """Draw the policy cycle: each stage with its actors and the information reaching it.
@@ -1051,7 +1067,9 @@ def plot_policy_cycle(G: nx.DiGraph, stage_summary: pd.DataFrame | None = None, 
         The actor network (node ``stages`` names the actors shown per stage).
     stage_summary
         DataFrame with columns ``stage, n_actors, n_inflows, n_producers_feeding`` (see
-        :func:`build_stage_summary`, used when omitted). Stages missing from it count zero.
+        :func:`build_stage_summary`, used when omitted). ``stage`` may be the index and
+        ``n_senders`` may stand for ``n_producers_feeding`` (as in ``network.build_stage_table``).
+        Stages missing from it count zero; other columns are ignored.
     lang
         Language of the labels.
     top_actors_n
@@ -1072,10 +1090,7 @@ def plot_policy_cycle(G: nx.DiGraph, stage_summary: pd.DataFrame | None = None, 
     _check_language(lang)
     texts = "policy_cycle"
     title = get_figure_text(f"{texts}.title", lang)
-    summary = build_stage_summary(G) if stage_summary is None else stage_summary
-    missing = [c for c in STAGE_SUMMARY_COLUMNS if c not in summary.columns]
-    if missing:
-        raise ValueError(f"stage_summary lacks the column(s) {missing}; expected {STAGE_SUMMARY_COLUMNS}")
+    summary = build_stage_summary(G) if stage_summary is None else _normalise_stage_summary(stage_summary)
     by_stage = {str(row["stage"]): row for _, row in summary.iterrows()}
     stages = _ordered_codes(get_codes("policy_stages"), by_stage)
     stage_labels = get_labels("policy_stages", lang)

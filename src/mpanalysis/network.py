@@ -66,7 +66,7 @@ NODE_ROLES = ("producer", "user", "both", "isolated")
 MAX_EXACT_NODES = 2000
 
 #: Sampled betweenness costs about k × (nodes + edges): this bounds k × size.
-_BETWEENNESS_BUDGET = 5_000_000
+_BETWEENNESS_BUDGET = 2_500_000
 
 #: Spreadsheet programs treat a cell starting with one of these as a formula.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -229,6 +229,8 @@ def choose_betweenness_method(G: nx.Graph, *, max_exact_nodes: int = MAX_EXACT_N
     ('exact', None)
     >>> choose_betweenness_method(nx.empty_graph(3000, create_using=nx.DiGraph))
     ('sampled', 500)
+    >>> choose_betweenness_method(nx.gnm_random_graph(3000, 7000, seed=1, directed=True))
+    ('sampled', 250)
     """
     n = G.number_of_nodes()
     if n <= max_exact_nodes:

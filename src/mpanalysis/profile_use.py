@@ -10,7 +10,8 @@ Pure functions of a :class:`~mpanalysis.dataset.CountryDataset` and the country'
 - good practices and examples of use (respondents' free text and the workshop's);
 - the problem/solution matrix: severity, prevalence and rank of each challenge, with the solutions
   retained at the workshop or, failing that, suggested from ``data/reference/solutions.yaml``;
-- the measures (``profile.share_aware``…) and findings that chapter IV's recommendation rules read.
+- the measures (``profile.share_aware``…) and findings (:func:`find_profile_findings`) that
+  chapter IV's recommendation rules read.
 
 Shares are floats in [0, 1]; the guide formats them. Respondents' free text is returned as plain
 strings: escaping is the renderers' job.
@@ -360,8 +361,9 @@ class WorkingGroupFlag:
     Codes: ``no_coordinator``, ``several_coordinators`` (several respondents say they coordinate),
     ``coordinator_not_respondent`` (the parameters' coordinator did not answer),
     ``coordinator_mismatch`` (respondents other than the parameters' coordinator say they
-    coordinate),
-    ``member_not_respondent`` (members listed in the parameters who did not answer).
+    coordinate), ``member_not_respondent`` (members listed in the parameters who did not answer),
+    ``names_unmatched`` (names in the parameters that match no institution: ``entity_ids`` is
+    empty and ``names`` holds them as written).
     """
 
     code: str
@@ -443,16 +445,27 @@ def build_working_group(dataset: CountryDataset, params: CountryParams,
         respondents.loc[_bool_series(respondents["wg_coordinator"]).fillna(False), "entity_id"])
     respondent_ids = set(respondents["entity_id"])
 
+    # The dataset reconciled the parameters' names with the partners' (aliases included): reuse
+    # its decisions, and match only the names it did not see.
+    matches = dataset.reconciliation.get("matches")
+    reconciled = ({str(n).strip(): e for n, e in zip(matches["name"], matches["entity_id"])
+                   if e in set(entities["entity_id"])}
+                  if matches is not None and {"name", "entity_id"} <= set(matches.columns) else {})
+
+    def resolve(name: str) -> str | None:
+        return reconciled.get(name.strip()) or find_entity(name, entities, params.match_threshold)
+
     unmatched: list[str] = []
     params_members: set[str] = set()
     for name in params.working_group:
-        entity_id = find_entity(name, entities, params.match_threshold)
+        entity_id = resolve(name)
         if entity_id is None:
             unmatched.append(name)
         else:
             params_members.add(entity_id)
-    params_coordinator = (find_entity(params.coordinator, entities, params.match_threshold)
-                          if params.coordinator else None)
+    params_coordinator = resolve(params.coordinator) if params.coordinator else None
+    if params.coordinator and params_coordinator is None:
+        unmatched.append(params.coordinator)
 
     coordinators = {params_coordinator} if params_coordinator else declared_coordinators
     in_group = declared_members | declared_coordinators | params_members | coordinators
@@ -476,17 +489,12 @@ def build_working_group(dataset: CountryDataset, params: CountryParams,
             "is_coordinator": entity_id in coordinators,
         })
     for name in unmatched:
+        is_coordinator = name == params.coordinator
         rows.append({"entity_id": pd.NA, "name": name, "acronym": pd.NA, "institution_type": pd.NA,
                      "institution_type_label": pd.NA, "is_respondent": False,
                      "is_member_declared": False, "is_member_params": True,
-                     "is_coordinator_declared": False, "is_coordinator_params": False,
-                     "is_coordinator": False})
-    if params.coordinator and params_coordinator is None:
-        rows.append({"entity_id": pd.NA, "name": params.coordinator, "acronym": pd.NA,
-                     "institution_type": pd.NA, "institution_type_label": pd.NA,
-                     "is_respondent": False, "is_member_declared": False, "is_member_params": True,
-                     "is_coordinator_declared": False, "is_coordinator_params": True,
-                     "is_coordinator": True})
+                     "is_coordinator_declared": False, "is_coordinator_params": is_coordinator,
+                     "is_coordinator": is_coordinator})
     columns = ["entity_id", "name", "acronym", "institution_type", "institution_type_label",
                "is_respondent", "is_member_declared", "is_member_params", "is_coordinator_declared",
                "is_coordinator_params", "is_coordinator"]
@@ -509,13 +517,15 @@ def build_working_group(dataset: CountryDataset, params: CountryParams,
         flags.append(flag("no_coordinator", []))
     if len(declared_coordinators) > 1:
         flags.append(flag("several_coordinators", list(declared_coordinators)))
-    if params.coordinator and (params_coordinator is None or params_coordinator not in respondent_ids):
-        flags.append(flag("coordinator_not_respondent", [params_coordinator or params.coordinator]))
+    if params_coordinator and params_coordinator not in respondent_ids:
+        flags.append(flag("coordinator_not_respondent", [params_coordinator]))
     if params_coordinator and declared_coordinators - {params_coordinator}:
         flags.append(flag("coordinator_mismatch", list(declared_coordinators - {params_coordinator})))
-    absent = [i for i in params_members if i not in respondent_ids] + unmatched
+    absent = [i for i in params_members if i not in respondent_ids and i != params_coordinator]
     if absent:
         flags.append(flag("member_not_respondent", absent))
+    if unmatched:
+        flags.append(WorkingGroupFlag("names_unmatched", (), tuple(unmatched)))
     coordinator_ids = tuple(sorted(c for c in coordinators if c))
     return WorkingGroup(members=members, coordinator_ids=coordinator_ids, flags=tuple(flags))
 
@@ -753,6 +763,125 @@ def build_profile_measures(dataset: CountryDataset, params: CountryParams) -> di
     measures["working_group.n_declared_coordinators"] = float(dataset.respondents.loc[declared, "entity_id"].nunique())
     measures["working_group.has_coordinator"] = float(bool(group.coordinator_ids or params.coordinator))
     return {k: float(v) for k, v in measures.items() if v == v}
+
+
+# --------------------------------------------------------------------------------------------
+# Findings
+
+
+@lru_cache(maxsize=None)
+def _finding_catalogue(path: str):
+    """The chapters I–II catalogue with chapter III's kinds (profile_findings.yaml) in place of its own."""
+    from .findings import FindingCatalogue, load_finding_catalogue
+
+    base = load_finding_catalogue()
+    texts = _load_yaml_cached(path)
+    data = base.model_dump()
+    try:
+        return FindingCatalogue.model_validate({
+            **data, "chapters": {**data["chapters"], "III": "profile"},
+            "code_lists": {**data["code_lists"], **texts.get("code_lists", {})},
+            "kinds": texts["kinds"]})
+    except Exception as exc:  # pydantic's message names the key
+        raise ReferenceDataError(f"{path}: {exc}") from None
+
+
+def get_profile_setting(name: str) -> float:
+    """Return a threshold of chapter III's findings (``settings`` in ``profile_findings.yaml``).
+
+    >>> get_profile_setting("low_awareness_share")
+    0.5
+    """
+    settings = load_profile_texts().get("settings", {})
+    if name not in settings:
+        raise ReferenceDataError(f"{reference_dir() / PROFILE_FINDINGS_FILE}: no setting '{name}'")
+    return float(settings[name])
+
+
+def find_profile_findings(dataset: CountryDataset, params: CountryParams) -> list:
+    """Return chapter III's findings (:class:`mpanalysis.findings.Finding`).
+
+    Kinds (data/reference/profile_findings.yaml): ``no_profile_edition``, ``outdated_profile``,
+    ``mp_awareness`` and ``mp_use`` (always, when someone answered; their severity says whether
+    awareness or use is low), ``top_challenge``, ``major_challenge`` (one per challenge rated
+    moderate or major by at least ``major_challenge_prevalence`` of those who answered),
+    ``no_wg_coordinator``, ``several_coordinators``, ``coordinator_not_respondent``,
+    ``coordinator_mismatch``, ``members_not_respondents``, ``params_names_unmatched`` and
+    ``expressed_need`` (one per need expressed by at least ``need_share`` of respondents).
+    Ids start with ``profile.``; codes carry ``challenge`` / ``need``.
+
+    >>> p = CountryParams(country="SEN", coordinator="ANSD", reference_year=2025)
+    >>> found = find_profile_findings(_make_example_dataset(), p)
+    >>> [f.id for f in found][:4]
+    ['profile.no_profile_edition', 'profile.mp_awareness', 'profile.mp_use', 'profile.top_challenge']
+    >>> next(f for f in found if f.kind == "major_challenge").text["en"]
+    '“Rarely updated” is a moderate or major challenge for 4 of the 4 institutions that answered (100%).'
+    """
+    from .findings import format_entity_name, make_finding
+
+    catalogue = _finding_catalogue(str(reference_dir() / PROFILE_FINDINGS_FILE))
+    names = {str(row["entity_id"]): format_entity_name(row["name"], row["acronym"])
+             for row in dataset.entities.to_dict("records")}
+
+    def by_name(ids) -> list[str]:
+        return sorted(set(ids), key=lambda i: (normalize_text(names.get(i, i)), i))
+
+    def make(kind: str, key: str | None = None, **kwargs):
+        return make_finding(kind, key, names=names, catalogue=catalogue, **kwargs)
+
+    findings = []
+    if not params.profiles:
+        findings.append(make("no_profile_edition"))
+    else:
+        last_year = max(p.year for p in params.profiles)
+        reference_year = params.reference_year or dt.date.today().year
+        if reference_year - last_year >= get_profile_setting("outdated_profile_years"):
+            findings.append(make("outdated_profile", numbers={
+                "last_year": last_year, "years_since": reference_year - last_year,
+                "reference_year": reference_year}))
+
+    use = measure_profile_use(dataset)
+    if use.n_respondents:
+        findings.append(make("mp_awareness", numbers={
+            "n_respondents": use.n_respondents, "n_aware": use.n_aware, "aware_share": use.share_aware}))
+    if use.n_aware:
+        findings.append(make("mp_use", numbers={
+            "n_aware": use.n_aware, "n_used": use.n_used,
+            "used_among_aware_share": use.share_used_among_aware}))
+
+    matrix = build_problem_matrix(dataset, params, DEFAULT_LANGUAGE)
+    ranked = matrix[matrix["rank"].notna()].sort_values("rank")
+    threshold = get_profile_setting("major_challenge_prevalence")
+    for position, row in enumerate(ranked.to_dict("records")):
+        numbers = {"n_prevalent": int(row["n_moderate"] + row["n_major"]), "n_answered": int(row["n_answered"]),
+                   "prevalence_share": float(row["prevalence"]), "mean_severity": round(float(row["mean_severity"]), 2)}
+        codes = {"challenge": row["challenge"]}
+        entities = by_name(row["entity_ids"])
+        if position == 0:
+            findings.append(make("top_challenge", entities=entities, numbers=numbers, codes=codes))
+        if row["prevalence"] >= threshold:
+            findings.append(make("major_challenge", row["challenge"], entities=entities,
+                                 numbers=numbers, codes=codes))
+
+    group = build_working_group(dataset, params)
+    kinds = {"no_coordinator": "no_wg_coordinator", "several_coordinators": "several_coordinators",
+             "coordinator_not_respondent": "coordinator_not_respondent",
+             "coordinator_mismatch": "coordinator_mismatch", "member_not_respondent": "members_not_respondents"}
+    for flag in group.flags:
+        if flag.code == "names_unmatched":
+            findings.append(make("params_names_unmatched", numbers={"n_names": len(flag.names)}))
+        else:
+            findings.append(make(kinds[flag.code], entities=by_name(flag.entity_ids),
+                                 numbers={"n_entities": len(flag.entity_ids)}))
+
+    n_respondents = dataset.respondents["entity_id"].nunique()
+    for row in build_needs_table(dataset).to_dict("records"):
+        if row["n"] and row["share"] >= get_profile_setting("need_share"):
+            findings.append(make("expressed_need", row["need"], entities=by_name(row["entity_ids"]),
+                                 codes={"need": row["need"]}, numbers={
+                                     "n_entities": row["n"], "n_respondents": n_respondents,
+                                     "need_share": row["share"]}))
+    return findings
 
 
 # --------------------------------------------------------------------------------------------

@@ -106,6 +106,11 @@ class _Sheet:
     header: list[str | None]
     rows: list[tuple[int, list[str | None]]]
     has_header: bool = True
+    source: str = ""  # the path as given, for layout errors (``file`` is the name shown in issues)
+
+    @property
+    def where(self) -> str:
+        return self.source or self.file
 
 
 # --------------------------------------------------------------------------------------------
@@ -140,7 +145,7 @@ def _is_empty(cells: Iterable[str | None]) -> bool:
     return all(c is None or not c.strip() for c in cells)
 
 
-def _message(key: str, lang: str, **values: object) -> str:
+def _message(key: str, lang: str, /, **values: object) -> str:
     return format_message(f"layout.{key}", lang, **values)
 
 
@@ -163,7 +168,9 @@ def _read_workbook(path: Path, lang: str) -> list[_Sheet]:
             except Exception as exc:
                 raise InputLayoutError(_message("unreadable_xlsx", lang, reason=_short_reason(exc)),
                                        file=path, sheet=worksheet.title) from None
-            sheets.append(_make_sheet(path.name, worksheet.title, [[to_text(v) for v in r] for r in rows]))
+            sheet = _make_sheet(path.name, worksheet.title, [[to_text(v) for v in r] for r in rows])
+            sheet.source = str(path)
+            sheets.append(sheet)
     finally:
         workbook.close()
     return sheets
@@ -213,22 +220,24 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv_bytes(data: bytes, file: str, lang: str) -> _Sheet:
-    text = _decode_csv(data, file, lang)
+def _read_csv_bytes(data: bytes, file: str, lang: str, source: str = "") -> _Sheet:
+    source = source or file
+    text = _decode_csv(data, source, lang)
     if text.startswith("\ufeff"):
         text = text[1:]
     delimiter = _sniff_delimiter(text)
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise InputLayoutError(_message("unreadable_csv", lang, reason=_short_reason(exc)), file=file) from None
+        raise InputLayoutError(_message("unreadable_csv", lang, reason=_short_reason(exc)), file=source) from None
     rows = [[cell if cell != "" else None for cell in record] for record in records]
     sheet = _make_sheet(file, None, rows)
+    sheet.source = source
     width = len(sheet.header)
     for number, cells in sheet.rows:
         if len(cells) > width and not _is_empty(cells[width:]):
             raise InputLayoutError(_message("too_many_cells", lang, n_cells=len(cells), n_columns=width),
-                                   file=file, row=number)
+                                   file=source, row=number)
     return sheet
 
 
@@ -268,7 +277,7 @@ def _classify_columns(sheet: _Sheet, table: str, lang: str) -> tuple[dict[str, i
                 raise InputLayoutError(
                     _message("duplicate_column", lang, field=name,
                              columns=f"{sheet.header[fields[name]]}, {header}"),
-                    file=sheet.file, sheet=sheet.sheet, column=header)
+                    file=sheet.where, sheet=sheet.sheet, column=header)
             fields[name] = index
         elif len(tokens) >= 2 and tokens[-2] in multi:
             name = tokens[-2]
@@ -278,7 +287,7 @@ def _classify_columns(sheet: _Sheet, table: str, lang: str) -> tuple[dict[str, i
                 raise InputLayoutError(
                     _message("duplicate_column", lang, field=f"{name}/{option}",
                              columns=f"{sheet.header[options[name][option]]}, {header}"),
-                    file=sheet.file, sheet=sheet.sheet, column=header)
+                    file=sheet.where, sheet=sheet.sheet, column=header)
             options[name][option] = index
     return fields, options, meta
 
@@ -306,10 +315,10 @@ def _build_table(sheet: _Sheet, table: str, lang: str) -> tuple[pd.DataFrame, di
     missing = [f.name for f in specs if f.is_required and f.name not in fields and f.name not in options]
     if missing:
         raise InputLayoutError(_message("missing_columns", lang, columns=", ".join(missing)),
-                               file=sheet.file, sheet=sheet.sheet)
+                               file=sheet.where, sheet=sheet.sheet)
     if table != form.MAIN and "_parent_key" not in meta:
         raise InputLayoutError(_message("no_link_column", lang, table=table, link="_parent_index / PARENT_KEY"),
-                               file=sheet.file, sheet=sheet.sheet)
+                               file=sheet.where, sheet=sheet.sheet)
     headers = {name: sheet.header[i] for name, i in fields.items()}
     for name, by_option in options.items():
         if name not in headers:
@@ -380,7 +389,7 @@ def _empty_table(table: str) -> pd.DataFrame:
 def _assemble(path: Path, kind: str, main_sheet: _Sheet, repeat_sheets: Mapping[str, _Sheet | None],
               files: tuple[Path, ...], lang: str) -> RawExport:
     if not main_sheet.has_header:
-        raise InputLayoutError(_message("empty_sheet", lang), file=main_sheet.file, sheet=main_sheet.sheet)
+        raise InputLayoutError(_message("empty_sheet", lang), file=main_sheet.where, sheet=main_sheet.sheet)
     main, main_headers, issues = _build_table(main_sheet, form.MAIN, lang)
     tables = {form.MAIN: main}
     headers = {form.MAIN: main_headers}
@@ -408,7 +417,7 @@ def _link_keys(tables: dict[str, pd.DataFrame], headers: dict[str, dict[str, str
     if "_key" not in headers[form.MAIN] and has_repeat_rows:
         raise InputLayoutError(_message("no_key_column", lang, key="_index / KEY",
                                         table=" / ".join(t for t in form.REPEATS if len(tables[t]))),
-                               file=main_sheet.file, sheet=main_sheet.sheet)
+                               file=main_sheet.where, sheet=main_sheet.sheet)
     keys: list[str] = []
     seen: dict[str, int] = {}
     for key, number in zip(main["_key"], main["_row"]):
@@ -418,7 +427,7 @@ def _link_keys(tables: dict[str, pd.DataFrame], headers: dict[str, dict[str, str
         elif key in seen:
             raise InputLayoutError(
                 _message("duplicate_key", lang, key=key, first=seen[key], second=number),
-                file=main_sheet.file, sheet=main_sheet.sheet, row=int(number),
+                file=main_sheet.where, sheet=main_sheet.sheet, row=int(number),
                 column=headers[form.MAIN].get("_key"))
         seen[key] = int(number)
         keys.append(key)
@@ -481,7 +490,7 @@ def _read_csv_export(path: Path, lang: str) -> RawExport:
         main_name = f"{repeat[0]}{path.suffix}"
         key = "is_repeat_file" if main_name.lower() in siblings else "repeat_without_main"
         raise InputLayoutError(_message(key, lang, main=main_name), file=path)
-    main_sheet = _read_csv_bytes(_read_bytes(path, lang), path.name, lang)
+    main_sheet = _read_csv_bytes(_read_bytes(path, lang), path.name, lang, str(path))
     files = [path]
     repeats: dict[str, _Sheet | None] = {t: None for t in form.REPEATS}
     siblings = {p.name.lower(): p for p in path.parent.iterdir() if p.is_file()}
@@ -489,7 +498,7 @@ def _read_csv_export(path: Path, lang: str) -> RawExport:
         for separator in ("-", "_"):
             candidate = siblings.get(f"{path.stem}{separator}{table}{path.suffix}".lower())
             if candidate is not None:
-                repeats[table] = _read_csv_bytes(_read_bytes(candidate, lang), candidate.name, lang)
+                repeats[table] = _read_csv_bytes(_read_bytes(candidate, lang), candidate.name, lang, str(candidate))
                 files.append(candidate)
                 break
     return _assemble(path, "odk", main_sheet, repeats, tuple(files), lang)
@@ -511,13 +520,15 @@ def _read_zip_export(path: Path, lang: str) -> RawExport:
             if not mains:
                 raise InputLayoutError(_message("zip_without_csv", lang), file=path)
             main_name = mains[0]
-            main_sheet = _read_csv_bytes(archive.read(members[main_name]), f"{path.name}/{main_name}", lang)
+            main_sheet = _read_csv_bytes(archive.read(members[main_name]), f"{path.name}/{main_name}", lang,
+                                         f"{path}/{main_name}")
             repeats: dict[str, _Sheet | None] = {t: None for t in form.REPEATS}
             stem = main_name.rsplit(".", 1)[0]
             for name, member in members.items():
                 found = _repeat_csv_table(name)
                 if found and found[0] == stem and repeats[found[1]] is None:
-                    repeats[found[1]] = _read_csv_bytes(archive.read(member), f"{path.name}/{name}", lang)
+                    repeats[found[1]] = _read_csv_bytes(archive.read(member), f"{path.name}/{name}", lang,
+                                                        f"{path}/{name}")
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
         raise InputLayoutError(_message("unreadable_zip", lang, reason=_short_reason(exc)), file=path) from None
     return _assemble(path, "odk", main_sheet, repeats, (path,), lang)

@@ -21,6 +21,20 @@ of the score, two names whose differing words are not spelling variants of each 
 vs "économie", "Thiès" vs "Kaolack", "1" vs "2") are never merged, however many generic words
 ("ministère", "direction générale") they share.
 
+Acronyms come from the ``institution_acronym`` answer, from brackets ("… (ANSD)"), from a dash
+("ANSD - …") or from a name that is only an acronym. A bare acronym nobody declared matches the
+one institution whose initials it is ("OFPRA"); when two institutions fit, it goes to the one
+with most submissions and is listed in ``unresolved``. Names sharing an acronym are merged,
+unless both spell it out word for word with different words ("Direction générale des élections"
+and "Direction générale de l'emploi", both "DGE"). A name an alias sends elsewhere takes part in
+no acronym or fuzzy matching.
+
+An entity's display ``name`` is how the institution writes itself most often (ties: neither all
+capitals nor all lower case, the longest, with accents, then alphabetical; a bare acronym only
+as a last resort); for a partner that never answered, the alias target if there is one, else
+how partners write it most often. Entity ids are ``<ISO3>-<SLUG>`` from the acronym when known,
+else from the normalised name; they only change when the acronym or the display name does.
+
 Normalisation rules (stop words, abbreviations, sector keywords) are data:
 ``data/reference/name_normalisation.yaml``.
 """
@@ -28,6 +42,7 @@ Normalisation rules (stop words, abbreviations, sector keywords) are data:
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -153,14 +168,14 @@ def load_name_rules(path: Path | None = None) -> NameRules:
     True
     """
     path = Path(path) if path is not None else reference_dir() / RULES_FILE
-    return _load_rules_cached(str(path))
+    if not path.is_file():
+        raise ReferenceDataError(f"{path}: name normalisation rules not found")
+    return _load_rules_cached(str(path), path.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=8)
-def _load_rules_cached(path_text: str) -> NameRules:
+def _load_rules_cached(path_text: str, mtime_ns: int) -> NameRules:
     path = Path(path_text)
-    if not path.is_file():
-        raise ReferenceDataError(f"{path}: name normalisation rules not found")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -172,8 +187,7 @@ def _load_rules_cached(path_text: str) -> NameRules:
         if key not in known:
             raise _rules_error(path, str(key), f"one of {sorted(known)}")
 
-    characters = {
-        k: v for k, v in _as_word_map(data.get("characters", {}), path, "characters").items()}
+    characters = dict(_as_word_map(data.get("characters", {}), path, "characters"))
     if any(len(k) != 1 for k in characters):
         raise _rules_error(path, "characters", "single letters as keys")
 
@@ -622,12 +636,15 @@ class _Reconciler:
             index = self.by_norm.get(variant_norm)
             if index is None:
                 continue  # the alias names nothing in this edition's answers
-            self.nodes[index].is_pinned = True
             target_index = self.resolve_alias_target(target, exclude=index)
-            if target_index is not None:
-                self.sets.union(index, target_index)
-                node = self.nodes[target_index]
-                node.alias_target = min(node.alias_target or target, target)
+            if target_index is None:
+                continue
+            node = self.nodes[target_index]
+            node.alias_target = min(node.alias_target or target, target)
+            if target_index == index:
+                continue  # the variant already is the target's name: nothing to pin
+            self.nodes[index].is_pinned = True
+            self.sets.union(index, target_index)
             self.joined[index] = ("alias", 100.0)
 
     def resolve_alias_target(self, target: str, exclude: int) -> int | None:
@@ -659,11 +676,24 @@ class _Reconciler:
                 by_key[key].append(i)
         for key in sorted(by_key):
             members = by_key[key]
-            for other in members[1:]:
-                self.sets.union(members[0], other)
-            if len(members) > 1:
-                for i in members:
-                    self.joined.setdefault(i, ("acronym", 100.0))
+            named = [i for i in members if not self.nodes[i].is_bare]
+            bare = [i for i in members if self.nodes[i].is_bare]
+            has_namesakes = False
+            for a, b in itertools.combinations(named, 2):
+                if self.are_namesakes(a, b, key):
+                    has_namesakes = True
+                else:
+                    self.sets.union(a, b)
+                    self.joined.setdefault(a, ("acronym", 100.0))
+                    self.joined.setdefault(b, ("acronym", 100.0))
+            # The bare acronym cannot tell namesakes apart: it joins only an unambiguous group.
+            if not has_namesakes:
+                for i in bare:
+                    for other in named or bare:
+                        if other != i:
+                            self.sets.union(i, other)
+                            self.joined.setdefault(i, ("acronym", 100.0))
+                            self.joined.setdefault(other, ("acronym", 100.0))
         full = [i for i in pool if not self.nodes[i].is_bare]
         norms = [self.nodes[i].norm for i in full]
         for a, b, score in _iter_close_pairs(norms, self.threshold):
@@ -685,6 +715,14 @@ class _Reconciler:
                 if len(roots) == 1:
                     self.sets.union(i, roots.pop())
                     self.joined[i] = ("acronym", 100.0)
+
+    def are_namesakes(self, a: int, b: int, key: str) -> bool:
+        """Two institutions that share an acronym but are different: both names spell the acronym
+        out word for word, with different words ("Direction générale des élections" and
+        "Direction générale de l'emploi" are both "DGE")."""
+        node_a, node_b = self.nodes[a], self.nodes[b]
+        return (node_a.initials == key == node_b.initials
+                and _are_other_words(node_a.norm, node_b.norm))
 
     # -- step 3: partners to responding entities ----------------------------------------------
     def match_partners(self, partners: list[int], respondents: list[int]) -> list[int]:
@@ -720,6 +758,7 @@ class _Reconciler:
             if not roots and node.initials:
                 # A respondent that gave only its acronym has no name to score against.
                 roots = by_bare_key.get(node.initials, set())
+            if roots:
                 chosen = min(roots, key=rank)
                 self.sets.union(p, chosen)
                 self.joined[p] = ("acronym", 100.0)
@@ -799,7 +838,8 @@ class _Reconciler:
             own_full = Counter({f: c for f, c in own_names.items() if not _split(f)[2]})
             partner_full = Counter({f: c for f, c in partner_names.items() if not _split(f)[2]})
             targets = sorted(n.alias_target for n in nodes if n.alias_target)
-            target_base, target_acronym, target_is_bare = _split(targets[0]) if targets else (None, None, True)
+            target_base, target_acronym, target_is_bare = (
+                _split(targets[0]) if targets else (None, None, True))
             full_target = target_base if target_base and not target_is_bare else None
             # How the institution calls itself comes first; a partner that did not answer is shown
             # as the alias names it. A bare acronym is the last resort: it is also in `acronym`.
@@ -898,7 +938,8 @@ class _Reconciler:
                 rows.setdefault(raw, (raw, record["entity_id"], record["name"], score, method))
             for raw in node.partner_names:
                 # A partner named exactly as a respondent names itself is an exact match.
-                p_method, p_score = ("exact", 100.0) if node.is_respondent and not node.is_pinned else (method, score)
+                is_exact = node.is_respondent and not node.is_pinned
+                p_method, p_score = ("exact", 100.0) if is_exact else (method, score)
                 rows.setdefault(raw, (raw, record["entity_id"], record["name"], p_score, p_method))
         frame = pd.DataFrame(list(rows.values()), columns=MATCH_COLUMNS)
         frame["score"] = frame["score"].astype("float64")

@@ -141,17 +141,30 @@ def test_params_coordinator_written_differently_is_resolved():
 
 
 def test_params_coordinator_who_did_not_answer_is_flagged():
-    extra = [("SEN-DGPN", "Direction générale de la police nationale", "DGPN", "")]
+    extra = [("SEN-DGPN", "Direction générale de la police nationale", "DGPN", ""),
+             ("SEN-OIM", "Organisation internationale pour les migrations", "OIM", "")]
     params = CountryParams(country="SEN", coordinator="DGPN",
-                           working_group=["Office des migrations", "ANSD"])
+                           working_group=["Office des migrations", "ANSD", "OIM"])
     group = pu.build_working_group(make_dataset(extra_entities=extra), params)
     assert group.coordinator_ids == ("SEN-DGPN",)
     flag = next(f for f in group.flags if f.code == "coordinator_not_respondent")
     assert flag.names == ("Direction générale de la police nationale",)
     absent = next(f for f in group.flags if f.code == "member_not_respondent")
-    assert absent.names == ("Office des migrations",)
-    unmatched = group.members[group.members["name"] == "Office des migrations"].iloc[0]
-    assert pd.isna(unmatched["entity_id"]) and unmatched["is_member_params"]
+    assert absent.entity_ids == ("SEN-OIM",)
+    unmatched = next(f for f in group.flags if f.code == "names_unmatched")
+    assert unmatched.names == ("Office des migrations",) and unmatched.entity_ids == ()
+    row = group.members[group.members["name"] == "Office des migrations"].iloc[0]
+    assert pd.isna(row["entity_id"]) and row["is_member_params"]
+
+
+def test_reconciliation_decisions_are_reused_for_names_of_the_parameters():
+    dataset = make_dataset()
+    matches = pd.DataFrame({"name": ["Le Bureau des statistiques"], "entity_id": ["SEN-ANSD"],
+                            "entity_name": ["Agence nationale de la statistique"], "score": [100.0],
+                            "method": ["alias"]})
+    dataset = CountryDataset(**{**dataset.__dict__, "reconciliation": {"matches": matches}})
+    group = pu.build_working_group(dataset, CountryParams(country="SEN", coordinator="Le Bureau des statistiques"))
+    assert group.coordinator_ids == ("SEN-ANSD",)
 
 
 def test_no_coordinator_anywhere_is_flagged():

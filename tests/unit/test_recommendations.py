@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -11,23 +10,17 @@ import yaml
 
 from mpanalysis import recommendations as rec
 from mpanalysis.errors import ReferenceDataError
+from mpanalysis.findings import Finding, make_finding
 from mpanalysis.params import CountryParams
 from mpanalysis.paths import reference_dir
 
 
-@dataclass(frozen=True)
-class StandInFinding:
-    """The shape of mpanalysis.findings.Finding the rules read (stand-in for these tests only)."""
-
-    id: str
-    kind: str
-    severity: str = "high"
-    chapter: str = "I"
-    entities: tuple[str, ...] = ()
-    numbers: dict = field(default_factory=dict)
-    text: dict = field(default_factory=dict)
-    evidence: str = ""
-    codes: dict = field(default_factory=dict)
+def StandInFinding(id: str, kind: str, severity: str = "high", entities=(), numbers=None,
+                   evidence: str = "table I.2", codes=None) -> Finding:
+    """A finding built directly (sentences do not matter to the rules)."""
+    return Finding(id=id, kind=kind, severity=severity, chapter="I", entities=tuple(entities),
+                   numbers=numbers or {}, codes=codes or {}, text={"fr": "…", "en": "…"},
+                   evidence=evidence)
 
 
 NAMES = {"SEN-DGPN": "Direction générale de la police nationale", "SEN-ANSD": "ANSD", "SEN-OIM": "OIM"}
@@ -325,3 +318,15 @@ def test_build_recommendations_end_to_end():
     assert crisis[1].id == "crisis_coverage_gap" and crisis[1].evidence == ("table I.2",)
     frame = rec.recommendations_to_frame(recs, "en")
     assert frame["number"].tolist() == [f"R{i}" for i in range(1, len(recs) + 1)]
+
+
+def test_rules_read_the_findings_the_analysis_makes():
+    crisis_gap = make_finding("coverage_gap", "crisis", codes={"domain": "crisis"},
+                              numbers={"n_potential": 1, "is_core": 1})
+    formal = make_finding("formal_share", numbers={"formal_share": 0.1, "n_formal": 1, "n_edges": 10})
+    recs = rec.evaluate_rules(rec.load_rules(), [crisis_gap, formal], {}, "fr")
+    by_id = {r.id: r for r in recs}
+    assert set(by_id) == {"crisis_coverage_gap", "coop_formalise_exchanges"}
+    assert by_id["crisis_coverage_gap"].finding_ids == ("sources.coverage_gap.crisis",)
+    assert "seuls 10\u00a0% des flux" in by_id["coop_formalise_exchanges"].text
+    assert by_id["coop_formalise_exchanges"].evidence == ("table II.2",)

@@ -64,7 +64,8 @@ def test_special_letters_and_missing_values():
     ("DGSN", ("DGSN", "DGSN")),
     ("D.G.S.N.", ("D.G.S.N.", "DGSN")),
     ("Haut-Commissariat aux réfugiés", ("Haut-Commissariat aux réfugiés", None)),
-    ("Ministère de l'Intérieur - Direction des étrangers", ("Ministère de l'Intérieur - Direction des étrangers", None)),
+    ("Ministère de l'Intérieur - Direction des étrangers",
+     ("Ministère de l'Intérieur - Direction des étrangers", None)),
     ("Gendarmerie", ("Gendarmerie", None)),
     ("Ambassade (Dakar)", ("Ambassade (Dakar)", None)),
 ])
@@ -187,6 +188,16 @@ def test_near_miss_names_its_best_candidate():
     assert row["entity_id"] == result.partner_entity["Police nationale"] != entity_of(result, 1)
 
 
+def test_namesakes_sharing_an_acronym_stay_apart_and_the_bare_acronym_is_reported():
+    result = reconcile_institutions(make_institutions(
+        ("Direction générale des élections", "DGE", "agency"),
+        ("Direction générale de l'emploi", "DGE", "agency"),
+        ("Direction générale de l'emploi (DGE)", None, "agency"),
+        ("Direction générale des élections", None, "agency")), ["DGE"], country="SEN")
+    assert entity_of(result, 1) == entity_of(result, 4) != entity_of(result, 2) == entity_of(result, 3)
+    assert result.unresolved["name"].tolist() == ["DGE"]
+
+
 def test_ambiguous_match_is_reported():
     # "DGE" is the initials of both directorates: it goes to one, and is listed for review
     result = reconcile_institutions(make_institutions(
@@ -231,6 +242,16 @@ def test_alias_maps_an_acronym_to_a_specific_entity():
     assert pinned.partner_entity["DGE"] == entity_of(pinned, 2)
 
 
+def test_alias_restating_the_canonical_name_does_not_isolate_the_entity():
+    # "Min. Affaires Étrangères" already normalises to the respondent's own name
+    result = reconcile_institutions(
+        make_institutions(("Ministère des Affaires étrangères", "MAE", "ministry")),
+        ["MAE", "Ministère des Affaires értangères"], country="CIV",
+        aliases={"Min. Affaires Étrangères": "Ministère des Affaires étrangères"})
+    assert set(result.partner_entity.values()) == {"CIV-MAE"} == {entity_of(result, 1)}
+    assert len(result.entities) == 1
+
+
 def test_alias_wins_over_a_fuzzy_match():
     institutions = make_institutions("Ministère de l'Intérieur", "Ministère de la Sécurité publique")
     result = reconcile_institutions(institutions, ["Ministère de l'Intérieure"], country="SEN",
@@ -260,7 +281,7 @@ def test_entity_ids_are_stable_when_input_order_changes():
             ("Direction générale de l'emploi", "DGE", "agency"), ("Université de Thiès", None, "academia")]
     partners = ["ANSD", "OIM", "Min. de l'Intérieur", "Croix-Rouge", "Croix rouge", "DGE", "Police",
                 "Université de Thies", "Gendarmerie nationale", "Gendarmerie"]
-    aliases = {"Direction générale de l'emploi": "Direction générale de l'emploi"}  # keep it apart
+    aliases = {"Police": "Gendarmerie nationale"}
     first = reconcile_institutions(make_institutions(*rows), partners, country="SEN", aliases=aliases)
     shuffled_rows = list(enumerate(rows, start=1))
     random.Random(3).shuffle(shuffled_rows)
@@ -332,3 +353,15 @@ def test_malformed_rules_file_names_file_and_key(tmp_path):
     path.write_text("stop_words: {fr: [de]}\nsector_keywords: {public: [ministere]}\n", encoding="utf-8")
     with pytest.raises(ReferenceDataError, match="key 'sector_keywords.public'"):
         load_name_rules(path)
+
+
+def test_respondent_known_only_by_its_acronym_takes_the_full_name_partners_write():
+    result = reconcile_institutions(
+        make_institutions((None, "DGSN", "police_border"), (None, None, None), (None, None, None)),
+        ["Direction générale de la sûreté nationale", "DGSN"], country="SEN")
+    assert entity_of(result, 1) == "SEN-DGSN"
+    assert result.partner_entity["Direction générale de la sûreté nationale"] == "SEN-DGSN"
+    row = entity_row(result, "SEN-DGSN")
+    assert row["name"] == "Direction générale de la sûreté nationale" and row["n_mentions"] == 2
+    # submissions without any name are never merged together
+    assert entity_of(result, 2) != entity_of(result, 3)

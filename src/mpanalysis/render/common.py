@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +17,34 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from ..document import Chapter, Guide, Section, Table
+from ..document import Chapter, Guide, Section, Table, load_guide_texts
 
 #: Numbers below this are printed without a thousands separator (years: 2024, not 2 024).
 _GROUPING_FROM = 10_000
+
+
+_FR_SPACE_BEFORE = re.compile(r"[ \u202f]([:;!?»])")
+_FR_SPACE_AFTER = re.compile(r"«[ \u202f]")
+
+
+def typeset(text: str, lang: str) -> str:
+    """Apply the language's typography: in French, the space before ``: ; ! ? »`` and after ``«``
+    becomes non-breaking, so a colon never starts a line.
+
+    >>> typeset("Constat : « aucune source »", "fr")
+    'Constat\\xa0: «\\xa0aucune source\\xa0»'
+    >>> typeset("Finding : x", "en")
+    'Finding : x'
+    """
+    if lang != "fr":
+        return text
+    text = _FR_SPACE_BEFORE.sub("\u00a0\\1", text)
+    return _FR_SPACE_AFTER.sub("«\u00a0", text)
+
+
+def load_texts(lang: str) -> dict[str, str]:
+    """Return the guide's fixed texts in ``lang``, typeset for that language."""
+    return {key: typeset(value, lang) for key, value in load_guide_texts(lang).items()}
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
 from ..document import (BulletList, Callout, Chapter, Figure, Guide, Numbering, Paragraph, Section,
-                        Table, load_guide_texts, number_guide, resolve_refs)
+                        Table, number_guide, resolve_refs)
 from . import common
 from .static import build_static_figure
 
@@ -131,9 +131,16 @@ def _add_field(paragraph, instruction: str, placeholder: str = "1"):
 
 
 def _shade_paragraph(paragraph, fill: str, border: str) -> None:
+    """Shade a paragraph with a thick left rule; top and bottom borders in the fill colour act
+    as padding (Word merges them across consecutive paragraphs with the same borders)."""
     ppr = paragraph._p.get_or_add_pPr()
     borders = parse_xml(
-        f'<w:pBdr {nsdecls("w")}><w:left w:val="single" w:sz="36" w:space="8" w:color="{border}"/></w:pBdr>')
+        f'<w:pBdr {nsdecls("w")}>'
+        f'<w:top w:val="single" w:sz="4" w:space="4" w:color="{fill}"/>'
+        f'<w:left w:val="single" w:sz="36" w:space="8" w:color="{border}"/>'
+        f'<w:bottom w:val="single" w:sz="4" w:space="4" w:color="{fill}"/>'
+        f'<w:right w:val="single" w:sz="4" w:space="8" w:color="{fill}"/>'
+        '</w:pBdr>')
     shading = parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>')
     ppr.append(borders)
     ppr.append(shading)
@@ -150,7 +157,7 @@ def _repeat_header_row(row) -> None:
 
 def _add_text(paragraph, text: str, numbering: Numbering, bold: bool = False):
     """Add plain text (references resolved, line breaks kept) as literal Word runs."""
-    lines = resolve_refs(text, numbering).split("\n")
+    lines = common.typeset(resolve_refs(text, numbering), numbering.lang).split("\n")
     for index, line in enumerate(lines):
         run = paragraph.add_run(line)
         run.bold = bold or None
@@ -201,6 +208,20 @@ def _set_up_styles(doc, lang_tag: str) -> None:
     caption.paragraph_format.space_before = Pt(4)
     caption.paragraph_format.space_after = Pt(10)
     caption.paragraph_format.keep_with_next = True
+    for name in ("Header", "Footer"):
+        tabs = styles[name].paragraph_format.tab_stops
+        tabs.clear_all()
+        tabs.add_tab_stop(TEXT_WIDTH // 2, WD_TAB_ALIGNMENT.CENTER)
+        tabs.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    for name in ("Title", "Subtitle"):
+        # the template's letter-spacing and theme-coloured rule look dated
+        rpr = styles[name].element.get_or_add_rPr()
+        for spacing in rpr.findall(qn("w:spacing")):
+            rpr.remove(spacing)
+    rule = styles["Title"].element.find(f"{qn('w:pPr')}/{qn('w:pBdr')}/{qn('w:bottom')}")
+    if rule is not None:
+        rule.set(qn("w:color"), NAVY)
+        rule.attrib.pop(qn("w:themeColor"), None)
     toc_heading = styles["TOC Heading"]
     toc_heading.paragraph_format.page_break_before = True
 
@@ -238,9 +259,6 @@ def _set_up_page(doc, guide: Guide, texts: dict[str, str]) -> None:
 
     header = section.header.paragraphs[0]
     header.style = doc.styles["Header"]
-    header.paragraph_format.tab_stops.clear_all()
-    header.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH // 2, WD_TAB_ALIGNMENT.CENTER)
-    header.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
     left = header.add_run(f"{guide.country_name} · {texts['edition_' + guide.edition]}")
     _set_run_font(left, None, 8, MUTED)
     header.add_run("\t")
@@ -253,12 +271,10 @@ def _set_up_page(doc, guide: Guide, texts: dict[str, str]) -> None:
 
     footer = section.footer.paragraphs[0]
     footer.style = doc.styles["Footer"]
-    footer.paragraph_format.tab_stops.clear_all()
-    footer.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
     if guide.is_synthetic:
         mark = footer.add_run(texts["synthetic_mark"])
         _set_run_font(mark, None, 8, SYNTHETIC_BROWN, bold=True)
-    footer.add_run("\t")
+    footer.add_run("\t\t")
     for piece in re.split(r"(\{pages?\})", texts["page_of"]):
         if piece == "{page}":
             _add_field(footer, "PAGE")
@@ -277,10 +293,11 @@ def _set_up_page(doc, guide: Guide, texts: dict[str, str]) -> None:
 
 def _add_cover(doc, guide: Guide, texts: dict[str, str]) -> None:
     doc.add_paragraph(texts["guide_kind"], style="Cover Kind")
-    doc.add_paragraph(guide.country_name, style="Cover Country")
-    doc.add_paragraph(guide.title, style="Title")
+    lang = guide.lang
+    doc.add_paragraph(common.typeset(guide.country_name, lang), style="Cover Country")
+    doc.add_paragraph(common.typeset(guide.title, lang), style="Title")
     if guide.subtitle:
-        doc.add_paragraph(guide.subtitle, style="Subtitle")
+        doc.add_paragraph(common.typeset(guide.subtitle, lang), style="Subtitle")
     items = common.build_cover_items(guide, texts)
     table = doc.add_table(rows=len(items), cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
@@ -349,6 +366,9 @@ def _add_table(doc, table: Table, texts, numbering: Numbering) -> None:
         paragraph = cell.paragraphs[0]
         paragraph.style = doc.styles["Table Text"]
         _add_text(paragraph, name, numbering, bold=True)
+        for run in paragraph.runs:
+            # the paragraph style's ink colour would beat the table style's white header text
+            _set_run_font(run, None, None, "FFFFFF")
         if numeric[column]:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for row, values in zip(word_table.rows[1:], table.rows):
@@ -359,14 +379,52 @@ def _add_table(doc, table: Table, texts, numbering: Numbering) -> None:
             _add_text(paragraph, common.format_cell(value, texts), numbering)
             if numeric[column]:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _set_column_widths(word_table, [[name] + [common.format_cell(row[i], texts) for row in table.rows]
+                                    for i, name in enumerate(table.columns)])
     for note in table.notes:
         _add_text(doc.add_paragraph(style="Block Note"), note, numbering)
     if not table.notes:
         doc.add_paragraph(style="Block Note")
 
 
+def _set_column_widths(word_table, columns: list[list[str]]) -> None:
+    """Share the text width among columns by the length of their texts (long words count
+    fully, long sentences are capped), so numbers stay narrow and descriptions get room."""
+    weights = []
+    for texts in columns:
+        header, cells = str(texts[0]), [str(t) for t in texts[1:]]
+        # the bold header must fit on as few lines as possible: its words count a little more
+        longest_word = max([len(w) + 2 for w in header.split()] + [len(w) for t in cells for w in t.split()],
+                           default=1)
+        longest_text = max([len(t) for t in cells] + [len(header) // 2], default=1)
+        weights.append(max(longest_word, min(longest_text, 45), 4))
+    total = sum(weights)
+    word_table.autofit = False
+    for column, weight in zip(word_table.columns, weights):
+        width = int(TEXT_WIDTH * weight / total)
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
+
+
+def _flatten_png(png: bytes) -> bytes:
+    """Return the PNG without its alpha channel (on white): some readers grey transparent areas."""
+    try:
+        from PIL import Image
+    except ImportError:  # Pillow comes with weasyprint; without it the PNG is used as is
+        return png
+    image = Image.open(io.BytesIO(png))
+    if image.mode not in ("RGBA", "LA", "P"):
+        return png
+    flat = Image.new("RGB", image.size, "white")
+    flat.paste(image.convert("RGBA"), mask=image.convert("RGBA").split()[-1])
+    out = io.BytesIO()
+    flat.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
 def _add_figure(doc, figure: Figure, guide: Guide, texts, numbering: Numbering) -> None:
-    png = build_static_figure(figure, "png", guide.lang, scale=2.0)
+    png = _flatten_png(build_static_figure(figure, "png", guide.lang, scale=2.0))
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.keep_with_next = True
@@ -436,17 +494,18 @@ def _add_provenance(doc, guide: Guide, texts) -> None:
     _repeat_header_row(table.rows[0])
     for cell, text in zip(table.rows[0].cells, (texts["provenance_key"], texts["provenance_value"])):
         cell.paragraphs[0].style = doc.styles["Table Text"]
-        cell.paragraphs[0].add_run(text).bold = True
+        _set_run_font(cell.paragraphs[0].add_run(text), None, None, "FFFFFF", bold=True)
     for row, (label, value) in zip(table.rows[1:], rows):
         row.cells[0].paragraphs[0].style = doc.styles["Table Text"]
         row.cells[0].paragraphs[0].add_run(label)
         row.cells[1].paragraphs[0].style = doc.styles["Table Text"]
         _set_run_font(row.cells[1].paragraphs[0].add_run(value), MONO_FONT, 8)
+    _set_column_widths(table, [[label for label, _ in rows], [value for _, value in rows]])
 
 
 def build_docx(guide: Guide) -> bytes:
     """Return the guide as DOCX bytes."""
-    texts = load_guide_texts(guide.lang)
+    texts = common.load_texts(guide.lang)
     numbering = number_guide(guide)
     doc = Document()
     _set_up_styles(doc, texts["locale"].replace("_", "-"))

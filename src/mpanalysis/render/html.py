@@ -21,7 +21,7 @@ from typing import Any, Literal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from ..document import Figure, Guide, Numbering, RefLabel, load_guide_texts, number_guide, split_refs
+from ..document import Figure, Guide, Numbering, RefLabel, number_guide, split_refs
 from . import common
 from .static import ASSETS_DIR, apply_house_style, read_geo_stub
 
@@ -93,11 +93,11 @@ def _read_css(mode: str) -> str:
     return "\n".join((ASSETS_DIR / name).read_text(encoding="utf-8") for name in names)
 
 
-def _rich_filter(numbering: Numbering):
+def _rich_filter(numbering: Numbering, lang: str):
     def rich(text: str) -> Markup:
         """Escape a text, link its references, keep its line breaks."""
         out = []
-        for part in split_refs(text, numbering):
+        for part in split_refs(common.typeset(text, lang), numbering):
             if isinstance(part, RefLabel):
                 out.append(Markup('<a class="ref" href="#{}">{}</a>').format(
                     common.block_anchor(part.target), part.text))
@@ -108,10 +108,11 @@ def _rich_filter(numbering: Numbering):
     return rich
 
 
-def _plain_filter(numbering: Numbering):
+def _plain_filter(numbering: Numbering, lang: str):
     def plain(text: str) -> str:
         """Resolve references to their labels; autoescape does the rest (attributes, links)."""
-        return "".join(p.text if isinstance(p, RefLabel) else p for p in split_refs(text, numbering))
+        parts = split_refs(common.typeset(text, lang), numbering)
+        return "".join(p.text if isinstance(p, RefLabel) else p for p in parts)
 
     return plain
 
@@ -139,7 +140,7 @@ def build_html(guide: Guide, mode: Literal["screen", "print"] = "screen",
     """
     from .. import __version__
 
-    texts = load_guide_texts(guide.lang)
+    texts = common.load_texts(guide.lang)
     numbering = number_guide(guide)
     outline = common.build_outline(guide, texts)
     toc_tree: list[tuple[common.TocEntry, list[common.TocEntry]]] = []
@@ -151,8 +152,8 @@ def build_html(guide: Guide, mode: Literal["screen", "print"] = "screen",
 
     env = _environment().overlay()
     env.filters.update(
-        rich=_rich_filter(numbering),
-        plain=_plain_filter(numbering),
+        rich=_rich_filter(numbering, guide.lang),
+        plain=_plain_filter(numbering, guide.lang),
         cell=lambda value: common.format_cell(value, texts),
         css_string=quote_css_string,
         figure_json=lambda figure: dump_script_json(apply_house_style(figure.figure_dict(),

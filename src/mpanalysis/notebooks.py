@@ -1,0 +1,106 @@
+"""Executing the chapter notebooks with papermill, in-process, with failures in the user's words.
+
+A failing notebook is reported by notebook name, cell number (as JupyterLab counts them, from 1)
+and the error; the partially executed notebook is kept for inspection.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import MpanalysisError
+from .paths import notebooks_dir
+
+#: The chapter notebooks, in the order they run (chapter IV reads the findings of I–III).
+CHAPTER_NOTEBOOKS = (
+    "01_sources.ipynb",
+    "02_policy_cycle.ipynb",
+    "03_mp_process.ipynb",
+    "04_recommendations.ipynb",
+)
+
+# papermill and the kernel manager log every cell at INFO; the batch keeps its own log.
+for _name in ("papermill", "traitlets", "asyncio"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+
+class NotebookFailure(MpanalysisError):
+    """A notebook stopped on an error; names the notebook, the cell and the error.
+
+    >>> str(NotebookFailure("01_sources.ipynb", 4, "KeyError", "'trends'", Path("x.ipynb")))
+    "notebook 01_sources.ipynb, cell 4: KeyError: 'trends' (executed notebook kept in x.ipynb)"
+    """
+
+    def __init__(self, notebook: str, cell: int | None, ename: str, evalue: str,
+                 executed_path: Path | None) -> None:
+        self.notebook = notebook
+        self.cell = cell
+        self.ename = ename
+        self.evalue = evalue
+        self.executed_path = executed_path
+        where = f"notebook {notebook}" + (f", cell {cell}" if cell is not None else "")
+        kept = f" (executed notebook kept in {executed_path})" if executed_path else ""
+        super().__init__(f"{where}: {ename}: {evalue}{kept}")
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    notebook: str
+    executed_path: Path
+    seconds: float
+
+
+def execute_notebook(name: str, executed_path: Path, parameters: dict, *,
+                     folder: Path | None = None, timeout_s: int = 600) -> NotebookRun:
+    """Execute ``notebooks/<name>`` with ``parameters`` into ``executed_path`` (in this process).
+
+    Raises :class:`NotebookFailure` when a cell fails; the executed notebook, with the error cell,
+    stays at ``executed_path``.
+    """
+    import time
+
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    source = (folder or notebooks_dir()) / name
+    if not source.is_file():
+        raise MpanalysisError(f"notebook {source} not found")
+    executed_path.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    env_root = os.environ.get("MPANALYSIS_ROOT")
+    try:
+        # the kernel finds the project through MPANALYSIS_ROOT when the notebooks folder is not
+        # inside it (tests copy projects to temporary folders)
+        os.environ["MPANALYSIS_ROOT"] = str(source.parent.parent.resolve())
+        papermill.execute_notebook(
+            str(source), str(executed_path), parameters=parameters, kernel_name="python3",
+            progress_bar=False, log_output=False, cwd=str(source.parent), execution_timeout=timeout_s,
+        )
+    except PapermillExecutionError as exc:
+        raise NotebookFailure(name, _cell_number(executed_path, exc.cell_index), exc.ename,
+                              str(exc.evalue), executed_path) from None
+    finally:
+        if env_root is None:
+            os.environ.pop("MPANALYSIS_ROOT", None)
+        else:
+            os.environ["MPANALYSIS_ROOT"] = env_root
+    return NotebookRun(name, executed_path, time.perf_counter() - start)
+
+
+def _cell_number(executed_path: Path, cell_index: int | None) -> int | None:
+    """Return the cell's position as JupyterLab shows it (1-based, without papermill's cells)."""
+    if cell_index is None:
+        return None
+    try:
+        import nbformat
+
+        nb = nbformat.read(executed_path, as_version=4)
+        visible = [i for i, c in enumerate(nb.cells)
+                   if "papermill-error-cell-tag" not in c.metadata.get("tags", [])
+                   and "injected-parameters" not in c.metadata.get("tags", [])]
+        return visible.index(cell_index) + 1 if cell_index in visible else cell_index + 1
+    except Exception:  # the number is a courtesy; never hide the real error behind this one
+        return cell_index + 1
