@@ -50,9 +50,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             continue
         print(f"== {dataset.country} ==")
         print(format_counts_table(dataset))
-        n_errors = int((dataset.issues["level"] == "error").sum()) if len(dataset.issues) else 0
+        n_set_aside = int(dataset.counts["rows_set_aside"].sum())
         n_warnings = int((dataset.issues["level"] == "warning").sum()) if len(dataset.issues) else 0
-        print(f"{n_errors} row(s) set aside, {n_warnings} warning(s); report: {written['html']}")
+        print(f"{n_set_aside} row(s) set aside, {n_warnings} warning(s); report: {written['html']}")
         print()
     return EXIT_USER_ERROR if failures else 0
 

@@ -215,14 +215,13 @@ def _make_submissions(exports: list[_Export]) -> pd.DataFrame:
                 candidate = f"{base}#{n}"
             used.add(candidate)
             ids.append(candidate)
-        frame["submission_id"] = ids
-        frame["_export"] = order
-        frame["submitted_at"] = [parse_submission_time(t) for t in frame["_submission_time"]]
-        frames.append(frame)
-    if not frames or all(f.empty for f in frames):
-        return pd.DataFrame(columns=["submission_id", "_export", "_key", "institution_name",
-                                     "institution_acronym", "institution_type", "submitted_at"])
-    return pd.concat([f for f in frames if not f.empty], ignore_index=True)
+        frame["submission_id"] = pd.Series(ids, index=frame.index, dtype="object")
+        frame["_export"] = pd.Series([order] * len(frame), index=frame.index, dtype="int64")
+        frame["submitted_at"] = pd.Series([parse_submission_time(t) for t in frame["_submission_time"]],
+                                          index=frame.index, dtype="object")
+        frames.append(frame.astype({c: "object" for c in frame.columns if c not in ("_row", "_export")}))
+    non_empty = [f for f in frames if not f.empty]
+    return pd.concat(non_empty, ignore_index=True) if non_empty else frames[0].iloc[0:0]
 
 
 def _find_superseded(submissions: pd.DataFrame, submission_entity: dict[str, str]) -> dict[str, str]:

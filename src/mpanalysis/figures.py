@@ -579,44 +579,101 @@ def compute_node_centrality(G: nx.DiGraph) -> tuple[dict[Any, float], str]:
 def compute_network_layout(G: nx.Graph) -> dict[Any, tuple[float, float]]:
     """Return deterministic node positions in [-1, 1]² (same graph → same positions).
 
-    Force-directed (Fruchterman–Reingold, fixed seed) on the undirected graph up to
-    ``network.max_nodes_spring`` nodes of figures.yaml; above, a spectral layout (sparse
-    eigenvectors; a circle if it does not converge) up to ``network.max_nodes_spectral`` nodes;
-    above, seeded random positions (linear time). Each axis is rescaled to fill [-1, 1].
+    Connected components (ignoring direction) are laid out separately so that a few isolated
+    institutions do not squeeze the main network into a corner: components of three nodes or more
+    share the upper area side by side (width growing with their size), isolated nodes and pairs
+    line up in rows along the bottom. Inside a component: Kamada–Kawai up to
+    ``network.max_nodes_kamada_kawai`` nodes (figures.yaml), else force-directed
+    (Fruchterman–Reingold, fixed seed) while the graph has at most ``network.max_nodes_spring``
+    nodes; above, a spectral layout (a circle if the eigensolver fails) for components up to
+    ``network.max_nodes_spectral`` nodes, and seeded random positions beyond (linear time).
 
     >>> pos = compute_network_layout(nx.DiGraph([("a", "b"), ("b", "c")]))
     >>> sorted(pos) == ["a", "b", "c"] and pos == compute_network_layout(nx.DiGraph([("b", "c"), ("a", "b")]))
     True
+    >>> pos = compute_network_layout(nx.DiGraph([("a", "b"), ("b", "c"), ("c", "a"), ("x", "y")]))
+    >>> pos["x"][1] < min(pos[n][1] for n in "abc")  # the lone pair sits under the main component
+    True
     """
     settings = _config()["network"]
     nodes = sorted(G.nodes, key=str)
+    if not nodes:
+        return {}
     undirected = nx.Graph()
     undirected.add_nodes_from(nodes)
     undirected.add_edges_from(sorted(((u, v) for u, v in G.edges if u != v), key=lambda e: (str(e[0]), str(e[1]))))
-    if len(nodes) <= 2:
-        raw = {n: (float(i), 0.0) for i, n in enumerate(nodes)}
-    elif len(nodes) <= int(settings["max_nodes_spring"]):
-        raw = nx.spring_layout(undirected, seed=int(settings["layout_seed"]),
-                               iterations=int(settings["layout_iterations"]))
-    elif len(nodes) <= int(settings["max_nodes_spectral"]):
+    components = sorted((sorted(c, key=str) for c in nx.connected_components(undirected)),
+                        key=lambda c: (-len(c), str(c[0])))
+    large = [c for c in components if len(c) >= 3]
+    small = [n for c in components if len(c) < 3 for n in c]  # isolates, then pairs side by side
+    is_big_graph = len(nodes) > int(settings["max_nodes_spring"])
+
+    positions: dict[Any, tuple[float, float]] = {}
+    per_row = max(12, math.ceil(math.sqrt(len(small) * 6))) if large else max(1, math.ceil(math.sqrt(len(small) * 1.5)))
+    n_rows = math.ceil(len(small) / per_row) if small else 0
+    band = min(0.6, 0.22 * n_rows) if large else 2.0
+    for i, node in enumerate(small):
+        row, col = divmod(i, per_row)
+        in_row = min(per_row, len(small) - row * per_row)
+        if large:  # a row of loners from the left, evenly spaced whatever their number
+            x = -1 + 2 * col / (per_row - 1)
+        else:
+            x = 0.0 if in_row == 1 else -1 + 2 * col / (in_row - 1)
+        if large:
+            y = -1 + band * (row + 0.5) / n_rows
+        elif n_rows == 1:
+            y = 0.0
+        else:
+            y = 1 - 2 * row / (n_rows - 1)
+        positions[node] = (round(x * 0.9, 4), round(y, 4))
+    if large:
+        top, bottom = 1.0, -1.0 + (band + 0.08 if small else 0.0)
+        weights = [math.sqrt(len(c)) for c in large]
+        left = -1.0
+        for component, weight in zip(large, weights):
+            width = 2.0 * weight / sum(weights)
+            raw = _layout_component(component, undirected, settings, is_big_graph)
+            margin = 0.06 * width if len(large) > 1 else 0.0
+            # smaller components get a smaller box, centred, instead of being stretched tall
+            half_height = (top - bottom) / 2 * weight / weights[0]
+            middle = (top + bottom) / 2
+            xs = _rescale([raw[n][0] for n in component], left + margin, left + width - margin)
+            ys = _rescale([raw[n][1] for n in component], middle - half_height, middle + half_height)
+            positions.update({n: (x, y) for n, x, y in zip(component, xs, ys)})
+            left += width
+    return {n: positions[n] for n in nodes}
+
+
+def _layout_component(component: list[Any], undirected: nx.Graph, settings: Mapping[str, Any],
+                      is_big_graph: bool) -> dict[Any, tuple[float, float]]:
+    sub = nx.Graph()
+    sub.add_nodes_from(component)
+    sub.add_edges_from(sorted(undirected.subgraph(component).edges, key=lambda e: (str(e[0]), str(e[1]))))
+    seed = int(settings["layout_seed"])
+    if len(component) <= int(settings["max_nodes_kamada_kawai"]):
+        # spaces nodes more evenly than a spring layout (readable labels); O(n²), and much
+        # faster from a seeded spring start than from a circle
+        start = nx.spring_layout(sub, seed=seed, iterations=50)
+        raw = nx.kamada_kawai_layout(sub, pos=start)
+    elif not is_big_graph:
+        raw = nx.spring_layout(sub, seed=seed, iterations=int(settings["layout_iterations"]))
+    elif len(component) <= int(settings["max_nodes_spectral"]):
         try:
-            raw = nx.spectral_layout(undirected)
+            raw = nx.spectral_layout(sub)
         except Exception:  # noqa: BLE001 — eigensolver failures on odd graphs; a circle still draws
-            raw = nx.circular_layout(undirected)
+            raw = nx.circular_layout(sub)
     else:
         # the eigensolver gets slow beyond a few thousand nodes, and such a drawing is only a texture
-        raw = nx.random_layout(undirected, seed=int(settings["layout_seed"]))
-    # each axis fills [-1, 1]: a flat layout would otherwise waste most of a printed page
-    xs = _rescale([float(raw[n][0]) for n in nodes])
-    ys = _rescale([float(raw[n][1]) for n in nodes])
-    return {n: (x, y) for n, x, y in zip(nodes, xs, ys)}
+        raw = nx.random_layout(sub, seed=seed)
+    return {n: (float(raw[n][0]), float(raw[n][1])) for n in component}
 
 
-def _rescale(values: list[float]) -> list[float]:
+def _rescale(values: list[float], low_out: float = -1.0, high_out: float = 1.0) -> list[float]:
+    """Map values linearly onto [low_out, high_out]: each axis fills its box on the page."""
     low, high = min(values), max(values)
     if high - low < 1e-9:
-        return [0.0 for _ in values]
-    return [round(2 * (v - low) / (high - low) - 1, 4) for v in values]
+        return [round((low_out + high_out) / 2, 4) for _ in values]
+    return [round(low_out + (high_out - low_out) * (v - low) / (high - low), 4) for v in values]
 
 
 def plot_actor_network(G: nx.DiGraph, lang: str = "fr", label_top_n: int = 12,
@@ -727,7 +784,8 @@ def plot_actor_network(G: nx.DiGraph, lang: str = "fr", label_top_n: int = 12,
                     "line": {"width": line_widths, "color": line_colors}, "opacity": 0.95},
             # the coordinator's label goes on its ring, above it, so the ring does not cross it
             text=[_escape(labels[n]) if n in labelled and n not in coordinators else "" for n in members],
-            textposition="top center", textfont={"size": style["small_font_size"]},
+            # the halo keeps labels readable where edges cross them
+            textposition="top center", textfont={"size": style["small_font_size"], "shadow": "auto"},
             hovertext=[node_hover.format(
                 name=_escape(G.nodes[n].get("name") or labels[n]), type=_escape(type_name),
                 n_in=G.in_degree(n), n_out=G.out_degree(n)) for n in members],
@@ -740,7 +798,7 @@ def plot_actor_network(G: nx.DiGraph, lang: str = "fr", label_top_n: int = 12,
             marker={"symbol": "circle-open", "size": [sizes[n] + 14 for n in coordinators],
                     "color": colors["coordinator_ring"], "line": {"width": 3}},
             text=[f"<b>{_escape(labels[n])}</b>" for n in coordinators], textposition="top center",
-            textfont={"size": style["small_font_size"] + 1},
+            textfont={"size": style["small_font_size"] + 1, "shadow": "auto"},
             hoverinfo="skip", meta={"kind": "coordinator"},
         ))
     if has_non_respondent:
@@ -934,12 +992,13 @@ def plot_flows_sankey(G: nx.DiGraph, lang: str = "fr", top_n_producers: int = 12
     for d in domain_order:
         keys.append(("domain", d))
         label = get_figure_text("unspecified_domain", lang) if d == _UNSPECIFIED else domain_labels.get(d, d)
-        node_labels.append(node_template.format(label=_escape(label), n=_format_int(domain_count[d], lang)))
+        # middle-column labels sit right of their node: short lines keep them off the stage labels
+        node_labels.append(node_template.format(label=_wrap(label, 18), n=_format_int(domain_count[d], lang)))
         node_colors.append(domain_colors[d])
     for s in stage_order:
         keys.append(("stage", s))
         label = get_figure_text("unspecified_stage", lang) if s == _UNSPECIFIED else stage_labels.get(s, s)
-        node_labels.append(node_template.format(label=_escape(label), n=_format_int(stage_count[s], lang)))
+        node_labels.append(node_template.format(label=_wrap(label, 18), n=_format_int(stage_count[s], lang)))
         node_colors.append(colors["unspecified"] if s == _UNSPECIFIED else colors["stage_node"])
     index = {key: i for i, key in enumerate(keys)}
 

@@ -156,7 +156,8 @@ def _load_catalogue(path: str) -> FindingCatalogue:
     except ValidationError as exc:
         error = exc.errors()[0]
         key = ".".join(str(p) for p in error["loc"])
-        raise ReferenceDataError(f"{file}, key '{key}': {error['msg']}") from None
+        where = f"{file}, key '{key}'" if key else str(file)
+        raise ReferenceDataError(f"{where}: {error['msg'].removeprefix('Value error, ')}") from None
 
 
 def load_finding_catalogue(path: str | Path | None = None) -> FindingCatalogue:
@@ -372,7 +373,8 @@ def find_source_findings(dataset: CountryDataset, params: CountryParams | None =
         if row["is_restricted_only"]:
             findings.append(make_finding(
                 "restricted_only", str(code), entities=existing_holders, names=names, codes=codes,
-                numbers={"n_existing": int(row["n_existing"])}, catalogue=catalogue))
+                numbers={"n_existing": int(row["n_existing"]), "n_entities": len(existing_holders)},
+                catalogue=catalogue))
         if row["has_no_exchange"]:
             findings.append(make_finding(
                 "no_exchange", str(code), entities=existing_holders, names=names, codes=codes,
@@ -411,9 +413,12 @@ def find_network_findings(G: nx.DiGraph, summary: NetworkSummary,
     users receiving nothing, cut vertices, bridges between groups, silos, the coordinator's
     reach, the share of formal exchanges, the confirmation rate, stages receiving no data.
 
-    Bridges are reported only when each side holds at least two entities (the link to a lone
-    entity is already counted in the cut vertices). ``dataset`` gives the sources table when
-    ``summary`` was computed without it.
+    Thresholds come from ``settings`` in ``findings.yaml``: a cut vertex gets its own finding when
+    it would cut off at least ``min_cut_off`` entities, the others are grouped in one
+    ``minor_cut_vertices`` finding; a bridge is reported only when each side holds at least two
+    entities (the link to a lone entity is already a cut vertex); a community is a silo when
+    less than ``max_external_share`` of its flows cross its border. ``dataset`` gives the
+    sources table when ``summary`` was computed without it.
 
     >>> from mpanalysis.network import summarize_network
     >>> G = nx.DiGraph([("A", "B"), ("B", "C")], country="SEN")
@@ -460,31 +465,34 @@ def find_network_findings(G: nx.DiGraph, summary: NetworkSummary,
         findings.append(make("unreached_users", entities=summary.unreached_users,
                              numbers={"n_entities": len(summary.unreached_users)}))
 
+    min_cut_off = int(catalogue.kinds["cut_vertex"].settings.get("min_cut_off", 1))
+    minor = []
     for v in sorted(summary.cut_vertices, key=lambda v: (-summary.cut_vertices[v], names.get(v, v))):
+        if summary.cut_vertices[v] < min_cut_off:
+            minor.append(v)
+            continue
         findings.append(make("cut_vertex", v, entities=[v], numbers={
             "n_cut_off": summary.cut_vertices[v], "degree": int(G.degree(v))}))
+    if minor:
+        minor = _ids_by_name(minor, names)
+        findings.append(make("minor_cut_vertices", entities=minor, numbers={"n_entities": len(minor)}))
 
     for (u, v), sides in summary.bridges.items():
         if min(sides) >= 2:
             findings.append(make("bridge", f"{u}.{v}", entities=[u, v], numbers={
                 "small_side": min(sides), "large_side": max(sides)}))
 
-    community_of = {v: i for i, members in enumerate(summary.silos) for v in members}
-    internal = [0] * len(summary.silos)
-    external = [0] * len(summary.silos)
-    for u, v in G.edges():
-        cu, cv = community_of.get(u), community_of.get(v)
-        if cu is not None and cu == cv:
-            internal[cu] += 1
-        else:
-            for c in {cu, cv} - {None}:
-                external[c] += 1
-    for i, members in enumerate(summary.silos):
+    silo_settings = catalogue.kinds["silo"].settings
+    max_external_share = float(silo_settings.get("max_external_share", 1.0))
+    silo_members = {frozenset(members) for members in summary.silos}
+    for community, row in summary.community_table.iterrows():
+        members = str(row["members"]).split()
+        if frozenset(members) not in silo_members or row["external_share"] >= max_external_share:
+            continue
         by_degree = sorted(members, key=lambda v: (-G.degree(v), names.get(v, v)))
-        total = internal[i] + external[i]
         findings.append(make("silo", by_degree[0], entities=by_degree, numbers={
-            "n_members": len(members), "n_internal": internal[i], "n_external": external[i],
-            "external_share": external[i] / total if total else 0.0}))
+            "n_members": int(row["n_members"]), "n_internal": int(row["n_internal"]),
+            "n_external": int(row["n_external"]), "external_share": float(row["external_share"])}))
 
     if summary.coordinators:
         if summary.coordinator_reach is not None:

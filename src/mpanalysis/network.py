@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape as xml_escape
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from .errors import InputLayoutError
@@ -66,7 +67,7 @@ NODE_ROLES = ("producer", "user", "both", "isolated")
 MAX_EXACT_NODES = 2000
 
 #: Sampled betweenness costs about k × (nodes + edges): this bounds k × size.
-_BETWEENNESS_BUDGET = 2_500_000
+_BETWEENNESS_BUDGET = 1_500_000
 
 #: Spreadsheet programs treat a cell starting with one of these as a formula.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -230,7 +231,7 @@ def choose_betweenness_method(G: nx.Graph, *, max_exact_nodes: int = MAX_EXACT_N
     >>> choose_betweenness_method(nx.empty_graph(3000, create_using=nx.DiGraph))
     ('sampled', 500)
     >>> choose_betweenness_method(nx.gnm_random_graph(3000, 7000, seed=1, directed=True))
-    ('sampled', 250)
+    ('sampled', 150)
     """
     n = G.number_of_nodes()
     if n <= max_exact_nodes:
@@ -557,7 +558,11 @@ class NetworkSummary:
     ``nodes`` holds one row per entity (index ``entity_id``): ``name, institution_type, sector,
     role, is_respondent, is_coordinator, in_degree, out_degree, betweenness, brokerage`` (total),
     ``brokerage_<role>`` per Gould–Fernandez role, ``community`` (1 = largest),
-    ``is_cut_vertex, n_cut_off``. ``stages`` is :func:`build_stage_table`. Shares are floats in
+    ``is_cut_vertex, n_cut_off``. ``community_table`` has one row per community (index
+    ``community``): ``n_members, members, n_internal, n_external`` (edges with both / one end in
+    it), ``external_share``. ``silos`` are the communities of two or more entities when there are
+    at least two of them (the findings keep those whose ``external_share`` is low).
+    ``stages`` is :func:`build_stage_table`. Shares are floats in
     [0, 1], None when undefined (e.g. no edge at all). ``silent_producers`` is None when the
     sources table was not given.
     """
@@ -579,6 +584,7 @@ class NetworkSummary:
     cut_vertices: dict[str, int]
     bridges: dict[tuple[str, str], tuple[int, int]]
     communities: list[list[str]]
+    community_table: pd.DataFrame
     silos: list[list[str]]
     modularity: float | None
     coordinators: list[str]
@@ -594,6 +600,25 @@ class NetworkSummary:
     confirmation_rate: float | None
     stages: pd.DataFrame
     stages_without_inflow: list[str] = field(default_factory=list)
+
+
+def _build_community_table(G: nx.DiGraph, communities: list[set[str]],
+                           community_of: dict[str, int]) -> pd.DataFrame:
+    internal = [0] * (len(communities) + 1)
+    external = [0] * (len(communities) + 1)
+    for u, v in G.edges():
+        cu, cv = community_of[u], community_of[v]
+        if cu == cv:
+            internal[cu] += 1
+        else:
+            external[cu] += 1
+            external[cv] += 1
+    rows = [{"community": i, "n_members": len(c), "members": " ".join(_by_name(G, c)),
+             "n_internal": internal[i], "n_external": external[i],
+             "external_share": external[i] / (internal[i] + external[i]) if internal[i] + external[i] else 0.0}
+            for i, c in enumerate(communities, start=1)]
+    columns = ["community", "n_members", "members", "n_internal", "n_external", "external_share"]
+    return pd.DataFrame(rows, columns=columns).set_index("community")
 
 
 def summarize_network(G: nx.DiGraph, *, sources: pd.DataFrame | None = None, seed: int = 0,
@@ -620,6 +645,7 @@ def summarize_network(G: nx.DiGraph, *, sources: pd.DataFrame | None = None, see
     modularity = _measure_modularity(U, community_of)
     sized = [c for c in communities if len(c) >= 2]
     silos = [sorted(c) for c in sized] if len(sized) >= 2 else []
+    community_table = _build_community_table(G, communities, community_of)
     components = sorted((sorted(c) for c in nx.weakly_connected_components(G)),
                         key=lambda c: (-len(c), c[0]))
 
@@ -665,7 +691,8 @@ def summarize_network(G: nx.DiGraph, *, sources: pd.DataFrame | None = None, see
         betweenness_method=method, betweenness_k=k_used, seed=seed,
         nodes=nodes,
         cut_vertices=cut_vertices, bridges=bridges,
-        communities=[sorted(c) for c in communities], silos=silos, modularity=modularity,
+        communities=[sorted(c) for c in communities], community_table=community_table,
+        silos=silos, modularity=modularity,
         coordinators=coordinators,
         coordinator_reach=measure_reach(G, coordinators),
         coordinator_out_reach=measure_reach(G, coordinators, is_directed=True),
@@ -742,6 +769,17 @@ def _xml_text(value: object) -> str:
                       {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"})
 
 
+def _kind_of(value: object) -> type:
+    # numpy scalars count as the Python type they stand for (np.bool_ is not a bool subclass)
+    if isinstance(value, (bool, np.bool_)):
+        return bool
+    if isinstance(value, (int, np.integer)):
+        return int
+    if isinstance(value, (float, np.floating)):
+        return float
+    return str
+
+
 def _attribute_types(items: Iterable[dict]) -> dict[str, type]:
     """Return ``{attribute: bool | int | float | str}``, str when values of a key disagree."""
     types: dict[str, type] = {}
@@ -749,8 +787,7 @@ def _attribute_types(items: Iterable[dict]) -> dict[str, type]:
         for key, value in data.items():
             if value is None:
                 continue
-            kind = bool if isinstance(value, bool) else int if isinstance(value, int) else (
-                float if isinstance(value, float) else str)
+            kind = _kind_of(value)
             if key not in types:
                 types[key] = kind
             elif types[key] is not kind:
@@ -761,6 +798,8 @@ def _attribute_types(items: Iterable[dict]) -> dict[str, type]:
 def _xml_value(value: object, kind: type) -> str:
     if kind is bool:
         return "true" if value else "false"
+    if kind is int:
+        return str(int(value))
     if kind is float:
         return repr(float(value))
     return _xml_text(value)

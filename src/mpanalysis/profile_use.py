@@ -464,7 +464,7 @@ def build_working_group(dataset: CountryDataset, params: CountryParams,
         else:
             params_members.add(entity_id)
     params_coordinator = resolve(params.coordinator) if params.coordinator else None
-    if params.coordinator and params_coordinator is None:
+    if params.coordinator and params_coordinator is None and params.coordinator not in unmatched:
         unmatched.append(params.coordinator)
 
     coordinators = {params_coordinator} if params_coordinator else declared_coordinators
@@ -472,7 +472,7 @@ def build_working_group(dataset: CountryDataset, params: CountryParams,
     labels = get_labels("institution_types", lang)
     by_id = entities.drop_duplicates("entity_id").set_index("entity_id")
     rows = []
-    for entity_id in in_group:
+    for entity_id in sorted(in_group):
         entity = by_id.loc[entity_id] if entity_id in by_id.index else None
         institution_type = entity["institution_type"] if entity is not None else pd.NA
         rows.append({
@@ -630,8 +630,10 @@ def build_problem_matrix(dataset: CountryDataset, params: CountryParams,
     is serious on average, so one loud respondent cannot top the list. ``rank`` 1 is the most
     pressing; ties are broken by mean severity, then number of "major", then catalogue order.
 
-    "Other" challenges written by respondents follow, grouped by text (``n_mentions``,
-    ``entity_ids``), then workshop problems outside the five; they have no severity and no rank.
+    ``n_mentions`` counts respondents rating it at least minor; ``entity_ids`` those rating it
+    moderate or major. "Other" challenges written by respondents follow, grouped by text
+    (``n_mentions`` and ``entity_ids``: who wrote it), then workshop problems outside the five;
+    they have no severity and no rank.
     ``solutions`` holds the solutions retained at the workshop for that challenge when there are
     any (``solution_origin`` = ``workshop``), else those of data/reference/solutions.yaml
     (``suggested``), else none (``none``).
@@ -674,7 +676,7 @@ def build_problem_matrix(dataset: CountryDataset, params: CountryParams,
                      **counts, "mean_severity": mean, "prevalence": prevalence,
                      "score": prevalence * mean if n else float("nan"), "rank": pd.NA,
                      "n_mentions": int((ratings >= 1).sum()),
-                     "entity_ids": tuple(sorted(set(entity_ids[ratings.index[ratings >= PREVALENT_SEVERITY]]))),
+                     "entity_ids": tuple(sorted(set(entity_ids.loc[ratings.index[ratings >= PREVALENT_SEVERITY]]))),
                      "workshop_description": description, "solutions": solutions,
                      "solution_origin": origin, "_order": order})
     ranked = sorted((r for r in rows if r["n_answered"]),
@@ -704,6 +706,34 @@ def build_problem_matrix(dataset: CountryDataset, params: CountryParams,
     for column in SEVERITY_COLUMNS.values():
         matrix[column] = matrix[column].astype("Int64")
     return matrix
+
+
+def format_problem_matrix(matrix: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """Return the matrix as the guide shows it: headers and values written in ``lang``.
+
+    Columns (labels from ``profile_findings.yaml``): rank, challenge, answers, mean severity,
+    prevalence, solutions (one per line) and their origin. Missing values are empty strings.
+
+    >>> m = build_problem_matrix(_make_example_dataset(), CountryParams(country="SEN"), "fr")
+    >>> table = format_problem_matrix(m, "fr")
+    >>> table.columns.tolist()[:3], table.iloc[0, :5].tolist()
+    (['Rang', 'Difficulté', 'Réponses'], ['1', 'Mises à jour rares', '4', '3', '100\xa0%'])
+    """
+    from babel.numbers import format_decimal, format_percent
+
+    def number(value: object, kind: str) -> str:
+        if value is None or pd.isna(value):
+            return ""
+        if kind == "percent":
+            return format_percent(float(value), locale=lang)
+        return format_decimal(round(float(value), 2), locale=lang)
+
+    rows = [[number(row["rank"], "int"), str(row["label"]), number(row["n_answered"] or None, "int"),
+             number(row["mean_severity"], "decimal"), number(row["prevalence"], "percent"),
+             "\n".join(row["solutions"]), get_profile_label("solution_origin", row["solution_origin"], lang)]
+            for row in matrix.to_dict("records")]
+    keys = ["rank", "challenge", "n_answered", "mean_severity", "prevalence", "solutions", "solution_origin"]
+    return pd.DataFrame(rows, columns=[get_profile_label("columns", k, lang) for k in keys])
 
 
 # --------------------------------------------------------------------------------------------

@@ -301,11 +301,12 @@ def _is_hxl_row(cells: list[str | None]) -> bool:
     return bool(filled) and all(c.startswith("#") for c in filled)
 
 
-def _normalize_key(value: str | None) -> str | None:
-    if value is None or not value.strip():
+def _normalize_key(value: object) -> str | None:
+    """Submission keys compare as text, with "3", "3.0" and " 3 " the same key."""
+    if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
-    return str(int(float(text))) if _INTEGER_TEXT.fullmatch(text) else text
+    return str(int(text.split(".")[0])) if _INTEGER_TEXT.fullmatch(text) else text
 
 
 def _build_table(sheet: _Sheet, table: str, lang: str) -> tuple[pd.DataFrame, dict[str, str], list[Issue]]:
@@ -343,7 +344,7 @@ def _build_table(sheet: _Sheet, table: str, lang: str) -> tuple[pd.DataFrame, di
         record.update({"_file": sheet.file, "_sheet": sheet.sheet, "_row": number})
         records.append(record)
     columns = [f.name for f in specs] + list(META_HEADERS[table]) + ["_file", "_sheet", "_row"]
-    frame = pd.DataFrame(records, columns=columns).astype("object")
+    frame = pd.DataFrame(records, columns=columns, dtype="object")
     frame["_row"] = frame["_row"].astype("int64")
     return frame, headers, issues
 

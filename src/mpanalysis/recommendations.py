@@ -15,8 +15,9 @@ the file is ever executed:
 A rule gives at most one recommendation, however many findings trigger it: their institutions are
 listed in ``{entities}`` and their evidence keys ("figure II.1"…) are cited. Text placeholders:
 ``{entities}``, ``{n_entities}``, ``{domains}``, ``{stages}``, ``{challenges}``, ``{needs}``,
-``{share}`` (the triggering measure, or the triggering finding's share or rate, as a percentage)
-and ``{value}`` (the triggering measure as a number).
+``{share}`` (the triggering measure, or the triggering finding's share or rate, as a percentage),
+``{value}`` (the triggering measure as a number) and ``{n_entities|one|other}`` (the word form
+agreeing with the number of institutions, by the language's CLDR plural rules).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import yaml
+from babel import Locale
 from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 from rapidfuzz import fuzz
@@ -65,6 +67,8 @@ COMPARATORS = {"below": lambda v, t: v < t, "at_most": lambda v, t: v <= t,
 DUPLICATE_THRESHOLD = 65.0
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+#: {n_entities|one form|other form}: the form agreeing with the number of institutions listed.
+_PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
 
 
 class FindingLike(Protocol):
@@ -295,6 +299,10 @@ def parse_condition(data: object) -> Condition:
 
 
 def _check_text(text: str) -> None:
+    for name, _, _ in _PLURAL.findall(text):
+        if name != "n_entities":
+            raise ValueError(f"only {{n_entities|…|…}} chooses a word form, not {{{name}|…}}")
+    text = _PLURAL.sub("", text)
     for name in _PLACEHOLDER.findall(text):
         if name not in PLACEHOLDERS:
             raise ValueError(f"unknown placeholder {{{name}}} (allowed: {', '.join(sorted(PLACEHOLDERS))})")
@@ -477,7 +485,12 @@ def _fill(rule: Rule, lang: str, match: _Match, names: Mapping[str, str], file: 
             return format_decimal(round(next(iter(match.measures.values())), 2), locale=lang)
         return m.group(0)
 
-    return _PLACEHOLDER.sub(replace_one, template)
+    def choose_form(m: re.Match) -> str:
+        # With no institution named, the text says "the institutions concerned": plural.
+        count = len(entity_ids) or 2
+        return m.group(2) if Locale.parse(lang).plural_form(count) == "one" else m.group(3)
+
+    return _PLACEHOLDER.sub(replace_one, _PLURAL.sub(choose_form, template))
 
 
 def evaluate_rules(rules: Sequence[Rule], findings: Sequence[FindingLike], measures: Mapping[str, float],

@@ -317,3 +317,12 @@ def test_reading_a_missing_or_broken_network_names_the_file(tmp_path):
     broken.write_text("<graphml><graph>", encoding="utf-8")
     with pytest.raises(InputLayoutError, match="broken.graphml"):
         read_network_graphml(broken)
+
+
+def test_numpy_values_keep_their_type_through_graphml(tmp_path):
+    import numpy as np
+
+    G = nx.DiGraph(country="SEN")
+    G.add_node("A", is_respondent=np.bool_(True), n_mentions=np.int64(3), score=np.float64(0.5))
+    H = read_network_graphml(write_network(G, tmp_path)["graphml"])
+    assert H.nodes["A"] == {"is_respondent": True, "n_mentions": 3, "score": 0.5}

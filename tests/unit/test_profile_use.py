@@ -326,3 +326,50 @@ def test_module_sources_count_existing_sources_of_each_domain():
     assert table.loc["trends", "n_existing"] == 2 and table.loc["trends", "n_institutions"] == 2
     assert table.loc["crisis", ["editions", "n_existing", "n_potential"]].tolist() == ["Profil 2018", 0, 1]
     assert table.loc["border_management", "editions"] == ""
+
+
+# ------------------------------------------------------------------------------ findings
+
+def test_profile_findings_low_awareness_major_challenge_and_needs():
+    rows = [tuple(r[:6]) + (i == 0, i == 0, r[8]) for i, r in enumerate(RESPONDENTS)]  # 1 of 5 aware
+    needs = [("SEN-MINT", "training"), ("SEN-ANSD", "training"), ("SEN-MAE", "equipment")]
+    params = CountryParams(country="SEN", coordinator="MINT", reference_year=2025, profiles=[
+        {"title": "Profil 2012", "year": 2012, "publisher": "OIM", "kind": "extended"}])
+    found = {f.id: f for f in pu.find_profile_findings(make_dataset(rows, MATRIX_RATINGS, needs), params)}
+    awareness = found["profile.mp_awareness"]
+    assert awareness.severity == "high" and awareness.numbers["aware_share"] == pytest.approx(0.2)
+    assert awareness.text["fr"] == "1 des 5 institutions répondantes (20\u00a0%) connaît le profil migratoire."
+    assert awareness.text["en"] == "1 of the 5 responding institutions (20%) knows the migration profile."
+    assert found["profile.top_challenge"].codes == {"challenge": "update"}
+    # update (100 %), use (50 %) and ownership (50 %) reach the 50 % threshold; understanding does not.
+    majors = [f.codes["challenge"] for f in found.values() if f.kind == "major_challenge"]
+    assert majors == ["update", "use", "ownership"]
+    assert "« Mises à jour rares »" in found["profile.major_challenge.update"].text["fr"]
+    assert found["profile.outdated_profile"].text["en"].startswith("The latest edition of the migration profile dates from 2012, 13 years")
+    need = found["profile.expressed_need.training"]
+    assert need.entities == ("SEN-ANSD", "SEN-MINT") and need.codes == {"need": "training"}
+    assert "Agence nationale de la statistique (ANSD) and Ministère de l'Intérieur (MINT)" in need.text["en"]
+    assert "profile.expressed_need.equipment" not in found  # 1 of 5 is below the 25 % threshold
+    # ANSD also says it coordinates while the parameters name MINT.
+    assert found["profile.coordinator_mismatch"].entities == ("SEN-ANSD",)
+
+
+def test_profile_findings_when_awareness_is_fine_and_no_profile_is_recorded():
+    found = {f.kind: f for f in pu.find_profile_findings(make_dataset(), CountryParams(country="SEN"))}
+    assert found["mp_awareness"].severity == "info"  # 80 % aware
+    assert found["no_profile_edition"].severity == "high"
+    assert "several_coordinators" in found and found["several_coordinators"].numbers == {"n_entities": 2}
+
+
+def test_matrix_for_display_is_written_in_the_language():
+    other = [("SEN-MINT", "other", None, "Manque de financement")]
+    matrix = pu.build_problem_matrix(make_dataset(challenges=MATRIX_RATINGS + other), CountryParams(country="SEN"), "en")
+    table = pu.format_problem_matrix(matrix, "en")
+    assert table.columns.tolist() == ["Rank", "Challenge", "Answers", "Mean severity (0–3)",
+                                      "Prevalence (moderate or major)", "Solutions", "Origin of the solutions"]
+    assert table.iloc[0].tolist()[:5] == ["1", "Rarely updated", "5", "2", "100%"]
+    assert table.iloc[0]["Origin of the solutions"] == "Suggested"
+    assert table.iloc[0]["Solutions"].split("\n") == [s["en"] for s in pu.load_solutions()["update"]]
+    last = table.iloc[-1]
+    assert last["Challenge"] == "Manque de financement" and last["Rank"] == "" and last["Prevalence (moderate or major)"] == ""
+    assert last["Origin of the solutions"] == "To be defined by the working group"

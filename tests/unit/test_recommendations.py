@@ -15,9 +15,9 @@ from mpanalysis.params import CountryParams
 from mpanalysis.paths import reference_dir
 
 
-def StandInFinding(id: str, kind: str, severity: str = "high", entities=(), numbers=None,
+def fake_finding(id: str, kind: str, severity: str = "high", entities=(), numbers=None,
                    evidence: str = "table I.2", codes=None) -> Finding:
-    """A finding built directly (sentences do not matter to the rules)."""
+    """A finding built directly: the rules read its kind, codes, numbers and entities, not its sentences."""
     return Finding(id=id, kind=kind, severity=severity, chapter="I", entities=tuple(entities),
                    numbers=numbers or {}, codes=codes or {}, text={"fr": "…", "en": "…"},
                    evidence=evidence)
@@ -37,8 +37,8 @@ def rules_of(*items: dict) -> list[rec.Rule]:
     return rec.parse_rules({"rules": list(items)}, "test_rules.yaml")
 
 
-def gap(domain: str, *entities: str, severity: str = "high") -> StandInFinding:
-    return StandInFinding(id=f"sources.coverage_gap.{domain}", kind="coverage_gap", severity=severity,
+def gap(domain: str, *entities: str, severity: str = "high") -> fake_finding:
+    return fake_finding(id=f"sources.coverage_gap.{domain}", kind="coverage_gap", severity=severity,
                           entities=entities, evidence="table I.2", codes={"domain": domain})
 
 
@@ -48,7 +48,7 @@ def test_rule_fires_on_a_matching_finding_only():
     rules = rules_of(CRISIS_RULE)
     assert [r.id for r in rec.evaluate_rules(rules, [gap("crisis")], {}, "en")] == ["crisis_gap"]
     assert rec.evaluate_rules(rules, [gap("trends")], {}, "en") == []
-    other_kind = StandInFinding(id="x", kind="stale_sources", codes={"domain": "crisis"})
+    other_kind = fake_finding(id="x", kind="stale_sources", codes={"domain": "crisis"})
     assert rec.evaluate_rules(rules, [other_kind], {}, "en") == []
 
 
@@ -91,7 +91,7 @@ def test_any_all_not_combinations():
         {**base, "id": "all_rule", "when": {"all": [{"finding_kind": "silo"}, {"measure": "m", "above": 1}]}},
         {**base, "id": "not_rule", "when": {"not": {"finding_kind": "silo"}}},
     )
-    silo = StandInFinding(id="network.silo.1", kind="silo")
+    silo = fake_finding(id="network.silo.1", kind="silo")
     assert [r.id for r in rec.evaluate_rules(rules, [silo], {"m": 0}, "en")] == ["any_rule"]
     assert [r.id for r in rec.evaluate_rules(rules, [silo], {"m": 2}, "en")] == ["any_rule", "all_rule"]
     assert [r.id for r in rec.evaluate_rules(rules, [], {"m": 2}, "en")] == ["any_rule", "not_rule"]
@@ -115,7 +115,7 @@ def test_share_formatted_for_the_language():
     rules = rules_of({"id": "formal", "category": "cooperation", "priority": "high",
                       "when": {"finding_kind": "formal_share"},
                       "text": {"fr": "Seuls {share} des flux.", "en": "Only {share} of flows."}})
-    finding = StandInFinding(id="network.formal_share", kind="formal_share",
+    finding = fake_finding(id="network.formal_share", kind="formal_share",
                              numbers={"n_formal": 2, "formal_share": 0.2}, evidence="table II.2")
     assert rec.evaluate_rules(rules, [finding], {}, "fr")[0].text == "Seuls 20\u00a0% des flux."
     assert rec.evaluate_rules(rules, [finding], {}, "en")[0].text == "Only 20% of flows."
@@ -125,9 +125,9 @@ def test_one_recommendation_per_rule_listing_every_triggering_entity():
     rules = rules_of({**CRISIS_RULE, "when": {"finding_kind": "cut_vertex"},
                       "text": {"fr": "Réduire la dépendance à {entities} ({n_entities}).",
                                "en": "Reduce dependence on {entities} ({n_entities})."}})
-    findings = [StandInFinding(id="network.cut_vertex.SEN-ANSD", kind="cut_vertex", entities=("SEN-ANSD",),
+    findings = [fake_finding(id="network.cut_vertex.SEN-ANSD", kind="cut_vertex", entities=("SEN-ANSD",),
                                evidence="figure II.1"),
-                StandInFinding(id="network.cut_vertex.SEN-OIM", kind="cut_vertex", entities=("SEN-OIM",),
+                fake_finding(id="network.cut_vertex.SEN-OIM", kind="cut_vertex", entities=("SEN-OIM",),
                                evidence="figure II.1")]
     result = rec.evaluate_rules(rules, findings, {}, "en", names=NAMES)
     assert len(result) == 1
@@ -237,7 +237,7 @@ def _satisfy(condition, index: int) -> tuple[list, dict]:
         codes = {key: values[0] for key, values in condition.codes}
         for key, excluded in condition.excluded:
             codes[key] = next(c for c in ("trends", "development", "crisis", "border_management") if c not in excluded)
-        return [StandInFinding(id=f"f{index}", kind=condition.kinds[0], severity="high",
+        return [fake_finding(id=f"f{index}", kind=condition.kinds[0], severity="high",
                                entities=("SEN-ANSD", "SEN-OIM"), numbers={"n": 2, "x_share": 0.2},
                                evidence="table I.2", codes=codes)], {}
     if isinstance(condition, rec.MeasureCondition):
@@ -330,3 +330,17 @@ def test_rules_read_the_findings_the_analysis_makes():
     assert by_id["crisis_coverage_gap"].finding_ids == ("sources.coverage_gap.crisis",)
     assert "seuls 10\u00a0% des flux" in by_id["coop_formalise_exchanges"].text
     assert by_id["coop_formalise_exchanges"].evidence == ("table II.2",)
+
+
+def test_word_forms_agree_with_the_number_of_institutions():
+    rules = rules_of({"id": "hr", "category": "training_hr", "priority": "medium",
+                      "when": {"finding_kind": "expressed_need"},
+                      "text": {"fr": "Renforcer {entities}, qui {n_entities|signale|signalent} un manque.",
+                               "en": "Staff {entities}, which {n_entities|reports|report} a shortage."}})
+    one = [fake_finding("f1", "expressed_need", entities=("SEN-OIM",))]
+    two = [fake_finding("f2", "expressed_need", entities=("SEN-OIM", "SEN-ANSD"))]
+    assert rec.evaluate_rules(rules, one, {}, "fr", names=NAMES)[0].text == "Renforcer OIM, qui signale un manque."
+    assert rec.evaluate_rules(rules, two, {}, "en", names=NAMES)[0].text == "Staff OIM and ANSD, which report a shortage."
+    with pytest.raises(ReferenceDataError, match="only {n_entities"):
+        rules_of({"id": "bad", "category": "training_hr", "priority": "low", "when": {"finding_kind": "x"},
+                  "text": {"fr": "{share|a|b}", "en": "b"}})
