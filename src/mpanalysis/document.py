@@ -98,7 +98,19 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Paragraph(_Model):
+class _Block(_Model):
+    """Fields every block has: who may read it and whether the brief guide keeps it.
+
+    ``audience``: ``all`` (every edition), ``public`` (only the public edition, e.g. contacts of
+    consenting respondents) or ``restricted`` (only the restricted edition, e.g. every contact).
+    ``in_brief``: kept in the brief guide (key figures, top recommendations).
+    """
+
+    audience: Literal["all", "public", "restricted"] = "all"
+    in_brief: bool = False
+
+
+class Paragraph(_Block):
     """A paragraph of plain text (line breaks are kept).
 
     >>> Paragraph(text="Le Sénégal compte 12 institutions.").text
@@ -109,7 +121,7 @@ class Paragraph(_Model):
     text: NonEmptyText
 
 
-class BulletList(_Model):
+class BulletList(_Block):
     """An unordered list of plain-text items.
 
     >>> len(BulletList(items=["ANSD", "DGPN"]).items)
@@ -120,7 +132,7 @@ class BulletList(_Model):
     items: list[NonEmptyText] = Field(min_length=1)
 
 
-class Callout(_Model):
+class Callout(_Block):
     """A highlighted box: ``info`` (to know), ``warning`` (caution) or ``finding`` (key finding).
 
     >>> Callout(kind="finding", title="Silos", text="Trois institutions n'échangent avec personne.").kind
@@ -133,7 +145,7 @@ class Callout(_Model):
     text: NonEmptyText
 
 
-class Table(_Model):
+class Table(_Block):
     """A numbered table: header ``columns`` and ``rows`` of text, numbers or ``None`` (empty).
 
     Numbers are formatted per language by the renderers (decimal comma in French); pass a string
@@ -174,7 +186,7 @@ class Table(_Model):
                    notes=notes or [])
 
 
-class Figure(_Model):
+class Figure(_Block):
     """A numbered figure stored as plotly JSON (``fig.to_json()``).
 
     The HTML guide draws it interactively; PDF and DOCX get a static image of it. ``alt`` is the

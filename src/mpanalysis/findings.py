@@ -424,7 +424,7 @@ def find_network_findings(G: nx.DiGraph, summary: NetworkSummary,
     >>> G = nx.DiGraph([("A", "B"), ("B", "C")], country="SEN")
     >>> nx.set_node_attributes(G, {"A": "Alpha", "B": "Bravo", "C": "Charlie"}, "name")
     >>> [f.id for f in find_network_findings(G, summarize_network(G))][1:4]
-    ['network.central_broker.B', 'network.cut_vertex.B', 'network.no_coordinator']
+    ['network.central_broker.B', 'network.minor_cut_vertices', 'network.no_coordinator']
     """
     from .network import find_silent_producers
 

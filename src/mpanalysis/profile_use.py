@@ -25,10 +25,12 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import yaml
 from babel.lists import format_list
+from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
 from .dataset import CountryDataset
@@ -38,6 +40,9 @@ from .params import CountryParams
 from .paths import reference_dir
 from .reconcile import normalize_name
 from .reference import DEFAULT_LANGUAGE, get_codes, get_labels
+
+if TYPE_CHECKING:
+    from .findings import Finding
 
 #: Severity codes (data/reference/severities.csv) and the column names of their counts.
 SEVERITY_COLUMNS = {0: "n_none", 1: "n_minor", 2: "n_moderate", 3: "n_major"}
@@ -812,8 +817,10 @@ def _finding_catalogue(path: str):
             **data, "chapters": {**data["chapters"], "III": "profile"},
             "code_lists": {**data["code_lists"], **texts.get("code_lists", {})},
             "kinds": texts["kinds"]})
-    except Exception as exc:  # pydantic's message names the key
-        raise ReferenceDataError(f"{path}: {exc}") from None
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(p) for p in error["loc"])
+        raise ReferenceDataError(f"{path}, key '{key}': {error['msg']}") from None
 
 
 def get_profile_setting(name: str) -> float:
@@ -828,7 +835,7 @@ def get_profile_setting(name: str) -> float:
     return float(settings[name])
 
 
-def find_profile_findings(dataset: CountryDataset, params: CountryParams) -> list:
+def find_profile_findings(dataset: CountryDataset, params: CountryParams) -> list[Finding]:
     """Return chapter III's findings (:class:`mpanalysis.findings.Finding`).
 
     Kinds (data/reference/profile_findings.yaml): ``no_profile_edition``, ``outdated_profile``,

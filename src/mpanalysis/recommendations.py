@@ -649,6 +649,8 @@ def build_recommendations(findings: Sequence[FindingLike], measures: Mapping[str
 def recommendations_to_frame(recommendations: Sequence[Recommendation], lang: str = DEFAULT_LANGUAGE):
     """Return a display table: number, category, priority, text, evidence, origin (labels in ``lang``).
 
+    Column headers in the language: ``frame.rename(columns=get_rule_labels("columns", lang))``.
+
     >>> recs = number_recommendations([Recommendation("a", "cooperation", "high", "Relier.", "fr",
     ...                                               evidence=("figure II.1",))])
     >>> recommendations_to_frame(recs, "fr").iloc[0].tolist()

@@ -55,7 +55,7 @@ def load_chapter_context(country: str, lang: str, *, input_dir: str | None = Non
     The dataset is cached on disk by the fingerprint of its inputs, so the four chapter notebooks
     of a country read and validate the exports once.
     """
-    from ..dataset import load_country_dataset_cached
+    from ..cache import load_country_dataset_cached
     from ..params import load_params
 
     params = load_params(params_file or country)
@@ -119,6 +119,8 @@ def load_chapter_results(output_dir: str | Path, keys: list[str]) -> list[Chapte
 @lru_cache(maxsize=None)
 def _load_chapter_texts(path: str) -> dict:
     file = Path(path)
+    if not file.is_file():
+        raise ReferenceDataError(f"{file}: chapter texts not found")
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -129,22 +131,24 @@ def _load_chapter_texts(path: str) -> dict:
 
 
 def get_chapter_text(key: str, lang: str, **values: Any) -> str:
-    """Return a chapter text (``data/reference/chapters.yaml``) in ``lang``, placeholders filled.
+    """Return a chapter text in ``lang`` with its placeholders filled.
 
-    Keys are dotted paths (``sources.title``). A missing language falls back to nothing: it is an
-    error, so a half-translated guide cannot be published unnoticed.
+    ``key`` is ``<file>.<dotted path>``: ``sources.title`` is the ``title`` entry of
+    ``data/reference/chapters/sources.yaml``. A missing translation is an error, so a
+    half-translated guide cannot be published unnoticed.
 
     >>> get_chapter_text("sources.title", "en")
     'Panorama of migration data and information sources'
     """
-    path = reference_dir() / "chapters.yaml"
+    stem, _, rest = key.partition(".")
+    path = reference_dir() / "chapters" / f"{stem}.yaml"
     node: Any = _load_chapter_texts(str(path))
-    for part in key.split("."):
+    for part in rest.split(".") if rest else []:
         if not isinstance(node, dict) or part not in node:
-            raise ReferenceDataError(f"{path}: no text '{key}'")
+            raise ReferenceDataError(f"{path}: no text '{rest}'")
         node = node[part]
     if not isinstance(node, dict) or lang not in node:
-        raise ReferenceDataError(f"{path}: text '{key}' has no '{lang}' translation")
+        raise ReferenceDataError(f"{path}: text '{rest}' has no '{lang}' translation")
     text = str(node[lang])
     return text.format(**values) if values else text
 

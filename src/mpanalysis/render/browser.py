@@ -1,11 +1,11 @@
 """Checks of HTML outputs in headless Chromium with the network blocked (for tests and CI).
 
-- :func:`check_offline_page` loads a page with every outside request blocked and reports what the
+- :func:`inspect_page` loads a page with every outside request blocked and reports what the
   page asked for, what failed, the script errors, and how many figure containers hold a drawn
-  plotly chart (``.main-svg``);
-- :func:`run_axe` injects axe-core (``tools/axe``, installed with ``npm ci --prefix tools/axe``)
-  and returns its accessibility violations; :func:`find_serious_violations` keeps the serious and
-  critical ones;
+  plotly chart (``.main-svg``); with ``with_axe=True`` it also injects axe-core (``tools/axe``,
+  installed with ``npm ci --prefix tools/axe``) and returns its accessibility violations, of
+  which :func:`find_serious_violations` keeps the serious and critical ones;
+- :func:`check_offline_page` and :func:`run_axe` do one of the two;
 - :func:`capture_screenshot` saves a PNG of the page, to look at it.
 
 Chromium is driven through the DevTools protocol on a local WebSocket (``websocket-client``): no
@@ -52,6 +52,7 @@ class PageReport:
     script_errors: list[str] = field(default_factory=list)
     n_figures: int = 0
     n_drawn: int = 0
+    violations: list[dict[str, Any]] | None = None  # axe-core's, when it ran
 
     @property
     def is_self_contained(self) -> bool:
@@ -153,7 +154,7 @@ class _DevTools:
     def open(self, path: str | Path, settle_s: float = 0.5) -> str:
         """Load a local file and wait for its load event (plus ``settle_s`` for late scripts)."""
         url = Path(path).resolve().as_uri()
-        for domain in ("Page", "Network", "Runtime", "Log"):
+        for domain in ("Network", "Runtime", "Log"):
             self.page(f"{domain}.enable")
         self.page("Page.navigate", {"url": url})
         deadline = time.monotonic() + self.timeout_s
@@ -219,55 +220,60 @@ def _count_figures(tools: _DevTools, selector: str) -> tuple[int, int]:
     return int(counts[0]), int(counts[1])
 
 
-def check_offline_page(path: str | Path, *, figure_selector: str = FIGURE_SELECTOR,
-                       timeout_s: float = 60) -> PageReport:
-    """Load an HTML file in headless Chromium with the network blocked and report what happened.
+def inspect_page(path: str | Path, *, with_axe: bool = False, axe_script: Path | None = None,
+                 figure_selector: str = FIGURE_SELECTOR, timeout_s: float = 60,
+                 figure_wait_s: float | None = None) -> PageReport:
+    """Load an HTML file in headless Chromium with the network blocked and report what happened;
+    with ``with_axe``, also run axe-core on the loaded page (``report.violations``).
 
-    Waits until every figure container holds a drawn chart (or ``timeout_s``).
+    Waits until every figure container holds a drawn chart, at most ``figure_wait_s`` seconds
+    (default ``timeout_s``).
 
-    Example (needs Chromium)::
+    Example (needs Chromium, and ``npm ci --prefix tools/axe`` for axe)::
 
-        report = check_offline_page("outputs/SEN/fr/guide.html")
+        report = inspect_page("outputs/SEN/fr/guide.html", with_axe=True)
         assert report.is_self_contained and report.has_all_figures_drawn
+        assert find_serious_violations(report.violations) == []
     """
+    script = None
+    if with_axe:
+        script = axe_script or find_axe_script()
+        if script is None:
+            raise RuntimeError("axe-core is not installed: run `npm ci --prefix tools/axe`")
     with _DevTools(timeout_s=timeout_s) as tools:
-        report = PageReport(url=tools.open(path))
-        deadline = time.monotonic() + timeout_s
+        report = PageReport(url=tools.open(path, settle_s=0.2))
+        deadline = time.monotonic() + (timeout_s if figure_wait_s is None else figure_wait_s)
         while True:
             report.n_figures, report.n_drawn = _count_figures(tools, figure_selector)
             if report.n_drawn == report.n_figures or time.monotonic() > deadline:
                 break
-            time.sleep(0.2)
+            time.sleep(0.1)
         time.sleep(0.3)  # let a late fetch (e.g. a geo base map) show up among the events
-        tools.evaluate("1")
+        if script is not None:
+            tools.evaluate(Path(script).read_text(encoding="utf-8") + "\n;true")
+            result = tools.evaluate(
+                "axe.run(document, {resultTypes: ['violations']})"
+                ".then(r => JSON.stringify(r.violations))", await_promise=True)
+            report.violations = json.loads(result)
+        tools.evaluate("1")  # collects the events that arrived meanwhile
         _collect(report, tools.events)
     return report
 
 
-def run_axe(path: str | Path, *, axe_script: Path | None = None, timeout_s: float = 90,
-            options: dict | None = None) -> list[dict[str, Any]]:
+def check_offline_page(path: str | Path, *, figure_selector: str = FIGURE_SELECTOR,
+                       timeout_s: float = 60) -> PageReport:
+    """Load an HTML file offline and report requests, failures, script errors, drawn figures."""
+    return inspect_page(path, figure_selector=figure_selector, timeout_s=timeout_s)
+
+
+def run_axe(path: str | Path, *, axe_script: Path | None = None,
+            timeout_s: float = 90) -> list[dict[str, Any]]:
     """Run axe-core on an HTML file (offline) and return its violations.
 
     Each violation is axe's dict: ``id``, ``impact`` (minor, moderate, serious, critical),
     ``help``, ``helpUrl`` and ``nodes`` (each with ``target`` and ``failureSummary``).
     """
-    script = axe_script or find_axe_script()
-    if script is None:
-        raise RuntimeError("axe-core is not installed: run `npm ci --prefix tools/axe`")
-    with _DevTools(timeout_s=timeout_s) as tools:
-        tools.open(path, settle_s=1.0)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            n_figures, n_drawn = _count_figures(tools, FIGURE_SELECTOR)
-            if n_drawn == n_figures:
-                break
-            time.sleep(0.2)
-        tools.evaluate(Path(script).read_text(encoding="utf-8") + "\n;true")
-        run_options = json.dumps(options or {"resultTypes": ["violations"]})
-        result = tools.evaluate(
-            f"axe.run(document, {run_options}).then(r => JSON.stringify(r.violations))",
-            await_promise=True)
-    return json.loads(result)
+    return inspect_page(path, with_axe=True, axe_script=axe_script, timeout_s=timeout_s).violations
 
 
 def find_serious_violations(violations: list[dict[str, Any]]) -> list[str]:
