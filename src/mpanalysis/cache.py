@@ -50,13 +50,17 @@ def fingerprint_dataset_inputs(params: CountryParams) -> str:
                         "code": hash_package_source()})
 
 
-def load_country_dataset_cached(params: CountryParams, cache_dir: Path | None = None) -> CountryDataset:
+def load_country_dataset_cached(params: CountryParams, lang: str | None = None,
+                                cache_dir: Path | None = None) -> CountryDataset:
     """Return the country's dataset, from the cache when its inputs are unchanged.
+
+    ``lang`` is the language of the validation messages (default: the country's first language).
 
     A cache file that cannot be read (truncated, other pandas version) is ignored and rebuilt.
     """
     folder = cache_dir or outputs_dir(params.country) / ".cache"
-    path = folder / f"dataset-{fingerprint_dataset_inputs(params)[:20]}.pkl"
+    lang = lang or params.languages[0]
+    path = folder / f"dataset-{lang}-{fingerprint_dataset_inputs(params)[:20]}.pkl"
     if path.is_file():
         try:
             with open(path, "rb") as handle:
@@ -65,9 +69,9 @@ def load_country_dataset_cached(params: CountryParams, cache_dir: Path | None = 
                 return cached
         except Exception:  # a damaged cache is not the user's problem: rebuild it
             pass
-    dataset = load_country_dataset(params.country, params)
+    dataset = load_country_dataset(params.country, params, lang=lang)
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("dataset-*.pkl"):
+    for old in folder.glob(f"dataset-{lang}-*.pkl"):
         old.unlink(missing_ok=True)
     write_bytes_atomic(path, pickle.dumps(dataset, protocol=pickle.HIGHEST_PROTOCOL))
     return dataset

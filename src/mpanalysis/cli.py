@@ -104,6 +104,41 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _split_list(value: str | None, allowed: tuple[str, ...] | None, option: str) -> tuple[str, ...] | None:
+    if not value:
+        return None
+    items = tuple(v.strip() for v in value.split(",") if v.strip())
+    if allowed is not None:
+        wrong = [v for v in items if v not in allowed]
+        if wrong:
+            raise MpanalysisError(f"{option}: unknown value(s) {wrong}; choose among {list(allowed)}")
+    return items
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .assemble import EDITIONS, LENGTHS
+    from .pipeline import BuildOptions, format_summary_table, run_countries, write_run_summary
+    from .render import FORMATS
+
+    countries = [c.upper() for c in _resolve_countries(args.targets, args.all)]
+    options = BuildOptions(
+        langs=_split_list(args.lang, None, "--lang"),
+        editions=_split_list(args.edition, EDITIONS, "--edition"),
+        lengths=_split_list(args.length, LENGTHS, "--length") or ("full", "brief"),
+        formats=_split_list(args.format, tuple(FORMATS), "--format") or ("html", "pdf", "docx"),
+        is_forced=args.force,
+    )
+    results = run_countries(countries, options, workers=args.workers, scheduler=args.scheduler,
+                            show_progress=not args.quiet)
+    summary = write_run_summary(results)
+    print(format_summary_table(results))
+    print(f"Summary written to {summary}")
+    failed = [r for r in results if r.is_failed]
+    for r in failed:
+        print(f"[{r.country}] log: {r.log}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mpanalysis",
@@ -121,6 +156,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", default="fr", help="language of the report (default: fr)")
     p.add_argument("--output", help="folder for the report (default: outputs/<ISO3>/validation)")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("run", help="build the guides of one, several or all countries",
+                       description="Execute the chapter notebooks and assemble each country's guides "
+                                   "(HTML, PDF, DOCX) in outputs/<ISO3>/guides/. Countries run in "
+                                   "parallel; a country whose inputs, parameters, notebooks and package "
+                                   "are unchanged is skipped (use --force to rebuild).")
+    p.add_argument("targets", nargs="*", metavar="ISO3")
+    p.add_argument("--all", action="store_true", help="every country with a params/<ISO3>.yaml")
+    p.add_argument("--lang", help="languages, comma-separated (default: the country's parameters)")
+    p.add_argument("--edition", help="public, restricted or both comma-separated (default: the parameters)")
+    p.add_argument("--length", help="full, brief or both (default: full,brief)")
+    p.add_argument("--format", help="html, pdf, docx, comma-separated (default: all three)")
+    p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    p.add_argument("--workers", type=int, default=None, help="parallel worker processes (default: one per core)")
+    p.add_argument("--scheduler", help="dask.distributed scheduler address to run the countries on a cluster")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("template", help="write the offline spreadsheet questionnaire",
                        description="Write the spreadsheet template (same columns as the form, drop-down "

@@ -104,5 +104,10 @@ def write_xlsx_safe(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
                             engine_kwargs={"options": {"strings_to_formulas": False,
                                                        "strings_to_urls": False}}) as writer:
             for name, frame in sheets.items():
-                neutralize_frame(frame).to_excel(writer, sheet_name=name[:31], index=False)
+                safe = neutralize_frame(frame)
+                for column in safe.columns:
+                    # Excel has no time zones: write UTC times as ISO text rather than fail
+                    if isinstance(safe[column].dtype, pd.DatetimeTZDtype):
+                        safe[column] = safe[column].map(lambda v: None if pd.isna(v) else v.isoformat())
+                safe.to_excel(writer, sheet_name=name[:31], index=False)
     return Path(path)

@@ -224,7 +224,8 @@ def format_names(names: list[str], lang: str, catalogue: FindingCatalogue | None
         return ""
     shown = list(names[:catalogue.max_names])
     if len(names) > catalogue.max_names:
-        shown.append(catalogue.more_names[lang].format(n=len(names) - catalogue.max_names))
+        more = catalogue.more_names.get(lang) or catalogue.more_names.get("fr") or "+{n}"
+        shown.append(more.format(n=len(names) - catalogue.max_names))
     return format_list(shown, locale=lang)
 
 

@@ -268,6 +268,7 @@ def test_large_random_graph_is_sampled_and_fast():
     summary = summarize_network(G, seed=1)
     elapsed = time.process_time() - started
     assert summary.betweenness_method == "sampled" and summary.betweenness_k is not None
+    assert summary.community_method == "louvain"
     assert summary.nodes["betweenness"].max() > 0
     assert elapsed < 20, f"summary of a 3,000-node graph took {elapsed:.1f} s of CPU"
     # fixed seeds: the same answers on every run
@@ -326,3 +327,12 @@ def test_numpy_values_keep_their_type_through_graphml(tmp_path):
     G.add_node("A", is_respondent=np.bool_(True), n_mentions=np.int64(3), score=np.float64(0.5))
     H = read_network_graphml(write_network(G, tmp_path)["graphml"])
     assert H.nodes["A"] == {"is_respondent": True, "n_mentions": 3, "score": 0.5}
+
+
+def test_very_large_graphs_switch_to_label_propagation_deterministically():
+    G = nx.relabel_nodes(nx.gnm_random_graph(400, 1200, seed=3, directed=True), str)
+    first = find_communities(G, seed=2, max_louvain_edges=100)
+    assert set().union(*first) == set(G)  # a partition of every entity
+    assert first == find_communities(G, seed=2, max_louvain_edges=100)
+    summary = summarize_network(G, max_louvain_edges=100)
+    assert summary.community_method == "label_propagation"

@@ -61,7 +61,7 @@ def load_chapter_context(country: str, lang: str, *, input_dir: str | None = Non
     params = load_params(params_file or country)
     if input_dir:
         params = params.model_copy(update={"inputs": input_dir})
-    dataset = load_country_dataset_cached(params)
+    dataset = load_country_dataset_cached(params, lang)
     return ChapterContext(dataset=dataset, params=params, lang=lang)
 
 

@@ -407,24 +407,8 @@ def _set_column_widths(word_table, columns: list[list[str]]) -> None:
             cell.width = width
 
 
-def _flatten_png(png: bytes) -> bytes:
-    """Return the PNG without its alpha channel (on white): some readers grey transparent areas."""
-    try:
-        from PIL import Image
-    except ImportError:  # Pillow comes with weasyprint; without it the PNG is used as is
-        return png
-    image = Image.open(io.BytesIO(png))
-    if image.mode not in ("RGBA", "LA", "P"):
-        return png
-    flat = Image.new("RGB", image.size, "white")
-    flat.paste(image.convert("RGBA"), mask=image.convert("RGBA").split()[-1])
-    out = io.BytesIO()
-    flat.save(out, format="PNG", optimize=True)
-    return out.getvalue()
-
-
 def _add_figure(doc, figure: Figure, guide: Guide, texts, numbering: Numbering) -> None:
-    png = _flatten_png(build_static_figure(figure, "png", guide.lang, scale=2.0))
+    png = build_static_figure(figure, "png", guide.lang, scale=2.0)
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.keep_with_next = True
@@ -500,7 +484,8 @@ def _add_provenance(doc, guide: Guide, texts) -> None:
         row.cells[0].paragraphs[0].add_run(label)
         row.cells[1].paragraphs[0].style = doc.styles["Table Text"]
         _set_run_font(row.cells[1].paragraphs[0].add_run(value), MONO_FONT, 8)
-    _set_column_widths(table, [[label for label, _ in rows], [value for _, value in rows]])
+    _set_column_widths(table, [[texts["provenance_key"], *(label for label, _ in rows)],
+                               [texts["provenance_value"], *(value for _, value in rows)]])
 
 
 def build_docx(guide: Guide) -> bytes:

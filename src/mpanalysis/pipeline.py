@@ -1,0 +1,349 @@
+"""Building a country's guides end to end, and the whole region in parallel.
+
+:func:`build_country` is the per-country job: a plain importable function that any orchestrator
+(the local process pool, a dask cluster, a scheduler of your own) can call. It never raises for
+a user's mistake: it returns a :class:`CountryResult` saying ``built``, ``skipped`` (inputs,
+parameters, notebooks and package unchanged since the last build) or ``failed`` (with the
+notebook, the cell and the error). One country's failure never touches the others' outputs.
+
+Layout of ``outputs/<ISO3>/``::
+
+    guides/<ISO3>_guide_<lang>_<edition>_<length>.{html,pdf,docx}
+    data/        open data: canonical tables (CSV, XLSX), network (GraphML, GEXF, CSV)
+    validation/  validation report (HTML, CSV)
+    work/<lang>/ chapters, findings, measures and tables saved by the notebooks; executed notebooks
+    logs/run.log
+    build.json   fingerprint, provenance and outputs of the last successful build (written last)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .errors import MpanalysisError
+from .notebooks import CHAPTER_NOTEBOOKS, NotebookFailure, execute_notebook
+from .paths import find_project_root, notebooks_dir, outputs_dir, params_path
+
+DEFAULT_FORMATS = ("html", "pdf", "docx")
+DEFAULT_LENGTHS = ("full", "brief")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build. ``None`` means "as the country's parameters say" (languages, edition)."""
+
+    langs: tuple[str, ...] | None = None
+    editions: tuple[str, ...] | None = None
+    lengths: tuple[str, ...] = DEFAULT_LENGTHS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    is_forced: bool = False
+    today: str | None = None  # ISO date printed on the guides (default: today)
+
+    def describe(self) -> dict:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()
+                if k != "is_forced"}
+
+
+@dataclass
+class CountryResult:
+    """The outcome of one country's build (also a row of ``outputs/run.json``)."""
+
+    country: str
+    status: str  # built | skipped | failed
+    seconds: float = 0.0
+    message: str = ""
+    notebook: str | None = None
+    cell: int | None = None
+    outputs: list[str] = field(default_factory=list)
+    log: str | None = None
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == "failed"
+
+
+def _get_logger(country: str, log_path: Path) -> logging.Logger:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    logger = logging.getLogger(f"mpanalysis.build.{country}")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+    handler = logging.FileHandler(log_path, mode="a", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger.addHandler(handler)
+    return logger
+
+
+def compute_build_fingerprint(country: str, options: BuildOptions) -> dict:
+    """Return what a country's build depends on, hashed: inputs, parameters, notebooks, code."""
+    from .cache import hash_package_source, list_input_files
+    from .dataset import _input_folder
+    from .params import load_params
+    from .provenance import hash_file, hash_object
+
+    params = load_params(country)
+    folder = _input_folder(params)
+    record = {
+        "inputs": {p.name: hash_file(p) for p in list_input_files(folder)},
+        "params_file": hash_file(params_path(country)),
+        "notebooks": {name: hash_file(notebooks_dir() / name) for name in CHAPTER_NOTEBOOKS},
+        "reference": hash_object({p.name: hash_file(p) for p in sorted((find_project_root() / "data" / "reference").rglob("*")) if p.is_file()}),
+        "code": hash_package_source(),
+        "package_version": __version__,
+        "options": options.describe(),
+    }
+    record["fingerprint"] = hash_object(record)
+    return record
+
+
+def read_build_record(country: str) -> dict | None:
+    """Return the last successful build's record of a country, or None."""
+    path = outputs_dir(country) / "build.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def is_build_current(country: str, fingerprint: str) -> bool:
+    """True when the last build has this fingerprint and every output it listed still exists."""
+    record = read_build_record(country)
+    if not record or record.get("fingerprint") != fingerprint:
+        return False
+    base = outputs_dir(country)
+    return all((base / rel).is_file() for rel in record.get("outputs", []))
+
+
+def build_country(country: str, options: BuildOptions | None = None) -> CountryResult:
+    """Build every guide of one country; never raises for a user's mistake (see module doc).
+
+    Safe to call in a separate process or on a dask worker: it reads the project from
+    ``MPANALYSIS_ROOT`` or the current folder and writes only under ``outputs/<ISO3>/``.
+    """
+    options = options or BuildOptions()
+    start = time.perf_counter()
+    country = country.upper()
+    base = outputs_dir(country)
+    log_path = base / "logs" / "run.log"
+    logger = _get_logger(country, log_path)
+    result = CountryResult(country=country, status="failed", log=str(log_path))
+    try:
+        fingerprint = compute_build_fingerprint(country, options)
+        if not options.is_forced and is_build_current(country, fingerprint["fingerprint"]):
+            result.status = "skipped"
+            result.message = "up to date (inputs, parameters, notebooks and package unchanged)"
+            result.outputs = read_build_record(country).get("outputs", [])
+            logger.info("skipped: up to date")
+            return result
+        logger.info("build started (mpanalysis %s)", __version__)
+        outputs = _build_country_outputs(country, options, fingerprint, logger)
+        result.outputs = [str(p.relative_to(base)) for p in outputs]
+        record = {"country": country, "fingerprint": fingerprint["fingerprint"], "depends_on": fingerprint,
+                  "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                  "package_version": __version__, "outputs": result.outputs}
+        from .fileio import write_text_atomic
+
+        # written last: an interrupted build has no record, so the next run rebuilds it
+        write_text_atomic(base / "build.json", json.dumps(record, indent=1, ensure_ascii=False))
+        result.status = "built"
+        result.message = f"{len([o for o in result.outputs if o.startswith('guides/')])} guide files"
+        logger.info("build finished: %s", result.message)
+    except NotebookFailure as exc:
+        result.message = f"{exc.ename}: {exc.evalue}"
+        result.notebook, result.cell = exc.notebook, exc.cell
+        logger.error("failed in %s", exc)
+    except MpanalysisError as exc:
+        result.message = str(exc)
+        logger.error("failed: %s", exc)
+    except Exception as exc:  # a bug: keep the traceback in the log, keep the other countries going
+        result.message = f"internal error {type(exc).__name__}: {exc} (traceback in {log_path})"
+        logger.error("internal error\n%s", traceback.format_exc())
+    finally:
+        result.seconds = round(time.perf_counter() - start, 2)
+        for handler in list(logger.handlers):
+            handler.close()
+            logger.removeHandler(handler)
+    return result
+
+
+def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dict,
+                           logger: logging.Logger) -> list[Path]:
+    from .assemble import CHAPTER_KEYS, assemble_guide, make_guide_stem
+    from .chapters.annexes import build_annexes
+    from .chapters.base import load_chapter_context, load_chapter_results
+    from .opendata import write_open_data
+    from .params import load_params
+    from .render import render_guide
+    from .report import write_validation_report
+
+    params = load_params(country)
+    base = outputs_dir(country)
+    langs = options.langs or tuple(params.languages)
+    editions = options.editions or (params.edition,)
+    today = dt.date.fromisoformat(options.today) if options.today else dt.date.today()
+    written: list[Path] = []
+
+    first = load_chapter_context(country, langs[0])
+    report = write_validation_report(first.dataset, base / "validation", lang=langs[0])
+    written += list(report.values())
+    logger.info("validation report written")
+
+    provenance = {
+        "package_version": __version__,
+        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "input_hashes": fingerprint["inputs"],
+        "params_file": f"params/{country}.yaml",
+        "params_hash": fingerprint["params_file"],
+        "endorsement_status": params.endorsement.status,
+    }
+    for lang in langs:
+        work = base / "work" / lang
+        for name in CHAPTER_NOTEBOOKS:
+            run = execute_notebook(name, work / "executed" / name,
+                                   {"country": country, "language": lang, "output_dir": str(work)})
+            logger.info("%s %s executed in %.1f s", lang, name, run.seconds)
+        ctx = load_chapter_context(country, lang)
+        chapters = load_chapter_results(work, list(CHAPTER_KEYS))
+        annexes = build_annexes(ctx, today)
+        for edition in editions:
+            for length in options.lengths:
+                guide = assemble_guide(ctx, work, edition=edition, length=length, provenance=provenance,
+                                       today=today, chapters=chapters, annexes=annexes)
+                paths = render_guide(guide, base / "guides", make_guide_stem(country, lang, edition, length),
+                                     tuple(options.formats))
+                written += list(paths.values())
+                logger.info("%s %s %s rendered: %s", lang, edition, length, ", ".join(sorted(paths)))
+    written += write_open_data(first, base / "data", network_dir=base / "work" / langs[0] / "network")
+    return written
+
+
+# ----------------------------------------------------------------------------------------------
+# The region
+
+
+def write_run_summary(results: list[CountryResult], path: Path | None = None) -> Path:
+    """Write ``outputs/run.json`` (one entry per country) atomically and return its path."""
+    from .fileio import write_text_atomic
+
+    path = path or outputs_dir() / "run.json"
+    payload = {"finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+               "package_version": __version__,
+               "countries": [asdict(r) for r in results]}
+    return write_text_atomic(path, json.dumps(payload, indent=1, ensure_ascii=False))
+
+
+def format_summary_table(results: list[CountryResult]) -> str:
+    """Return the end-of-run summary as a plain-text table.
+
+    >>> print(format_summary_table([CountryResult("SEN", "built", 12.5, "12 guide files")]))
+    Country  Status   Time (s)  Detail
+    SEN      built        12.5  12 guide files
+    """
+    lines = [f"{'Country':<8} {'Status':<8} {'Time (s)':>8}  Detail"]
+    for r in results:
+        detail = r.message
+        if r.notebook:
+            detail = f"{r.notebook}, cell {r.cell}: {r.message}"
+        lines.append(f"{r.country:<8} {r.status:<8} {r.seconds:>8.1f}  {detail}")
+    return "\n".join(lines)
+
+
+def _init_worker(root: str) -> None:
+    os.environ["MPANALYSIS_ROOT"] = root
+
+
+def run_countries(countries: list[str], options: BuildOptions | None = None, *, workers: int | None = None,
+                  scheduler: str | None = None, show_progress: bool = True) -> list[CountryResult]:
+    """Build several countries in parallel worker processes (or on a dask cluster).
+
+    ``workers`` defaults to one per core. ``scheduler`` is a dask.distributed address
+    (``tcp://host:8786``): the same :func:`build_country` jobs then run on that cluster.
+    Results come back in the order of ``countries``.
+    """
+    options = options or BuildOptions()
+    root = str(find_project_root())
+    results: dict[str, CountryResult] = {}
+    progress = _Progress(countries, enabled=show_progress)
+    if scheduler:
+        from dask.distributed import Client, as_completed as dask_completed
+
+        with Client(scheduler) as client:
+            client.run(_init_worker, root)
+            futures = {client.submit(build_country, c, options, key=f"mpanalysis-build-{c}-{time.time_ns()}",
+                                     pure=False): c for c in countries}
+            for future in dask_completed(futures):
+                country = futures[future]
+                results[country] = _result_or_crash(country, future.result)
+                progress.update(results[country])
+    elif (workers or os.cpu_count() or 1) <= 1 or len(countries) == 1:
+        for country in countries:
+            progress.start(country)
+            results[country] = build_country(country, options)
+            progress.update(results[country])
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=context,
+                                 initializer=_init_worker, initargs=(root,)) as pool:
+            futures = {pool.submit(build_country, c, options): c for c in countries}
+            for country in countries:
+                progress.start(country)
+            for future in as_completed(futures):
+                country = futures[future]
+                results[country] = _result_or_crash(country, future.result)
+                progress.update(results[country])
+    progress.close()
+    return [results[c] for c in countries]
+
+
+def _result_or_crash(country: str, get_result) -> CountryResult:
+    """A worker that died (killed, out of memory) fails its country, not the batch."""
+    try:
+        return get_result()
+    except Exception as exc:
+        return CountryResult(country=country, status="failed", message=f"worker died: {type(exc).__name__}: {exc}")
+
+
+class _Progress:
+    """A tqdm bar whose description shows every country's state."""
+
+    SYMBOLS = {"waiting": "·", "running": "…", "built": "✓", "skipped": "=", "failed": "✗"}
+
+    def __init__(self, countries: list[str], enabled: bool) -> None:
+        self.states = {c: "waiting" for c in countries}
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=len(countries), unit="country", dynamic_ncols=True, leave=True)
+            self._refresh()
+
+    def _refresh(self) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(" ".join(f"{c}{self.SYMBOLS[s]}" for c, s in self.states.items()))
+
+    def start(self, country: str) -> None:
+        self.states[country] = "running"
+        self._refresh()
+
+    def update(self, result: CountryResult) -> None:
+        self.states[result.country] = result.status
+        if self.bar is not None:
+            self.bar.update(1)
+        self._refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
