@@ -15,9 +15,11 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $(STAMP)
 
-$(SYS_STAMP): scripts/install-system-deps.sh
+$(SYS_STAMP): scripts/install-system-deps.sh tools/axe/package-lock.json
 	@mkdir -p $(VENV)
 	@bash scripts/install-system-deps.sh
+	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund --prefix tools/axe >/dev/null; \
+	  else echo "mpanalysis: npm not found: accessibility checks (axe-core) will be skipped" >&2; fi
 	@touch $(SYS_STAMP)
 
 setup: $(STAMP) $(SYS_STAMP)

@@ -155,7 +155,9 @@ def _resolve_inputs(target: str | Path, params: "CountryParams | None") -> tuple
         stem = (path if path.is_dir() else path.parent).name.upper()
         if re.fullmatch(r"[A-Z]{3}", stem) and params_path(stem).is_file():
             params = load_params(stem)
-    return params, path if path.is_absolute() or path.exists() else find_project_root() / path
+    if not path.is_absolute() and not path.exists() and (find_project_root() / path).exists():
+        path = find_project_root() / path  # a path relative to the project, from a notebook's folder
+    return params, path
 
 
 def _input_folder(params: "CountryParams") -> Path:

@@ -14,6 +14,7 @@ accepted), select-multiple answers as space-separated codes in reference-list or
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -58,10 +59,21 @@ _YES_NO_EXTRA = {"true": "yes", "1": "yes", "false": "no", "0": "no"}
 
 
 @lru_cache(maxsize=None)
+def _reference_folder(root_variable: str | None, cwd: str) -> str:
+    return str(reference_dir())
+
+
+def _current_reference_folder() -> str:
+    # Finding the project root walks the file system: do it once per root and working directory.
+    return _reference_folder(os.environ.get("MPANALYSIS_ROOT"), os.getcwd())
+
+
+@lru_cache(maxsize=None)
 def _load_messages(folder: str) -> dict:
     path = Path(folder) / "messages.yaml"
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except (OSError, yaml.YAMLError) as exc:
         raise ReferenceDataError(f"{path}: cannot read the message texts ({exc})") from None
 
@@ -76,7 +88,7 @@ def format_message(key: str, lang: str = "en", /, **values: object) -> str:
     >>> format_message("issues.required_empty", "fr")
     'champ obligatoire vide'
     """
-    node: object = _load_messages(str(reference_dir()))
+    node: object = _load_messages(_current_reference_folder())
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
             raise ReferenceDataError(f"messages.yaml has no text '{key}'")
@@ -180,15 +192,15 @@ def normalize_choice(value: object, list_name: str) -> str | None:
     ('3', '3')
     >>> normalize_choice("institut national de la STATISTIQUE", "institution_types")
     'statistics_office'
-    >>> normalize_choice("ministere", "institution_types") is None
-    True
+    >>> normalize_choice("MINISTÈRE", "institution_types"), normalize_choice("ministre", "institution_types")
+    ('ministry', None)
     """
     if value is None:
         return None
     key = fold_text(str(value))
     if not key:
         return None
-    return _choice_lookup(list_name, str(reference_dir())).get(key)
+    return _choice_lookup(list_name, _current_reference_folder()).get(key)
 
 
 def parse_multi(value: object, list_name: str) -> tuple[list[str], list[str]]:
@@ -228,7 +240,7 @@ def parse_multi(value: object, list_name: str) -> tuple[list[str], list[str]]:
             else:
                 unknown.append(tokens[i])
                 i += 1
-    order = get_codes(list_name)
+    order = get_codes(list_name, Path(_current_reference_folder()))
     return [c for c in order if c in found], unknown
 
 
@@ -412,13 +424,13 @@ class _RowChecker:
             code = normalize_choice(text, spec.choices)
             if code is None:
                 self.add(ERROR, spec.name, text, "unknown_choice", value=text,
-                         allowed=", ".join(get_codes(spec.choices)))
+                         allowed=", ".join(get_codes(spec.choices, Path(_current_reference_folder()))))
             self.values[spec.name] = code
         elif spec.kind == "select_multiple":
             codes, unknown = parse_multi(text, spec.choices)
             if unknown:
                 self.add(ERROR, spec.name, text, "unknown_choice", value=" ".join(unknown),
-                         allowed=", ".join(get_codes(spec.choices)))
+                         allowed=", ".join(get_codes(spec.choices, Path(_current_reference_folder()))))
             self.values[spec.name] = " ".join(codes)
         elif spec.kind == "yes_no":
             answer = parse_yes_no(text)
@@ -492,7 +504,8 @@ def _check_table(raw: "RawExport", table: str, *, country: str | None, lang: str
             values.update({c: row[c] for c in _PROVENANCE if c in row})
             accepted.append(values)
     columns = [s.name for s in specs] + [c for c in _PROVENANCE if c in frame.columns]
-    accepted_frame = pd.DataFrame(accepted, columns=columns)
+    # Object dtype keeps None, True/False and ints as they are (no NaN, no float years).
+    accepted_frame = pd.DataFrame(accepted, columns=columns, dtype="object")
     accepted_frame["_row"] = accepted_frame["_row"].astype("int64")
     checked = CheckedTable(TABLE_NAMES[table], accepted_frame, tuple(issues), len(frame), set_aside)
     _assert_balanced(checked)

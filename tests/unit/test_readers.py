@@ -287,42 +287,77 @@ _CELL = st.one_of(st.none(), st.sampled_from(_SPECIALS), st.integers(-10**6, 10*
 _CSV_CELL = st.one_of(_CELL, st.text(max_size=25), st.just(float("nan")))
 
 
+_LINKS = {"_index", "_parent_index", "KEY", "PARENT_KEY"}
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), layout=st.sampled_from(["kobo", "template", "odk"]))
 def test_any_cell_contents_read_and_validate_or_raise_only_our_error(data, layout):
-    from mpanalysis.dataset import load_country_dataset
-    from mpanalysis.params import CountryParams
-
     is_csv = layout == "odk"
-    strategy = _CSV_CELL if is_csv else _CELL
     if layout == "kobo":
-        tables = mf.kobo_tables(prefix=data.draw(st.booleans()), multi=data.draw(st.sampled_from(["space", "expanded", "both"])))
+        tables = mf.kobo_tables(prefix=data.draw(st.booleans()),
+                                multi=data.draw(st.sampled_from(["space", "expanded", "both"])))
     elif layout == "template":
         tables = mf.template_tables()
     else:
         tables = mf.odk_tables(multi=data.draw(st.sampled_from(["space", "both"])))
-    for rows in tables.values():
-        header = rows[0]
-        for row in rows[1:]:
-            for index in range(len(header)):
-                # Links stay mostly intact so that the checks behind them are reached too.
-                if str(header[index]) in ("_index", "_parent_index", "KEY", "PARENT_KEY") and data.draw(st.booleans()):
-                    continue
-                if index < len(row) and data.draw(st.integers(0, 3)) == 0:
-                    row[index] = data.draw(strategy)
+    cells = [(rows, r, c) for rows in tables.values() for r in range(1, len(rows)) for c in range(len(rows[r]))]
+    # Links are overwritten less often, so that the checks behind them are reached too.
+    editable = [cell for cell in cells if str(cell[0][0][cell[2]]) not in _LINKS]
+    for position, value in data.draw(st.lists(st.tuples(st.integers(0, 10**6), _CSV_CELL if is_csv else _CELL),
+                                              max_size=40)):
+        rows, r, c = editable[position % len(editable)]
+        rows[r][c] = value
+    for position, value in data.draw(st.lists(st.tuples(st.integers(0, 10**6), _CELL), max_size=2)):
+        rows, r, c = cells[position % len(cells)]
+        rows[r][c] = value
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         if is_csv:
-            encoding = data.draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]))
-            mf.write_odk(folder, tables, encoding=encoding, delimiter=data.draw(st.sampled_from([",", ";"])))
+            mf.write_odk(folder, tables, encoding=data.draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16"])),
+                         delimiter=data.draw(st.sampled_from([",", ";"])))
         else:
             mf.write_xlsx(folder / "export.xlsx", tables)
         try:
             raw = read_country_inputs(folder)[0]
             checked = validate_export(raw, country="SEN")
-            for table in (checked.main, checked.sources, checked.flows):
-                assert table.rows_read == table.rows_accepted + table.rows_set_aside
-            dataset = load_country_dataset(folder, CountryParams(country="SEN"))
-            assert dataset.is_balanced
         except MpanalysisError:
-            pass
+            return
+    for table in (checked.main, checked.sources, checked.flows):
+        assert table.rows_read == table.rows_accepted + table.rows_set_aside
+
+
+def test_the_offline_template_filled_with_drop_down_labels_is_read(tmp_path):
+    import openpyxl
+
+    from mpanalysis.paths import data_dir
+
+    template = data_dir() / "questionnaire" / "mp_questionnaire_template.xlsx"
+    if not template.is_file():
+        pytest.skip("the offline template has not been generated yet")
+    book = openpyxl.load_workbook(template)
+    answers = {
+        "main": {"_index": 1, "country": "Sénégal", "institution_name": "Direction générale de la police nationale",
+                 "institution_type": "Police et gardes-frontières", "consent_publish_contact": "Non",
+                 "wg_member": "Oui", "mp_aware": "Oui", "challenge_update": "Majeur",
+                 "policy_stages/implementation": 1, "policy_stages/evaluation": 0},
+        "sources": {"_parent_index": 1, "source_name": "Fichier des entrées et sorties",
+                    "source_domain": "Gestion des frontières", "source_status": "Existante",
+                    "source_last_update": 2024},
+        "flows": {"_parent_index": 1, "flow_partner": "ANSD", "flow_direction": "Fournit des informations",
+                  "flow_domains/border_management": 1},
+    }
+    for sheet, values in answers.items():
+        header = [c.value for c in book[sheet][1]]
+        for name, value in values.items():
+            book[sheet].cell(row=2, column=header.index(name) + 1, value=value)
+    book.save(tmp_path / "answers.xlsx")
+    raw = read_export(tmp_path / "answers.xlsx")
+    checked = validate_export(raw, country="SEN")
+    assert [i for i in checked.issues if i.level == "error"] == []
+    main = checked.main.accepted.iloc[0]
+    assert (main["country"], main["institution_type"], main["wg_member"], main["challenge_update"]) == \
+        ("SEN", "police_border", True, 3)
+    assert main["policy_stages"] == "implementation"
+    assert checked.sources.accepted["source_domain"].tolist() == ["border_management"]
+    assert checked.flows.accepted["flow_domains"].tolist() == ["border_management"]

@@ -155,6 +155,18 @@ def test_html_marks_drafts_and_synthetic_data_and_not_final_guides(tmp_path):
     assert '<html lang="en">' in final and "Table of contents" in final
 
 
+def test_restricted_editions_say_so_on_the_cover(tmp_path):
+    guide = sample.build_small_guide("en").model_copy(update={"edition": "restricted"})
+    page = render_html(guide, tmp_path / "r.html").read_text("utf-8")
+    assert "Restricted to the national working group" in page
+    assert "<dd>Restricted edition</dd>" in page
+
+
+def test_french_punctuation_never_starts_a_line(html_text):
+    assert "Source\u00a0: questionnaire" in html_text
+    assert "«\u00a0Gestion des frontières\u00a0»" in html_text
+
+
 def test_html_references_link_to_the_cited_table(html_text):
     assert '(<a class="ref" href="#b-t_sources">Tableau I.1</a>)' in html_text
     assert '<span class="label">Tableau I.1</span>' in html_text
@@ -204,6 +216,7 @@ def test_pdf_marks_every_page_and_numbers_them(outputs):
 def test_pdf_is_a4_with_a_cover_and_a_table_of_contents_with_page_numbers(outputs):
     info = subprocess.run(["pdfinfo", str(outputs["pdf"])], capture_output=True, text=True).stdout
     assert "595.276 x 841.89 pts (A4)" in info
+    assert re.search(r"Tagged:\s+yes", info)  # structure and alt texts for screen readers
     pages = read_pdf_pages(outputs["pdf"])
     assert "Guide d'utilisation du profil migratoire du Sénégal" in pages[0]
     toc_line = next(line for line in pages[1].splitlines() if "II. Recommandations" in line)
@@ -218,6 +231,18 @@ def test_pdf_figure_labels_match_the_html(outputs, html_text, hostile_fr):
     for label in number_guide(hostile_fr).labels.values():
         assert f"{label} –" in flat
         assert f'<span class="label">{label}</span>' in html_text
+
+
+@needs_pdftotext
+def test_final_guides_carry_no_draft_or_synthetic_mark(tmp_path):
+    guide = sample.build_small_guide("fr", is_draft=False, is_synthetic=False)
+    pdf_text = "\n".join(read_pdf_pages(render_pdf(guide, tmp_path / "final.pdf")))
+    assert "PROJET" not in pdf_text and "synthétiques" not in pdf_text
+    assert "Page 2 / " in pdf_text
+    word = docx.Document(str(render_docx(guide, tmp_path / "final.docx")))
+    header = word.sections[0].header.paragraphs[0].text
+    assert "PROJET" not in header and "Sénégal" in header
+    assert "synthétiques" not in word.sections[0].footer.paragraphs[0].text
 
 
 @needs_chromium

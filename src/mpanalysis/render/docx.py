@@ -108,26 +108,30 @@ def _set_run_font(owner, name: str | None = None, size_pt: float | None = None,
         font.italic = italic
 
 
-def _add_field(paragraph, instruction: str, placeholder: str = "1"):
+def _add_field(paragraph, instruction: str, placeholder: str = "1") -> None:
     """Append a Word field (PAGE, NUMPAGES…) whose cached result is ``placeholder``."""
-    run = paragraph.add_run()
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    run._r.append(begin)
-    run = paragraph.add_run()
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = f" {instruction} "
-    run._r.append(instr)
-    run = paragraph.add_run()
-    separate = OxmlElement("w:fldChar")
-    separate.set(qn("w:fldCharType"), "separate")
-    run._r.append(separate)
+    _open_field(paragraph, instruction)
     paragraph.add_run(placeholder)
-    run = paragraph.add_run()
+    _close_field(paragraph)
+
+
+def _open_field(paragraph, instruction: str) -> None:
+    for kind in ("begin", "instr", "separate"):
+        run = paragraph.add_run()
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {instruction} "
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+
+
+def _close_field(paragraph) -> None:
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
-    run._r.append(end)
+    paragraph.add_run()._r.append(end)
 
 
 def _shade_paragraph(paragraph, fill: str, border: str) -> None:
@@ -326,23 +330,8 @@ def _add_toc(doc, guide: Guide, texts: dict[str, str]) -> None:
     _open_field(first, 'TOC \\o "1-2" \\h \\z \\u')
     for paragraph, entry in zip(paragraphs, entries):
         paragraph.add_run(entry.heading)
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    last.add_run()._r.append(end)
+    _close_field(last)
     doc.add_paragraph(texts["toc_update_hint"], style="Block Note")
-
-
-def _open_field(paragraph, instruction: str) -> None:
-    for kind, text in (("begin", None), ("instr", instruction), ("separate", None)):
-        run = paragraph.add_run()
-        if kind == "instr":
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = f" {text} "
-        else:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        run._r.append(element)
 
 
 def _add_caption(doc, label: str, caption: str, texts, numbering: Numbering, keep_with_next: bool):
@@ -416,11 +405,9 @@ def _add_figure(doc, figure: Figure, guide: Guide, texts, numbering: Numbering) 
     doc_pr = shape._inline.docPr
     doc_pr.set("descr", resolve_refs(figure.alt, numbering))
     doc_pr.set("title", numbering.labels[figure.id])
-    caption = _add_caption(doc, numbering.labels[figure.id], figure.caption, texts, numbering,
-                           bool(figure.notes))
+    _add_caption(doc, numbering.labels[figure.id], figure.caption, texts, numbering, bool(figure.notes))
     for note in figure.notes:
         _add_text(doc.add_paragraph(style="Block Note"), note, numbering)
-    del caption
 
 
 def _add_block(doc, block, guide: Guide, texts, numbering: Numbering) -> None:

@@ -70,7 +70,7 @@ def build_page_counter_css(template: str) -> Markup:
         elif piece == "{pages}":
             parts.append("counter(pages)")
         elif piece:
-            parts.append(str(quote_css_string(piece)).replace("\\000020 ", " "))
+            parts.append(str(quote_css_string(piece)))
     return Markup(" ".join(parts))
 
 
@@ -198,3 +198,34 @@ def render_html(guide: Guide, path: str | Path) -> Path:
     True
     """
     return common.write_atomically(path, build_html(guide, "screen"))
+
+
+def render_blocks_fragment(blocks: list, guide: Guide) -> str:
+    """Return the HTML of some blocks of ``guide`` (tables, paragraphs, callouts) as the guide
+    shows them, for display in a notebook; figures are left to the notebook's own plotly display.
+
+    >>> from mpanalysis.document import Chapter, Paragraph
+    >>> g = Guide(country="SEN", country_name="Sénégal", lang="fr", title="Guide", date="2025-01-31",
+    ...           chapters=[Chapter(number="I", key="a", title="A", blocks=[Paragraph(text="<b>x</b>")])])
+    >>> render_blocks_fragment(g.chapters[0].blocks, g)
+    '<p>&lt;b&gt;x&lt;/b&gt;</p>'
+    """
+    texts = common.load_texts(guide.lang)
+    numbering = number_guide(guide)
+    env = _environment().overlay()
+    env.filters.update(
+        rich=_rich_filter(numbering, guide.lang),
+        plain=_plain_filter(numbering, guide.lang),
+        cell=lambda value: common.format_cell(value, texts),
+        css_string=quote_css_string,
+        figure_json=lambda figure: dump_script_json(apply_house_style(figure.figure_dict(), guide.lang)),
+    )
+    template = env.from_string('{%- from "blocks.html.j2" import render_block with context -%}'
+                               '{%- for block in blocks %}{{ render_block(block) }}{% endfor -%}')
+    return template.render(
+        blocks=blocks, texts=texts, numbering=numbering, mode="screen", static_images={},
+        block_anchor=common.block_anchor, chapter_anchor=common.chapter_anchor,
+        iter_sections=common.iter_sections,
+        numeric_columns=lambda table: [common.is_numeric_column(table, i) for i in range(len(table.columns))],
+        figure_height=_figure_height,
+    )

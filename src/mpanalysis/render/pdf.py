@@ -42,12 +42,12 @@ def build_pdf(guide: Guide, figure_format: str = "svg") -> bytes:
     page = build_html(guide, "print", build_static_images(guide, figure_format))
     # weasyprint logs every CSS property it ignores at WARNING; the guide's CSS is deliberate.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    document = weasyprint.HTML(string=page, base_url=str(Path.cwd()))
-    return document.write_pdf(
-        pdf_variant=None,
-        custom_metadata=False,
-        uncompressed_pdf=False,
-    )
+    # Only the page's own data: images may load: nothing in a guide can make weasyprint read a
+    # local file or the network.
+    fetcher = weasyprint.URLFetcher(allowed_protocols={"data"}, timeout=5)
+    document = weasyprint.HTML(string=page, base_url="data:,", url_fetcher=fetcher)
+    # A tagged PDF carries the headings, tables and the figures' alt texts for screen readers.
+    return document.write_pdf(pdf_tags=True)
 
 
 def render_pdf(guide: Guide, path: str | Path, figure_format: str = "svg") -> Path:

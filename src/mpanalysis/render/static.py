@@ -1,22 +1,26 @@
 """Static images of the guide's figures (SVG for the PDF, PNG for the DOCX) through kaleido.
 
 kaleido drives the system Chromium. Starting it costs seconds, so one server is started per
-process, on first use, and reused for every figure (~0.2 s each). Geo figures would make plotly.js
-fetch ``world_110m.json`` from its CDN: the page kaleido draws in defines an empty base map first
-(``assets/geo_stub.js``), exactly like the HTML guide does.
+process, on first use, and reused for every figure (~0.2 s each); a server another module
+started (e.g. :mod:`mpanalysis.figures`) is reused as is. Geo figures would make plotly.js fetch
+``world_110m.json`` from its CDN: each export points plotly's ``topojsonURL`` at an empty base map
+held in a ``data:`` URL, so it works whoever started the server (the HTML guide defines the same
+empty map with ``assets/geo_stub.js``).
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 import threading
-import warnings
+import urllib.parse
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from ..document import Figure
+from ..document import DocumentError, Figure
+from ..errors import MpanalysisError
 
 ASSETS_DIR = Path(__file__).parent / "assets"
 GEO_STUB_PATH = ASSETS_DIR / "geo_stub.js"
@@ -27,6 +31,11 @@ DEFAULT_WIDTH_PX = 720
 DEFAULT_HEIGHT_PX = 430
 #: The guide's typeface first; Chromium and weasyprint fall back to DejaVu for missing glyphs.
 FONT_FAMILY = "Liberation Sans, Arial, Helvetica, DejaVu Sans, sans-serif"
+
+#: An empty world base map as a URL prefix: plotly.js appends "world_110m.json", which lands in
+#: the fragment and is ignored.
+EMPTY_TOPOJSON_URL = "data:application/json," + urllib.parse.quote(
+    json.dumps({"type": "Topology", "objects": {}, "arcs": []})) + "#"
 
 _lock = threading.Lock()
 
@@ -62,13 +71,18 @@ def apply_house_style(figure: dict[str, Any], lang: str) -> dict[str, Any]:
 
 def start_figure_server() -> None:
     """Start the process's kaleido server if none runs yet (idempotent, thread-safe)."""
+    import shutil
+
     import kaleido
 
     with _lock:
-        if kaleido._global_server.is_running():  # started by us or by a notebook: reuse it
+        if kaleido._global_server.is_running():  # started here or by another module: reuse it
             return
-        page = kaleido.PageGenerator(mathjax=False, others=[str(GEO_STUB_PATH)])
-        kaleido.start_sync_server(n=1, page_generator=page, silence_warnings=True)
+        if not any(shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")) \
+                and not os.environ.get("BROWSER_PATH"):
+            raise MpanalysisError("static figures (PDF, DOCX) need Chromium: install the Debian "
+                                  "package 'chromium' (scripts/install-system-deps.sh does it)")
+        kaleido.start_sync_server(n=1, mathjax=False, silence_warnings=True)
 
 
 def build_static_figure(figure: Figure, fmt: Literal["svg", "png"], lang: str,
@@ -78,20 +92,23 @@ def build_static_figure(figure: Figure, fmt: Literal["svg", "png"], lang: str,
     Images are cached per process: the PDF and the DOCX of several languages reuse them.
     """
     styled = apply_house_style(figure.figure_dict(), lang)
-    return _build_image(json.dumps(styled, sort_keys=True), fmt, scale)
+    try:
+        return _build_image(json.dumps(styled, sort_keys=True), fmt, scale)
+    except MpanalysisError:
+        raise
+    except Exception as exc:  # kaleido/plotly.js errors: say which figure, keep the cause
+        raise DocumentError(f"figure '{figure.id}' could not be drawn as {fmt.upper()}: {exc}") from exc
 
 
 @lru_cache(maxsize=256)
 def _build_image(figure_json: str, fmt: str, scale: float) -> bytes:
-    import plotly.io as pio
+    import kaleido
 
     start_figure_server()
     figure = json.loads(figure_json)
     layout = figure.get("layout", {})
-    width = int(layout.get("width") or DEFAULT_WIDTH_PX)
-    height = int(layout.get("height") or DEFAULT_HEIGHT_PX)
-    with _lock, warnings.catch_warnings():
-        # plotly passes kaleido options a running server ignores; it says so at every call.
-        warnings.filterwarnings("ignore", message="The kopts argument is ignored")
-        return pio.to_image(figure, format=fmt, width=width, height=height, scale=scale,
-                            validate=False)
+    options = {"format": fmt, "scale": scale,
+               "width": int(layout.get("width") or DEFAULT_WIDTH_PX),
+               "height": int(layout.get("height") or DEFAULT_HEIGHT_PX)}
+    with _lock:
+        return kaleido.calc_fig_sync(figure, opts=options, topojson=EMPTY_TOPOJSON_URL)
