@@ -103,7 +103,7 @@ def _load_config_cached(path_text: str, _mtime: int) -> dict[str, Any]:
     if not path.is_file():
         raise ReferenceDataError(f"{path}: the atlas configuration is missing")
     try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+        config = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise ReferenceDataError(f"{path}: not valid YAML ({exc})") from None
     if not isinstance(config, dict):
@@ -278,6 +278,10 @@ def _list_param_countries() -> list[str]:
     return sorted(p.stem.upper() for p in folder.glob("*.yaml") if re.fullmatch(r"[A-Za-z]{3}", p.stem))
 
 
+def _normalise_countries(countries: list[str] | None) -> list[str]:
+    return sorted({c.upper() for c in (countries if countries is not None else _list_param_countries())})
+
+
 def collect_atlas_countries(countries: list[str] | None, audience: Audience,
                             today: dt.date | None = None,
                             config: dict[str, Any] | None = None) -> tuple[list[AtlasCountry], list[dict]]:
@@ -289,7 +293,7 @@ def collect_atlas_countries(countries: list[str] | None, audience: Audience,
     """
     config = config or load_atlas_config()
     selected, skipped = [], []
-    for iso3 in sorted({c.upper() for c in (countries if countries is not None else _list_param_countries())}):
+    for iso3 in _normalise_countries(countries):
         try:
             params = load_params(iso3)
         except MpanalysisError as exc:
@@ -793,8 +797,12 @@ def default_site_dir(audience: Audience) -> Path:
     return outputs_dir() / ("site" if audience == "public" else "site-restricted")
 
 
-def _fingerprint(countries: list[AtlasCountry], skipped: list[dict], audience: str, lang: str,
-                 today: dt.date) -> str:
+def _fingerprint(countries: list[str], audience: str, lang: str, today: dt.date) -> str:
+    """Hash what a build depends on from the files alone (no parsing: a no-change rerun is quick).
+
+    ``build.json`` is written last by a country's build, so its hash stands for the outputs.
+    """
+    from .paths import params_path
     from .provenance import hash_file, hash_object
 
     def hash_if_file(path: Path) -> str | None:
@@ -804,12 +812,11 @@ def _fingerprint(countries: list[AtlasCountry], skipped: list[dict], audience: s
         "audience": audience, "lang": lang, "today": today.isoformat(), "version": __version__,
         "code": hash_file(Path(__file__)),
         "templates": {p.name: hash_file(p) for p in sorted(TEMPLATES_DIR.iterdir()) if p.is_file()},
-        "config": hash_if_file(reference_dir() / CONFIG_NAME),
+        "reference": {name: hash_if_file(reference_dir() / name)
+                      for name in (CONFIG_NAME, "endorsement_statuses.csv", "milestones.csv")},
         "outlines": hash_if_file(data_dir() / "geo" / "countries.geojson"),
-        "countries": {c.iso3: {"params": hash_object(c.params),
-                               "build": hash_if_file(outputs_dir(c.iso3) / "build.json"),
-                               "files": [[f.source, f.size_bytes] for f in c.files]} for c in countries},
-        "skipped": skipped,
+        "countries": {iso3: {"params": hash_if_file(params_path(iso3)),
+                             "build": hash_if_file(outputs_dir(iso3) / "build.json")} for iso3 in countries},
     }
     return hash_object(record)
 
@@ -896,11 +903,12 @@ def build_atlas(countries: list[str] | None = None, *, audience: Audience = "pub
                               f"'{lang}' (languages: {', '.join(config['languages'])})")
     today = today or dt.date.today()
     target = Path(output_dir) if output_dir else default_site_dir(audience)
-    entries, skipped = collect_atlas_countries(countries, audience, today, config)
-    fingerprint = _fingerprint(entries, skipped, audience, lang, today)
+    countries = _normalise_countries(countries)
+    fingerprint = _fingerprint(countries, audience, lang, today)
     if not is_forced and _is_current(target, fingerprint):
         logger.info("atlas %s: up to date, nothing rebuilt", audience)
         return target
+    entries, skipped = collect_atlas_countries(countries, audience, today, config)
 
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))

@@ -13,8 +13,8 @@ import pickle
 from functools import lru_cache
 from pathlib import Path
 
-from .dataset import CountryDataset, load_country_dataset
-from .dataset import _input_folder as input_folder_for  # TODO: public name once dataset.py settles
+from .dataset import CountryDataset, get_input_folder, load_country_dataset
+
 from .fileio import write_bytes_atomic
 from .params import CountryParams
 from .paths import outputs_dir
@@ -44,7 +44,7 @@ def list_input_files(folder: Path) -> list[Path]:
 
 def fingerprint_dataset_inputs(params: CountryParams) -> str:
     """Return the fingerprint of everything a country's dataset is made from."""
-    folder = input_folder_for(params)
+    folder = get_input_folder(params)
     inputs = {p.name: hash_file(p) for p in list_input_files(folder)}
     return hash_object({"inputs": inputs, "params": params.model_dump(mode="json"),
                         "code": hash_package_source()})

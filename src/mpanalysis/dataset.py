@@ -148,9 +148,11 @@ def _resolve_inputs(target: str | Path, params: "CountryParams | None") -> tuple
         params = params or load_params(text.upper())
         if params.country != text.upper():
             from .errors import ParamsError
+            from .validation import format_message
 
-            raise ParamsError(f"parameters are for {params.country}, not {text.upper()}")
-        return params, _input_folder(params)
+            raise ParamsError(format_message("layout.params_other_country", "en", params_country=params.country,
+                                             country=text.upper()))
+        return params, get_input_folder(params)
     if params is None:
         stem = (path if path.is_dir() else path.parent).name.upper()
         if re.fullmatch(r"[A-Z]{3}", stem) and params_path(stem).is_file():
@@ -160,7 +162,8 @@ def _resolve_inputs(target: str | Path, params: "CountryParams | None") -> tuple
     return params, path
 
 
-def _input_folder(params: "CountryParams") -> Path:
+def get_input_folder(params: "CountryParams") -> Path:
+    """Return the folder of a country's questionnaire exports (``params.inputs`` or data/raw/<ISO3>)."""
     from .paths import find_project_root, raw_dir
 
     if params.inputs:

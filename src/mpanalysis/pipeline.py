@@ -87,12 +87,12 @@ def _get_logger(country: str, log_path: Path) -> logging.Logger:
 def compute_build_fingerprint(country: str, options: BuildOptions) -> dict:
     """Return what a country's build depends on, hashed: inputs, parameters, notebooks, code."""
     from .cache import hash_package_source, list_input_files
-    from .dataset import _input_folder
+    from .dataset import get_input_folder
     from .params import load_params
     from .provenance import hash_file, hash_object
 
     params = load_params(country)
-    folder = _input_folder(params)
+    folder = get_input_folder(params)
     record = {
         "inputs": {p.name: hash_file(p) for p in list_input_files(folder)},
         "params_file": hash_file(params_path(country)),

@@ -32,7 +32,7 @@ def make_dataset() -> CountryDataset:
     """
     tables = {name: make_empty_table(name) for name in TABLE_COLUMNS}
     tables["entities"] = make_table("entities", [
-        {"entity_id": "SEN-MI", "name": "Ministère de l'Intérieur", "acronym": "MI", "institution_type": "ministry",
+        {"entity_id": "SEN-MI", "name": "Ministère de l'Intérieur", "acronym": "MINT", "institution_type": "ministry",
          "sector": "governmental", "is_respondent": True, "is_coordinator": True, "is_wg_member": True},
         {"entity_id": "SEN-UNIV", "name": "Université Alpha", "acronym": "UA", "institution_type": "academia",
          "sector": "other", "is_respondent": True, "is_coordinator": False, "is_wg_member": False},
@@ -136,8 +136,8 @@ def test_domain_tables_split_governmental_and_other_entities(chapters):
     tables = [b for b in trends.blocks if isinstance(b, Table)]
     assert [t.id for t in tables] == ["sources_domain_trends_governmental"]
     assert [row[:2] for row in tables[0].rows] == [
-        ["Ministère de l'Intérieur (MI)", "Registre des titres de séjour"],
-        ["Ministère de l'Intérieur (MI)", "Fichier des expulsions"]]
+        ["Ministère de l'Intérieur (MINT)", "Registre des titres de séjour"],
+        ["Ministère de l'Intérieur (MINT)", "Fichier des expulsions"]]
     # a potential source has no update year yet: the cell says so rather than staying blank
     assert tables[0].rows[1][5] == "not stated" and tables[0].rows[0][5] == 2024
     crisis = find_section(result.chapter.sections, "Migration in crisis situations")

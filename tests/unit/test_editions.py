@@ -326,3 +326,25 @@ def test_a_snapshot_holds_no_personal_contact(demo):
     emails = [e for e in demo.respondents["respondent_email"].dropna() if e]
     assert emails and not any(email in text for email in emails)
     assert not any(name in text for name in demo.respondents["respondent_name"].dropna() if name)
+
+
+def test_every_changes_text_exists_in_french_and_english_with_the_same_placeholders():
+    import re
+
+    import yaml
+
+    from mpanalysis.paths import reference_dir
+
+    def leaves(node, path=""):
+        if isinstance(node, dict) and "fr" in node:
+            yield path, node
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                yield from leaves(value, f"{path}.{key}".strip("."))
+
+    texts = yaml.safe_load((reference_dir() / "chapters" / "changes.yaml").read_text(encoding="utf-8"))
+    found = list(leaves(texts))
+    assert len(found) > 50
+    for path, node in found:
+        assert set(node) == {"fr", "en"}, path
+        assert set(re.findall(r"\{(\w+)\}", node["fr"])) == set(re.findall(r"\{(\w+)\}", node["en"])), path

@@ -163,6 +163,7 @@ def show_chapter(chapter: Chapter, lang: str = "fr") -> None:
     from ..render.html import render_blocks_fragment
 
     guide = _preview_guide(chapter, lang)
+    chapter = guide.chapters[0]
     display(HTML(f"<h2>{chapter.number}. {_escape(chapter.title)}</h2>"
                  + (f"<p><em>{_escape(chapter.intro)}</em></p>" if chapter.intro else "")))
 
