@@ -11,6 +11,7 @@ Layout of ``outputs/<ISO3>/``::
     guides/<ISO3>_guide_<lang>_<edition>_<length>.{html,pdf,docx}
     data/        open data: canonical tables (CSV, XLSX), network (GraphML, GEXF, CSV)
     validation/  validation report (HTML, CSV)
+    editions/<n>/ snapshot of each round of answers; the previous edition's guides are archived here
     work/<lang>/ chapters, findings, measures and tables saved by the notebooks; executed notebooks
     logs/run.log
     build.json   fingerprint, provenance and outputs of the last successful build (written last)
@@ -146,9 +147,10 @@ def build_country(country: str, options: BuildOptions | None = None) -> CountryR
             logger.info("skipped: up to date")
             return result
         logger.info("build started (mpanalysis %s)", __version__)
-        outputs = _build_country_outputs(country, options, fingerprint, logger)
+        outputs, edition = _build_country_outputs(country, options, fingerprint, logger)
         result.outputs = [str(p.relative_to(base)) for p in outputs]
         record = {"country": country, "fingerprint": fingerprint["fingerprint"], "depends_on": fingerprint,
+                  "edition": edition,
                   "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                   "package_version": __version__, "outputs": result.outputs}
         from .fileio import write_text_atomic
@@ -177,10 +179,11 @@ def build_country(country: str, options: BuildOptions | None = None) -> CountryR
 
 
 def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dict,
-                           logger: logging.Logger) -> list[Path]:
+                           logger: logging.Logger) -> tuple[list[Path], int]:
     from .assemble import CHAPTER_KEYS, assemble_guide, make_guide_stem
     from .chapters.annexes import build_annexes
     from .chapters.base import load_chapter_context, load_chapter_results
+    from .editions import build_changes_chapter, make_edition_snapshot, register_edition
     from .opendata import write_open_data
     from .params import load_params
     from .render import render_guide
@@ -198,6 +201,12 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
     written += list(report.values())
     logger.info("validation report written")
 
+    # a new round of answers is a new edition: archive the previous guides before overwriting them
+    update = register_edition(make_edition_snapshot(first.dataset, params, today=today),
+                              last_build=read_build_record(country), base=base)
+    edition = update.current.number
+    logger.info("edition %d (%s)", edition, "new answers" if update.is_new else "same answers")
+
     provenance = {
         "package_version": __version__,
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -205,6 +214,7 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
         "params_file": f"params/{country}.yaml",
         "params_hash": fingerprint["params_file"],
         "endorsement_status": params.endorsement.status,
+        "edition": edition,
     }
     for lang in langs:
         work = base / "work" / lang
@@ -214,17 +224,20 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
             logger.info("%s %s executed in %.1f s", lang, name, run.seconds)
         ctx = load_chapter_context(country, lang)
         chapters = load_chapter_results(work, list(CHAPTER_KEYS))
+        changes_chapter = build_changes_chapter(update.changes, lang) if update.changes else None
+        if changes_chapter is not None:
+            chapters = [*chapters, changes_chapter]
         annexes = build_annexes(ctx, today)
-        for edition in editions:
+        for audience in editions:
             for length in options.lengths:
-                guide = assemble_guide(ctx, work, edition=edition, length=length, provenance=provenance,
-                                       today=today, chapters=chapters, annexes=annexes)
-                paths = render_guide(guide, base / "guides", make_guide_stem(country, lang, edition, length),
+                guide = assemble_guide(ctx, work, edition=audience, length=length, provenance=provenance,
+                                       version=str(edition), today=today, chapters=chapters, annexes=annexes)
+                paths = render_guide(guide, base / "guides", make_guide_stem(country, lang, audience, length),
                                      tuple(options.formats))
                 written += list(paths.values())
-                logger.info("%s %s %s rendered: %s", lang, edition, length, ", ".join(sorted(paths)))
+                logger.info("%s %s %s rendered: %s", lang, audience, length, ", ".join(sorted(paths)))
     written += write_open_data(first, base / "data", network_dir=base / "work" / langs[0] / "network")
-    return written
+    return written, edition
 
 
 # ----------------------------------------------------------------------------------------------

@@ -164,7 +164,8 @@ def _evidence_lines(recommendation: Recommendation, findings_by_id: Mapping[str,
             continue
         citation = format_evidence_key(finding.evidence, blocks, lang)
         used_keys.add(finding.evidence)
-        cited.append((protect_text(finding.get_text(lang)), citation))
+        # the citation closes the sentence: "… (68 %) (Tableau III.3)."
+        cited.append((protect_text(finding.get_text(lang)).rstrip().removesuffix("."), citation))
     others = [format_evidence_key(k, blocks, lang) for k in recommendation.evidence if k not in used_keys]
     lines: list[str] = []
     if len(cited) == 1:
@@ -177,8 +178,7 @@ def _evidence_lines(recommendation: Recommendation, findings_by_id: Mapping[str,
     if others and cited:
         lines.append(_t("recommendation.see_also", lang, citations=separator.join(others)))
     elif others:
-        lines.append(_t("recommendation.evidence_one", lang,
-                        evidence=_t("recommendation.see", lang, citation=separator.join(others))))
+        lines.append(_t("recommendation.evidence_see", lang, citation=separator.join(others)))
     return lines
 
 
