@@ -518,7 +518,8 @@ def build_map_figure(countries: list[AtlasCountry], lang: str, *, config: dict[s
     return {
         "data": traces,
         "layout": {
-            "height": map_config["height_px"], "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+            # no height: the page sizes the map's box to the frame's aspect, plotly fills it
+            "autosize": True, "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
             "paper_bgcolor": "rgba(0,0,0,0)", "dragmode": False, "showlegend": False,
             "font": {"family": "Liberation Sans, Arial, Helvetica, DejaVu Sans, sans-serif", "color": "#1f2933"},
             "hoverlabel": {"bgcolor": "#ffffff", "bordercolor": "#17365d", "font": {"color": "#1f2933"}},
@@ -526,7 +527,7 @@ def build_map_figure(countries: list[AtlasCountry], lang: str, *, config: dict[s
                 # the base layers would need world_110m.json from a CDN: keep them all off
                 "visible": False, "showland": False, "showcountries": False, "showcoastlines": False,
                 "showframe": False, "showocean": False, "showlakes": False, "showrivers": False,
-                "showsubunits": False, "bgcolor": "#eef3f7",
+                "showsubunits": False, "bgcolor": "#eaf1f7",
                 "projection": {"type": "mercator"},
                 "lonaxis": {"range": lon_range}, "lataxis": {"range": lat_range},
             },
@@ -603,12 +604,8 @@ def _read_geo_stub() -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
-                      undefined=StrictUndefined, keep_trailing_newline=True)
-    # Only the trusted texts of atlas.yaml are format strings; the values filled in are escaped
-    # by autoescape like any other text.
-    env.filters["fill"] = lambda text, **values: text.format(**values)
-    return env
+    return Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
+                       undefined=StrictUndefined, keep_trailing_newline=True)
 
 
 class _SiteWriter:
@@ -695,12 +692,12 @@ class _SiteWriter:
         for c in sorted(self.countries, key=lambda c: _sort_key(c.params.get_country_name(lang))):
             quick = []
             if c.has_page:
-                edition = "restricted" if self.audience == "restricted" else "public"
-                for f in c.get_files("guide"):
-                    if f.lang == lang and f.length == "full" and f.edition == edition:
-                        quick.append({"href": f.site_path, "label": texts[f"format_{f.fmt}"],
-                                      "order": GUIDE_FORMATS.index(f.fmt)})
-                quick.sort(key=lambda q: q["order"])
+                full = [f for f in c.get_files("guide") if f.lang == lang and f.length == "full"]
+                # the working group's own edition first in the restricted build, if it was built
+                editions = {f.edition for f in full}
+                edition = "restricted" if self.audience == "restricted" and "restricted" in editions else "public"
+                quick = [{"href": f.site_path, "label": texts[f"format_{f.fmt}"]}
+                         for f in sorted(full, key=lambda f: GUIDE_FORMATS.index(f.fmt)) if f.edition == edition]
             rows.append({
                 "iso3": c.iso3, "name": c.params.get_country_name(lang), "is_demo": c.params.is_demo,
                 "stage": self._stage_view(c.stage, lang),
@@ -718,7 +715,7 @@ class _SiteWriter:
             not_participating={"label": self.config["not_participating"]["label"][lang],
                                "colour": self.config["not_participating"]["colour"]},
             figure_json=_dump_script_json(figure),
-            map_height=self.config["map"]["height_px"],
+            map_aspect=float(self.config["map"]["aspect"]),
             geo_stub=Markup(_read_geo_stub()),
         )
         return context
@@ -732,6 +729,12 @@ class _SiteWriter:
         name = entry.params.get_country_name(lang)
         data_texts = {key.format(country=entry.iso3): value[lang]
                       for key, value in self.config["data_files"].items()}
+
+        known = list(data_texts)
+
+        def file_order(f: SiteFile) -> tuple[int, str]:
+            # as atlas.yaml lists them (tables, workbook, network), then the others by name
+            return (known.index(f.name) if f.name in known else len(known), f.name)
 
         def link(f: SiteFile) -> dict[str, Any]:
             # pages live in countries/, files in countries/<ISO3>/…
@@ -764,8 +767,8 @@ class _SiteWriter:
             endorsed_on=_format_date(endorsement.date, lang),
             built=_format_date((entry.record or {}).get("built_at"), lang),
             guides=[guide_rows[k] for k in sorted(guide_rows)],
-            data_files=[link(f) for f in entry.get_files("data")],
-            validation_files=[link(f) for f in entry.get_files("validation")],
+            data_files=[link(f) for f in sorted(entry.get_files("data"), key=file_order)],
+            validation_files=[link(f) for f in sorted(entry.get_files("validation"), key=file_order)],
             milestones=[{"label": labels.get(m.stage, m.stage), "start": _format_date(m.start, lang),
                          "end": _format_date(m.end, lang),
                          "state": texts[f"state_{m.state}"], "state_code": m.state}
@@ -891,9 +894,9 @@ def build_atlas(countries: list[str] | None = None, *, audience: Audience = "pub
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> site = build_atlas(["SEN"], audience="restricted", output_dir=pathlib.Path(tempfile.mkdtemp()) / "site")
-    >>> sorted(p.name for p in site.iterdir())
-    ['assets', 'atlas.json', 'countries', 'index.html', 'index_en.html']
+    >>> site = build_atlas(["NER"], audience="public", output_dir=pathlib.Path(tempfile.mkdtemp()) / "site")
+    >>> sorted(p.name for p in site.iterdir())  # NER's guide is not endorsed: no page in public
+    ['assets', 'atlas.json', 'index.html', 'index_en.html']
     """
     if audience not in AUDIENCES:
         raise MpanalysisError(f"audience must be one of {', '.join(AUDIENCES)} (got {audience!r})")
@@ -925,7 +928,6 @@ def build_atlas(countries: list[str] | None = None, *, audience: Audience = "pub
             "skipped": skipped, "files": sorted(written),
         }
         (site / RECORD_NAME).write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")
-        os.chmod(site, 0o755)  # mkdtemp's 0700 would hide the site from a web server's user
         replace_folder(site, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

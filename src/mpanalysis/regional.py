@@ -52,7 +52,7 @@ from babel.numbers import format_decimal, format_percent
 from .document import BulletList, Callout, Chapter, Figure, Guide, Paragraph, Section, Table
 from .errors import MpanalysisError, ReferenceDataError
 from .params import CountryParams
-from .paths import params_dir, outputs_dir, reference_dir
+from .paths import outputs_dir, params_dir, params_path, reference_dir
 from .recommendations import Recommendation
 from .reference import get_codes, get_labels
 
@@ -74,6 +74,8 @@ REGION_CODE = "XRG"
 MAX_NAMED_COUNTRIES = 8
 #: How many of the most widespread rule-based recommendations the comparison lists.
 N_COMMON_RECOMMENDATIONS = 10
+#: How many of the recommendations common to every country a sentence names (the table has all).
+MAX_LISTED_RECOMMENDATIONS = 3
 
 #: Columns of :func:`build_network_comparison`, in the table's order.
 NETWORK_INDICATORS = ("n_institutions", "n_respondents", "response_rate", "density", "formal_share",
@@ -250,6 +252,7 @@ class CountrySnapshot:
     n_sources: int
     n_flows: int
     input_hashes: dict[str, str] = field(default_factory=dict)
+    params_hash: str = ""
 
     def get_name(self, lang: str) -> str:
         """Return the country's name in ``lang``."""
@@ -340,14 +343,15 @@ def build_country_snapshot(country: str | CountryParams, today: dt.date | None =
     Raises :class:`mpanalysis.errors.MpanalysisError` (naming the file) when the parameters or
     the answers cannot be read.
     """
-    from .cache import input_folder_for, list_input_files, load_country_dataset_cached
+    from .cache import list_input_files, load_country_dataset_cached
     from .chapters.annexes import build_response_table
+    from .dataset import get_input_folder
     from .chapters.base import ChapterContext
     from .findings import find_network_findings, find_source_findings, format_entity_name
     from .network import build_actor_network, summarize_network
     from .params import load_params
     from .profile_use import build_problem_matrix, build_profile_measures, find_profile_findings
-    from .provenance import hash_file
+    from .provenance import hash_file, hash_object
     from .recommendations import build_recommendations, flatten_measures
     from .sources import build_sources_analysis
     from .timeline import build_milestone_table
@@ -383,7 +387,9 @@ def build_country_snapshot(country: str | CountryParams, today: dt.date | None =
     matrix = build_problem_matrix(dataset, params, lang)
     challenges = matrix.loc[~matrix["is_other"].astype(bool),
                             ["challenge", "n_answered", "mean_severity", "prevalence", "score", "rank"]]
-    folder = input_folder_for(params)
+    folder = get_input_folder(params)
+    # the same fingerprint as the country's guide prints (pipeline: the YAML file's bytes)
+    params_file = params_path(params.country)
     return CountrySnapshot(
         country=params.country, params=params,
         milestones=build_milestone_table(params, today),
@@ -393,6 +399,7 @@ def build_country_snapshot(country: str | CountryParams, today: dt.date | None =
         recommendations=tuple(recommendations),
         n_sources=len(dataset.sources), n_flows=len(dataset.flows),
         input_hashes={p.name: hash_file(p) for p in list_input_files(folder)},
+        params_hash=hash_file(params_file) if params_file.is_file() else hash_object(params),
     )
 
 
@@ -426,11 +433,9 @@ def build_region_milestones(region: RegionData) -> pd.DataFrame:
     """Return every country's milestones: ``country, stage, order, start, end, state``, one row per
     country × recorded stage, countries in the order of ``region``, stages in exercise order.
 
-    >>> import datetime as dt
-    >>> region = collect_region("SEN GMB", dt.date(2025, 11, 1))
-    >>> table = build_region_milestones(region)
-    >>> table.groupby("country", sort=False).size().to_dict()
-    {'SEN': 5, 'GMB': 4}
+    >>> table = build_region_milestones(_make_example_region())
+    >>> table.groupby("country", sort=False)["state"].agg(list).to_dict()
+    {'SEN': ['done', 'done', 'done'], 'GMB': ['done', 'planned']}
     """
     frames = [s.milestones.assign(country=s.country) for s in region.snapshots if len(s.milestones)]
     columns = ["country", "stage", "order", "start", "end", "state"]
@@ -537,20 +542,23 @@ def build_recommendation_counts(region: RegionData) -> pd.DataFrame:
 def build_common_recommendations(region: RegionData) -> pd.DataFrame:
     """Return the rule-based recommendations by how many countries they apply in.
 
-    Columns ``rule_id, category, n_countries, countries`` (ISO3 codes, in region order),
-    most widespread first, then in the rules file's order.
+    Columns ``rule_id, category, priority, n_countries, countries`` (ISO3 codes, in region
+    order), ``priority_order`` (0 = high) and ``order`` (position in the rules file); most
+    widespread first, then in the rules file's order.
     """
-    from .recommendations import load_rules
+    from .recommendations import PRIORITIES, load_rules
 
     rows = []
     for order, rule in enumerate(load_rules()):
         countries = tuple(s.country for s in region.snapshots if rule.id in s.rule_ids)
         if countries:
-            rows.append({"rule_id": rule.id, "category": rule.category, "n_countries": len(countries),
-                         "countries": countries, "_order": order})
-    frame = pd.DataFrame(rows, columns=["rule_id", "category", "n_countries", "countries", "_order"])
-    frame = frame.sort_values(["n_countries", "_order"], ascending=[False, True], kind="stable")
-    return frame.drop(columns="_order").reset_index(drop=True)
+            rows.append({"rule_id": rule.id, "category": rule.category, "priority": rule.priority,
+                         "n_countries": len(countries), "countries": countries,
+                         "priority_order": PRIORITIES.index(rule.priority), "order": order})
+    columns = ["rule_id", "category", "priority", "n_countries", "countries", "priority_order", "order"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame = frame.sort_values(["n_countries", "order"], ascending=[False, True], kind="stable")
+    return frame.reset_index(drop=True)
 
 
 def get_rule_label(rule_id: str, lang: str) -> str:
@@ -591,7 +599,7 @@ def _layout(height: int, **extra: Any) -> dict[str, Any]:
 def plot_region_timeline(region: RegionData, lang: str) -> go.Figure:
     """Return the Gantt chart of the exercise: one row per country × recorded stage, coloured by
     state, countries in alphabetical order."""
-    from .timeline import plot_exercise_timeline
+    from .timeline import STATE_COLOURS, plot_exercise_timeline
 
     names = region.names(lang)
     order = {s.country: i for i, s in enumerate(region.ordered(lang))}
@@ -602,8 +610,35 @@ def plot_region_timeline(region: RegionData, lang: str) -> go.Figure:
     labels = pd.Series([f"{_escape(names[c])} — {_escape(stage_labels.get(s, s))}"
                         for c, s in zip(milestones["country"], milestones["stage"])], dtype=object)
     fig = plot_exercise_timeline(milestones.drop(columns="_pos"), lang, row_labels=labels)
-    fig.update_layout(font={"family": FONT_FAMILY, "size": 12}, legend={"orientation": "h", "y": -0.06 if len(milestones) > 15 else -0.15})
-    fig.update_yaxes(automargin=True)
+    # With one row per country and stage, the start dates written beside every bar collide and
+    # run off the chart: the dates stay in the hover and on the axis.
+    fig.update_traces(text=None, textposition="none", selector={"type": "bar"})
+    # A stage of one day (an expression of interest, an endorsement) is a hairline as a bar:
+    # a diamond marks it, in its state's colour.
+    starts = pd.to_datetime(milestones["start"])
+    ends = pd.to_datetime(milestones["end"])
+    is_point = (ends.isna() | (ends <= starts)).to_numpy()
+    for state, colour in STATE_COLOURS.items():
+        mask = is_point & (milestones["state"] == state).to_numpy()
+        if mask.any():
+            fig.add_trace(go.Scatter(
+                x=[d.isoformat() for d in starts[mask].dt.date], y=list(labels[mask]), mode="markers",
+                marker={"symbol": "diamond", "size": 11, "color": colour, "line": {"color": "#ffffff", "width": 1}},
+                showlegend=False, hovertemplate="%{y}: %{x|%Y-%m-%d}<extra></extra>"))
+    # Every other country on a tinted band, so the eye keeps each country's stages together.
+    positions = milestones.groupby("_pos", sort=True).indices
+    for band, (_, rows) in enumerate(sorted(positions.items())):
+        if band % 2 == 0:
+            fig.add_shape(type="rect", xref="paper", x0=0, x1=1, y0=min(rows) - 0.5, y1=max(rows) + 0.5,
+                          fillcolor="#eef2f6", line={"width": 0}, layer="below")
+    first, last = starts.min(), max(starts.max(), ends.max() if ends.notna().any() else starts.max())
+    margin = pd.Timedelta(days=max(15, int((last - first).days * 0.03)))
+    fig.update_layout(font={"family": FONT_FAMILY, "size": 12},
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+                      margin={"l": 10, "r": 20, "t": 30, "b": 30})
+    fig.update_xaxes(range=[(first - margin).date().isoformat(), (last + margin).date().isoformat()],
+                     showgrid=True, gridcolor="#dde3ea")
+    fig.update_yaxes(automargin=True, showgrid=False)
     return fig
 
 
@@ -689,7 +724,7 @@ def plot_network_comparison(network: pd.DataFrame, names: Mapping[str, str], lan
                          zerolinecolor="#9aa5b1", **axis)
         if defined:
             fig.add_vline(x=statistics.median(defined), row=row, col=col,
-                          line={"color": "#52606d", "dash": "dash", "width": 1.5})
+                          line={"color": "#52606d", "dash": "dash", "width": 1.5}, layer="below")
     fig.update_yaxes(autorange="reversed", automargin=True, tickfont={"size": 12})
     fig.update_annotations(font={"size": 14, "color": "#17365d"})
     fig.update_layout(_layout(120 + n_rows * (40 + 30 * len(countries)), separators=", " if lang == "fr" else None,
@@ -776,7 +811,8 @@ def _describe_progress(milestones: pd.DataFrame, lang: str) -> tuple[str, str | 
     done = milestones[milestones["state"] == "done"]
     if len(done):
         last = done.sort_values(["order", "start"], kind="stable").iloc[-1]
-        last_label, last_date = stage_labels[last["stage"]], last["end"] or last["start"]
+        last_date = last["start"] if pd.isna(last["end"]) else last["end"]
+        last_label = stage_labels.get(last["stage"], last["stage"])
         last_text = format_date(last_date, "medium", locale=lang)
     else:
         last, last_label, last_text = None, _t("exercise.none", lang), None
@@ -816,7 +852,7 @@ def _build_exercise_chapter(region: RegionData, lang: str) -> Chapter:
                    country=region.names(lang)[first["country"]])
         months = []
         for snapshot in region.snapshots:
-            table = snapshot.milestones.set_index("stage")
+            table = snapshot.milestones.drop_duplicates("stage").set_index("stage")
             if {"expression_of_interest", "workshop"} <= set(table.index) and table.at["workshop", "state"] != "planned":
                 days = (table.at["workshop", "start"] - table.at["expression_of_interest", "start"]).days
                 months.append(days / 30.44)
@@ -834,7 +870,7 @@ def _build_exercise_chapter(region: RegionData, lang: str) -> Chapter:
                         rows=rows, in_brief=True))
     if len(milestones):
         states = milestones["state"].value_counts()
-        blocks.append(Figure.from_plotly(
+        blocks.append(_figure(
             plot_region_timeline(region, lang), id="regional_timeline", in_brief=True,
             caption=_t("exercise.gantt_caption", lang),
             alt=_tn("exercise.gantt_alt", lang, {"n_rows": len(milestones), "n_countries": milestones["country"].nunique(),
@@ -876,7 +912,7 @@ def _build_coverage_chapter(region: RegionData, lang: str) -> Chapter:
                                          best=domain_labels.get(best, best), worst=domain_labels.get(worst, worst))))
     gap_descriptions = [f"{domain_labels.get(d, d)} – {names[c]}" for c in names for d in domains
                         if ((gaps["country"] == c) & (gaps["domain"] == d)).any()]
-    blocks.append(Figure.from_plotly(
+    blocks.append(_figure(
         plot_coverage_comparison(coverage, names, lang), id="regional_coverage_map", in_brief=True,
         caption=_t("coverage.figure_caption", lang),
         alt=_tn("coverage.figure_alt", lang, {"n_domains": len(domains), "n_countries": len(names),
@@ -896,6 +932,10 @@ def _build_coverage_chapter(region: RegionData, lang: str) -> Chapter:
                         rows=rows, notes=[_t("coverage.table_note", lang)]))
     return Chapter(number="II", key="regional_coverage", title=_t("coverage.title", lang),
                    intro=_t("coverage.intro", lang), blocks=blocks)
+
+
+def _figure(fig: go.Figure, **fields: Any) -> Figure:
+    return Figure(plotly_json=fig.to_json(), **fields)
 
 
 def _median(values: Iterable[float]) -> float | None:
@@ -935,13 +975,14 @@ def _build_network_chapter(region: RegionData, lang: str) -> Chapter:
         summaries.append(item)
     if items:
         blocks.append(BulletList(items=items))
-    rows = []
-    for country in names:
-        rows.append([names[country], *[_table_indicator(k, network.at[country, k], lang) for k in NETWORK_INDICATORS]])
-    columns = [_t("exercise.col_country", lang), *[_t(f"network.indicators.{k}", lang) for k in NETWORK_INDICATORS]]
+    # One row per indicator, one column per country: ten indicators side by side would not fit
+    # a page, countries do (and the coverage table reads the same way).
+    rows = [[_t(f"network.indicators.{k}", lang), *[_table_indicator(k, network.at[c, k], lang) for c in names]]
+            for k in NETWORK_INDICATORS]
+    columns = [_t("network.col_indicator", lang), *names.values()]
     blocks.append(Table(id="regional_network", caption=_t("network.table_caption", lang), columns=columns,
                         rows=rows, in_brief=True, notes=[_t("network.table_note", lang)]))
-    blocks.append(Figure.from_plotly(
+    blocks.append(_figure(
         plot_network_comparison(network, names, lang), id="regional_network_indicators", in_brief=True,
         caption=_t("network.figure_caption", lang),
         alt=_t("network.figure_alt", lang, summary=("; ".join(summaries) or not_defined))))
@@ -949,14 +990,12 @@ def _build_network_chapter(region: RegionData, lang: str) -> Chapter:
                    intro=_t("network.intro", lang), blocks=blocks)
 
 
-def _table_indicator(key: str, value: float, lang: str) -> str | int | float | None:
+def _table_indicator(key: str, value: float, lang: str) -> str | None:
+    """A table cell: every indicator written as text, so a column mixing shares, counts and the
+    density still reads the same way in every format."""
     if value != value:
         return None
-    if key in SHARE_INDICATORS:
-        return format_percent(value, locale=lang)
-    if key == "density":
-        return round(float(value), 3)
-    return int(value)
+    return _indicator_text(key, value if key in SHARE_INDICATORS or key == "density" else int(value), lang)
 
 
 def _build_challenges_chapter(region: RegionData, lang: str) -> Chapter:
@@ -977,7 +1016,7 @@ def _build_challenges_chapter(region: RegionData, lang: str) -> Chapter:
                                  "n_top": int(ranked.at[top, "n_top"]), "n_countries": len(ordered)},
         label=labels.get(top, top))))
     severities = comparison["mean_severity"].astype(float).dropna()
-    blocks.append(Figure.from_plotly(
+    blocks.append(_figure(
         plot_challenge_heatmap(comparison, ranking, names, lang), id="regional_challenges_map", in_brief=True,
         caption=_t("challenges.heatmap_caption", lang),
         alt=_tn("challenges.heatmap_alt", lang, {"n_challenges": len(ranked), "n_countries": len(names)},
@@ -1023,16 +1062,17 @@ def _build_recommendations_chapter(region: RegionData, lang: str) -> Chapter:
     common = build_common_recommendations(region)
     everywhere = common[common["n_countries"] == len(ordered)]
     if len(everywhere):
-        blocks.append(Paragraph(text=_tn(
-            "recommendations.common", lang, {"n_common": len(everywhere), "n_countries": len(ordered)},
-            labels=_list([f"« {get_rule_label(r, lang)} »" if lang == "fr" else f"“{get_rule_label(r, lang)}”"
-                          for r in everywhere["rule_id"]], lang))))
+        quoted = [f"« {get_rule_label(r, lang)} »" if lang == "fr" else f"“{get_rule_label(r, lang)}”"
+                  for r in everywhere.sort_values(["priority_order", "order"], kind="stable")["rule_id"]]
+        key = "recommendations.common" if len(quoted) <= MAX_LISTED_RECOMMENDATIONS else "recommendations.common_many"
+        blocks.append(Paragraph(text=_tn(key, lang, {"n_common": len(everywhere), "n_countries": len(ordered)},
+                                         labels=_list(quoted[:MAX_LISTED_RECOMMENDATIONS], lang))))
     elif len(common):
         first = common.iloc[0]
         blocks.append(Paragraph(text=_tn(
             "recommendations.no_common", lang, {"n_top": int(first["n_countries"]), "n_countries": len(ordered)},
             label=get_rule_label(first["rule_id"], lang))))
-    blocks.append(Figure.from_plotly(
+    blocks.append(_figure(
         plot_recommendation_counts(counts, names, lang), id="regional_recommendation_counts", in_brief=True,
         caption=_t("recommendations.chart_caption", lang),
         alt=_tn("recommendations.chart_alt", lang,
@@ -1042,7 +1082,9 @@ def _build_recommendations_chapter(region: RegionData, lang: str) -> Chapter:
     if len(common):
         all_label = _t("document.all_countries", lang)
         rows = []
-        for row in common.head(N_COMMON_RECOMMENDATIONS).itertuples():
+        # the first N, and every rule as widespread as the N-th: a cut inside a tie would be arbitrary
+        shown_rows = common[common["n_countries"] >= common["n_countries"].iloc[min(N_COMMON_RECOMMENDATIONS, len(common)) - 1]]
+        for row in shown_rows.itertuples():
             shown = [names[c] for c in names if c in row.countries]
             rows.append([get_rule_label(row.rule_id, lang), category_labels.get(row.category, row.category),
                          f"{row.n_countries} / {len(ordered)}",
@@ -1084,7 +1126,8 @@ def _notices(region: RegionData, lang: str) -> list[Callout]:
         callouts.append(Callout(kind="warning", title=_t("document.draft_title", lang), in_brief=True,
                                 text=_t("document.draft", lang, countries=_list(not_final, lang))))
     demo = [s.get_name(lang) for s in ordered if s.is_demo]
-    if demo:
+    # when every country is the demo's, the cover's notice already says so
+    if demo and len(demo) < len(ordered):
         callouts.append(Callout(kind="info", title=_t("document.synthetic_title", lang),
                                 text=_t("document.synthetic", lang, countries=_list(demo, lang))))
     if region.skipped:
@@ -1106,10 +1149,9 @@ def build_regional_synthesis(countries: str | Iterable[str] | None, lang: str, t
     with parameters). ``region`` reuses snapshots already collected (e.g. for a second language);
     ``countries`` and ``today`` are then ignored.
 
-    >>> import datetime as dt
-    >>> guide = build_regional_synthesis(["SEN", "GMB"], "en", dt.date(2025, 11, 1))
-    >>> [c.number for c in guide.chapters], guide.is_draft, guide.is_synthetic
-    (['I', 'II', 'III', 'IV', 'V'], True, True)
+    >>> guide = build_regional_synthesis(None, "en", region=_make_example_region())
+    >>> [c.number for c in guide.chapters], guide.country_name, guide.is_draft, guide.is_synthetic
+    (['I', 'II', 'III', 'IV', 'V'], 'Senegal and The Gambia', True, True)
     """
     from . import __version__
 
@@ -1124,8 +1166,8 @@ def build_regional_synthesis(countries: str | Iterable[str] | None, lang: str, t
     provenance: dict[str, Any] = {
         "package_version": __version__,
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "countries": [s.country for s in ordered],
         "endorsement_status": {s.country: s.params.endorsement.status for s in ordered},
+        "params_hash": {s.country: s.params_hash for s in ordered},
         "input_hashes": {f"{s.country}/{name}": digest for s in ordered
                          for name, digest in sorted(s.input_hashes.items())},
     }
@@ -1163,10 +1205,9 @@ def build_slides(guide: Guide) -> list[Slide]:
     """Return the deck's slides: the title, the key messages (paragraphs flagged ``in_brief``),
     then one slide per figure or table flagged ``in_brief``, in the guide's order.
 
-    >>> import datetime as dt
-    >>> guide = build_regional_synthesis(["SEN", "GMB"], "fr", dt.date(2025, 11, 1))
-    >>> [s.kind for s in build_slides(guide)][:4]
-    ['title', 'messages', 'table', 'figure']
+    >>> guide = build_regional_synthesis(None, "fr", region=_make_example_region())
+    >>> [(s.kind, s.label) for s in build_slides(guide)][:4]
+    [('title', ''), ('messages', ''), ('table', 'Tableau I.1'), ('figure', 'Figure I.1')]
     """
     from .document import iter_blocks, number_guide, resolve_refs
     from .render.common import chapter_heading, load_texts
@@ -1195,14 +1236,15 @@ def build_slides_html(guide: Guide) -> str:
     shows the overview; the address ends in ``#n`` for slide ``n``. The DRAFT and
     synthetic-data marks are on every slide.
 
-    >>> import datetime as dt
-    >>> page = build_slides_html(build_regional_synthesis(["SEN", "GMB"], "en", dt.date(2025, 11, 1)))
-    >>> page.count('class="slide ') >= 8, "cdn" in page.lower()
-    (True, False)
+    >>> page = build_slides_html(build_regional_synthesis(None, "en", region=_make_example_region()))
+    >>> import re
+    >>> page.count('<section class="slide '), re.search(r'(src|href)="(https?:)?//', page) is None
+    (11, True)
     """
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
     from markupsafe import Markup
 
+    from .document import number_guide, resolve_refs
     from .render import common
     from .render.html import _plotly_js, dump_script_json
     from .render.static import apply_house_style, read_geo_stub
@@ -1210,8 +1252,10 @@ def build_slides_html(guide: Guide) -> str:
     lang = guide.lang
     texts = common.load_texts(lang)
     env = Environment(loader=FileSystemLoader(str(SLIDES_DIR)), autoescape=True, undefined=StrictUndefined)
+    numbering = number_guide(guide)
     env.filters.update(
         typeset=lambda text: common.typeset(text, lang),
+        plain=lambda text: common.typeset(resolve_refs(text, numbering), lang),
         cell=lambda value: common.format_cell(value, texts),
         figure_json=lambda figure: dump_script_json(_slide_figure(apply_house_style(figure.figure_dict(), lang))),
     )
@@ -1220,7 +1264,7 @@ def build_slides_html(guide: Guide) -> str:
     return env.get_template("deck.html.j2").render(
         guide=guide, slides=slides, texts=texts, slide_texts=slide_texts,
         slide_of=_pick(_node("slides.slide_of"), "slides.slide_of", lang),
-        kind_label=_t("document.kind", lang),
+        kind_label=_t("slides.occasion", lang),
         date=common.format_guide_date(guide, texts),
         numeric_columns=lambda table: [common.is_numeric_column(table, i) for i in range(len(table.columns))],
         css=Markup((SLIDES_DIR / "deck.css").read_text(encoding="utf-8")),
@@ -1303,3 +1347,48 @@ def show_synthesis(guide: Guide) -> None:
             elif isinstance(block, Figure):
                 display(HTML(f"<p><strong>{html.escape(numbering.labels[block.id])}</strong> – {text(block.caption)}</p>"))
                 display(go.Figure(block.figure_dict()))
+
+
+def _make_example_region() -> RegionData:
+    """Two tiny countries for the examples: Senegal (endorsed) and The Gambia (draft, no
+    existing crisis source), both demo data."""
+    def snapshot(code: str, name: dict, status: str, milestones: list, existing: dict,
+                 network: dict, severities: dict, categories: list) -> CountrySnapshot:
+        params = CountryParams(country=code, country_name=name, is_demo=True,
+                               endorsement={"status": status}, milestones=milestones)
+        gaps = pd.DataFrame({"n_existing": existing, "n_potential": {d: 1 for d in existing}})
+        gaps.index.name = "domain"
+        rows = [{"challenge": c, "n_answered": 4, "mean_severity": m, "prevalence": p, "score": m * p}
+                for c, (m, p) in severities.items()]
+        challenges = pd.DataFrame(rows).sort_values("score", ascending=False, kind="stable")
+        challenges["rank"] = range(1, len(challenges) + 1)
+        recommendations = tuple(Recommendation(id=rule, category=category, priority="high", text="…", lang="fr")
+                                for rule, category in categories)
+        return CountrySnapshot(country=code, params=params,
+                               milestones=build_milestone_table(params, dt.date(2025, 11, 1)), gaps=gaps,
+                               network=network, challenges=challenges.reset_index(drop=True),
+                               recommendations=recommendations, n_sources=sum(existing.values()), n_flows=12)
+
+    from .timeline import build_milestone_table
+
+    network = {"n_institutions": 12, "n_respondents": 9, "response_rate": 0.75, "density": 0.12,
+               "formal_share": 0.2, "confirmation_rate": 0.4, "coordinator_reach": 0.8,
+               "n_cut_vertices": 2, "n_silos": 1}
+    severities = {"understanding": (1.0, 0.25), "dissemination": (2.0, 0.5), "ownership": (1.5, 0.5),
+                  "update": (2.5, 1.0), "use": (2.0, 0.75)}
+    senegal = snapshot(
+        "SEN", {"fr": "Sénégal", "en": "Senegal"}, "endorsed",
+        [{"stage": "questionnaire", "start": "2025-02-03", "end": "2025-03-21"},
+         {"stage": "workshop", "start": "2025-05-14", "end": "2025-05-15"},
+         {"stage": "endorsement", "start": "2025-09-30"}],
+        {"trends": 4, "border_management": 2, "crisis": 1, "development": 2}, network, severities,
+        [("coop_silent_producers", "cooperation"), ("training_need", "training_hr")])
+    gambia = snapshot(
+        "GMB", {"fr": "Gambie", "en": "The Gambia"}, "draft",
+        [{"stage": "questionnaire", "start": "2025-05-05", "end": "2025-06-13"},
+         {"stage": "drafting", "start": "2025-12-01", "done": False}],
+        {"trends": 2, "border_management": 3, "crisis": 0, "development": 1},
+        {**network, "density": 0.2, "coordinator_reach": None, "n_silos": 0},
+        {**severities, "use": (3.0, 1.0)},
+        [("coop_silent_producers", "cooperation"), ("crisis_coverage_gap", "crisis_information")])
+    return RegionData(snapshots=(senegal, gambia), skipped={}, today=dt.date(2025, 11, 1))

@@ -98,8 +98,9 @@ def test_single_points_of_failure_and_silent_producers_are_named(results):
     assert cut[1] == 2 and cut[2] == "Agence des frontières (AF) and Université Beta (UB)"
     assert rows["Producers that share with nobody"][2] == "Association d'aide (AA)"
     assert rows["Users that receive no information"][2] == "Direction des migrations (DM) and Office isolé (OI)"
-    assert rows["Share of flows resting on a formal agreement"][1] == "33% (1 of 3)"
-    assert rows["Share of flows between respondents confirmed by both sides"][1] == "33% (1 of 3)"
+    assert rows["Share of flows resting on a formal agreement (1 of 3)"][1] == "33%"
+    assert rows["Share of flows between respondents confirmed by both sides (1 of 3)"][1] == "33%"
+    assert rows["Institutions in the network (5 of them respondents)"][1] == 5
 
 
 def test_stages_receiving_no_data_are_flagged(results):

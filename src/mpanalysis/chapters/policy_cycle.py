@@ -130,7 +130,11 @@ def build_key_actor_frame(G: nx.DiGraph, summary: NetworkSummary, lang: str,
     roles = {r: _t(f"network.roles.{r}", lang) for r in ("producer", "user", "both", "isolated")}
 
     def role_of(v: str) -> str:
-        role = roles.get(str(nodes.at[v, "role"]), str(nodes.at[v, "role"]))
+        code = str(nodes.at[v, "role"] or "")
+        if code not in roles:  # a graph not made by build_actor_network: derive it from the degrees
+            has_in, has_out = nodes.at[v, "in_degree"] > 0, nodes.at[v, "out_degree"] > 0
+            code = "both" if has_in and has_out else "producer" if has_out else "user" if has_in else "isolated"
+        role = roles[code]
         return _t("network.role_coordinator", lang, role=role) if bool(nodes.at[v, "is_coordinator"]) else role
 
     return pd.DataFrame({
@@ -163,9 +167,6 @@ def build_indicator_frame(G: nx.DiGraph, summary: NetworkSummary, findings: list
     def listed(ids) -> str:
         return format_names([names.get(v, v) for v in ids], lang) if ids else ""
 
-    def label(code: str) -> str:
-        return _t(f"findings.indicators.{code}", lang)
-
     brokers = [f.entities[0] for f in findings if f.kind == "central_broker" and f.entities]
     silos = [f for f in findings if f.kind == "silo"]
     by_name = sorted(summary.cut_vertices, key=lambda v: (-summary.cut_vertices[v], names.get(v, v).casefold()))
@@ -177,14 +178,16 @@ def build_indicator_frame(G: nx.DiGraph, summary: NetworkSummary, findings: list
         method = _t("network.method_exact", lang)
     no_coordinator = _t("findings.indicators.no_coordinator", lang)
     silent = summary.silent_producers or []
+    counts = {"n_respondents": summary.n_respondents, "n_formal": summary.n_formal, "n_edges": summary.n_edges,
+              "n_confirmed": summary.n_confirmed, "n_confirmable": summary.n_confirmable}
+    not_applicable = _t("findings.not_applicable", lang)
     rows = [
-        ("n_entities", _t("findings.indicators.n_entities_value", lang, n_entities=summary.n_nodes,
-                          n_respondents=summary.n_respondents), ""),
+        ("n_entities", summary.n_nodes, ""),
         ("n_edges", summary.n_edges, ""),
-        ("density", _share(summary.density, lang), ""),
-        ("reciprocity", _share(summary.reciprocity, lang), ""),
+        ("density", _share(summary.density, lang) or not_applicable, ""),
+        ("reciprocity", _share(summary.reciprocity, lang) or not_applicable, ""),
         ("components", summary.n_components, ""),
-        ("largest_component_share", _share(summary.largest_component_share, lang), ""),
+        ("largest_component_share", _share(summary.largest_component_share, lang) or not_applicable, ""),
         ("brokers", len(brokers), listed(brokers) or none),
         ("silent_producers", len(silent), listed(silent) or none),
         ("unreached_users", len(summary.unreached_users), listed(summary.unreached_users) or none),
@@ -192,22 +195,17 @@ def build_indicator_frame(G: nx.DiGraph, summary: NetworkSummary, findings: list
         ("bridges", len(bridges), format_names(bridges, lang) if bridges else none),
         ("communities", n_communities, ""),
         ("silos", len(silos), _t("findings.list_separator", lang).join(listed(f.entities) for f in silos) or none),
-        ("coordinator_reach", _share(summary.coordinator_reach, lang) if summary.coordinators else no_coordinator,
-         listed(summary.coordinators)),
-        ("coordinator_out_reach", _share(summary.coordinator_out_reach, lang) if summary.coordinators
-         else no_coordinator, ""),
-        ("formal_share", _t("findings.indicators.formal_value", lang, formal_share=summary.formal_share,
-                            n_formal=summary.n_formal, n_edges=summary.n_edges)
-         if summary.formal_share is not None else _t("findings.not_applicable", lang), ""),
-        ("confirmation_rate", _t("findings.indicators.confirmation_value", lang,
-                                 confirmation_rate=summary.confirmation_rate, n_confirmed=summary.n_confirmed,
-                                 n_confirmable=summary.n_confirmable)
-         if summary.confirmation_rate is not None else _t("findings.not_applicable", lang), ""),
+        ("coordinator_reach", (_share(summary.coordinator_reach, lang) or not_applicable) if summary.coordinators
+         else no_coordinator, listed(summary.coordinators)),
+        ("coordinator_out_reach", (_share(summary.coordinator_out_reach, lang) or not_applicable)
+         if summary.coordinators else no_coordinator, ""),
+        ("formal_share", _share(summary.formal_share, lang) or not_applicable, ""),
+        ("confirmation_rate", _share(summary.confirmation_rate, lang) or not_applicable, ""),
         ("betweenness_method", method, ""),
     ]
     frame = pd.DataFrame({
         "code": [code for code, _, _ in rows],
-        "label": [label(code) for code, _, _ in rows],
+        "label": [_t(f"findings.indicators.{code}", lang, **counts) for code, _, _ in rows],
         "value": pd.Series([value for _, value, _ in rows], dtype=object),
         "entities": [entities for _, _, entities in rows],
     })

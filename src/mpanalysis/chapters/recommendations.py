@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..document import BulletList, Chapter, Figure, Paragraph, Section, Table, iter_blocks, load_guide_texts
+from ..document import REF_PATTERN, BulletList, Chapter, Figure, Paragraph, Section, Table, iter_blocks, load_guide_texts
 from ..errors import MpanalysisError
 from ..findings import format_entity_name
 from ..recommendations import (CATEGORY_LIST, Recommendation, build_recommendations, get_category_codes,
@@ -187,6 +187,47 @@ def _citations(recommendation: Recommendation, findings_by_id: Mapping[str, obje
     keys = [findings_by_id[f].evidence for f in recommendation.finding_ids if f in findings_by_id]
     keys += list(recommendation.evidence)
     return list(dict.fromkeys(format_evidence_key(k, blocks, lang) for k in keys))
+
+
+def label_citations(chapter: Chapter, cited_chapters: Sequence[Chapter], lang: str) -> Chapter:
+    """Return a copy of ``chapter`` whose citations of other chapters' blocks read as their labels.
+
+    For showing chapter IV on its own (a notebook preview): the guide resolves ``{ref:id}`` itself,
+    but a one-chapter preview does not know the figures and tables of chapters I–III.
+
+    >>> from mpanalysis.document import Table
+    >>> cited = Chapter(number="III", key="mp_process", title="T",
+    ...                 blocks=[Table(id="mp_needs", caption="c", columns=["a"], rows=[])])
+    >>> ch = Chapter(number="IV", key="recommendations", title="R", blocks=[Paragraph(text="(voir {ref:mp_needs})")])
+    >>> label_citations(ch, [cited], "fr").blocks[0].text
+    '(voir Tableau III.1)'
+    """
+    texts = load_guide_texts(lang)
+    labels: dict[str, tuple[str, str]] = {}
+    for cited in cited_chapters:
+        counters = {"figure": 0, "table": 0}
+        for block in iter_blocks(cited):
+            if isinstance(block, (Figure, Table)):
+                counters[block.type] += 1
+                number = f"{cited.number}.{counters[block.type]}"
+                labels[block.id] = (f"{texts[block.type]} {number}", number)
+
+    def resolve(match: re.Match) -> str:
+        kind, block_id = match.groups()
+        if block_id not in labels:
+            return match.group(0)
+        return labels[block_id][0 if kind == "ref" else 1]
+
+    def walk(value):
+        if isinstance(value, str):
+            return REF_PATTERN.sub(resolve, value)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {k: (v if k in {"plotly_json", "id", "key", "number", "type"} else walk(v)) for k, v in value.items()}
+        return value
+
+    return Chapter.model_validate(walk(chapter.model_dump(mode="json")))
 
 
 # --------------------------------------------------------------------------------------------

@@ -158,8 +158,9 @@ def build_domain_summary(analysis: SourcesAnalysis) -> pd.DataFrame:
     ...     "status": ["existing"], "access": ["public"], "last_update": [2010]})
     >>> from mpanalysis.params import CountryParams
     >>> a = build_sources_analysis(CountryDataset("SEN", **t), CountryParams(country="SEN", reference_year=2024))
-    >>> build_domain_summary(a).set_index("domain").loc["trends"].tolist()
-    [1, 0, 1, 0, 1, 1.0, 1]
+    >>> row = build_domain_summary(a).iloc[0]
+    >>> row["domain"], int(row["n_existing"]), int(row["n_governmental"]), float(row["open_share"]), int(row["n_stale"])
+    ('trends', 1, 1, 1.0, 1)
     """
     listing, gaps, staleness = analysis.listing, analysis.gaps, analysis.staleness
     rows = []
@@ -397,14 +398,14 @@ def _build_gaps_section(ctx: ChapterContext, analysis: SourcesAnalysis, findings
     gap_names = {flag: _t(f"gaps.gap_{name}", lang) for flag, name in
                  (("has_no_existing", "no_existing"), ("is_restricted_only", "restricted_only"),
                   ("has_no_exchange", "no_exchange"))}
-    none = _t("gaps.no_gap_cell", lang)
+    none, separator = _t("gaps.no_gap_cell", lang), _t("gaps.list_separator", lang)
     display = pd.DataFrame({
         _t("gaps.col_domain", lang): [labels[d] for d in gaps.index],
         _t("gaps.col_existing", lang): gaps["n_existing"].astype(int).tolist(),
         _t("gaps.col_open", lang): gaps["n_open_existing"].astype(int).tolist(),
         _t("gaps.col_closed", lang): gaps["n_closed_existing"].astype(int).tolist(),
         _t("gaps.col_flows", lang): gaps["n_flows"].astype(int).tolist(),
-        _t("gaps.col_gap", lang): [_t("gaps.list_separator", lang).join(text for flag, text in gap_names.items() if bool(row[flag])) or none
+        _t("gaps.col_gap", lang): [separator.join(text for flag, text in gap_names.items() if bool(row[flag])) or none
                                    for _, row in gaps.iterrows()],
     })
     blocks: list = [
@@ -474,7 +475,8 @@ def _build_domain_sections(ctx: ChapterContext, analysis: SourcesAnalysis) -> Se
             if not len(part):
                 continue
             display = pd.DataFrame({
-                headers["entity"]: [format_entity_name(n, a) for n, a in zip(part["entity_name"], part["entity_acronym"])],
+                headers["entity"]: [format_entity_name(n, a)
+                                    for n, a in zip(part["entity_name"], part["entity_acronym"])],
                 headers["source"]: part["source_name"].tolist(),
                 **{headers[c]: [value_labels[c].get(v, v) if v else not_stated for v in part[c]]
                    for c in ("kind", "status", "periodicity")},
@@ -503,10 +505,10 @@ def _build_profile_section(ctx: ChapterContext, measures: dict[str, float]) -> S
         order = {c: i for i, c in enumerate(get_codes("periodicities"))}
         # ties go to the first code of the reference list, so the sentence is the same every run
         top = min(counts.index, key=lambda c: (-int(counts[c]), order.get(c, len(order)), c)) if len(counts) else None
+        label = get_labels("periodicities", lang).get(top, top) if top else _t("domains.not_stated", lang)
         text = _t("profile.text", lang, n_existing=n_existing, n_open=_count(measures, "n_open"),
                   open_share=measures.get("sources.open_share", 0.0), n_paper=_count(measures, "n_paper"),
-                  periodicity=get_labels("periodicities", lang).get(top, top) if top else _t("domains.not_stated", lang),
-                  n_periodicity=int(counts[top]) if top else 0)
+                  periodicity=label, n_periodicity=int(counts[top]) if top else 0)
     else:
         text = _t("profile.no_existing", lang)
     blocks = [Paragraph(text=text),
@@ -531,8 +533,8 @@ def _build_contacts_section(ctx: ChapterContext) -> Section:
     else:
         blocks.append(Paragraph(text=_t("contacts.public_none", lang), audience="public"))
     blocks += [
-        Callout(kind="warning", text=_t("contacts.restricted_intro", lang, n_not_consenting=n_respondents - n_consenting),
-                audience="restricted"),
+        Callout(kind="warning", audience="restricted",
+                text=_t("contacts.restricted_intro", lang, n_not_consenting=n_respondents - n_consenting)),
         Table.from_frame(everyone, id="sources_contacts_restricted", caption=_t("contacts.restricted_caption", lang)
                          ).model_copy(update={"audience": "restricted"}),
     ]
