@@ -766,6 +766,7 @@ class _SiteWriter:
             authority=endorsement.authority or "",
             endorsed_on=_format_date(endorsement.date, lang),
             built=_format_date((entry.record or {}).get("built_at"), lang),
+            guide_edition=_get_edition_number(entry.record),
             guides=[guide_rows[k] for k in sorted(guide_rows)],
             data_files=[link(f) for f in sorted(entry.get_files("data"), key=file_order)],
             validation_files=[link(f) for f in sorted(entry.get_files("validation"), key=file_order)],
@@ -777,6 +778,12 @@ class _SiteWriter:
                       for p in entry.params.profiles],
         )
         return context
+
+
+def _get_edition_number(record: dict[str, Any] | None) -> int | None:
+    """The guide's edition number, when the build record has one (a new round of answers)."""
+    value = (record or {}).get("edition")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _milestone_labels(lang: str) -> dict[str, str]:

@@ -1,0 +1,117 @@
+"""The region in one command: failures stay local, reruns skip, interrupted builds recover, dask
+gives the same guides. Builds are HTML-only, one language, full length, to stay fast."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mpanalysis.pipeline import BuildOptions, build_country, run_countries
+
+FAST = BuildOptions(langs=("fr",), lengths=("full",), formats=("html",), today="2026-01-15")
+
+
+def guide_path(root: Path, country: str) -> Path:
+    return root / "outputs" / country / "guides" / f"{country}_guide_fr_public_full.html"
+
+
+def is_complete_html(path: Path) -> bool:
+    text = path.read_text(encoding="utf-8")
+    return text.rstrip().endswith("</html>") and "Plotly.newPlot" in text
+
+
+def test_a_failing_country_is_reported_and_the_others_complete(project_factory):
+    root = project_factory(["NER", "GMB"])
+    params = root / "params" / "GMB.yaml"
+    params.write_text(params.read_text(encoding="utf-8") + "\nworshop_typo: true\n", encoding="utf-8")
+
+    results = run_countries(["NER", "GMB"], FAST, workers=2, show_progress=False)
+
+    by_country = {r.country: r for r in results}
+    assert by_country["NER"].status == "built"
+    assert by_country["GMB"].status == "failed"
+    assert "worshop_typo" in by_country["GMB"].message and "GMB.yaml" in by_country["GMB"].message
+    assert is_complete_html(guide_path(root, "NER"))
+    assert not guide_path(root, "GMB").exists()
+
+    # unchanged rerun: nothing rebuilt, and it says so
+    start = time.perf_counter()
+    again = build_country("NER", FAST)
+    assert again.status == "skipped" and "up to date" in again.message
+    assert time.perf_counter() - start < 30  # generous: the point is that no notebook ran
+    log = (root / "outputs" / "NER" / "logs" / "run.log").read_text(encoding="utf-8")
+    assert log.rstrip().endswith("skipped: up to date")
+
+
+def test_a_notebook_error_names_notebook_and_cell(project_factory):
+    root = project_factory(["NER"])
+    notebook = root / "notebooks" / "02_policy_cycle.ipynb"
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    code_cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    code_cells[-1]["source"] = ["raise RuntimeError('planted failure')\n"]
+    notebook.write_text(json.dumps(nb), encoding="utf-8")
+
+    result = build_country("NER", FAST)
+
+    assert result.status == "failed"
+    assert result.notebook == "02_policy_cycle.ipynb" and result.cell is not None
+    assert "planted failure" in result.message
+    executed = root / "outputs" / "NER" / "work" / "fr" / "executed" / "02_policy_cycle.ipynb"
+    assert executed.is_file()  # the partial executed notebook is kept for inspection
+
+
+@pytest.mark.slow
+def test_an_interrupted_batch_then_a_rerun_leaves_every_guide_complete(project_factory):
+    root = project_factory(["NER", "GMB"])
+    env = dict(os.environ, MPANALYSIS_ROOT=str(root))
+    command = [sys.executable, "-m", "mpanalysis.cli", "run", "NER", "GMB", "--lang", "fr",
+               "--length", "full", "--format", "html", "--quiet", "--workers", "2"]
+    process = subprocess.Popen(command, env=env, cwd=root, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # kill the whole batch once the first notebook outputs appear: mid-build
+    deadline = time.time() + 300
+    while time.time() < deadline and not list((root / "outputs").glob("*/work/fr/chapters/*.json")):
+        time.sleep(0.5)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    for country in ("NER", "GMB"):
+        assert not (root / "outputs" / country / "build.json").exists()
+        assert not guide_path(root, country).exists() or is_complete_html(guide_path(root, country))
+
+    rerun = subprocess.run(command, env=env, cwd=root, capture_output=True, text=True, timeout=900)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    for country in ("NER", "GMB"):
+        assert is_complete_html(guide_path(root, country))
+        assert not list((root / "outputs" / country).rglob("*.tmp"))
+
+
+def _normalise(html: str) -> str:
+    # the build time and the figures' random div ids are the only legitimate differences
+    html = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+\-0-9:Z]*", "TIME", html)
+    return html
+
+
+@pytest.mark.slow
+def test_dask_cluster_builds_the_same_guides_as_local(project_factory):
+    from dask.distributed import LocalCluster
+
+    root_local = project_factory(["NER"], name="local")
+    local = run_countries(["NER"], FAST, workers=1, show_progress=False)
+    assert local[0].status == "built"
+    html_local = _normalise(guide_path(root_local, "NER").read_text(encoding="utf-8"))
+
+    root_dask = project_factory(["NER"], name="dask")
+    with LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", processes=True,
+                      dashboard_address=None) as cluster:
+        remote = run_countries(["NER"], FAST, scheduler=cluster.scheduler_address, show_progress=False)
+    assert remote[0].status == "built", remote[0].message
+    html_dask = _normalise(guide_path(root_dask, "NER").read_text(encoding="utf-8"))
+    assert html_dask == html_local
