@@ -27,8 +27,7 @@ setup: $(STAMP) $(SYS_STAMP)
 system: $(SYS_STAMP)
 
 demo: setup
-	$(BIN)/mpanalysis demo --check
-	$(BIN)/mpanalysis validate --all
+	$(BIN)/mpanalysis run --all
 
 test: setup
 	$(BIN)/python -m pytest -q -m "not slow"

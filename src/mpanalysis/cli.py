@@ -130,6 +130,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     results = run_countries(countries, options, workers=args.workers, scheduler=args.scheduler,
                             show_progress=not args.quiet)
+    if args.all and not args.no_region:
+        from .pipeline import build_region_outputs
+
+        results += build_region_outputs(options)
     summary = write_run_summary(results)
     print(format_summary_table(results))
     print(f"Summary written to {summary}")
@@ -137,6 +141,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     for r in failed:
         print(f"[{r.country}] log: {r.log}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def cmd_atlas(args: argparse.Namespace) -> int:
+    from .atlas import build_atlas
+
+    audiences = ["public", "restricted"] if args.audience == "both" else [args.audience]
+    for audience in audiences:
+        path = build_atlas(audience=audience, lang=args.lang, is_forced=args.force)
+        print(f"{audience} atlas: {path / 'index.html'}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -172,7 +186,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, help="parallel worker processes (default: one per core)")
     p.add_argument("--scheduler", help="dask.distributed scheduler address to run the countries on a cluster")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-region", action="store_true",
+                   help="with --all: skip the regional synthesis and the atlas")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("atlas", help="build the offline atlas (public and restricted sites)",
+                       description="Write outputs/site/ (only endorsed or published guides) and "
+                                   "outputs/site-restricted/ (every guide) from the built countries.")
+    p.add_argument("--audience", choices=["public", "restricted", "both"], default="both")
+    p.add_argument("--lang", default="fr", help="language of the home page (both languages are built)")
+    p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    p.set_defaults(func=cmd_atlas)
 
     p = sub.add_parser("template", help="write the offline spreadsheet questionnaire",
                        description="Write the spreadsheet template (same columns as the form, drop-down "

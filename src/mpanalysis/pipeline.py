@@ -360,3 +360,38 @@ class _Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def build_region_outputs(options: BuildOptions | None = None) -> list[CountryResult]:
+    """After the countries: the regional synthesis and both atlas builds, each reported as a row
+    of the run summary (``REGION``, ``ATLAS``) so a failure there is visible but isolated."""
+    from .atlas import build_atlases
+
+    rows = []
+    for name, job in (("REGION", _build_regional), ("ATLAS", lambda o: [str(p) for p in build_atlases().values()])):
+        start = time.perf_counter()
+        try:
+            outputs = job(options or BuildOptions())
+            rows.append(CountryResult(country=name, status="built", outputs=[str(o) for o in outputs],
+                                      message=f"{len(outputs)} file(s)", seconds=round(time.perf_counter() - start, 2)))
+        except MpanalysisError as exc:
+            rows.append(CountryResult(country=name, status="failed", message=str(exc),
+                                      seconds=round(time.perf_counter() - start, 2)))
+        except Exception as exc:  # a bug: report it, the country guides are already complete
+            logging.getLogger("mpanalysis").error("%s failed\n%s", name, traceback.format_exc())
+            rows.append(CountryResult(country=name, status="failed", message=f"internal error {type(exc).__name__}: {exc}",
+                                      seconds=round(time.perf_counter() - start, 2)))
+    return rows
+
+
+def _build_regional(options: BuildOptions) -> list[Path]:
+    """Execute the regional synthesis notebook (one per language) after the countries."""
+    written = []
+    languages = options.langs or ("fr", "en")
+    folder = outputs_dir() / "regional"
+    for lang in languages:
+        executed = folder / "executed" / f"90_regional_synthesis_{lang}.ipynb"
+        execute_notebook("90_regional_synthesis.ipynb", executed,
+                         {"language": lang, "output_dir": str(folder)})
+        written.append(executed)
+    return written
