@@ -295,6 +295,7 @@ class Guide(_Model):
     length: Literal["brief", "full"] = "full"
     title: NonEmptyText
     subtitle: PlainText | None = None
+    kind_label: PlainText | None = None  # cover kind line; default "User guide to the migration profile"
     date: dt.date
     version: NonEmptyText = "1.0"
     is_draft: bool = True

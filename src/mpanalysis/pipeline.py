@@ -372,8 +372,10 @@ def build_region_outputs(options: BuildOptions | None = None) -> list[CountryRes
         start = time.perf_counter()
         try:
             outputs = job(options or BuildOptions())
-            rows.append(CountryResult(country=name, status="built", outputs=[str(o) for o in outputs],
-                                      message=f"{len(outputs)} file(s)", seconds=round(time.perf_counter() - start, 2)))
+            rows.append(CountryResult(country=name, status="built" if outputs else "skipped",
+                                      outputs=[str(o) for o in outputs],
+                                      message=f"{len(outputs)} file(s)" if outputs else "up to date",
+                                      seconds=round(time.perf_counter() - start, 2)))
         except MpanalysisError as exc:
             rows.append(CountryResult(country=name, status="failed", message=str(exc),
                                       seconds=round(time.perf_counter() - start, 2)))
@@ -385,13 +387,43 @@ def build_region_outputs(options: BuildOptions | None = None) -> list[CountryRes
 
 
 def _build_regional(options: BuildOptions) -> list[Path]:
-    """Execute the regional synthesis notebook (one per language) after the countries."""
-    written = []
+    """Execute the regional synthesis notebook (one per language) after the countries; skipped
+    when no country's inputs or parameters, the notebook and the package changed."""
+    from .cache import hash_package_source
+    from .fileio import write_text_atomic
+    from .provenance import hash_file, hash_object
+
     languages = options.langs or ("fr", "en")
     folder = outputs_dir() / "regional"
+    countries = sorted(p.stem for p in (find_project_root() / "params").glob("*.yaml"))
+    depends_on = {
+        "countries": {c: _fingerprint_or_error(c) for c in countries},
+        "notebook": hash_file(notebooks_dir() / "90_regional_synthesis.ipynb"),
+        "code": hash_package_source(), "languages": list(languages),
+        "date": dt.date.today().isoformat(),  # exercise stages depend on today's date
+    }
+    fingerprint = hash_object(depends_on)
+    record_path = folder / "build.json"
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = {}
+    if not options.is_forced and record.get("fingerprint") == fingerprint and \
+            all((folder / rel).is_file() for rel in record.get("outputs", [])):
+        return []
+    written = []
     for lang in languages:
         executed = folder / "executed" / f"90_regional_synthesis_{lang}.ipynb"
         execute_notebook("90_regional_synthesis.ipynb", executed,
                          {"language": lang, "output_dir": str(folder)})
         written.append(executed)
-    return written
+    outputs = sorted(str(p.relative_to(folder)) for p in folder.glob("regional_*") if p.is_file())
+    write_text_atomic(record_path, json.dumps({"fingerprint": fingerprint, "outputs": outputs}, indent=1))
+    return written + [folder / o for o in outputs]
+
+
+def _fingerprint_or_error(country: str) -> str:
+    try:
+        return compute_build_fingerprint(country, BuildOptions())["fingerprint"]
+    except MpanalysisError as exc:  # a broken country is left out of the synthesis, and named
+        return f"error: {exc}"

@@ -49,7 +49,7 @@ from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 
-from .document import BulletList, Callout, Chapter, Figure, Guide, Paragraph, Section, Table
+from .document import BulletList, Callout, Chapter, Figure, Guide, Paragraph, Table
 from .errors import MpanalysisError, ReferenceDataError
 from .params import CountryParams
 from .paths import outputs_dir, params_dir, params_path, reference_dir
@@ -72,6 +72,8 @@ TEXTS_FILE = "regional.yaml"
 REGION_CODE = "XRG"
 #: Up to this many countries the cover names them all; beyond, it says "12 countries".
 MAX_NAMED_COUNTRIES = 8
+#: A stage lasting this many days or fewer is drawn as a diamond on the regional timeline.
+POINT_STAGE_DAYS = 7
 #: How many of the most widespread rule-based recommendations the comparison lists.
 N_COMMON_RECOMMENDATIONS = 10
 #: How many of the recommendations common to every country a sentence names (the table has all).
@@ -221,10 +223,6 @@ def _fold(text: str) -> str:
 
 def _list(items: Sequence[str], lang: str) -> str:
     return format_list(list(items), locale=lang) if items else ""
-
-
-def _percent(value: float | None, lang: str) -> str | None:
-    return None if value is None or value != value else format_percent(value, locale=lang)
 
 
 # --------------------------------------------------------------------------------------------
@@ -623,11 +621,11 @@ def plot_region_timeline(region: RegionData, lang: str) -> go.Figure:
     # With one row per country and stage, the start dates written beside every bar collide and
     # run off the chart: the dates stay in the hover and on the axis.
     fig.update_traces(text=None, textposition="none", selector={"type": "bar"})
-    # A stage of one day (an expression of interest, an endorsement) is a hairline as a bar:
-    # a diamond marks it, in its state's colour.
+    # A stage of a few days (an endorsement, a two-day workshop) is a hairline as a bar on a
+    # chart spanning months: a diamond marks it, in its state's colour.
     starts = pd.to_datetime(milestones["start"])
     ends = pd.to_datetime(milestones["end"])
-    is_point = (ends.isna() | (ends <= starts)).to_numpy()
+    is_point = (ends.isna() | (ends - starts <= pd.Timedelta(days=POINT_STAGE_DAYS))).to_numpy()
     for state, colour in STATE_COLOURS.items():
         mask = is_point & (milestones["state"] == state).to_numpy()
         if mask.any():
@@ -879,7 +877,8 @@ def _build_exercise_chapter(region: RegionData, lang: str) -> Chapter:
         months = []
         for snapshot in region.snapshots:
             table = snapshot.milestones.drop_duplicates("stage").set_index("stage")
-            if {"expression_of_interest", "workshop"} <= set(table.index) and table.at["workshop", "state"] != "planned":
+            has_both = {"expression_of_interest", "workshop"} <= set(table.index)
+            if has_both and table.at["workshop", "state"] != "planned":
                 days = (table.at["workshop", "start"] - table.at["expression_of_interest", "start"]).days
                 months.append(days / 30.44)
         if months:
@@ -899,10 +898,10 @@ def _build_exercise_chapter(region: RegionData, lang: str) -> Chapter:
         blocks.append(_figure(
             plot_region_timeline(region, lang), id="regional_timeline", in_brief=True,
             caption=_t("exercise.gantt_caption", lang),
-            alt=_tn("exercise.gantt_alt", lang, {"n_rows": len(milestones), "n_countries": milestones["country"].nunique(),
-                                                  "n_done": int(states.get("done", 0)),
-                                                  "n_ongoing": int(states.get("ongoing", 0)),
-                                                  "n_planned": int(states.get("planned", 0))}),
+            alt=_tn("exercise.gantt_alt", lang, {
+                "n_rows": len(milestones), "n_countries": milestones["country"].nunique(),
+                "n_done": int(states.get("done", 0)), "n_ongoing": int(states.get("ongoing", 0)),
+                "n_planned": int(states.get("planned", 0))}),
             notes=[_t("exercise.gantt_note", lang)]))
     else:
         blocks.append(Paragraph(text=_t("exercise.no_milestone", lang)))
@@ -1109,7 +1108,8 @@ def _build_recommendations_chapter(region: RegionData, lang: str) -> Chapter:
         all_label = _t("document.all_countries", lang)
         rows = []
         # the first N, and every rule as widespread as the N-th: a cut inside a tie would be arbitrary
-        shown_rows = common[common["n_countries"] >= common["n_countries"].iloc[min(N_COMMON_RECOMMENDATIONS, len(common)) - 1]]
+        cut = common["n_countries"].iloc[min(N_COMMON_RECOMMENDATIONS, len(common)) - 1]
+        shown_rows = common[common["n_countries"] >= cut]
         for row in shown_rows.itertuples():
             shown = [names[c] for c in names if c in row.countries]
             rows.append([get_rule_label(row.rule_id, lang), category_labels.get(row.category, row.category),
@@ -1201,7 +1201,7 @@ def build_regional_synthesis(countries: str | Iterable[str] | None, lang: str, t
         provenance["skipped"] = dict(region.skipped)
     return Guide(
         country=REGION_CODE, country_name=_region_name(region, lang), lang=lang,
-        title=_t("document.title", lang),
+        title=_t("document.title", lang), kind_label=_t("document.kind", lang),
         subtitle=_tn("document.subtitle", lang, {"n_countries": len(ordered)}),
         date=region.today, is_draft=any(not s.is_final for s in ordered),
         is_synthetic=any(s.is_demo for s in ordered), chapters=chapters,
@@ -1366,12 +1366,13 @@ def show_synthesis(guide: Guide) -> None:
             elif isinstance(block, Callout):
                 title = f"<strong>{text(block.title)}</strong> " if block.title else ""
                 display(HTML(f"<blockquote>{title}{text(block.text)}</blockquote>"))
-            elif isinstance(block, Table):
-                display(HTML(f"<p><strong>{html.escape(numbering.labels[block.id])}</strong> – {text(block.caption)}</p>"))
-                display(pd.DataFrame(block.rows, columns=block.columns))
-            elif isinstance(block, Figure):
-                display(HTML(f"<p><strong>{html.escape(numbering.labels[block.id])}</strong> – {text(block.caption)}</p>"))
-                display(go.Figure(block.figure_dict()))
+            elif isinstance(block, (Table, Figure)):
+                label = html.escape(numbering.labels[block.id])
+                display(HTML(f"<p><strong>{label}</strong> – {text(block.caption)}</p>"))
+                if isinstance(block, Table):
+                    display(pd.DataFrame(block.rows, columns=block.columns))
+                else:
+                    display(go.Figure(block.figure_dict()))
 
 
 def _make_example_region() -> RegionData:

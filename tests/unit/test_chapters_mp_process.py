@@ -208,7 +208,7 @@ def test_matrix_shows_workshop_solutions_when_given_and_suggested_ones_otherwise
     table = block(build("en", workshop=workshop).chapter, "mp_problem_matrix")
     assert table.columns[:2] == ["Rank", "Challenge"]
     rows = {row[1]: row for row in table.rows}
-    assert rows["Rarely updated"][0] == "1"  # rated major by 3 of 4: the most pressing
+    assert rows["Rarely updated"][:4] == [1, "Rarely updated", 4, 2.75]  # the most pressing
     assert rows["Rarely updated"][-2:] == ["Two-year calendar", "Retained at the workshop"]
     suggested = load_solutions()["ownership"][0]["en"]
     assert suggested in rows["Insufficient national ownership"][-2]
@@ -218,7 +218,8 @@ def test_matrix_shows_workshop_solutions_when_given_and_suggested_ones_otherwise
 def test_matrix_in_french_and_severity_figure_in_rank_order(default_fr):
     chapter = default_fr.chapter
     table = block(chapter, "mp_problem_matrix")
-    assert table.rows[0][:2] == ["1", "Mises à jour rares"]
+    assert table.rows[0][:2] == [1, "Mises à jour rares"]
+    assert [row[0] for row in table.rows] == [1, 2, 3, 4, 5]
     assert table.rows[0][-1] == "Suggérée"
     figure = block(chapter, "mp_challenge_severity")
     assert figure.alt.index("Mises à jour rares") < figure.alt.index("Diffusion insuffisante")

@@ -255,8 +255,10 @@ def test_names_from_parameters_are_text_not_markup(region):
     figure = _block(guide, "regional_coverage_map").figure_dict()
     assert "&lt;b&gt;Sen&lt;/b&gt;&lt;/script&gt;" in figure["data"][0]["x"]
     page = regional.build_slides_html(guide)
-    assert "<b>Sen</b>" not in page and "</script>" not in page.split("<script>", 3)[-1].split("</script>")[0]
-    assert "&lt;b&gt;Sen&lt;/b&gt;" in page
+    assert "<b>Sen</b>" not in page and "&lt;b&gt;Sen&lt;/b&gt;" in page
+    # each figure's JSON ends where its own </script> is: the name cannot close it early
+    blocks = re.findall(r'data-figure="[^"]+">(.*?)</script>', page, re.S)
+    assert any("&lt;/script&gt;" in json.dumps(json.loads(b)) for b in blocks)
 
 
 def test_every_rule_has_a_short_name_in_both_languages():

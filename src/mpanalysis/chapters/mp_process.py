@@ -273,7 +273,14 @@ def _build_problems_section(ctx: ChapterContext, findings: list[Finding]) -> tup
     lang = ctx.lang
     matrix = build_problem_matrix(ctx.dataset, ctx.params, lang)
     blocks: list = [Paragraph(text=_t("problems.intro", lang))]
-    table = Table.from_frame(_protect_frame(format_problem_matrix(matrix, lang)), id=EVIDENCE_BLOCK_IDS["table III.3"],
+    display = format_problem_matrix(matrix, lang)
+    # numbers as numbers, so every format aligns them and writes them the language's way
+    display[get_profile_label("columns", "rank", lang)] = pd.array(matrix["rank"], dtype="Int64")
+    display[get_profile_label("columns", "n_answered", lang)] = pd.array(
+        [int(n) or None for n in matrix["n_answered"]], dtype="Int64")
+    display[get_profile_label("columns", "mean_severity", lang)] = [
+        round(float(v), 2) if v == v else None for v in matrix["mean_severity"]]
+    table = Table.from_frame(_protect_frame(display), id=EVIDENCE_BLOCK_IDS["table III.3"],
                              caption=_t("problems.caption", lang), notes=[_t("problems.note", lang)])
     blocks.append(table.model_copy(update={"in_brief": True}))
     described = [(p.challenge, pick_text(p.description, lang)) for p in ctx.params.workshop.problems

@@ -270,7 +270,7 @@ def _set_up_page(doc, guide: Guide, texts: dict[str, str]) -> None:
         mark = header.add_run(texts["draft_mark"])
         _set_run_font(mark, None, 10, DRAFT_RED, bold=True)
     header.add_run("\t")
-    right = header.add_run(texts["guide_kind"])
+    right = header.add_run((guide.kind_label or texts["guide_kind"]))
     _set_run_font(right, None, 8, MUTED)
 
     footer = section.footer.paragraphs[0]
@@ -296,7 +296,7 @@ def _set_up_page(doc, guide: Guide, texts: dict[str, str]) -> None:
 
 
 def _add_cover(doc, guide: Guide, texts: dict[str, str]) -> None:
-    doc.add_paragraph(texts["guide_kind"], style="Cover Kind")
+    doc.add_paragraph((guide.kind_label or texts["guide_kind"]), style="Cover Kind")
     lang = guide.lang
     doc.add_paragraph(common.typeset(guide.country_name, lang), style="Cover Country")
     doc.add_paragraph(common.typeset(guide.title, lang), style="Title")
@@ -484,7 +484,7 @@ def build_docx(guide: Guide) -> bytes:
     _set_up_page(doc, guide, texts)
     properties = doc.core_properties
     properties.title = f"{guide.title} – {guide.country_name}"
-    properties.subject = texts["guide_kind"]
+    properties.subject = (guide.kind_label or texts["guide_kind"])
     properties.author = "mpanalysis"
     properties.language = texts["locale"].replace("_", "-")
     properties.keywords = f"{guide.country}; {guide.edition}; {guide.length}"
