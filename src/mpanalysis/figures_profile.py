@@ -254,8 +254,9 @@ def plot_profile_functions(functions: pd.DataFrame, lang: str = "fr") -> go.Figu
                      showgrid=True, zeroline=True, dtick=max(1, round(n_max / 5)))
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)),
                      tickfont={"size": _style("small_font_size")})
-    by_function = get_profile_figure_text("list_separator", lang).join(get_profile_figure_text(f"{kind}.alt_function", lang, label=r.label,
-                                                    count=_count(r.n, lang)) for r in functions.itertuples())
+    by_function = get_profile_figure_text("list_separator", lang).join(
+        get_profile_figure_text(f"{kind}.alt_function", lang, label=r.label, count=_count(r.n, lang))
+        for r in functions.itertuples())
     alt = get_profile_figure_text(f"{kind}.alt", lang, n_users=_count(n_users, lang), by_function=by_function)
     return _finish(fig, kind, lang, title, alt)
 

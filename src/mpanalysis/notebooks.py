@@ -104,3 +104,74 @@ def _cell_number(executed_path: Path, cell_index: int | None) -> int | None:
         return visible.index(cell_index) + 1 if cell_index in visible else cell_index + 1
     except Exception:  # the number is a courtesy; never hide the real error behind this one
         return cell_index + 1
+
+
+class SharedKernel:
+    """One kernel that executes several notebooks in turn, for the batch.
+
+    Starting a kernel and importing pandas, plotly and the package costs more than most chapter
+    notebooks' own work; a country's eight notebook runs (four chapters × two languages) share
+    one kernel instead. Each notebook still gets its parameters injected after its ``parameters``
+    cell exactly as papermill does, and sets everything it uses, so it also runs alone in
+    JupyterLab (the integration tests execute each notebook in a fresh kernel too).
+
+    >>> with SharedKernel() as kernel:  # doctest: +SKIP
+    ...     kernel.execute("01_sources.ipynb", Path("out.ipynb"), {"country": "SEN"})
+    """
+
+    def __init__(self, folder: Path | None = None, timeout_s: int = 600) -> None:
+        self.folder = folder or notebooks_dir()
+        self.timeout_s = timeout_s
+        self.km = None
+
+    def __enter__(self) -> "SharedKernel":
+        from jupyter_client.manager import KernelManager
+
+        env = dict(os.environ, MPANALYSIS_ROOT=str(self.folder.parent.resolve()))
+        self.km = KernelManager(kernel_name="python3")
+        self.km.start_kernel(cwd=str(self.folder), env=env)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.km is not None:
+            try:
+                self.km.shutdown_kernel(now=True)
+            finally:
+                self.km = None
+
+    def execute(self, name: str, executed_path: Path, parameters: dict) -> NotebookRun:
+        """Execute one notebook in the shared kernel; raise :class:`NotebookFailure` on error."""
+        import time
+
+        import nbformat
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError
+        from papermill.iorw import load_notebook_node
+        from papermill.parameterize import parameterize_notebook
+
+        from .fileio import write_text_atomic
+
+        source = self.folder / name
+        if not source.is_file():
+            raise MpanalysisError(f"notebook {source} not found")
+        start = time.perf_counter()
+        nb = parameterize_notebook(load_notebook_node(str(source)), parameters,
+                                   kernel_name="python3", language="python")
+        client = NotebookClient(nb, km=self.km, timeout=self.timeout_s, kernel_name="python3",
+                                resources={"metadata": {"path": str(self.folder)}})
+        failure = None
+        try:
+            client.execute()
+        except CellExecutionError as exc:
+            failure = exc
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+            write_text_atomic(executed_path, nbformat.writes(nb))
+        if failure is not None:
+            index = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(
+                o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+            ename = getattr(failure, "ename", type(failure).__name__)
+            evalue = getattr(failure, "evalue", str(failure))
+            raise NotebookFailure(name, _cell_number(executed_path, index), ename, evalue, executed_path)
+        return NotebookRun(name, executed_path, time.perf_counter() - start)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import MpanalysisError
-from .notebooks import CHAPTER_NOTEBOOKS, NotebookFailure, execute_notebook
+from .notebooks import CHAPTER_NOTEBOOKS, NotebookFailure, SharedKernel, execute_notebook
 from .paths import find_project_root, notebooks_dir, outputs_dir, params_path
 
 DEFAULT_FORMATS = ("html", "pdf", "docx")
@@ -216,12 +216,19 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
         "endorsement_status": params.endorsement.status,
         "edition": edition,
     }
+    # every chapter notebook of the country, in every language, runs in one kernel (see SharedKernel)
+    notebook_start = time.perf_counter()
+    with SharedKernel() as kernel:
+        for lang in langs:
+            work = base / "work" / lang
+            for name in CHAPTER_NOTEBOOKS:
+                run = kernel.execute(name, work / "executed" / name,
+                                     {"country": country, "language": lang, "output_dir": str(work)})
+                logger.info("%s %s executed in %.1f s", lang, name, run.seconds)
+    logger.info("notebooks executed in %.1f s", time.perf_counter() - notebook_start)
+    render_start = time.perf_counter()
     for lang in langs:
         work = base / "work" / lang
-        for name in CHAPTER_NOTEBOOKS:
-            run = execute_notebook(name, work / "executed" / name,
-                                   {"country": country, "language": lang, "output_dir": str(work)})
-            logger.info("%s %s executed in %.1f s", lang, name, run.seconds)
         ctx = load_chapter_context(country, lang)
         chapters = load_chapter_results(work, list(CHAPTER_KEYS))
         changes_chapter = build_changes_chapter(update.changes, lang) if update.changes else None
@@ -236,6 +243,7 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
                                      tuple(options.formats))
                 written += list(paths.values())
                 logger.info("%s %s %s rendered: %s", lang, audience, length, ", ".join(sorted(paths)))
+    logger.info("guides rendered in %.1f s", time.perf_counter() - render_start)
     written += write_open_data(first, base / "data", network_dir=base / "work" / langs[0] / "network")
     return written, edition
 

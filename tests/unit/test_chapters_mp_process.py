@@ -11,7 +11,7 @@ import pytest
 from mpanalysis.chapters.base import ChapterContext, save_chapter_result
 from mpanalysis.chapters.mp_process import EVIDENCE_BLOCK_IDS, build_mp_process_chapter
 from mpanalysis.dataset import CountryDataset, make_empty_table
-from mpanalysis.document import (REF_PATTERN, BulletList, Callout, Chapter, Figure, Guide, Paragraph, Table,
+from mpanalysis.document import (REF_PATTERN, BulletList, Callout, Chapter, Figure, Guide, Paragraph,
                                  iter_blocks, iter_texts, number_guide, read_chapter)
 from mpanalysis.params import CountryParams
 from mpanalysis.profile_use import load_profile_texts, load_solutions

@@ -227,7 +227,8 @@ def _build_working_group_section(ctx: ChapterContext, findings: list[Finding]) -
                                                         zip(members["name"], members["acronym"])],
             _t("working_group.col_type", lang): [t if isinstance(t, str) else _t("working_group.unknown_type", lang)
                                                  for t in members["institution_type_label"]],
-            _t("working_group.col_coordinator", lang): [yes_no["yes" if v else "no"] for v in members["is_coordinator"]],
+            _t("working_group.col_coordinator", lang): [yes_no["yes" if v else "no"]
+                                                        for v in members["is_coordinator"]],
             _t("working_group.col_respondent", lang): [yes_no["yes" if v else "no"] for v in members["is_respondent"]],
         })
         blocks.append(Table.from_frame(_protect_frame(display), id=EVIDENCE_BLOCK_IDS["table III.2"],
@@ -313,7 +314,8 @@ def _build_needs_section(ctx: ChapterContext, findings: list[Finding]) -> tuple[
             get_profile_label("columns", "n", lang): ordered["n"].astype(int),
             get_profile_label("columns", "share", lang): [_percent(v, lang) for v in ordered["share"]],
         })
-        blocks.append(Table.from_frame(display, id=EVIDENCE_BLOCK_IDS["table III.4"], caption=_t("needs.caption", lang)))
+        blocks.append(Table.from_frame(display, id=EVIDENCE_BLOCK_IDS["table III.4"],
+                                       caption=_t("needs.caption", lang)))
     blocks += _finding_blocks(_by_evidence(findings, "table III.4"), lang)
     respondents = ctx.dataset.respondents
     comments = pd.DataFrame({"text": respondents["needs_comment"], "institution_name": respondents["institution_name"]})

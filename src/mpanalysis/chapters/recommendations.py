@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..document import REF_PATTERN, BulletList, Chapter, Figure, Paragraph, Section, Table, iter_blocks, load_guide_texts
+from ..document import (REF_PATTERN, BulletList, Chapter, Figure, Paragraph, Section, Table, iter_blocks,
+                        load_guide_texts)
 from ..errors import MpanalysisError
 from ..findings import format_entity_name
 from ..recommendations import (CATEGORY_LIST, Recommendation, build_recommendations, get_category_codes,
@@ -224,7 +225,8 @@ def label_citations(chapter: Chapter, cited_chapters: Sequence[Chapter], lang: s
         if isinstance(value, list):
             return [walk(v) for v in value]
         if isinstance(value, dict):
-            return {k: (v if k in {"plotly_json", "id", "key", "number", "type"} else walk(v)) for k, v in value.items()}
+            return {k: (v if k in {"plotly_json", "id", "key", "number", "type"} else walk(v))
+                    for k, v in value.items()}
         return value
 
     return Chapter.model_validate(walk(chapter.model_dump(mode="json")))
@@ -256,7 +258,8 @@ def _priority_item(recommendation: Recommendation, findings_by_id, blocks, lang:
               "text": protect_text(recommendation.text)}
     citations = _citations(recommendation, findings_by_id, blocks, lang)
     if citations:
-        evidence = _t("recommendation.see", lang, citation=_t("recommendation.citation_separator", lang).join(citations))
+        separator = _t("recommendation.citation_separator", lang)
+        evidence = _t("recommendation.see", lang, citation=separator.join(citations))
         return _t("priority.item", lang, evidence=evidence, **values)
     return _t("priority.item_no_evidence", lang, origin=labels["origin"][recommendation.origin], **values)
 
@@ -285,8 +288,9 @@ def build_recommendation_table(recommendations: Sequence[Recommendation], lang: 
 def count_recommendations(recommendations: Sequence[Recommendation]) -> dict[str, float]:
     """Return the chapter's measures: how many recommendations, per category, origin, priority.
 
-    >>> count_recommendations([Recommendation("a", "cooperation", "high", "…", "fr")])["recommendations.n_cooperation"]
-    1.0
+    >>> measures = count_recommendations([Recommendation("a", "cooperation", "high", "…", "fr")])
+    >>> measures["recommendations.n_cooperation"], measures["recommendations.n_total"]
+    (1.0, 1.0)
     """
     measures = {"recommendations.n_total": float(len(recommendations))}
     for category in get_category_codes():
