@@ -30,10 +30,10 @@ demo: setup
 	$(BIN)/mpanalysis run --all
 
 test: setup
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" --doctest-modules src tests
 
 test-all: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --doctest-modules src tests
 
 benchmark: setup
 	$(BIN)/python benchmarks/run.py
