@@ -119,9 +119,12 @@ class SharedKernel:
     ...     kernel.execute("01_sources.ipynb", Path("out.ipynb"), {"country": "SEN"})
     """
 
-    def __init__(self, folder: Path | None = None, timeout_s: int = 600) -> None:
+    def __init__(self, folder: Path | None = None, timeout_s: int = 600,
+                 stderr_path: Path | None = None) -> None:
         self.folder = folder or notebooks_dir()
         self.timeout_s = timeout_s
+        self.stderr_path = stderr_path
+        self._stderr = None
         self.km = None
 
     def __enter__(self) -> "SharedKernel":
@@ -129,7 +132,13 @@ class SharedKernel:
 
         env = dict(os.environ, MPANALYSIS_ROOT=str(self.folder.parent.resolve()))
         self.km = KernelManager(kernel_name="python3")
-        self.km.start_kernel(cwd=str(self.folder), env=env)
+        extra = {}
+        if self.stderr_path is not None:
+            # the kernel's own chatter (e.g. "running over TCP without encryption") goes to the log
+            self.stderr_path.parent.mkdir(parents=True, exist_ok=True)
+            self._stderr = open(self.stderr_path, "a", encoding="utf-8")
+            extra["stderr"] = self._stderr
+        self.km.start_kernel(cwd=str(self.folder), env=env, **extra)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -138,6 +147,9 @@ class SharedKernel:
                 self.km.shutdown_kernel(now=True)
             finally:
                 self.km = None
+                if self._stderr is not None:
+                    self._stderr.close()
+                    self._stderr = None
 
     def execute(self, name: str, executed_path: Path, parameters: dict) -> NotebookRun:
         """Execute one notebook in the shared kernel; raise :class:`NotebookFailure` on error."""

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import MpanalysisError
-from .notebooks import CHAPTER_NOTEBOOKS, NotebookFailure, SharedKernel, execute_notebook
+from .notebooks import CHAPTER_NOTEBOOKS, NotebookFailure, SharedKernel
 from .paths import find_project_root, notebooks_dir, outputs_dir, params_path
 
 DEFAULT_FORMATS = ("html", "pdf", "docx")
@@ -218,7 +218,7 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
     }
     # every chapter notebook of the country, in every language, runs in one kernel (see SharedKernel)
     notebook_start = time.perf_counter()
-    with SharedKernel() as kernel:
+    with SharedKernel(stderr_path=base / "logs" / "kernel.log") as kernel:
         for lang in langs:
             work = base / "work" / lang
             for name in CHAPTER_NOTEBOOKS:
@@ -319,12 +319,18 @@ def run_countries(countries: list[str], options: BuildOptions | None = None, *, 
         with ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=context,
                                  initializer=_init_worker, initargs=(root,)) as pool:
             futures = {pool.submit(build_country, c, options): c for c in countries}
-            for country in countries:
+            # the pool takes jobs in submission order: the first `workers` run, the rest wait
+            queue = list(countries)
+            n_workers = workers or os.cpu_count() or 1
+            for country in queue[:n_workers]:
                 progress.start(country)
+            del queue[:n_workers]
             for future in as_completed(futures):
                 country = futures[future]
                 results[country] = _result_or_crash(country, future.result)
                 progress.update(results[country])
+                if queue:
+                    progress.start(queue.pop(0))
     progress.close()
     return [results[c] for c in countries]
 
@@ -420,11 +426,11 @@ def _build_regional(options: BuildOptions) -> list[Path]:
             all((folder / rel).is_file() for rel in record.get("outputs", [])):
         return []
     written = []
-    for lang in languages:
-        executed = folder / "executed" / f"90_regional_synthesis_{lang}.ipynb"
-        execute_notebook("90_regional_synthesis.ipynb", executed,
-                         {"language": lang, "output_dir": str(folder)})
-        written.append(executed)
+    with SharedKernel(stderr_path=folder / "logs" / "kernel.log") as kernel:
+        for lang in languages:
+            executed = folder / "executed" / f"90_regional_synthesis_{lang}.ipynb"
+            kernel.execute("90_regional_synthesis.ipynb", executed, {"language": lang, "output_dir": str(folder)})
+            written.append(executed)
     outputs = sorted(str(p.relative_to(folder)) for p in folder.glob("regional_*") if p.is_file())
     write_text_atomic(record_path, json.dumps({"fingerprint": fingerprint, "outputs": outputs}, indent=1))
     return written + [folder / o for o in outputs]
