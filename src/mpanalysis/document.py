@@ -8,7 +8,11 @@ so an answer such as ``<script>`` or ``=HYPERLINK(…)`` stays literal text in e
 Figures and tables are numbered per chapter ("Figure II.3", "Tableau I.2") once, by
 :func:`number_guide`, and every format prints the same label. A text may cite a figure or table by
 its id with ``{ref:table_id}`` (the full label, "Tableau I.2") or ``{num:table_id}`` (the number
-only, "I.2", for "voir le tableau {num:table_id}").
+only, "I.2", for "voir le tableau {num:table_id}"). Only the package's own texts cite: whatever
+comes from the data (an answer, a name) goes through :func:`protect_text`, so a ``{ref:…}`` typed
+by a respondent is printed as typed, never turned into a link. Table cells never cite, and a
+citation of an id the guide does not hold is printed as typed too (:func:`find_unknown_refs`
+lists them for checks).
 
 Chapters travel between notebooks and the assembler as JSON
 (``outputs/<ISO3>/<lang>/chapters/NN_key.json``): :func:`write_chapter` and :func:`read_chapter`.
@@ -22,7 +26,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -37,14 +41,21 @@ from .paths import reference_dir
 
 __all__ = [
     "Block", "BulletList", "Callout", "Chapter", "DocumentError", "Figure", "Guide", "Numbering",
-    "Paragraph", "RefLabel", "Section", "Table", "iter_blocks", "load_guide_texts",
-    "number_guide", "read_chapter", "read_chapters", "split_refs", "write_chapter",
+    "Paragraph", "RefLabel", "Section", "Table", "find_unknown_refs", "iter_blocks",
+    "label_blocks", "load_guide_texts", "number_guide", "protect_text", "read_chapter",
+    "read_chapters", "replace_refs", "resolve_refs", "split_refs", "unprotect_text",
+    "write_chapter",
 ]
 
 #: Characters XML 1.0 forbids (a DOCX or an XHTML file holding one is unreadable).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 #: ``{ref:id}`` → "Tableau I.2"; ``{num:id}`` → "I.2".
 REF_PATTERN = re.compile(r"\{(ref|num):([A-Za-z][A-Za-z0-9_-]*)\}")
+#: Put after the brace of a citation-looking text that is data (:func:`protect_text`): the word
+#: joiner is invisible, so a reader that does not know it still shows the text as typed, and
+#: ours drop it (:func:`unprotect_text`).
+LITERAL_MARK = "\u2060"
+_CITATION_START = re.compile(r"\{(?=(?:ref|num):)")
 _ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
 
 
@@ -58,6 +69,37 @@ class DocumentError(MpanalysisError):
     def __init__(self, message: str, *, where: str | Path | None = None) -> None:
         self.where = str(where) if where is not None else None
         super().__init__(f"{where}: {message}" if where else message)
+
+
+def protect_text(text: object) -> str:
+    """Return data (a respondent's answer, a name, a label from the parameters) as text that can
+    never cite a figure or table of the guide.
+
+    The renderers turn ``{ref:id}`` into a link; typed in an answer it must stay what the
+    respondent wrote. Every renderer prints the protected text exactly as typed. Missing values
+    (None, NA, NaN) become "".
+
+    >>> protect_text("voir {ref:mp_needs}") == "voir {\\u2060ref:mp_needs}"
+    True
+    >>> protect_text('=HYPERLINK("x")'), protect_text(None)
+    ('=HYPERLINK("x")', '')
+    >>> REF_PATTERN.search(protect_text("{num:t1}")) is None
+    True
+    """
+    if text is None or type(text).__name__ in {"NAType", "NaTType"}:
+        return ""
+    if isinstance(text, float) and math.isnan(text):
+        return ""
+    return _CITATION_START.sub("{" + LITERAL_MARK, str(text))
+
+
+def unprotect_text(text: str) -> str:
+    """Return a text as a reader sees it: without the marks :func:`protect_text` added.
+
+    >>> unprotect_text(protect_text("voir {ref:mp_needs}"))
+    'voir {ref:mp_needs}'
+    """
+    return text.replace("{" + LITERAL_MARK, "{")
 
 
 def clean_text(text: str) -> str:
@@ -149,7 +191,8 @@ class Table(_Block):
     """A numbered table: header ``columns`` and ``rows`` of text, numbers or ``None`` (empty).
 
     Numbers are formatted per language by the renderers (decimal comma in French); pass a string
-    for a value that is already formatted ("45 %").
+    for a value that is already formatted ("45 %"). Cells are printed as they are: a cell never
+    cites a figure (``{ref:id}`` in a cell is shown as typed).
 
     >>> t = Table(id="sources_by_domain", caption="Sources par domaine", columns=["Domaine", "N"],
     ...           rows=[["Tendances", 4], ["Frontières", None]])
@@ -173,15 +216,25 @@ class Table(_Block):
         return self
 
     @classmethod
-    def from_frame(cls, frame: Any, *, id: str, caption: str, notes: list[str] | None = None) -> "Table":
+    def from_frame(cls, frame: Any, *, id: str, caption: str, notes: list[str] | None = None,
+                   is_protected: bool = True) -> "Table":
         """Build a table from a pandas DataFrame (column names become the header).
+
+        Text cells are data: they go through :func:`protect_text` unless ``is_protected`` is
+        false, so a cell stays literal in every later step (the brief guide's citation rewrite,
+        a preview, an export).
 
         >>> import pandas as pd
         >>> frame = pd.DataFrame({"Domaine": ["Crise"], "Sources": pd.array([pd.NA], dtype="Int64")})
         >>> Table.from_frame(frame, id="t1", caption="Sources").rows
         [['Crise', None]]
+        >>> cell = Table.from_frame(pd.DataFrame({"a": ["{ref:t1}"]}), id="t2", caption="c").rows[0][0]
+        >>> REF_PATTERN.search(cell) is None, unprotect_text(cell)
+        (True, '{ref:t1}')
         """
-        rows = [list(row) for row in frame.astype(object).itertuples(index=False, name=None)]
+        rows = [[protect_text(value) if is_protected and isinstance(value, str) else value
+                 for value in row]
+                for row in frame.astype(object).itertuples(index=False, name=None)]
         return cls(id=id, caption=caption, columns=[str(c) for c in frame.columns], rows=rows,
                    notes=notes or [])
 
@@ -225,8 +278,13 @@ class Figure(_Block):
     @classmethod
     def from_plotly(cls, fig: Any, *, id: str, caption: str, alt: str,
                     notes: list[str] | None = None) -> "Figure":
-        """Build a figure from a plotly ``Figure`` (or anything with ``to_json()``)."""
-        return cls(id=id, caption=caption, alt=alt, plotly_json=fig.to_json(), notes=notes or [])
+        """Build a figure from a plotly ``Figure`` (or anything with ``to_json()``).
+
+        The text alternative describes the data (it names institutions as respondents wrote
+        them) and never cites: it goes through :func:`protect_text`.
+        """
+        return cls(id=id, caption=caption, alt=protect_text(alt), plotly_json=fig.to_json(),
+                   notes=notes or [])
 
 
 Block = Annotated[Union[Paragraph, BulletList, Callout, Table, Figure], Field(discriminator="type")]
@@ -324,13 +382,28 @@ class Guide(_Model):
                     raise ValueError(f"id '{block_id}' is used twice (chapters {ids[block_id]} "
                                      f"and {chapter.number}): figure and table ids must be unique")
                 ids[block_id] = chapter.number
-        for chapter in [*self.chapters, *self.annexes]:
-            for text in iter_texts(chapter):
-                for match in REF_PATTERN.finditer(text):
-                    if match.group(2) not in ids:
-                        raise ValueError(f"chapter {chapter.number}: {match.group(0)} cites no "
-                                         f"figure or table of this guide (known ids: {sorted(ids)})")
+        # A citation of an unknown id is not refused: it may come from an answer that escaped
+        # protect_text, and one answer must not stop a guide. It is printed as typed.
         return self
+
+
+def find_unknown_refs(guide: Guide) -> list[str]:
+    """Return the citations that cite no figure or table of the guide ("II: {ref:t9}").
+
+    The renderers print such a citation as typed; the package's own texts should have none, which
+    tests and checks assert with this function.
+
+    >>> g = Guide(country="SEN", country_name="Sénégal", lang="fr", title="G", date="2025-01-31",
+    ...           chapters=[Chapter(number="II", key="b", title="B",
+    ...                             blocks=[Paragraph(text="voir {ref:t9} et " + protect_text("{ref:t8}"))])])
+    >>> find_unknown_refs(g)
+    ['II: {ref:t9}']
+    """
+    known = {getattr(block, "id", None) for chapter in [*guide.chapters, *guide.annexes]
+             for block in iter_blocks(chapter)}
+    return [f"{chapter.number}: {match.group(0)}" for chapter in [*guide.chapters, *guide.annexes]
+            for text in iter_texts(chapter, has_cells=False) for match in REF_PATTERN.finditer(text)
+            if match.group(2) not in known]
 
 
 def iter_blocks(part: Chapter | Section) -> Iterator[Block]:
@@ -346,8 +419,9 @@ def iter_blocks(part: Chapter | Section) -> Iterator[Block]:
         yield from iter_blocks(section)
 
 
-def iter_texts(part: Chapter | Section) -> Iterator[str]:
-    """Yield every text of a chapter or section (titles, paragraphs, cells, captions…)."""
+def iter_texts(part: Chapter | Section, *, has_cells: bool = True) -> Iterator[str]:
+    """Yield every text of a chapter or section (titles, paragraphs, cells, captions…);
+    ``has_cells=False`` leaves out table cells (they never cite)."""
     if isinstance(part, Chapter):
         yield part.title
         if part.intro:
@@ -366,14 +440,15 @@ def iter_texts(part: Chapter | Section) -> Iterator[str]:
         elif isinstance(block, Table):
             yield block.caption
             yield from block.columns
-            yield from (cell for row in block.rows for cell in row if isinstance(cell, str))
+            if has_cells:
+                yield from (cell for row in block.rows for cell in row if isinstance(cell, str))
             yield from block.notes
         elif isinstance(block, Figure):
             yield block.caption
             yield block.alt
             yield from block.notes
     for section in part.sections:
-        yield from iter_texts(section)
+        yield from iter_texts(section, has_cells=has_cells)
 
 
 # --------------------------------------------------------------------------------------------
@@ -436,6 +511,34 @@ class RefLabel:
     target: str
 
 
+def label_blocks(chapters: Iterable[Chapter], lang: str) -> Numbering:
+    """Number the figures and tables of ``chapters`` per chapter, in reading order, in ``lang``.
+
+    What :func:`number_guide` does for a whole guide; also for chapters that are not yet a guide
+    (a one-chapter preview that cites the blocks of earlier chapters).
+
+    >>> c = Chapter(number="III", key="k", title="T",
+    ...             blocks=[Table(id="t_needs", caption="c", columns=["a"], rows=[])])
+    >>> n = label_blocks([c], "en")
+    >>> n.labels, n.numbers
+    ({'t_needs': 'Table III.1'}, {'t_needs': 'III.1'})
+    """
+    texts = load_guide_texts(lang)
+    labels: dict[str, str] = {}
+    numbers: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    for chapter in chapters:
+        counters = {"figure": 0, "table": 0}
+        for block in iter_blocks(chapter):
+            if isinstance(block, (Figure, Table)):
+                kind = block.type
+                counters[kind] += 1
+                numbers[block.id] = f"{chapter.number}.{counters[kind]}"
+                labels[block.id] = f"{texts[kind]} {numbers[block.id]}"
+                kinds[block.id] = kind
+    return Numbering(labels=labels, numbers=numbers, kinds=kinds, lang=lang)
+
+
 def number_guide(guide: Guide) -> Numbering:
     """Number figures and tables per chapter, in reading order, in the guide's language.
 
@@ -446,42 +549,38 @@ def number_guide(guide: Guide) -> Numbering:
     >>> number_guide(g).labels
     {'t_dom': 'Tableau II.1'}
     """
-    texts = load_guide_texts(guide.lang)
-    labels: dict[str, str] = {}
-    numbers: dict[str, str] = {}
-    kinds: dict[str, str] = {}
-    for chapter in [*guide.chapters, *guide.annexes]:
-        counters = {"figure": 0, "table": 0}
-        for block in iter_blocks(chapter):
-            if isinstance(block, (Figure, Table)):
-                kind = block.type
-                counters[kind] += 1
-                numbers[block.id] = f"{chapter.number}.{counters[kind]}"
-                labels[block.id] = f"{texts[kind]} {numbers[block.id]}"
-                kinds[block.id] = kind
-    return Numbering(labels=labels, numbers=numbers, kinds=kinds, lang=guide.lang)
+    return label_blocks([*guide.chapters, *guide.annexes], guide.lang)
 
 
 def split_refs(text: str, numbering: Numbering) -> list[str | RefLabel]:
     """Split a text into literal parts and resolved references, for renderers to format.
 
+    A citation of an id the guide does not hold, and any text protected by :func:`protect_text`,
+    stays literal text, as typed.
+
     >>> n = Numbering(labels={"t1": "Tableau I.2"}, numbers={"t1": "I.2"}, kinds={"t1": "table"})
     >>> split_refs("voir le tableau {num:t1} et {ref:t1}.", n)
     ['voir le tableau ', RefLabel(text='I.2', target='t1'), ' et ', RefLabel(text='Tableau I.2', target='t1'), '.']
+    >>> split_refs("{ref:t9} " + protect_text("{ref:t1}"), n)
+    ['{ref:t9} {ref:t1}']
     """
     parts: list[str | RefLabel] = []
+    literal: list[str] = []
     position = 0
     for match in REF_PATTERN.finditer(text):
         kind, block_id = match.groups()
         if block_id not in numbering.labels:
-            raise DocumentError(f"{match.group(0)} cites no figure or table of this guide")
-        if match.start() > position:
-            parts.append(text[position:match.start()])
+            continue  # kept in the literal text around it
+        literal.append(text[position:match.start()])
+        if any(literal):
+            parts.append(unprotect_text("".join(literal)))
+        literal = []
         shown = numbering.labels[block_id] if kind == "ref" else numbering.numbers[block_id]
         parts.append(RefLabel(text=shown, target=block_id))
         position = match.end()
-    if position < len(text):
-        parts.append(text[position:])
+    literal.append(text[position:])
+    if any(literal):
+        parts.append(unprotect_text("".join(literal)))
     return parts
 
 
@@ -493,6 +592,46 @@ def resolve_refs(text: str, numbering: Numbering) -> str:
     'See Table I.2.'
     """
     return "".join(p.text if isinstance(p, RefLabel) else p for p in split_refs(text, numbering))
+
+
+#: Fields of a dumped chapter that are not text a reader sees (ids, figure JSON).
+_NOT_TEXT_FIELDS = frozenset({"plotly_json", "id", "key", "number", "type", "audience", "kind"})
+
+
+def replace_refs(chapter: Chapter, replace: Callable[[str, str], str | None], *,
+                 has_cells: bool = False) -> Chapter:
+    """Return a copy of ``chapter`` whose citations are rewritten by ``replace(kind, block_id)``
+    (``kind`` is ``ref`` or ``num``); ``None`` keeps a citation as it is.
+
+    For a chapter shown without the blocks it cites (a one-chapter preview, a brief guide).
+    Table cells never cite and are left alone unless ``has_cells``; protected texts
+    (:func:`protect_text`) hold no citation to rewrite.
+
+    >>> ch = Chapter(number="IV", key="k", title="T", blocks=[
+    ...     Paragraph(text="voir {ref:t1} et {ref:t2}, " + protect_text("{ref:t1}")),
+    ...     Table(id="t3", caption="c", columns=["a"], rows=[["{ref:t1}"]])])
+    >>> out = replace_refs(ch, lambda kind, block_id: "Tableau I.1" if block_id == "t1" else None)
+    >>> unprotect_text(out.blocks[0].text), out.blocks[1].rows
+    ('voir Tableau I.1 et {ref:t2}, {ref:t1}', [['{ref:t1}']])
+    """
+    def fix(text: str) -> str:
+        def one(match: re.Match) -> str:
+            new = replace(match.group(1), match.group(2))
+            return match.group(0) if new is None else new
+        return REF_PATTERN.sub(one, text)
+
+    def walk(value: Any, field: str | None = None) -> Any:
+        if isinstance(value, str):
+            return value if field in _NOT_TEXT_FIELDS else fix(value)
+        if isinstance(value, list):
+            if field == "rows" and not has_cells:
+                return value
+            return [walk(v, field) for v in value]
+        if isinstance(value, dict):
+            return {k: walk(v, k) for k, v in value.items()}
+        return value
+
+    return Chapter.model_validate(walk(chapter.model_dump(mode="json")))
 
 
 # --------------------------------------------------------------------------------------------

@@ -27,7 +27,6 @@ import json
 import math
 import re
 import shutil
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,12 +37,14 @@ from babel.numbers import format_decimal, format_percent
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import __version__
-from .chapters.base import get_chapter_text
-from .document import BulletList, Chapter, Paragraph, Section, Table
+from .chapters.base import fill_chapter_text
+from .document import BulletList, Chapter, Paragraph, Section, Table, protect_text
 from .errors import MpanalysisError
 from .fileio import open_atomic_path, write_text_atomic
+from .findings import format_entity_name
 from .paths import outputs_dir
 from .provenance import hash_object
+from .reconcile import normalize_text
 from .reference import get_label
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -110,14 +111,15 @@ class EntityRecord(_Record):
 
     @property
     def display_name(self) -> str:
-        """The name as tables show it: ``Name (ACRONYM)`` unless the name already holds it.
+        """The name as tables show it: ``Name (ACRONYM)`` unless the name already holds it as a word
+        (:func:`mpanalysis.findings.format_entity_name`).
 
         >>> EntityRecord(entity_id="SEN-ANSD", name="Agence de la statistique", acronym="ANSD").display_name
         'Agence de la statistique (ANSD)'
+        >>> EntityRecord(entity_id="SEN-INS", name="Institut national de la statistique", acronym="INS").display_name
+        'Institut national de la statistique (INS)'
         """
-        if self.acronym and self.acronym.casefold() not in self.name.casefold():
-            return f"{self.name} ({self.acronym})"
-        return self.name
+        return format_entity_name(self.name, self.acronym)
 
 
 class SourceRecord(_Record):
@@ -181,10 +183,7 @@ def normalize_source_name(name: object) -> str:
     >>> normalize_source_name(None)
     ''
     """
-    if not isinstance(name, str):
-        return ""
-    folded = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[\W_]+", " ", folded.casefold()).split())
+    return normalize_text(name) if isinstance(name, str) else ""
 
 
 def _text(value: object) -> str | None:
@@ -633,7 +632,7 @@ def _ordered_measure_keys(*measures: dict[str, Any]) -> list[str]:
 
 
 def _t(key: str, lang: str, **values: Any) -> str:
-    return get_chapter_text(f"changes.{key}", lang, **values)
+    return fill_chapter_text(f"changes.{key}", lang, **values)
 
 
 def _format_date(value: dt.date | str, lang: str) -> str:
@@ -671,8 +670,7 @@ def _measure_label(key: str, lang: str) -> str:
 
 
 def _count_item(kind: str, n: int, lang: str) -> str:
-    # French and English both use the singular for exactly one (zero is never listed).
-    return _t(f"count.{kind}.{'one' if n == 1 else 'other'}", lang, n=n)
+    return _t(f"count.{kind}", lang, n=n)
 
 
 def _entity_table(records: list[EntityRecord], *, id: str, caption: str, lang: str,
@@ -781,7 +779,7 @@ def build_changes_chapter(changes: EditionChanges | None, lang: str, previous_nu
         records = getattr(changes, f"respondents_{kind}")
         if records:
             blocks += [Paragraph(text=_t(f"respondents.{kind}", lang)),
-                       BulletList(items=[r.display_name for r in records])]
+                       BulletList(items=[protect_text(r.display_name) for r in records])]
     if blocks:
         sections.append(Section(title=_t("respondents.title", lang), blocks=blocks))
 

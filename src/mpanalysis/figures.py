@@ -41,14 +41,15 @@ from babel.numbers import format_decimal
 from plotly.subplots import make_subplots
 
 from .errors import MpanalysisError, ReferenceDataError
+from .findings import fill_template
 from .form import split_multi
 from .paths import reference_dir
 from .reference import get_attribute, get_codes, get_labels
 
 CONFIG_FILE_NAME = "figures.yaml"
 
-#: Columns of the per-stage summary drawn by :func:`plot_policy_cycle` (see
-#: :func:`build_stage_summary` for their definition).
+#: Columns of the per-stage summary drawn by :func:`plot_policy_cycle`
+#: (:func:`mpanalysis.network.build_stage_table`, whose ``n_senders`` are the producers feeding a stage).
 STAGE_SUMMARY_COLUMNS = ["stage", "n_actors", "n_inflows", "n_producers_feeding"]
 
 _UNKNOWN = "unknown"
@@ -85,6 +86,27 @@ def _config() -> dict[str, Any]:
     return _load_config_cached(_reference_dir_for(os.getcwd(), os.environ.get("MPANALYSIS_ROOT")))
 
 
+def find_config_text(texts: Mapping[str, Any], key: str, lang: str, path: Path) -> str:
+    """Return ``texts.<key>`` in ``lang`` from the ``texts`` section of a figure configuration
+    file (``path``, named in the error when the key or the language is missing).
+
+    >>> find_config_text({"a": {"b": {"fr": "Texte"}}}, "a.b", "fr", Path("figures.yaml"))
+    'Texte'
+    >>> find_config_text({"a": {"b": {"fr": "Texte"}}}, "a.b", "pt", Path("figures.yaml"))
+    Traceback (most recent call last):
+    ...
+    mpanalysis.errors.ReferenceDataError: figures.yaml, key 'texts.a.b': no text in language 'pt'
+    """
+    node: Any = texts
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise ReferenceDataError(f"{path}: no text 'texts.{key}'")
+        node = node[part]
+    if not isinstance(node, dict) or lang not in node:
+        raise ReferenceDataError(f"{path}, key 'texts.{key}': no text in language '{lang}'")
+    return str(node[lang])
+
+
 def get_figure_text(key: str, lang: str) -> str:
     """Return the text ``texts.<key>`` of ``data/reference/figures.yaml`` in ``lang``.
 
@@ -93,16 +115,20 @@ def get_figure_text(key: str, lang: str) -> str:
     >>> get_figure_text("flows_sankey.column_domains", "en")
     'Domains'
     """
-    node: Any = _config()["texts"]
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise ReferenceDataError(f"{reference_dir() / CONFIG_FILE_NAME}: no text 'texts.{key}'")
-        node = node[part]
-    if not isinstance(node, dict) or lang not in node:
-        raise ReferenceDataError(
-            f"{reference_dir() / CONFIG_FILE_NAME}, key 'texts.{key}': no text in language '{lang}'"
-        )
-    return str(node[lang])
+    return find_config_text(_config()["texts"], key, lang, reference_dir() / CONFIG_FILE_NAME)
+
+
+def fill_figure_text(key: str, lang: str, **values: Any) -> str:
+    """Return the text ``texts.<key>`` of ``figures.yaml`` in ``lang``, filled in.
+
+    Numbers are written the language's way and ``{n|one|other}`` picks the word form agreeing
+    with the number ``n`` (:func:`mpanalysis.findings.fill_template`); texts are inserted as given.
+
+    >>> fill_figure_text("policy_cycle.actors", "fr", n=1), fill_figure_text("policy_cycle.actors", "fr", n=12)
+    ('1 acteur', '12 acteurs')
+    """
+    return fill_template(get_figure_text(key, lang), lang, values,
+                         where=f"{reference_dir() / CONFIG_FILE_NAME}, key 'texts.{key}' ({lang})")
 
 
 def _style(key: str) -> Any:
@@ -284,7 +310,7 @@ def plot_coverage_heatmap(coverage_matrix: pd.DataFrame, entities: pd.DataFrame 
     >>> fig = plot_coverage_heatmap(existing, None, "en",
     ...                             potential_matrix=pd.DataFrame({"trends": [0, 1]}, index=["A", "B"]))
     >>> fig.layout.meta["alt"].split(". ")[0]
-    'Coverage map: 2 entities report 3 existing and 1 potential sources across 4 domains'
+    'Coverage map: 2 entities report 3 existing sources and 1 potential source across 4 domains'
     >>> [list(row) for row in fig.data[0].text]
     [['2', '1', '', ''], ['(+1)', '', '', '']]
     """
@@ -371,11 +397,9 @@ def plot_coverage_heatmap(coverage_matrix: pd.DataFrame, entities: pd.DataFrame 
     gap_sentence = (get_figure_text(f"{texts}.alt_gaps", lang).format(
         domains=_format_names([domain_labels.get(d, d) for d in gap_domains], lang))
         if gap_domains else get_figure_text(f"{texts}.alt_no_gap", lang))
-    alt = get_figure_text(f"{texts}.alt", lang).format(
-        n_entities=_format_int(len(existing), lang),
-        n_existing=_format_int(existing.to_numpy().sum(), lang),
-        n_potential=_format_int(potential.to_numpy().sum(), lang),
-        n_domains=_format_int(len(domains), lang), gap_sentence=gap_sentence)
+    alt = fill_figure_text(f"{texts}.alt", lang, n_entities=len(existing),
+                           n_existing=int(existing.to_numpy().sum()), n_potential=int(potential.to_numpy().sum()),
+                           n_domains=len(domains), gap_sentence=gap_sentence)
     return _finish(fig, "coverage_heatmap", lang, title, alt)
 
 
@@ -506,13 +530,12 @@ def plot_source_profile(sources: pd.DataFrame, lang: str = "fr") -> go.Figure:
 
     access = sources["access"].map(lambda v: None if _is_missing(v) else str(v))
     is_open = get_attribute("source_access", "is_open")
-    alt = get_figure_text(f"{texts}.alt", lang).format(
-        n_sources=_format_int(len(sources), lang),
-        n_existing=_format_int((status == "existing").sum(), lang),
-        n_potential=_format_int((status == "potential").sum(), lang),
-        top_periodicity=top["periodicity"][0], n_top_periodicity=_format_int(top["periodicity"][1], lang),
-        top_format=top["format"][0], n_top_format=_format_int(top["format"][1], lang),
-        n_open=_format_int(sum(bool(is_open.get(a, False)) for a in access), lang))
+    alt = fill_figure_text(
+        f"{texts}.alt", lang, n_sources=len(sources), n_existing=int((status == "existing").sum()),
+        n_potential=int((status == "potential").sum()),
+        top_periodicity=top["periodicity"][0], n_top_periodicity=int(top["periodicity"][1]),
+        top_format=top["format"][0], n_top_format=int(top["format"][1]),
+        n_open=sum(bool(is_open.get(a, False)) for a in access))
     return _finish(fig, "source_profile", lang, title, alt)
 
 
@@ -720,9 +743,9 @@ def plot_actor_network(G: nx.DiGraph, lang: str = "fr", label_top_n: int = 12,
     >>> sum(len(t.x) for t in fig.data if t.meta and t.meta["kind"] == "nodes")
     2
     >>> fig.layout.meta["alt"]  # doctest: +NORMALIZE_WHITESPACE
-    'Network of 2 institutions linked by 1 information exchanges, 1 of them under a formal
+    'Network of 2 institutions linked by 1 information exchange, 1 of them under a formal
     agreement. Most central actors: ANSD and DGPN. The coordinator, ANSD, is circled; it has 1
-    exchange(s).'
+    exchange.'
     """
     _check_language(lang)
     texts = "actor_network"
@@ -829,13 +852,12 @@ def plot_actor_network(G: nx.DiGraph, lang: str = "fr", label_top_n: int = 12,
     n_formal = sum(_is_formal_edge(d, formal_channels) for _, _, d in G.edges(data=True))
     if coordinators:
         coordinator = coordinators[0]
-        coordinator_sentence = get_figure_text(f"{texts}.alt_coordinator", lang).format(
-            coordinator=labels[coordinator], n_coordinator=_format_int(G.degree(coordinator), lang))
+        coordinator_sentence = fill_figure_text(f"{texts}.alt_coordinator", lang, coordinator=labels[coordinator],
+                                                n_coordinator=int(G.degree(coordinator)))
     else:
         coordinator_sentence = get_figure_text(f"{texts}.alt_no_coordinator", lang)
-    alt = get_figure_text(f"{texts}.alt", lang).format(
-        n_nodes=_format_int(len(nodes), lang), n_edges=_format_int(G.number_of_edges(), lang),
-        n_formal=_format_int(n_formal, lang),
+    alt = fill_figure_text(
+        f"{texts}.alt", lang, n_nodes=len(nodes), n_edges=G.number_of_edges(), n_formal=int(n_formal),
         top_actors=_format_names([labels[n] for n in ranking[:3]], lang),
         coordinator_sentence=coordinator_sentence)
     return _finish(fig, "actor_network", lang, title, alt)
@@ -1043,60 +1065,20 @@ def plot_flows_sankey(G: nx.DiGraph, lang: str = "fr", top_n_producers: int = 12
     top_domain = max(domain_candidates, key=lambda d: (domain_count[d], -domain_candidates.index(d)))
     stage_candidates = [s for s in stage_order if s != _UNSPECIFIED] or stage_order
     top_stage = max(stage_candidates, key=lambda s: (stage_count[s], -stage_candidates.index(s)))
-    alt = get_figure_text(f"{texts}.alt", lang).format(
-        n_edges=_format_int(len(edges), lang), n_producers=_format_int(len(producers), lang),
+    alt = fill_figure_text(
+        f"{texts}.alt", lang, n_edges=len(edges), n_producers=len(producers),
         top_domain=(get_figure_text("unspecified_domain", lang) if top_domain == _UNSPECIFIED
                     else domain_labels.get(top_domain, top_domain)),
-        n_top_domain=_format_int(domain_count[top_domain], lang),
+        n_top_domain=int(domain_count[top_domain]),
         top_stage=(get_figure_text("unspecified_stage", lang) if top_stage == _UNSPECIFIED
                    else stage_labels.get(top_stage, top_stage)),
-        n_top_stage=_format_int(stage_count[top_stage], lang),
+        n_top_stage=int(stage_count[top_stage]),
         empty_stages=_format_names(empty_stages, lang))
     return _finish(fig, "flows_sankey", lang, title, alt)
 
 
 # --------------------------------------------------------------------------------------------
 # Chapter II: the policy cycle
-
-
-def build_stage_summary(G: nx.DiGraph) -> pd.DataFrame:
-    """Return, per policy stage, who takes part and how much information reaches it.
-
-    Columns (one row per stage of ``policy_stages.csv``, in its order, then stages seen only in
-    the data):
-
-    - ``stage`` — stage code;
-    - ``n_actors`` — nodes whose ``stages`` attribute lists the stage;
-    - ``n_inflows`` — edges (exchanges) whose ``stages`` attribute lists the stage, i.e. flows of
-      information used at that stage;
-    - ``n_producers_feeding`` — distinct senders of those edges.
-
-    A stage with ``n_inflows == 0`` receives no data from any producer.
-
-    >>> G = nx.DiGraph()
-    >>> G.add_node("A", stages="elaboration")
-    >>> G.add_node("B", stages="elaboration implementation")
-    >>> G.add_edge("A", "B", stages="implementation")
-    >>> build_stage_summary(G).set_index("stage").loc["implementation"].tolist()
-    [1, 1, 1]
-    """
-    actors: Counter = Counter()
-    inflows: Counter = Counter()
-    feeders: dict[str, set] = defaultdict(set)
-    for _, data in G.nodes(data=True):
-        for stage in set(split_multi(data.get("stages"))):
-            actors[stage] += 1
-    for u, _, data in G.edges(data=True):
-        for stage in set(split_multi(data.get("stages"))):
-            inflows[stage] += 1
-            feeders[stage].add(u)
-    stages = _ordered_codes(get_codes("policy_stages"), set(actors) | set(inflows))
-    return pd.DataFrame({
-        "stage": stages,
-        "n_actors": [actors[s] for s in stages],
-        "n_inflows": [inflows[s] for s in stages],
-        "n_producers_feeding": [len(feeders[s]) for s in stages],
-    })
 
 
 def _normalise_stage_summary(summary: pd.DataFrame) -> pd.DataFrame:
@@ -1125,10 +1107,10 @@ def plot_policy_cycle(G: nx.DiGraph, stage_summary: pd.DataFrame | None = None, 
     G
         The actor network (node ``stages`` names the actors shown per stage).
     stage_summary
-        DataFrame with columns ``stage, n_actors, n_inflows, n_producers_feeding`` (see
-        :func:`build_stage_summary`, used when omitted). ``stage`` may be the index and
-        ``n_senders`` may stand for ``n_producers_feeding`` (as in ``network.build_stage_table``).
-        Stages missing from it count zero; other columns are ignored.
+        DataFrame with columns ``stage, n_actors, n_inflows, n_producers_feeding``; by default
+        :func:`mpanalysis.network.build_stage_table` of ``G``. ``stage`` may be the index and
+        ``n_senders`` may stand for ``n_producers_feeding`` (as in that table). Stages missing
+        from it count zero; other columns are ignored.
     lang
         Language of the labels.
     top_actors_n
@@ -1149,7 +1131,11 @@ def plot_policy_cycle(G: nx.DiGraph, stage_summary: pd.DataFrame | None = None, 
     _check_language(lang)
     texts = "policy_cycle"
     title = get_figure_text(f"{texts}.title", lang)
-    summary = build_stage_summary(G) if stage_summary is None else _normalise_stage_summary(stage_summary)
+    if stage_summary is None:
+        from .network import build_stage_table
+
+        stage_summary = build_stage_table(G)
+    summary = _normalise_stage_summary(stage_summary)
     by_stage = {str(row["stage"]): row for _, row in summary.iterrows()}
     stages = _ordered_codes(get_codes("policy_stages"), by_stage)
     stage_labels = get_labels("policy_stages", lang)
@@ -1186,8 +1172,8 @@ def plot_policy_cycle(G: nx.DiGraph, stage_summary: pd.DataFrame | None = None, 
         names = [_node_label(G, n) for n in ranked[:top_actors_n]]
         more = len(ranked) - len(names)
         lines = [f"<b>{_wrap(stage_labels.get(stage, stage), 16)}</b>",
-                 _escape(get_figure_text(f"{texts}.actors", lang).format(n=_format_int(n_actors, lang))),
-                 _escape(get_figure_text(f"{texts}.inflows", lang).format(n=_format_int(n_inflows, lang)))]
+                 _escape(fill_figure_text(f"{texts}.actors", lang, n=int(n_actors))),
+                 _escape(fill_figure_text(f"{texts}.inflows", lang, n=int(n_inflows)))]
         if is_gap:
             lines.append(f"<span style='color:{style['gap_color']}'><b>"
                          f"{_escape(get_figure_text(f'{texts}.no_inflow', lang))}</b></span>")
@@ -1228,13 +1214,13 @@ def plot_policy_cycle(G: nx.DiGraph, stage_summary: pd.DataFrame | None = None, 
     fig.update_yaxes(visible=False, range=[-span, span], scaleanchor="x", scaleratio=1)
 
     gaps = [stage_labels.get(s, s) for s in stages if count(s, "n_inflows") == 0]
-    stage_list = get_figure_text("list_separator", lang).join(get_figure_text(f"{texts}.alt_stage", lang).format(
-        stage=stage_labels.get(s, s), n_actors=_format_int(count(s, "n_actors"), lang),
-        n_inflows=_format_int(count(s, "n_inflows"), lang)) for s in stages)
+    stage_list = get_figure_text("list_separator", lang).join(fill_figure_text(
+        f"{texts}.alt_stage", lang, stage=stage_labels.get(s, s), n_actors=int(count(s, "n_actors")),
+        n_inflows=int(count(s, "n_inflows"))) for s in stages)
     gap_sentence = (get_figure_text(f"{texts}.alt_gaps", lang).format(stages=_format_names(gaps, lang))
                     if gaps else get_figure_text(f"{texts}.alt_no_gap", lang))
-    alt = get_figure_text(f"{texts}.alt", lang).format(
-        n_stages=_format_int(len(stages), lang), stage_list=stage_list, gap_sentence=gap_sentence)
+    alt = fill_figure_text(f"{texts}.alt", lang, n_stages=len(stages), stage_list=stage_list,
+                           gap_sentence=gap_sentence)
     return _finish(fig, "policy_cycle", lang, title, alt)
 
 

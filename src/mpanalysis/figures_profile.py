@@ -14,7 +14,6 @@ show literally.
 from __future__ import annotations
 
 import html
-import re
 import textwrap
 from functools import lru_cache
 from pathlib import Path
@@ -23,19 +22,17 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 import yaml
-from babel import Locale
 from babel.numbers import format_decimal, format_percent
 
 from .errors import ReferenceDataError
+from .figures import find_config_text
+from .findings import fill_template
 from .paths import reference_dir
 
 CONFIG_FILE_NAME = "figures_profile.yaml"
 
 #: Severity codes (data/reference/severities.csv) and the matrix columns holding their counts.
 SEVERITY_COLUMNS = {"0": "n_none", "1": "n_minor", "2": "n_moderate", "3": "n_major"}
-
-_PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
-
 
 # --------------------------------------------------------------------------------------------
 # Configuration and text helpers
@@ -63,30 +60,17 @@ def _config() -> dict[str, Any]:
 def get_profile_figure_text(key: str, lang: str, **values: Any) -> str:
     """Return the text ``texts.<key>`` of ``figures_profile.yaml`` in ``lang``, filled in.
 
-    ``{n|one|other}`` picks the word form agreeing with the number ``n`` in that language.
+    Numbers are written the language's way and ``{n|one|other}`` picks the word form agreeing
+    with the number ``n`` (:func:`mpanalysis.findings.fill_template`); texts are inserted as given.
 
     >>> get_profile_figure_text("use_by_type.aware", "en")
     'Know the profile'
     >>> get_profile_figure_text("functions.subtitle", "en", n_users=1)[-26:]
     '1 institution has used it.'
     """
-    node: Any = _config()["texts"]
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise ReferenceDataError(f"{reference_dir() / CONFIG_FILE_NAME}: no text 'texts.{key}'")
-        node = node[part]
-    if not isinstance(node, dict) or lang not in node:
-        raise ReferenceDataError(
-            f"{reference_dir() / CONFIG_FILE_NAME}, key 'texts.{key}': no text in language '{lang}'")
-    text = str(node[lang])
-
-    def choose(match: re.Match) -> str:
-        count = values.get(match.group(1))
-        is_one = count is not None and Locale.parse(lang).plural_form(abs(float(count))) == "one"
-        return match.group(2) if is_one else match.group(3)
-
-    text = _PLURAL.sub(choose, text)
-    return text.format(**values) if values else text
+    path = reference_dir() / CONFIG_FILE_NAME
+    return fill_template(find_config_text(_config()["texts"], key, lang, path), lang, values,
+                         where=f"{path}, key 'texts.{key}' ({lang})")
 
 
 def _style(key: str) -> Any:
@@ -181,15 +165,14 @@ def plot_profile_use_by_type(use_by_type: pd.DataFrame, lang: str = "fr") -> go.
     total = total.iloc[0] if len(total) else rows.sum(numeric_only=True)
     title = get_profile_figure_text(f"{kind}.title", lang)
     subtitle = get_profile_figure_text(f"{kind}.subtitle", lang)
-    labels = [_wrap(get_profile_figure_text(f"{kind}.type_label", lang, label=r.label, n=_count(r.n_respondents, lang)))
+    labels = [_wrap(get_profile_figure_text(f"{kind}.type_label", lang, label=r.label, n=int(r.n_respondents)))
               for r in rows.itertuples()]
     fig = go.Figure(layout=_layout(title, subtitle, _height(len(rows), 2, True)))
     # horizontal groups draw their first trace at the bottom: "used" first puts "aware" on top
     for measure, count_column, color in (("used", "n_used", "used"), ("aware", "n_aware", "aware")):
         shares = [(getattr(r, count_column) / r.n_respondents) for r in rows.itertuples()]
         texts = [get_profile_figure_text(f"{kind}.bar_text", lang, share=_percent(s, lang),
-                                         count=_count(getattr(r, count_column), lang),
-                                         total=_count(r.n_respondents, lang))
+                                         count=int(getattr(r, count_column)), total=int(r.n_respondents))
                  for s, r in zip(shares, rows.itertuples())]
         fig.add_trace(go.Bar(
             x=shares, y=labels, orientation="h", name=_escape(get_profile_figure_text(f"{kind}.{measure}", lang)),
@@ -204,12 +187,12 @@ def plot_profile_use_by_type(use_by_type: pd.DataFrame, lang: str = "fr") -> go.
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)),
                      tickfont={"size": _style("small_font_size")})
     by_type = get_profile_figure_text("list_separator", lang).join(
-        get_profile_figure_text(f"{kind}.alt_type", lang, label=r.label, n=_count(r.n_respondents, lang),
-                                n_aware=_count(r.n_aware, lang), n_used=_count(r.n_used, lang))
+        get_profile_figure_text(f"{kind}.alt_type", lang, label=r.label, n=int(r.n_respondents),
+                                n_aware=int(r.n_aware), n_used=int(r.n_used))
         for r in rows.itertuples())
     alt = get_profile_figure_text(
-        f"{kind}.alt", lang, n_respondents=_count(total["n_respondents"], lang),
-        n_aware=_count(total["n_aware"], lang), n_used=_count(total["n_used"], lang),
+        f"{kind}.alt", lang, n_respondents=int(total["n_respondents"]),
+        n_aware=int(total["n_aware"]), n_used=int(total["n_used"]),
         share_aware=_percent(total["n_aware"] / total["n_respondents"], lang),
         share_used=_percent(total["n_used"] / total["n_respondents"], lang), by_type=by_type)
     return _finish(fig, kind, lang, title, alt)
@@ -241,7 +224,7 @@ def plot_profile_functions(functions: pd.DataFrame, lang: str = "fr") -> go.Figu
     title = get_profile_figure_text(f"{kind}.title", lang)
     subtitle = get_profile_figure_text(f"{kind}.subtitle", lang, n_users=n_users)
     labels = [_wrap(label) for label in functions["label"]]
-    texts = [get_profile_figure_text(f"{kind}.bar_text", lang, count=_count(r.n, lang),
+    texts = [get_profile_figure_text(f"{kind}.bar_text", lang, count=int(r.n),
                                      share=_percent(r.share_of_users, lang)) for r in functions.itertuples()]
     fig = go.Figure(layout=_layout(title, subtitle, _height(len(functions), 1, True)))
     fig.add_trace(go.Bar(
@@ -255,9 +238,9 @@ def plot_profile_functions(functions: pd.DataFrame, lang: str = "fr") -> go.Figu
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)),
                      tickfont={"size": _style("small_font_size")})
     by_function = get_profile_figure_text("list_separator", lang).join(
-        get_profile_figure_text(f"{kind}.alt_function", lang, label=r.label, count=_count(r.n, lang))
+        get_profile_figure_text(f"{kind}.alt_function", lang, label=r.label, count=int(r.n))
         for r in functions.itertuples())
-    alt = get_profile_figure_text(f"{kind}.alt", lang, n_users=_count(n_users, lang), by_function=by_function)
+    alt = get_profile_figure_text(f"{kind}.alt", lang, n_users=n_users, by_function=by_function)
     return _finish(fig, kind, lang, title, alt)
 
 
@@ -323,7 +306,7 @@ def plot_challenge_severity(matrix: pd.DataFrame, lang: str = "fr",
                      tickfont={"size": _style("small_font_size")})
     by_challenge = get_profile_figure_text("list_separator", lang).join(
         get_profile_figure_text(f"{kind}.alt_challenge", lang, label=r["label"],
-                                **{column: _count(r[column], lang) for column in SEVERITY_COLUMNS.values()})
+                                **{column: int(r[column]) for column in SEVERITY_COLUMNS.values()})
         for r in rated.to_dict("records"))
     alt = get_profile_figure_text(f"{kind}.alt", lang, by_challenge=by_challenge)
     return _finish(fig, kind, lang, title, alt)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -42,6 +42,8 @@ SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high")
 # {n|one form|other form}: a form may itself hold simple placeholders such as {n} or {domain}.
 _FORM = r"(?:[^{}|]|\{\w+\})*"
 _PLURAL = re.compile(r"\{(\w+)\|(" + _FORM + r")\|(" + _FORM + r")\}")
+# {name}; anything else between braces ({ref:id}, {num:id}) is left for the guide's renderers.
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 class Finding(BaseModel):
@@ -216,6 +218,8 @@ def format_names(names: list[str], lang: str, catalogue: FindingCatalogue | None
     ('A, B et C', 'A, B, and C')
     >>> format_names([f"N{i}" for i in range(8)], "en")
     'N0, N1, N2, N3, N4, and 3 others'
+    >>> format_names([f"N{i}" for i in range(6)], "en"), format_names([f"N{i}" for i in range(6)], "fr")
+    ('N0, N1, N2, N3, N4, and 1 other', 'N0, N1, N2, N3, N4 et 1 autre')
     """
     from babel.lists import format_list
 
@@ -225,28 +229,112 @@ def format_names(names: list[str], lang: str, catalogue: FindingCatalogue | None
     shown = list(names[:catalogue.max_names])
     if len(names) > catalogue.max_names:
         more = catalogue.more_names.get(lang) or catalogue.more_names.get("fr") or "+{n}"
-        shown.append(more.format(n=len(names) - catalogue.max_names))
+        shown.append(fill_template(more, lang, {"n": len(names) - catalogue.max_names},
+                                   where="findings.yaml, key 'more_names'"))
     return format_list(shown, locale=lang)
 
 
 def format_entity_name(name: object, acronym: object = None) -> str:
-    """Return how a sentence names an entity: "name (ACRONYM)", or the name alone.
+    """Return how a sentence names an entity: "name (ACRONYM)", or the name alone when the
+    acronym is already one of its words (case aside).
 
     >>> format_entity_name("Agence nationale de la statistique", "ANSD")
     'Agence nationale de la statistique (ANSD)'
-    >>> format_entity_name("ANSD", "ANSD")
-    'ANSD'
+    >>> format_entity_name("ANSD", "ANSD"), format_entity_name("Direction (DGPN)", "dgpn")
+    ('ANSD', 'Direction (DGPN)')
+
+    An acronym hidden inside a longer word is not a mention of it:
+
+    >>> format_entity_name("Institut national de la statistique", "INS")
+    'Institut national de la statistique (INS)'
+    >>> format_entity_name("Ministère de l'Intérieur", "MI")
+    "Ministère de l'Intérieur (MI)"
     """
     name = "" if name is None or pd.isna(name) else str(name)
     acronym = "" if acronym is None or pd.isna(acronym) else str(acronym)
-    if acronym and acronym.casefold() not in name.casefold():
+    if acronym and not _has_word(name, acronym):
         return f"{name} ({acronym})" if name else acronym
     return name or acronym
 
 
+def _has_word(text: str, word: str) -> bool:
+    """True when ``word`` appears in ``text`` as a whole word (not inside a longer one), case aside."""
+    pattern = r"(?<!\w)" + re.escape(word.casefold()) + r"(?!\w)"
+    return re.search(pattern, text.casefold()) is not None
+
+
+def choose_word_forms(template: str, numbers: Mapping[str, object], lang: str, *,
+                      where: str = "text") -> str:
+    """Replace every ``{n|one form|other form}`` by the form agreeing with the number ``n``.
+
+    The language's CLDR plural rules decide: French treats 0 and 1 as singular, English only 1.
+    A form may hold placeholders (``{n}``, ``{domain}``); they are left for :func:`fill_template`.
+
+    >>> choose_word_forms("{n} {n|autre|autres}", {"n": 1}, "fr"), choose_word_forms("{n|other|others}", {"n": 3}, "en")
+    ('{n} autre', 'others')
+    >>> choose_word_forms("{n|source|sources}", {}, "en", where="figures.yaml, key 'alt'")
+    Traceback (most recent call last):
+    ...
+    mpanalysis.errors.ReferenceDataError: figures.yaml, key 'alt': chooses a word form on {n} but no number n was given
+    """
+    from babel import Locale
+
+    plural_form = Locale.parse(lang).plural_form
+
+    def choose(match: re.Match) -> str:
+        value = numbers.get(match.group(1))
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ReferenceDataError(f"{where}: chooses a word form on {{{match.group(1)}}} "
+                                     f"but no number {match.group(1)} was given")
+        return match.group(2) if plural_form(abs(value)) == "one" else match.group(3)
+
+    return _PLURAL.sub(choose, template)
+
+
+def fill_template(template: str, lang: str, values: Mapping[str, object], *, where: str = "text",
+                  format_value: Callable[[str, float, str], str] | None = None) -> str:
+    """Fill a text of the reference data: word forms, numbers written the language's way, texts.
+
+    ``{n|one|other}`` agrees with the number ``n`` (:func:`choose_word_forms`); a number is
+    written by ``format_value(name, value, lang)`` (default :func:`format_number`, which reads the
+    name: ``…_share`` is a percentage, ``…year`` a plain year); any other value is inserted as
+    text and never parsed again. Braces that are not a ``{name}`` placeholder — ``{ref:id}``,
+    ``{num:id}`` — stay for the guide's renderers. A placeholder without a value is an error
+    naming ``where``.
+
+    >>> fill_template("{n} {n|source|sources} in {domain} ({ref:t1}), {open_share} open.", "en",
+    ...               {"n": 1234, "domain": "{ref:x}", "open_share": 0.5})
+    '1,234 sources in {ref:x} ({ref:t1}), 50% open.'
+    >>> import numpy as np
+    >>> fill_template("{n} {n|autre|autres}", "fr", {"n": 1}), fill_template("{n} {n|autre|autres}", "fr", {"n": np.int64(3)})
+    ('1 autre', '3 autres')
+    >>> fill_template("{names}", "en", {}, where="sources.yaml, text 'gaps'")
+    Traceback (most recent call last):
+    ...
+    mpanalysis.errors.ReferenceDataError: sources.yaml, text 'gaps': needs a value for {names}
+    """
+    format_value = format_value or format_number
+    # numpy counts (a DataFrame's sums) are numbers too
+    values = {name: value.item() if hasattr(value, "item") and not isinstance(value, (str, bytes)) else value
+              for name, value in values.items()}
+    text = choose_word_forms(template, values, lang, where=where)
+
+    def fill(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise ReferenceDataError(f"{where}: needs a value for {{{name}}}")
+        value = values[name]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return format_value(name, value, lang)
+        return str(value)
+
+    return _PLACEHOLDER.sub(fill, text)
+
+
 def render_sentence(template: str, lang: str, *, numbers: dict[str, int | float] | None = None,
                     codes: dict[str, str] | None = None, names: list[str] | None = None,
-                    percent: Iterable[str] = (), catalogue: FindingCatalogue | None = None) -> str:
+                    percent: Iterable[str] = (), catalogue: FindingCatalogue | None = None,
+                    where: str = "findings.yaml") -> str:
     """Fill a sentence template of ``findings.yaml`` in one language.
 
     >>> render_sentence("{n} {n|source|sources} on “{domain}”: {names}.", "en",
@@ -254,18 +342,8 @@ def render_sentence(template: str, lang: str, *, numbers: dict[str, int | float]
     '2 sources on “Migration in crisis situations”: A and B.'
     """
     catalogue = catalogue or load_finding_catalogue()
-    numbers = numbers or {}
-    from babel import Locale
-
-    plural_form = Locale.parse(lang).plural_form
-
-    def choose(match: re.Match) -> str:
-        value = numbers.get(match.group(1))
-        if value is None:
-            raise KeyError(match.group(1))
-        return match.group(2) if plural_form(abs(value)) == "one" else match.group(3)
-
-    context: dict[str, str] = {k: format_number(k, v, lang, percent) for k, v in numbers.items()}
+    percent = list(percent)
+    context: dict[str, object] = dict(numbers or {})
     for key, code in (codes or {}).items():
         list_name = catalogue.code_lists.get(key)
         try:
@@ -275,7 +353,8 @@ def render_sentence(template: str, lang: str, *, numbers: dict[str, int | float]
     names = names or []
     context["names"] = format_names(names, lang, catalogue)
     context["name"] = names[0] if names else ""
-    return _PLURAL.sub(choose, template).format_map(context)
+    return fill_template(template, lang, context, where=where,
+                         format_value=lambda key, value, lang: format_number(key, value, lang, percent))
 
 
 def make_finding(kind: str, key: str | None = None, *, entities: Iterable[str] = (),
@@ -304,12 +383,9 @@ def make_finding(kind: str, key: str | None = None, *, entities: Iterable[str] =
     entity_names = [names.get(e, e) for e in entities]
     text = {}
     for lang in catalogue.languages:
-        try:
-            text[lang] = render_sentence(spec.text[lang], lang, numbers=numbers, codes=codes,
-                                         names=entity_names, percent=spec.percent, catalogue=catalogue)
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ReferenceDataError(f"findings.yaml, key 'kinds.{kind}.text.{lang}': "
-                                     f"placeholder {exc} has no value") from None
+        text[lang] = render_sentence(spec.text[lang], lang, numbers=numbers, codes=codes,
+                                     names=entity_names, percent=spec.percent, catalogue=catalogue,
+                                     where=f"findings.yaml, key 'kinds.{kind}.text.{lang}'")
     prefix = catalogue.chapters[spec.chapter]
     return Finding(
         id=".".join(p for p in (prefix, kind, key) if p),

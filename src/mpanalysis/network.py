@@ -38,9 +38,7 @@ Definitions (they are what the guide's sentences mean):
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -54,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputLayoutError
+from .fileio import open_atomic_path, write_csv_safe
 from .form import split_multi
 from .reference import get_attribute, get_codes
 
@@ -76,9 +75,6 @@ MAX_LOUVAIN_EDGES = 50_000
 
 #: Sampled betweenness costs about k × (nodes + edges): this bounds k × size.
 _BETWEENNESS_BUDGET = 1_500_000
-
-#: Spreadsheet programs treat a cell starting with one of these as a formula.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 _NODE_ATTRIBUTES = ("name", "acronym", "institution_type", "sector", "is_respondent",
                     "is_coordinator", "is_wg_member", "stages", "role")
@@ -764,31 +760,6 @@ def build_edge_table(G: nx.Graph) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["source", "target", *keys])
 
 
-def escape_formula_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy where text cells a spreadsheet would run as a formula start with ``'``.
-
-    >>> escape_formula_cells(pd.DataFrame({"name": ["=HYPERLINK(1)", "ANSD", "-x"], "n": [-1, 2, 3]})
-    ...                      ).values.tolist()
-    [["'=HYPERLINK(1)", -1], ['ANSD', 2], ["'-x", 3]]
-    """
-    escaped = frame.copy()
-    for column in escaped.columns:
-        escaped[column] = escaped[column].map(
-            lambda x: "'" + x if isinstance(x, str) and x.startswith(_FORMULA_PREFIXES) else x)
-    return escaped
-
-
-def _write_atomically(path: Path, write) -> None:
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(temp)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -921,11 +892,12 @@ def write_network(G: nx.DiGraph, folder: str | Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"graphml": folder / "network.graphml", "gexf": folder / "network.gexf",
              "nodes": folder / "nodes.csv", "edges": folder / "edges.csv"}
-    _write_atomically(paths["graphml"], lambda p: _write_graphml(G, p))
-    _write_atomically(paths["gexf"], lambda p: _write_gexf(G, p))
-    for key, table in (("nodes", build_node_table(G)), ("edges", build_edge_table(G))):
-        frame = escape_formula_cells(table)
-        _write_atomically(paths[key], lambda p, f=frame: f.to_csv(p, index=False, encoding="utf-8-sig"))
+    with open_atomic_path(paths["graphml"]) as tmp:
+        _write_graphml(G, tmp)
+    with open_atomic_path(paths["gexf"]) as tmp:
+        _write_gexf(G, tmp)
+    write_csv_safe(build_node_table(G), paths["nodes"])
+    write_csv_safe(build_edge_table(G), paths["edges"])
     return paths
 
 

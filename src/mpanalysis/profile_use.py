@@ -20,8 +20,6 @@ strings: escaping is the renderers' job.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,7 +36,7 @@ from .errors import ReferenceDataError
 from .form import split_multi
 from .params import CountryParams
 from .paths import reference_dir
-from .reconcile import normalize_name
+from .reconcile import normalize_name, normalize_text
 from .reference import DEFAULT_LANGUAGE, get_codes, get_labels
 
 if TYPE_CHECKING:
@@ -81,21 +79,6 @@ def pick_text(texts: dict[str, str] | None, lang: str) -> str:
     if texts.get(DEFAULT_LANGUAGE):
         return texts[DEFAULT_LANGUAGE]
     return next(iter(texts.values()))
-
-
-def normalize_text(text: object) -> str:
-    """Case-fold, strip accents and punctuation, collapse spaces: the key that groups free texts.
-
-    >>> normalize_text("  Manque de  FINANCEMENT. ")
-    'manque de financement'
-    >>> normalize_text("Ministère de l'Intérieur")
-    'ministere de l interieur'
-    """
-    if text is None or text is pd.NA or (isinstance(text, float) and text != text):
-        return ""
-    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
-    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w]+", " ", ascii_text).split())
 
 
 def _is_blank(value: object) -> bool:

@@ -376,6 +376,25 @@ def normalize_name(name: str) -> str:
     return _normalize_default(name)
 
 
+def normalize_text(text: object) -> str:
+    """Return the key under which two free texts (an answer, a source name) are the same:
+    case folded, accents, punctuation and extra spaces gone.
+
+    Unlike :func:`normalize_name` (institution names), words are neither expanded nor dropped and
+    letters of every script are kept, so an answer in another alphabet is never taken for blank.
+
+    >>> normalize_text("  Manque de  FINANCEMENT. "), normalize_text("Ministère de l'Intérieur")
+    ('manque de financement', 'ministere de l interieur')
+    >>> normalize_text("Recensement Général (RGPH-5)"), normalize_text("تقرير_سنوي"), normalize_text(None)
+    ('recensement general rgph 5', 'تقرير سنوي', '')
+    """
+    if text is None or text is pd.NA or (isinstance(text, float) and text != text):
+        return ""
+    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[\W_]+", " ", plain).split())
+
+
 # --------------------------------------------------------------------------------------------
 # Matching helpers
 # --------------------------------------------------------------------------------------------

@@ -178,29 +178,14 @@ def get_regional_text(key: str, lang: str, *, numbers: Mapping[str, float] | Non
     ...
     mpanalysis.errors.ReferenceDataError: ...regional.yaml: text 'document.many_countries' has no 'de' translation
     """
-    from babel import Locale
+    from .findings import fill_template
 
     template = _pick(_node(key), key, lang)
-    numbers = dict(numbers or {})
-    plural_form = Locale.parse(lang).plural_form
-
-    def choose(match: re.Match) -> str:
-        name = match.group(1)
-        if name not in numbers:
-            raise ReferenceDataError(f"{_texts_path()}: text '{key}' chooses a word form on "
-                                     f"{{{name}}} but no such number was given")
-        return match.group(2) if plural_form(abs(numbers[name])) == "one" else match.group(3)
-
-    context = {name: format_value(name, value, lang) for name, value in numbers.items()}
-    context.update(texts)
-
-    def fill(match: re.Match) -> str:
-        name = match.group(1)
-        if name not in context:
-            raise ReferenceDataError(f"{_texts_path()}: text '{key}' needs a value for {{{name}}}")
-        return context[name]
-
-    return _PLACEHOLDER.sub(fill, _PLURAL.sub(choose, template))
+    values: dict[str, object] = dict(numbers or {})
+    # texts are inserted as given, even one that looks like a number
+    values.update((name, str(text)) for name, text in texts.items())
+    return fill_template(template, lang, values, where=f"{_texts_path()}: text '{key}'",
+                         format_value=format_value)
 
 
 def _t(key: str, lang: str, **texts: str) -> str:
@@ -1309,9 +1294,9 @@ def _slide_figure(figure: dict[str, Any]) -> dict[str, Any]:
 
 def write_slides(guide: Guide, path: str | Path) -> Path:
     """Write the slide deck of a guide (:func:`build_slides_html`) atomically; return its path."""
-    from .render.common import write_atomically
+    from .fileio import write_text_atomic
 
-    return write_atomically(path, build_slides_html(guide))
+    return write_text_atomic(path, build_slides_html(guide))
 
 
 # --------------------------------------------------------------------------------------------

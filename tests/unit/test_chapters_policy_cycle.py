@@ -13,7 +13,7 @@ from mpanalysis.chapters.base import ChapterContext, get_chapter_text
 from mpanalysis.chapters.policy_cycle import build_policy_cycle_chapter
 from mpanalysis.chapters.sources import build_sources_chapter
 from mpanalysis.dataset import TABLE_COLUMNS, CountryDataset, make_empty_table
-from mpanalysis.document import Callout, Guide, Paragraph, Table, iter_blocks
+from mpanalysis.document import Callout, Guide, Paragraph, Table, find_unknown_refs, iter_blocks
 from mpanalysis.network import build_actor_network, read_network_graphml, summarize_network
 from mpanalysis.params import CountryParams
 
@@ -162,9 +162,10 @@ def test_measures_for_the_recommendation_rules(results):
 
 def test_ids_unique_across_chapters_one_and_two(results):
     sources = build_sources_chapter(ChapterContext(make_dataset(), PARAMS, "en")).chapter
-    # the guide refuses duplicated ids and citations of missing blocks
-    Guide(country="SEN", country_name="Senegal", lang="en", title="Guide", date=dt.date(2025, 1, 1),
-          chapters=[sources, results["en"].chapter])
+    # the guide refuses duplicated ids; every citation cites a block of the two chapters
+    guide = Guide(country="SEN", country_name="Senegal", lang="en", title="Guide", date=dt.date(2025, 1, 1),
+                  chapters=[sources, results["en"].chapter])
+    assert find_unknown_refs(guide) == []
     figures = [b.id for b in iter_blocks(results["en"].chapter) if b.type == "figure"]
     tables = [b.id for b in iter_blocks(results["en"].chapter) if b.type == "table"]
     # findings.yaml cites figure II.1 (network), figure II.3 (cycle), table II.1 and table II.2

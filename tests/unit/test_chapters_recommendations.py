@@ -14,7 +14,7 @@ from mpanalysis.chapters.recommendations import (EARLIER_CHAPTERS, build_recomme
                                                  format_evidence_key, label_citations, load_earlier_chapters,
                                                  map_evidence_to_blocks)
 from mpanalysis.document import (BulletList, Chapter, Figure, Guide, Paragraph, Table, iter_blocks,
-                                 number_guide, resolve_refs)
+                                 find_unknown_refs, number_guide, resolve_refs)
 from mpanalysis.errors import MpanalysisError
 from mpanalysis.findings import Finding
 from mpanalysis.params import CountryParams
@@ -113,6 +113,7 @@ def test_citations_resolve_in_a_guide_to_the_labels_of_the_cited_blocks(earlier,
     _, three, chapters = earlier
     guide = Guide(country="SEN", country_name="Senegal", lang="en", title="G", date=dt.date(2025, 1, 1),
                   chapters=[*chapters, result_en.chapter])
+    assert find_unknown_refs(guide) == []
     numbering = number_guide(guide)
     shown = [resolve_refs(p.text, numbering) for p in recommendation_paragraphs(result_en.chapter)]
     assert any("MAE shares with nobody (Figure II.1)." in t for t in shown)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
 import pytest
 
-from mpanalysis.chapters.base import ChapterContext, get_chapter_text, save_chapter_result
-from mpanalysis.chapters.sources import build_sources_chapter, fill_chapter_text, make_block_id
+from mpanalysis.chapters.base import ChapterContext, fill_chapter_text, get_chapter_text, save_chapter_result
+from mpanalysis.chapters.sources import build_sources_chapter, make_block_id
 from mpanalysis.dataset import TABLE_COLUMNS, CountryDataset, make_empty_table
-from mpanalysis.document import (BulletList, Callout, Guide, Paragraph, Section, Table, iter_blocks,
-                                 read_chapter)
+from mpanalysis.document import (REF_PATTERN, BulletList, Callout, Guide, Paragraph, Section, Table,
+                                 find_unknown_refs, iter_blocks, read_chapter, unprotect_text)
 from mpanalysis.errors import ReferenceDataError
 from mpanalysis.params import CountryParams
 from mpanalysis.reference import get_labels
@@ -164,9 +165,10 @@ def test_ids_are_unique_and_every_citation_resolves(chapters):
         assert len(ids) == len(set(ids))
         assert {"sources_coverage_map", "sources_domain_summary", "sources_gaps", "sources_stale",
                 "sources_profile"} <= set(ids)
-        # the guide model refuses a {num:…}/{ref:…} that cites no block of the guide
-        Guide(country="SEN", country_name="Sénégal", lang=lang, title="Guide", date=dt.date(2025, 1, 1),
-              chapters=[result.chapter])
+        # every {num:…}/{ref:…} of the chapter's texts cites one of its blocks
+        guide = Guide(country="SEN", country_name="Sénégal", lang=lang, title="Guide", date=dt.date(2025, 1, 1),
+                      chapters=[result.chapter])
+        assert find_unknown_refs(guide) == []
 
 
 def test_figures_and_tables_follow_the_numbers_the_findings_cite(chapters):
@@ -243,3 +245,17 @@ def test_a_missing_placeholder_names_the_text():
 
 def test_names_with_markup_stay_plain_text_in_block_ids():
     assert make_block_id("sources_domain", "<script>", "other") == "sources_domain_script_other"
+
+
+def test_an_institution_name_typed_as_a_citation_stays_literal_in_every_sentence():
+    dataset = make_dataset()
+    entities = dataset.entities.copy()
+    typed = "Agence {ref:sources_gaps} {num:sources_profile}"
+    entities.loc[entities["entity_id"] == "SEN-ANS", ["name", "acronym"]] = [typed, None]
+    result = build_sources_chapter(ChapterContext(dataset=dataclasses.replace(dataset, entities=entities),
+                                                  params=PARAMS, lang="en"))
+    naming = [t for b in iter_blocks(result.chapter) for t in block_texts(b) if "Agence" in unprotect_text(t)]
+    assert len(naming) >= 2  # a domain sentence and a table at least
+    for text in naming:
+        assert typed in unprotect_text(text)
+        assert not REF_PATTERN.search(text), text  # no renderer can turn it into a link

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -10,10 +14,12 @@ import pytest
 from pydantic import ValidationError
 
 from mpanalysis.document import (BulletList, Callout, Chapter, DocumentError, Figure, Guide,
-                                 Paragraph, RefLabel, Section, Table, load_guide_texts,
-                                 number_guide, read_chapter, read_chapters, resolve_refs,
-                                 split_refs, write_chapter)
+                                 Paragraph, RefLabel, Section, Table, find_unknown_refs,
+                                 load_guide_texts, number_guide, protect_text, read_chapter,
+                                 read_chapters, replace_refs, resolve_refs, split_refs,
+                                 unprotect_text, write_chapter)
 from mpanalysis.errors import ReferenceDataError
+from mpanalysis.render.html import build_html
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "guide" / "01_sources.json"
 BAR = json.dumps({"data": [{"type": "bar", "x": ["a"], "y": [1]}], "layout": {}})
@@ -106,12 +112,81 @@ def test_an_id_used_twice_is_refused_naming_both_chapters():
         ])
 
 
-def test_a_reference_to_an_unknown_block_is_refused_naming_the_chapter():
-    with pytest.raises(ValidationError, match="chapter II: \\{ref:t_missing\\} cites no figure or table"):
-        Guide(country="SEN", country_name="S", lang="fr", title="G", date="2025-01-31", chapters=[
-            Chapter(number="I", key="a", title="A"),
-            Chapter(number="II", key="b", title="B", blocks=[Paragraph(text="see {ref:t_missing}")]),
-        ])
+def test_a_reference_to_an_unknown_block_is_kept_as_typed_and_listed():
+    guide = Guide(country="SEN", country_name="S", lang="fr", title="G", date="2025-01-31", chapters=[
+        Chapter(number="I", key="a", title="A"),
+        Chapter(number="II", key="b", title="B", blocks=[Paragraph(text="see {ref:t_missing}")]),
+    ])
+    assert find_unknown_refs(guide) == ["II: {ref:t_missing}"]
+    assert resolve_refs(guide.chapters[1].blocks[0].text, number_guide(guide)) == "see {ref:t_missing}"
+
+
+ANSWER = "Voir {ref:nonexistent} et {ref:t_stats} <b>x</b>"
+
+
+def make_guide_with_answers() -> Guide:
+    """A guide whose respondents typed citations: one of an unknown id, one of a real table."""
+    cells = Table.from_frame(pd.DataFrame({"Institution": ["INS"], "Pratique": [ANSWER]}),
+                             id="t_practices", caption="Pratiques")
+    raw_cell = Table(id="t_raw", caption="Brut", columns=["Réponse"], rows=[[ANSWER]])
+    stats = Table(id="t_stats", caption="Statistiques", columns=["n"], rows=[[1]])
+    return Guide(country="SEN", country_name="Sénégal", lang="fr", title="Guide", date="2025-01-31",
+                 is_draft=False, chapters=[Chapter(number="I", key="a", title="A", blocks=[
+                     stats, Paragraph(text="Le tableau {num:t_stats} résume les sources."),
+                     Paragraph(text="Réponse : " + protect_text(ANSWER)),
+                     BulletList(items=[protect_text(ANSWER)]), cells, raw_cell,
+                     Paragraph(text="Non protégée : {ref:nonexistent}")])])
+
+
+def test_citations_typed_by_respondents_stay_literal_text_in_html_and_print_html():
+    guide = make_guide_with_answers()
+    assert find_unknown_refs(guide) == ["I: {ref:nonexistent}"]  # only the unprotected paragraph
+    for mode in ("screen", "print"):
+        page = build_html(guide, mode, {})
+        shown = ANSWER.replace("<b>", "&lt;b&gt;").replace("</b>", "&lt;/b&gt;")
+        # the paragraph, the bullet, the two table cells: four times as typed
+        assert page.count(shown) == 4, mode
+        assert "Non protégée\xa0: {ref:nonexistent}" in page
+        # the package's own citation is the only link; no mark is left in the page
+        assert re.findall(r'<a class="ref" href="#([^"]+)">([^<]+)</a>', page) == [("b-t_stats", "I.1")]
+        assert "\u2060" not in page
+
+
+def test_citations_typed_by_respondents_stay_literal_text_in_docx():
+    import docx
+
+    from mpanalysis.render.docx import build_docx
+
+    word = docx.Document(io.BytesIO(build_docx(make_guide_with_answers())))
+    paragraphs = [p.text for p in word.paragraphs]
+    cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
+    assert "Réponse\xa0: " + ANSWER in paragraphs and ANSWER in paragraphs
+    assert cells.count(ANSWER) == 2
+    assert "Le tableau I.1 résume les sources." in paragraphs
+    assert "Non protégée\xa0: {ref:nonexistent}" in paragraphs
+    assert not any("\u2060" in text for text in [*paragraphs, *cells])
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
+def test_citations_typed_by_respondents_stay_literal_text_in_pdf(tmp_path):
+    from mpanalysis.render.pdf import render_pdf
+
+    path = render_pdf(make_guide_with_answers(), tmp_path / "guide.pdf")
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert text.count("{ref:nonexistent}") == 5  # four answers and the unprotected paragraph
+    assert text.count("{ref:t_stats}") == 4 and "Le tableau I.1 résume" in text
+
+
+def test_protected_text_survives_a_json_round_trip_and_a_citation_rewrite(tmp_path):
+    chapter = make_guide_with_answers().chapters[0]
+    again = read_chapter(write_chapter(chapter, tmp_path / "01_a.json"))
+    rewritten = replace_refs(again, lambda kind, block_id: "[cited]")
+    texts = [b.text for b in rewritten.blocks if isinstance(b, Paragraph)]
+    assert texts[0] == "Le tableau [cited] résume les sources."
+    assert unprotect_text(texts[1]) == "Réponse : " + ANSWER  # data is never rewritten
+    assert texts[2] == "Non protégée : [cited]"
+    assert [b.rows for b in rewritten.blocks if isinstance(b, Table)][1:] == [
+        [["INS", protect_text(ANSWER)]], [[ANSWER]]]
 
 
 def test_figures_and_tables_are_numbered_per_chapter_in_reading_order():

@@ -254,6 +254,18 @@ def test_measures_table_formats_rates_as_percent_and_moves_in_points():
                           ["Points de rupture (institutions dont le retrait coupe le réseau)", 3, 1, "-2"]]
 
 
+def test_summary_items_agree_in_number_with_the_count():
+    from mpanalysis.chapters.base import fill_chapter_text
+
+    def item(kind, lang, n):
+        return fill_chapter_text(f"changes.count.{kind}", lang, n=n)
+
+    assert (item("institutions_added", "fr", 1), item("institutions_added", "fr", 3)) == \
+        ("1 nouvelle institution", "3 nouvelles institutions")
+    assert (item("exchanges_gone", "en", 1), item("exchanges_gone", "en", 12345)) == \
+        ("1 exchange is no longer reported", "12,345 exchanges are no longer reported")
+
+
 def test_nothing_changed_says_so_and_a_first_edition_has_no_chapter():
     same = snapshot(ROUND_1, "round-1").model_copy(update={"number": 1})
     again = same.model_copy(update={"number": 2, "fingerprint": "re-exported"})

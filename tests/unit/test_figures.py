@@ -14,6 +14,7 @@ import yaml
 
 from mpanalysis import figures
 from mpanalysis.errors import MpanalysisError, ReferenceDataError
+from mpanalysis.network import build_stage_table
 from mpanalysis.paths import reference_dir
 from mpanalysis.reference import get_codes, get_languages
 
@@ -159,7 +160,7 @@ def test_every_figure_has_an_alt_text_with_the_real_numbers(network, entities, c
     # 3 entities with a source (MINT has none), 6 existing and 3 potential sources
     assert alts["coverage_heatmap"].startswith({
         "fr": "Carte de couverture : 3 entités déclarent 6 sources existantes et 3 sources potentielles",
-        "en": "Coverage map: 3 entities report 6 existing and 3 potential sources"}[lang])
+        "en": "Coverage map: 3 entities report 6 existing sources and 3 potential sources"}[lang])
     assert ("Migration en situation de crise" if lang == "fr" else "Migration in crisis situations") \
         in alts["coverage_heatmap"]
     assert alts["source_profile"].startswith("5 sources (3 ")
@@ -169,6 +170,19 @@ def test_every_figure_has_an_alt_text_with_the_real_numbers(network, entities, c
     cycle = alts["policy_cycle"]
     assert "Reformulation" in cycle  # the stage nobody feeds is named
     assert ("Suivi et évaluation" if lang == "fr" else "Monitoring and evaluation") in cycle
+
+
+def test_alt_texts_agree_in_number_with_a_single_source_or_exchange():
+    existing = pd.DataFrame({"trends": [1]}, index=["A"])
+    one = pd.DataFrame({"trends": [1]}, index=["A"])
+    fr = figures.plot_coverage_heatmap(existing, None, "fr", potential_matrix=one).layout.meta["alt"]
+    assert fr.startswith("Carte de couverture : 1 entité déclare 1 source existante et 1 source potentielle "
+                         "dans 4 domaines.")
+    en = figures.plot_coverage_heatmap(existing, None, "en", potential_matrix=one * 2).layout.meta["alt"]
+    assert en.startswith("Coverage map: 1 entity reports 1 existing source and 2 potential sources across")
+    G = nx.DiGraph()
+    G.add_edge("A", "B", channel="email", domains="trends", stages="implementation")
+    assert "1 information exchange leaves 1 producer." in figures.plot_flows_sankey(G, "en").layout.meta["alt"]
 
 
 def test_same_data_give_identical_figure_json(network, entities, coverage, sources):
@@ -387,19 +401,22 @@ def test_sankey_groups_small_producers(network):
                if s <= 1) == pytest.approx(network.number_of_edges())
 
 
-def test_stage_summary_counts_actors_inflows_and_feeding_producers(network):
-    summary = figures.build_stage_summary(network).set_index("stage")
+def test_policy_cycle_draws_the_network_stage_table_by_default(network):
+    summary = build_stage_table(network)[["n_actors", "n_inflows", "n_senders"]]
     assert list(summary.index) == get_codes("policy_stages")
     assert summary.loc["implementation"].tolist() == [2, 2, 1]  # MINT, DGPN; two flows, both from DGPN
     assert summary.loc["elaboration"].tolist() == [2, 2, 2]
     assert summary.loc["evaluation"].tolist() == [0, 0, 0]
+    alt = figures.plot_policy_cycle(network, None, "en").layout.meta["alt"]
+    assert alt == figures.plot_policy_cycle(network, build_stage_table(network), "en").layout.meta["alt"]
+    assert "Implementation, 2 actors and 2 inflows" in alt
 
 
 def test_policy_cycle_shows_stages_in_order_and_flags_those_without_inflow(network):
     fig = figures.plot_policy_cycle(network, None, "fr")
     stage_texts = [a.text for a in fig.layout.annotations if a.text and a.text.startswith("<b>")][:5]
     assert stage_texts[0].startswith("<b>Identification") and "Mise en œuvre" in stage_texts[2]
-    assert "2 acteur(s)" in stage_texts[2] and "2 flux reçu(s)" in stage_texts[2]
+    assert "2 acteurs" in stage_texts[2] and "2 flux reçus" in stage_texts[2]
     dashed = [s for s in fig.layout.shapes if s.line.dash == "dash"]
     assert len(dashed) == 2  # monitoring & evaluation and reformulation receive nothing
     assert sum("aucune information" in t for t in stage_texts) == 2
@@ -412,7 +429,10 @@ def test_policy_cycle_uses_a_given_stage_summary(network):
     summary = pd.DataFrame({"stage": ["evaluation"], "n_actors": [7], "n_inflows": [4],
                             "n_producers_feeding": [3]})
     fig = figures.plot_policy_cycle(network, summary, "en")
-    assert "Monitoring and evaluation, 7 actor(s) and 4 inflow(s)" in fig.layout.meta["alt"]
+    assert "Monitoring and evaluation, 7 actors and 4 inflows" in fig.layout.meta["alt"]
+    assert "Identification of needs, 0 actors and 0 inflows" in fig.layout.meta["alt"]
+    fr = figures.plot_policy_cycle(network, summary.assign(n_actors=[1], n_inflows=[1]), "fr")
+    assert "Suivi et évaluation, 1 acteur et 1 flux reçu" in fr.layout.meta["alt"]
     assert sum(1 for s in fig.layout.shapes if s.line.dash == "dash") == 4
     # the network analysis' per-stage table: stage as index, n_senders, extra columns
     table = pd.DataFrame({"n_actors": [7], "actors": ["A B"], "n_inflows": [4], "n_senders": [3],

@@ -17,6 +17,8 @@ from mpanalysis.findings import (
     findings_from_json,
     findings_to_frame,
     findings_to_json,
+    format_entity_name,
+    format_names,
     format_number,
     load_finding_catalogue,
     make_finding,
@@ -215,6 +217,27 @@ def test_long_lists_of_names_are_cut():
     assert f.text["en"].endswith("Name 0, Name 1, Name 2, Name 3, Name 4, and 2 others.")
     assert f.text["fr"].endswith("Name 0, Name 1, Name 2, Name 3, Name 4 et 2 autres.")
     assert f.severity == "high"
+
+
+def test_one_name_left_out_is_said_in_the_singular():
+    names = [f"Name {i}" for i in range(6)]
+    assert format_names(names, "fr") == "Name 0, Name 1, Name 2, Name 3, Name 4 et 1 autre"
+    assert format_names(names, "en") == "Name 0, Name 1, Name 2, Name 3, Name 4, and 1 other"
+    assert format_names([*names, "Name 6"], "fr").endswith(" et 2 autres")
+
+
+def test_an_acronym_is_added_unless_the_name_already_holds_it_as_a_word():
+    assert format_entity_name("Institut national de la statistique", "INS") == \
+        "Institut national de la statistique (INS)"
+    assert format_entity_name("Ministère de l'Intérieur", "MI") == "Ministère de l'Intérieur (MI)"
+    assert format_entity_name("Police nationale (DGPN)", "DGPN") == "Police nationale (DGPN)"
+    assert format_entity_name("Agence ANSD", "ansd") == "Agence ANSD"
+    assert format_entity_name(None, "OIM") == "OIM"
+
+
+def test_a_missing_placeholder_names_the_kind_and_language():
+    with pytest.raises(ReferenceDataError, match=r"kinds\.cut_vertex\.text\.(fr|en)'.*\{n_cut_off\}"):
+        make_finding("cut_vertex", "SEN-B", entities=["SEN-B"], names={"SEN-B": "Bureau"})
 
 
 def test_severity_follows_the_rules_of_the_catalogue():

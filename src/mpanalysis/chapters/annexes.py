@@ -15,19 +15,19 @@ import yaml
 from babel.dates import format_date
 from babel.numbers import format_percent
 
-from ..document import Callout, Chapter, Figure, Paragraph, Section, Table
+from ..document import Callout, Chapter, Figure, Paragraph, Section, Table, protect_text
 from ..form import FIELDS
 from ..paths import reference_dir
 from ..reference import get_label, get_labels
 from ..timeline import build_milestone_table, plot_exercise_timeline
-from .base import ChapterContext, get_chapter_text
+from .base import ChapterContext, fill_chapter_text
 
 #: Columns whose values are personal data: masked in the data-quality annex of every edition.
 PERSONAL_COLUMNS = {f.name for f in FIELDS if f.is_personal}
 
 
 def _t(key: str, lang: str, **values) -> str:
-    return get_chapter_text(f"annexes.{key}", lang, **values)
+    return fill_chapter_text(f"annexes.{key}", lang, **values)
 
 
 def build_annexes(ctx: ChapterContext, today: dt.date | None = None) -> list[Chapter]:
@@ -84,7 +84,7 @@ def build_methodology_annex(ctx: ChapterContext) -> Chapter:
         not_given = _t("methodology.not_given", lang)
         text = _t("methodology.workshop", lang,
                   date=format_date(workshop.date, "long", locale=lang) if workshop.date else not_given,
-                  place=workshop.place or not_given,
+                  place=protect_text(workshop.place) if workshop.place else not_given,
                   participants=workshop.participants if workshop.participants is not None else not_given)
     else:
         text = _t("methodology.no_workshop", lang)
@@ -167,7 +167,7 @@ def build_timeline_annex(ctx: ChapterContext, today: dt.date | None = None) -> C
                    Table.from_frame(display, id="annex_timeline", caption=_t("timeline.caption", lang))]
     else:
         blocks.append(Paragraph(text=_t("timeline.no_milestone", lang)))
-    authority = f", {endorsement.authority}" if endorsement.authority else ""
+    authority = f", {protect_text(endorsement.authority)}" if endorsement.authority else ""
     date = f", {format_date(endorsement.date, 'long', locale=lang)}" if endorsement.date else ""
     blocks.append(Callout(kind="info", text=_t("timeline.endorsement", lang, status=status,
                                                  authority=authority, date=date)))

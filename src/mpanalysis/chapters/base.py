@@ -131,7 +131,8 @@ def _load_chapter_texts(path: str) -> dict:
 
 
 def get_chapter_text(key: str, lang: str, **values: Any) -> str:
-    """Return a chapter text in ``lang`` with its placeholders filled.
+    """Return a chapter text in ``lang``, its placeholders filled when ``values`` are given
+    (:func:`fill_chapter_text`).
 
     ``key`` is ``<file>.<dotted path>``: ``sources.title`` is the ``title`` entry of
     ``data/reference/chapters/sources.yaml``. A missing translation is an error, so a
@@ -140,6 +141,8 @@ def get_chapter_text(key: str, lang: str, **values: Any) -> str:
     >>> get_chapter_text("sources.title", "en")
     'Panorama of migration data and information sources'
     """
+    if values:
+        return fill_chapter_text(key, lang, **values)
     stem, _, rest = key.partition(".")
     path = reference_dir() / "chapters" / f"{stem}.yaml"
     node: Any = _load_chapter_texts(str(path))
@@ -149,8 +152,34 @@ def get_chapter_text(key: str, lang: str, **values: Any) -> str:
         node = node[part]
     if not isinstance(node, dict) or lang not in node:
         raise ReferenceDataError(f"{path}: text '{rest}' has no '{lang}' translation")
-    text = str(node[lang])
-    return text.format(**values) if values else text
+    return str(node[lang])
+
+
+def fill_chapter_text(key: str, lang: str, **values: object) -> str:
+    """Return the chapter text ``key`` in ``lang`` with word forms, numbers and names filled in.
+
+    Numbers are written as the language writes them (names ending in ``_share`` or ``_rate`` as
+    percentages, names ending in ``year`` as plain years, others with the language's digit
+    grouping); ``{n|one|other}`` picks the form that agrees with ``n`` (French treats 0 and 1 as
+    singular); ``{ref:id}`` and ``{num:id}`` are kept for the guide's numbering. Text values
+    (names, labels) are inserted as they are, never parsed again: pass a respondent's answer
+    through :func:`mpanalysis.document.protect_text` so it cannot cite a figure.
+
+    >>> fill_chapter_text("sources.key_figures.domains", "fr", n_domains_covered=1, n_domains=4)
+    '1 des 4 domaines a au moins une source existante.'
+    >>> fill_chapter_text("sources.key_figures.domains", "en", n_domains_covered=3, n_domains=4)
+    '3 of the 4 domains have at least one existing source.'
+    >>> fill_chapter_text("mp_process.content.intro", "en", n_editions=1)
+    "One edition of the migration profile is recorded in the country's parameters:"
+    >>> fill_chapter_text("sources.coverage.text", "en", n_existing=2)
+    Traceback (most recent call last):
+    ...
+    mpanalysis.errors.ReferenceDataError: ...sources.yaml: text 'sources.coverage.text' (en): needs a value for {n_governmental_existing}
+    """
+    from ..findings import fill_template
+
+    where = f"{reference_dir() / 'chapters' / (key.partition('.')[0] + '.yaml')}: text '{key}' ({lang})"
+    return fill_template(get_chapter_text(key, lang), lang, values, where=where)
 
 
 def show_chapter(chapter: Chapter, lang: str = "fr") -> None:
@@ -201,11 +230,10 @@ def _preview_guide(chapter: Chapter, lang: str):
     """A one-chapter guide, only so figures and tables get the numbers the full guide gives them."""
     import datetime as dt
 
-    from ..document import Guide
+    from ..document import Guide, iter_blocks, replace_refs
 
-    from ..assemble import _replace_dangling_refs
-
-    # citations of other chapters' figures cannot be numbered in a one-chapter preview
-    chapter = _replace_dangling_refs([chapter], {}, lang)[0]
+    # citations of other chapters' figures cannot be numbered in a one-chapter preview: left out
+    own = {block.id for block in iter_blocks(chapter) if getattr(block, "id", None)}
+    chapter = replace_refs(chapter, lambda kind, block_id: None if block_id in own else "")
     return Guide(country="SEN", country_name="-", lang=lang, title="-", date=dt.date.today(),
                  chapters=[chapter])

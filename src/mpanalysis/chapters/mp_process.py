@@ -21,16 +21,14 @@ The findings are :func:`mpanalysis.profile_use.find_profile_findings`; the measu
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
-from babel import Locale
 from babel.lists import format_list
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_percent
 
-from ..document import REF_PATTERN, BulletList, Callout, Chapter, Figure, Paragraph, Section, Table
+from ..document import BulletList, Callout, Chapter, Figure, Paragraph, Section, Table, protect_text
 from ..findings import Finding, format_entity_name
 from ..figures_profile import plot_challenge_severity, plot_profile_functions, plot_profile_use_by_type
 from ..profile_use import (build_functions_table, build_good_practices, build_module_sources,
@@ -40,7 +38,7 @@ from ..profile_use import (build_functions_table, build_good_practices, build_mo
                            measure_profile_use,
                            normalize_text, pick_text)
 from ..reference import get_labels
-from .base import ChapterContext, ChapterResult, get_chapter_text
+from .base import ChapterContext, ChapterResult, fill_chapter_text
 
 CHAPTER_KEY = "mp_process"
 CHAPTER_NUMBER = "III"
@@ -60,64 +58,12 @@ EVIDENCE_BLOCK_IDS = {
 #: Findings that the brief guide keeps (with the key figure and the problem/solution matrix).
 BRIEF_FINDING_KINDS = {"mp_awareness", "mp_use", "top_challenge"}
 
-# {n|one form|other form}; a form may hold simple placeholders such as {n}.
-_FORM = r"(?:[^{}|]|\{\w+\})*"
-_PLURAL = re.compile(r"\{(\w+)\|(" + _FORM + r")\|(" + _FORM + r")\}")
-
-
 # --------------------------------------------------------------------------------------------
 # Texts
 
 
-def fill_chapter_text(key: str, lang: str, **values: Any) -> str:
-    """Return a chapter text (:func:`get_chapter_text`) with its word forms chosen and values filled.
-
-    Integer values are written the language's way and choose the ``{n|one|other}`` forms by the
-    language's plural rules (French treats 0 and 1 as singular); other values are inserted as they
-    are.
-
-    >>> fill_chapter_text("mp_process.content.intro", "en", n_editions=1)
-    "One edition of the migration profile is recorded in the country's parameters:"
-    >>> fill_chapter_text("mp_process.content.intro", "fr", n_editions=2)[:55]
-    '2 éditions du profil migratoire sont recensées dans les'
-    """
-    template = get_chapter_text(key, lang)
-    plural_form = Locale.parse(lang).plural_form
-
-    def choose(match: re.Match) -> str:
-        count = values[match.group(1)]
-        return match.group(2) if plural_form(abs(count)) == "one" else match.group(3)
-
-    shown = {k: format_decimal(v, locale=lang) if isinstance(v, int) and not isinstance(v, bool) else v
-             for k, v in values.items()}
-    return _PLURAL.sub(choose, template).format(**shown)
-
-
 def _t(key: str, lang: str, **values: Any) -> str:
     return fill_chapter_text(f"{CHAPTER_KEY}.{key}", lang, **values)
-
-
-def protect_text(text: object) -> str:
-    """Return data (a respondent's answer, a name) as text that can never cite a guide block.
-
-    The guide resolves ``{ref:id}`` in every text; an answer holding those characters would
-    otherwise turn into a link, or stop the guide when the id does not exist. An invisible word
-    joiner after the brace keeps the text looking the same.
-
-    >>> protect_text("voir {ref:mp_needs}") == "voir {\\u2060ref:mp_needs}"
-    True
-    >>> protect_text("=HYPERLINK(\\"x\\")")
-    '=HYPERLINK("x")'
-    """
-    text = "" if text is None or text is pd.NA or (isinstance(text, float) and text != text) else str(text)
-    return REF_PATTERN.sub(lambda m: "{\u2060" + m.group(0)[1:], text)
-
-
-def _protect_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.copy()
-    for column in frame.columns:
-        frame[column] = [protect_text(v) if isinstance(v, str) else v for v in frame[column]]
-    return frame
 
 
 def _percent(value: float, lang: str) -> str | None:
@@ -176,7 +122,7 @@ def _build_content_section(ctx: ChapterContext, findings: list[Finding]) -> tupl
         _t("content.col_institutions", lang): [i or "–" for i in modules["institutions"]],
     })
     blocks += [Paragraph(text=_t("content.sources_intro", lang)),
-               Table.from_frame(_protect_frame(display), id=EVIDENCE_BLOCK_IDS["table III.1"],
+               Table.from_frame(display, id=EVIDENCE_BLOCK_IDS["table III.1"],
                                 caption=_t("content.caption", lang), notes=[_t("content.note", lang)])]
     # "no edition" is said above in the chapter's words
     blocks += _finding_blocks(_by_evidence(findings, "table III.1", exclude={"no_profile_edition"}), lang)
@@ -231,7 +177,7 @@ def _build_working_group_section(ctx: ChapterContext, findings: list[Finding]) -
                                                         for v in members["is_coordinator"]],
             _t("working_group.col_respondent", lang): [yes_no["yes" if v else "no"] for v in members["is_respondent"]],
         })
-        blocks.append(Table.from_frame(_protect_frame(display), id=EVIDENCE_BLOCK_IDS["table III.2"],
+        blocks.append(Table.from_frame(display, id=EVIDENCE_BLOCK_IDS["table III.2"],
                                        caption=_t("working_group.caption", lang),
                                        notes=[_t("working_group.note", lang)]))
     else:
@@ -281,7 +227,7 @@ def _build_problems_section(ctx: ChapterContext, findings: list[Finding]) -> tup
         [int(n) or None for n in matrix["n_answered"]], dtype="Int64")
     display[get_profile_label("columns", "mean_severity", lang)] = [
         round(float(v), 2) if v == v else None for v in matrix["mean_severity"]]
-    table = Table.from_frame(_protect_frame(display), id=EVIDENCE_BLOCK_IDS["table III.3"],
+    table = Table.from_frame(display, id=EVIDENCE_BLOCK_IDS["table III.3"],
                              caption=_t("problems.caption", lang), notes=[_t("problems.note", lang)])
     blocks.append(table.model_copy(update={"in_brief": True}))
     described = [(p.challenge, pick_text(p.description, lang)) for p in ctx.params.workshop.problems

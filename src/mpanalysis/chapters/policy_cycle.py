@@ -41,13 +41,13 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
-from ..document import Chapter, Figure, Paragraph, Section, Table
+from ..document import Chapter, Figure, Paragraph, Section, Table, protect_text
 from ..figures import plot_actor_network, plot_flows_sankey, plot_policy_cycle
 from ..findings import Finding, find_network_findings, format_entity_name, format_names, format_number
 from ..network import NetworkSummary, build_actor_network, build_edge_table, summarize_network, write_network
 from ..reference import get_labels
-from .base import ChapterContext, ChapterResult
-from .sources import build_finding_blocks, fill_chapter_text
+from .base import ChapterContext, ChapterResult, fill_chapter_text
+from .sources import build_finding_blocks
 
 __all__ = ["build_policy_cycle_chapter", "build_network_measures", "build_key_actor_frame",
            "build_indicator_frame", "KEY_ACTORS_N"]
@@ -233,7 +233,7 @@ def build_policy_cycle_chapter(ctx: ChapterContext, output_dir: str | Path | Non
         write_network(G, Path(output_dir) / "network")
 
     overview = next((f for f in findings if f.kind == "network_overview"), None)
-    blocks = [Paragraph(text=overview.get_text(lang), in_brief=True)] if overview else []
+    blocks = [Paragraph(text=protect_text(overview.get_text(lang)), in_brief=True)] if overview else []
     indicators = build_indicator_frame(G, summary, findings, lang)
     sections = [
         _build_network_section(ctx, G, summary),
@@ -307,14 +307,15 @@ def _build_cycle_section(ctx: ChapterContext, G: nx.DiGraph, summary: NetworkSum
         sentences.append(_t("cycle.no_stage", lang))
     else:
         most = max(stages.index, key=lambda s: (int(stages.at[s, "n_actors"]), -list(stages.index).index(s)))
-        sentences.append(_t("cycle.most_actors", lang, stage=stage_labels.get(most, most),
+        sentences.append(_t("cycle.most_actors", lang, stage=protect_text(stage_labels.get(most, most)),
                             n_actors=int(stages.at[most, "n_actors"])))
     if summary.stages_without_inflow:
         sentences.append(_t("cycle.no_inflow", lang, n_stages=len(summary.stages_without_inflow),
-                            names=format_names([stage_labels.get(s, s) for s in summary.stages_without_inflow], lang)))
+                            names=protect_text(format_names([stage_labels.get(s, s)
+                                                             for s in summary.stages_without_inflow], lang))))
     elif len(stages):
         least = min(stages.index, key=lambda s: (int(stages.at[s, "n_inflows"]), list(stages.index).index(s)))
-        sentences.append(_t("cycle.all_fed", lang, stage=stage_labels.get(least, least),
+        sentences.append(_t("cycle.all_fed", lang, stage=protect_text(stage_labels.get(least, least)),
                             n_inflows=int(stages.at[least, "n_inflows"])))
 
     short = {str(v): _short_name(d) or str(v) for v, d in G.nodes(data=True)}

@@ -24,16 +24,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..document import (REF_PATTERN, BulletList, Chapter, Figure, Paragraph, Section, Table, iter_blocks,
-                        load_guide_texts)
+from ..document import (BulletList, Chapter, Figure, Paragraph, Section, Table, iter_blocks, label_blocks,
+                        load_guide_texts, protect_text, replace_refs)
 from ..errors import MpanalysisError
 from ..findings import format_entity_name
 from ..recommendations import (CATEGORY_LIST, Recommendation, build_recommendations, get_category_codes,
                                get_rule_labels, select_top_recommendations)
 from ..reference import get_labels
-from .base import ChapterContext, ChapterResult, load_chapter_results, load_findings, load_measures
+from .base import ChapterContext, ChapterResult, fill_chapter_text, load_chapter_results, load_findings, load_measures
 from .mp_process import EVIDENCE_BLOCK_IDS as MP_PROCESS_BLOCK_IDS
-from .mp_process import fill_chapter_text, protect_text
 
 CHAPTER_KEY = "recommendations"
 CHAPTER_NUMBER = "IV"
@@ -203,33 +202,13 @@ def label_citations(chapter: Chapter, cited_chapters: Sequence[Chapter], lang: s
     >>> label_citations(ch, [cited], "fr").blocks[0].text
     '(voir Tableau III.1)'
     """
-    texts = load_guide_texts(lang)
-    labels: dict[str, tuple[str, str]] = {}
-    for cited in cited_chapters:
-        counters = {"figure": 0, "table": 0}
-        for block in iter_blocks(cited):
-            if isinstance(block, (Figure, Table)):
-                counters[block.type] += 1
-                number = f"{cited.number}.{counters[block.type]}"
-                labels[block.id] = (f"{texts[block.type]} {number}", number)
+    numbering = label_blocks(cited_chapters, lang)
 
-    def resolve(match: re.Match) -> str:
-        kind, block_id = match.groups()
-        if block_id not in labels:
-            return match.group(0)
-        return labels[block_id][0 if kind == "ref" else 1]
+    def resolve(kind: str, block_id: str) -> str | None:
+        labels = numbering.labels if kind == "ref" else numbering.numbers
+        return labels.get(block_id)
 
-    def walk(value):
-        if isinstance(value, str):
-            return REF_PATTERN.sub(resolve, value)
-        if isinstance(value, list):
-            return [walk(v) for v in value]
-        if isinstance(value, dict):
-            return {k: (v if k in {"plotly_json", "id", "key", "number", "type"} else walk(v))
-                    for k, v in value.items()}
-        return value
-
-    return Chapter.model_validate(walk(chapter.model_dump(mode="json")))
+    return replace_refs(chapter, resolve)
 
 
 # --------------------------------------------------------------------------------------------

@@ -42,57 +42,16 @@ import re
 from collections.abc import Iterable
 
 import pandas as pd
-from babel import Locale
 
-from ..document import REF_PATTERN, BulletList, Callout, Chapter, Figure, Paragraph, Section, Table
-from ..errors import ReferenceDataError
+from ..document import BulletList, Callout, Chapter, Figure, Paragraph, Section, Table, protect_text
 from ..figures import plot_coverage_heatmap, plot_source_profile
 from ..findings import Finding, find_source_findings, format_entity_name, format_names, format_number
 from ..reference import get_codes, get_labels
 from ..sources import LISTING_SECTORS, SourcesAnalysis, build_sources_analysis
-from .base import ChapterContext, ChapterResult, get_chapter_text
+from .base import ChapterContext, ChapterResult, fill_chapter_text
 
-__all__ = ["build_sources_chapter", "fill_chapter_text", "build_domain_summary",
+__all__ = ["build_sources_chapter", "build_domain_summary",
            "build_contact_frame", "build_finding_blocks", "make_block_id"]
-
-# {n|one form|other form}; a form may hold simple placeholders such as {n} or {domain}.
-_FORM = r"(?:[^{}|]|\{\w+\})*"
-_PLURAL = re.compile(r"\{(\w+)\|(" + _FORM + r")\|(" + _FORM + r")\}")
-
-
-def fill_chapter_text(key: str, lang: str, **values: object) -> str:
-    """Return the chapter text ``key`` in ``lang`` with numbers, plurals and names filled in.
-
-    Numbers are written as the language writes them (names ending in ``_share`` or ``_rate`` as
-    percentages, names ending in ``year`` as plain years); ``{n|one|other}`` picks the form that
-    agrees with ``n``; ``{ref:id}`` and ``{num:id}`` are kept for the guide's numbering. Text
-    values (names, labels) are inserted as they are, never parsed again.
-
-    >>> fill_chapter_text("sources.key_figures.domains", "fr", n_domains_covered=1, n_domains=4)
-    '1 des 4 domaines a au moins une source existante.'
-    >>> fill_chapter_text("sources.key_figures.domains", "en", n_domains_covered=3, n_domains=4)
-    '3 of the 4 domains have at least one existing source.'
-    """
-    template = get_chapter_text(key, lang)
-    plural_form = Locale.parse(lang).plural_form
-
-    def choose(match: re.Match) -> str:
-        value = values.get(match.group(1))
-        if not isinstance(value, (int, float)):
-            raise ReferenceDataError(f"chapter text '{key}' ({lang}): plural of '{match.group(1)}' "
-                                     f"needs a number")
-        return match.group(2) if plural_form(abs(value)) == "one" else match.group(3)
-
-    text = _PLURAL.sub(choose, template)
-    text = REF_PATTERN.sub(lambda m: "{" + m.group(0) + "}", text)  # survives str.format
-    context = {name: format_number(name, value, lang)
-               if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
-               for name, value in values.items()}
-    try:
-        return text.format_map(context)
-    except (KeyError, IndexError, ValueError) as exc:
-        raise ReferenceDataError(f"chapter text '{key}' ({lang}): placeholder {exc} has no value") from None
-
 
 def _t(key: str, lang: str, **values: object) -> str:
     return fill_chapter_text(f"sources.{key}", lang, **values)
@@ -220,7 +179,8 @@ def build_finding_blocks(findings: list[Finding], lang: str, text_prefix: str,
                          *, skip_kinds: Iterable[str] = ()) -> list:
     """Return findings as blocks: high and medium severity as callouts (high ones in the brief
     guide), the others as one bullet list. ``text_prefix`` names the chapter texts holding
-    ``finding_title_high``, ``finding_title_medium`` and ``other_findings``.
+    ``finding_title_high``, ``finding_title_medium`` and ``other_findings``. The sentences name
+    institutions as respondents wrote them: they are protected (:func:`~mpanalysis.document.protect_text`).
 
     >>> from mpanalysis.findings import make_finding
     >>> blocks = build_finding_blocks([make_finding("no_coordinator")], "en", "sources.gaps")
@@ -233,7 +193,7 @@ def build_finding_blocks(findings: list[Finding], lang: str, text_prefix: str,
     blocks: list = []
     minor = []
     for finding in shown:
-        text = finding.get_text(lang)
+        text = protect_text(finding.get_text(lang))
         if finding.severity in ("high", "medium"):
             title = fill_chapter_text(f"{text_prefix}.finding_title_{finding.severity}", lang)
             blocks.append(Callout(kind="finding", title=title, text=text, in_brief=finding.severity == "high"))
@@ -355,11 +315,12 @@ def _build_coverage_section(ctx: ChapterContext, analysis: SourcesAnalysis, summ
         n_governmental = int(((listing["status"] == "existing") & (listing["sector"] == "governmental")).sum())
         sentences = [_t("coverage.text", lang, n_governmental_existing=n_governmental, n_existing=n_existing)]
         top = summary.sort_values("n_existing", ascending=False, kind="stable").iloc[0]
-        sentences.append(_t("coverage.top_domain", lang, domain=labels[top["domain"]], n_top=int(top["n_existing"])))
+        sentences.append(_t("coverage.top_domain", lang, domain=protect_text(labels[top["domain"]]),
+                            n_top=int(top["n_existing"])))
     else:
         sentences = [_t("coverage.no_source", lang)]
     gap_domains = [labels[d] for d in summary.loc[summary["n_existing"] == 0, "domain"]]
-    sentences.append(_t("coverage.gaps", lang, names=format_names(gap_domains, lang)) if gap_domains
+    sentences.append(_t("coverage.gaps", lang, names=protect_text(format_names(gap_domains, lang))) if gap_domains
                      else _t("coverage.no_gap", lang))
 
     columns = {k: _t(f"coverage.col_{k}", lang) for k in
@@ -467,7 +428,7 @@ def _build_domain_sections(ctx: ChapterContext, analysis: SourcesAnalysis) -> Se
             holders = [format_entity_name(n, a) for n, a in
                        rows.drop_duplicates("entity_id")[["entity_name", "entity_acronym"]].itertuples(index=False)]
             blocks.append(Paragraph(text=_t("domains.potential_only", lang, n_potential=int(len(rows)),
-                                            names=format_names(holders, lang))))
+                                            names=protect_text(format_names(holders, lang)))))
         else:
             blocks.append(Paragraph(text=_t("domains.no_source", lang)))
         for sector in LISTING_SECTORS:
@@ -484,10 +445,10 @@ def _build_domain_sections(ctx: ChapterContext, analysis: SourcesAnalysis) -> Se
                 **{headers[c]: [value_labels[c].get(v, v) if v else not_stated for v in part[c]]
                    for c in ("format", "access")},
             })
-            caption = _t(f"domains.caption_{sector}", lang, domain=label)
+            caption = _t(f"domains.caption_{sector}", lang, domain=protect_text(label))
             blocks.append(Table.from_frame(display, id=make_block_id("sources_domain", domain, sector, taken=taken),
                                            caption=caption))
-        subsections.append(Section(title=label, level=2, blocks=blocks))
+        subsections.append(Section(title=protect_text(label), level=2, blocks=blocks))
     return Section(title=_t("domains.title", lang), blocks=[Paragraph(text=_t("domains.intro", lang))],
                    sections=subsections)
 
@@ -508,7 +469,7 @@ def _build_profile_section(ctx: ChapterContext, measures: dict[str, float]) -> S
         label = get_labels("periodicities", lang).get(top, top) if top else _t("domains.not_stated", lang)
         text = _t("profile.text", lang, n_existing=n_existing, n_open=_count(measures, "n_open"),
                   open_share=measures.get("sources.open_share", 0.0), n_paper=_count(measures, "n_paper"),
-                  periodicity=label, n_periodicity=int(counts[top]) if top else 0)
+                  periodicity=protect_text(label), n_periodicity=int(counts[top]) if top else 0)
     else:
         text = _t("profile.no_existing", lang)
     blocks = [Paragraph(text=text),

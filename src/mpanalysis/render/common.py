@@ -1,4 +1,4 @@
-"""What the three renderers share: outline, anchors, cell and date formatting, atomic writes.
+"""What the three renderers share: outline, anchors, cell and date formatting.
 
 Everything a reader sees twice (a chapter heading, a figure label, a formatted number) is computed
 here once, so the HTML, PDF and DOCX guides say exactly the same thing.
@@ -7,17 +7,14 @@ here once, so the HTML, PDF and DOCX guides say exactly the same thing.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from ..document import Chapter, Guide, Section, Table, load_guide_texts
+from ..document import Chapter, Guide, Section, Table, load_guide_texts, unprotect_text
 
 #: Numbers below this are printed without a thousands separator (years: 2024, not 2 024).
 _GROUPING_FROM = 10_000
@@ -130,11 +127,12 @@ def iter_sections(sections: list[Section], parent_anchor: str):
 
 def format_cell(value: Any, texts: dict[str, str]) -> str:
     """Format a table cell in the guide's language: empty cells show a dash, numbers the locale's
-    decimal mark and (from 10 000) a thousands separator that never breaks across lines.
+    decimal mark and (from 10 000) a thousands separator that never breaks across lines; text as
+    typed (a cell never cites a figure).
 
     >>> fr = {"locale": "fr_FR", "empty_cell": "–"}
-    >>> [format_cell(v, fr) for v in [None, 2024, 12345, 0.25, "=SUM(A1)"]]
-    ['–', '2024', '12\\xa0345', '0,25', '=SUM(A1)']
+    >>> [format_cell(v, fr) for v in [None, 2024, 12345, 0.25, "=SUM(A1)", "{\u2060ref:t1}"]]
+    ['–', '2024', '12\\xa0345', '0,25', '=SUM(A1)', '{ref:t1}']
     >>> format_cell(1234.5, {"locale": "en_GB", "empty_cell": "–"})
     '1234.5'
     """
@@ -144,7 +142,7 @@ def format_cell(value: Any, texts: dict[str, str]) -> str:
         pattern = "#,##0.###" if abs(value) >= _GROUPING_FROM else "0.###"
         text = format_decimal(value, format=pattern, locale=texts["locale"])
         return text.replace("\u202f", "\u00a0")
-    return str(value)
+    return unprotect_text(str(value))
 
 
 def is_numeric_column(table: Table, column: int) -> bool:
@@ -215,26 +213,3 @@ def _scalar_text(value: Any) -> str:
     if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
         return ", ".join(str(v) for v in value)
     return json.dumps(value, ensure_ascii=False)
-
-
-def write_atomically(path: str | Path, data: bytes | str) -> Path:
-    """Write a file through a temporary sibling and a rename, so it is never seen half-written.
-
-    >>> import tempfile, pathlib
-    >>> p = write_atomically(pathlib.Path(tempfile.mkdtemp()) / "a" / "x.txt", "é")
-    >>> p.read_text(encoding="utf-8")
-    'é'
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
-                                     delete=False) as handle:
-        handle.write(payload)
-    os.chmod(handle.name, 0o644)  # mkstemp's 0600 would hide the guide from a web server
-    try:
-        os.replace(handle.name, path)
-    except OSError:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-    return path

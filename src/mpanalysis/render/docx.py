@@ -26,7 +26,8 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
 from ..document import (BulletList, Callout, Chapter, Figure, Guide, Numbering, Paragraph, Section,
-                        Table, number_guide, resolve_refs)
+                        Table, number_guide, resolve_refs, unprotect_text)
+from ..fileio import write_bytes_atomic
 from . import common
 from .static import build_static_figure
 
@@ -159,9 +160,11 @@ def _repeat_header_row(row) -> None:
     trpr.append(cant_split)
 
 
-def _add_text(paragraph, text: str, numbering: Numbering, bold: bool = False):
-    """Add plain text (references resolved, line breaks kept) as literal Word runs."""
-    lines = common.typeset(resolve_refs(text, numbering), numbering.lang).split("\n")
+def _add_text(paragraph, text: str, numbering: Numbering | None, bold: bool = False, *, lang: str = ""):
+    """Add plain text (references resolved, line breaks kept) as literal Word runs; with no
+    ``numbering`` (a table cell, which never cites) the text is added as it is, in ``lang``."""
+    shown = text if numbering is None else resolve_refs(text, numbering)
+    lines = common.typeset(shown, lang or numbering.lang).split("\n")
     for index, line in enumerate(lines):
         run = paragraph.add_run(line)
         run.bold = bold or None
@@ -329,7 +332,7 @@ def _add_toc(doc, guide: Guide, texts: dict[str, str]) -> None:
     first, last = paragraphs[0], paragraphs[-1]
     _open_field(first, 'TOC \\o "1-2" \\h \\z \\u')
     for paragraph, entry in zip(paragraphs, entries):
-        paragraph.add_run(entry.heading)
+        paragraph.add_run(unprotect_text(entry.heading))
     _close_field(last)
     doc.add_paragraph(texts["toc_update_hint"], style="Block Note")
 
@@ -365,7 +368,7 @@ def _add_table(doc, table: Table, texts, numbering: Numbering) -> None:
         for column, (cell, value) in enumerate(zip(row.cells, values)):
             paragraph = cell.paragraphs[0]
             paragraph.style = doc.styles["Table Text"]
-            _add_text(paragraph, common.format_cell(value, texts), numbering)
+            _add_text(paragraph, common.format_cell(value, texts), None, lang=numbering.lang)
             if numeric[column]:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _set_column_widths(word_table, [[name] + [common.format_cell(row[i], texts) for row in table.rows]
@@ -516,4 +519,4 @@ def render_docx(guide: Guide, path: str | Path) -> Path:
     >>> [p.text for p in docx.Document(out).paragraphs if p.style.name == "Heading 1"][0]
     'I. Panorama'
     """
-    return common.write_atomically(path, build_docx(guide))
+    return write_bytes_atomic(path, build_docx(guide))

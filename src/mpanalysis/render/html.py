@@ -21,7 +21,8 @@ from typing import Any, Literal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from ..document import Figure, Guide, Numbering, RefLabel, number_guide, split_refs
+from ..document import Figure, Guide, Numbering, RefLabel, number_guide, split_refs, unprotect_text
+from ..fileio import write_text_atomic
 from . import common
 from .static import ASSETS_DIR, apply_house_style, read_geo_stub
 
@@ -108,6 +109,14 @@ def _rich_filter(numbering: Numbering, lang: str):
     return rich
 
 
+def _literal_filter(lang: str):
+    def literal(text: str) -> Markup:
+        """Escape a text that never cites (a table cell), keep its line breaks."""
+        return escape(unprotect_text(common.typeset(text, lang))).replace("\n", Markup("<br>"))
+
+    return literal
+
+
 def _plain_filter(numbering: Numbering, lang: str):
     def plain(text: str) -> str:
         """Resolve references to their labels; autoescape does the rest (attributes, links)."""
@@ -115,6 +124,20 @@ def _plain_filter(numbering: Numbering, lang: str):
         return "".join(p.text if isinstance(p, RefLabel) else p for p in parts)
 
     return plain
+
+
+def _make_environment(guide: Guide, numbering: Numbering, texts: dict[str, str]) -> Environment:
+    """The template environment with the guide's filters (one per guide: they know its numbering)."""
+    env = _environment().overlay()
+    env.filters.update(
+        rich=_rich_filter(numbering, guide.lang),
+        plain=_plain_filter(numbering, guide.lang),
+        literal=_literal_filter(guide.lang),
+        cell=lambda value: common.format_cell(value, texts),
+        css_string=quote_css_string,
+        figure_json=lambda figure: dump_script_json(apply_house_style(figure.figure_dict(), guide.lang)),
+    )
+    return env
 
 
 def _figure_height(figure: Figure) -> int:
@@ -150,15 +173,7 @@ def build_html(guide: Guide, mode: Literal["screen", "print"] = "screen",
         else:
             toc_tree[-1][1].append(entry)
 
-    env = _environment().overlay()
-    env.filters.update(
-        rich=_rich_filter(numbering, guide.lang),
-        plain=_plain_filter(numbering, guide.lang),
-        cell=lambda value: common.format_cell(value, texts),
-        css_string=quote_css_string,
-        figure_json=lambda figure: dump_script_json(apply_house_style(figure.figure_dict(),
-                                                                      guide.lang)),
-    )
+    env = _make_environment(guide, numbering, texts)
     template = env.get_template("guide.html.j2")
     return template.render(
         guide=guide,
@@ -197,7 +212,7 @@ def render_html(guide: Guide, path: str | Path) -> Path:
     >>> "Plotly.newPlot" in out.read_text(encoding="utf-8")
     True
     """
-    return common.write_atomically(path, build_html(guide, "screen"))
+    return write_text_atomic(path, build_html(guide, "screen"))
 
 
 def render_blocks_fragment(blocks: list, guide: Guide) -> str:
@@ -212,14 +227,7 @@ def render_blocks_fragment(blocks: list, guide: Guide) -> str:
     """
     texts = common.load_texts(guide.lang)
     numbering = number_guide(guide)
-    env = _environment().overlay()
-    env.filters.update(
-        rich=_rich_filter(numbering, guide.lang),
-        plain=_plain_filter(numbering, guide.lang),
-        cell=lambda value: common.format_cell(value, texts),
-        css_string=quote_css_string,
-        figure_json=lambda figure: dump_script_json(apply_house_style(figure.figure_dict(), guide.lang)),
-    )
+    env = _make_environment(guide, numbering, texts)
     template = env.from_string('{%- from "blocks.html.j2" import render_block with context -%}'
                                '{%- for block in blocks %}{{ render_block(block) }}{% endfor -%}')
     return template.render(

@@ -13,6 +13,7 @@ import logging
 from pathlib import Path
 
 from ..document import Figure, Guide, iter_blocks
+from ..fileio import write_bytes_atomic
 from . import common
 from .html import build_html
 from .static import build_static_figure
@@ -61,4 +62,4 @@ def render_pdf(guide: Guide, path: str | Path, figure_format: str = "svg") -> Pa
     >>> render_pdf(g, pathlib.Path(tempfile.mkdtemp()) / "guide.pdf").read_bytes()[:5]
     b'%PDF-'
     """
-    return common.write_atomically(path, build_pdf(guide, figure_format))
+    return write_bytes_atomic(path, build_pdf(guide, figure_format))

@@ -1,0 +1,349 @@
+"""The benchmark measurements, each in a throw-away copy of the project.
+
+Every function here points the package at a project copy (``MPANALYSIS_ROOT``), so a benchmark
+never touches the real ``outputs/``. Times are wall-clock seconds (``time.perf_counter``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parent
+REPO = BENCHMARKS.parent
+VENV_BIN = Path(sys.executable).parent
+
+_NOTEBOOKS_LINE = re.compile(r"notebooks executed in ([0-9.]+) s")
+_RENDER_LINE = re.compile(r"guides rendered in ([0-9.]+) s")
+
+
+# ----------------------------------------------------------------------------------------------
+# project copies
+
+
+def copy_project(target: Path, countries: list[str]) -> Path:
+    """Copy what a build reads (data, notebooks, the given countries' params) into ``target``.
+
+    The same copy as ``tests/integration/conftest.py`` makes: ``outputs/`` starts empty.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "pyproject.toml", target / "pyproject.toml")
+    shutil.copytree(REPO / "notebooks", target / "notebooks")
+    data = target / "data"
+    data.mkdir()
+    for child in (REPO / "data").iterdir():
+        if child.name == "raw":
+            continue
+        (shutil.copytree if child.is_dir() else shutil.copy)(child, data / child.name)
+    (target / "params").mkdir()
+    for country in countries:
+        shutil.copytree(REPO / "data" / "raw" / country, data / "raw" / country)
+        shutil.copy(REPO / "params" / f"{country}.yaml", target / "params" / f"{country}.yaml")
+    (target / "outputs").mkdir()
+    return target
+
+
+@contextmanager
+def use_project(root: Path):
+    """Point the package (and the processes it starts) at ``root`` for the ``with`` block."""
+    previous = os.environ.get("MPANALYSIS_ROOT")
+    os.environ["MPANALYSIS_ROOT"] = str(root)
+    try:
+        yield root
+    finally:
+        if previous is None:
+            os.environ.pop("MPANALYSIS_ROOT", None)
+        else:
+            os.environ["MPANALYSIS_ROOT"] = previous
+
+
+def read_load_average() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+# ----------------------------------------------------------------------------------------------
+# 1. the floor: empty notebooks executed in-process with papermill
+
+
+def write_empty_notebook(path: Path) -> Path:
+    """Write a notebook with kernel ``python3`` and one trivial cell (what the floor executes)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("1 + 1")]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def measure_floor(n_notebooks: int, repeats: int, workdir: Path) -> dict:
+    """Time ``n_notebooks`` empty notebooks executed one after the other with
+    ``papermill.execute_notebook`` in this process (papermill already imported, one warm-up run
+    not counted); return every repeat and their median."""
+    import papermill
+
+    source = write_empty_notebook(workdir / "empty.ipynb")
+    out = workdir / "executed"
+    out.mkdir(parents=True, exist_ok=True)
+
+    def run(i: int) -> None:
+        papermill.execute_notebook(str(source), str(out / f"empty_{i}.ipynb"), kernel_name="python3",
+                                   progress_bar=False, log_output=False, cwd=str(workdir))
+
+    run(-1)  # warm-up: papermill's and nbclient's lazy imports, the kernel's files in the page cache
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for i in range(n_notebooks):
+            run(i)
+        times.append(round(time.perf_counter() - start, 2))
+    median = statistics.median(times)
+    return {"n_notebooks": n_notebooks, "repeats": times, "seconds": median,
+            "per_notebook_s": round(median / n_notebooks, 3), "load_average": read_load_average()}
+
+
+# ----------------------------------------------------------------------------------------------
+# reading what a build logged
+
+
+def read_build_phases(log_path: Path) -> dict:
+    """Return the notebook and rendering phases of the last build recorded in a ``run.log``.
+
+    >>> import tempfile
+    >>> log = Path(tempfile.mkdtemp()) / "run.log"
+    >>> _ = log.write_text("x INFO build started\\nx INFO notebooks executed in 9.0 s\\n"
+    ...                    "x INFO build started\\nx INFO notebooks executed in 7.5 s\\n"
+    ...                    "x INFO guides rendered in 2.0 s\\n")
+    >>> read_build_phases(log)
+    {'notebooks_s': 7.5, 'render_s': 2.0}
+    """
+    text = log_path.read_text(encoding="utf-8")
+    last = text.rsplit("build started", 1)[-1]
+    notebooks = _NOTEBOOKS_LINE.findall(last)
+    render = _RENDER_LINE.findall(last)
+    return {"notebooks_s": float(notebooks[-1]) if notebooks else None,
+            "render_s": float(render[-1]) if render else None}
+
+
+def _cell_seconds(cell) -> float | None:
+    execution = cell.get("metadata", {}).get("execution", {})
+    started, finished = execution.get("iopub.execute_input"), execution.get("shell.execute_reply")
+    if not started or not finished:
+        return None
+    parse = lambda s: dt.datetime.fromisoformat(s.replace("Z", "+00:00"))  # noqa: E731
+    return (parse(finished) - parse(started)).total_seconds()
+
+
+def read_cell_breakdown(executed_dir: Path, notebooks: tuple[str, ...]) -> dict:
+    """Split the executed notebooks' time (cell timings recorded by nbclient) into the import
+    cells and the rest (loading the dataset, building, showing and saving the chapter)."""
+    import nbformat
+
+    imports = work = 0.0
+    per_notebook = {}
+    cells = []
+    for name in notebooks:
+        path = executed_dir / name
+        if not path.is_file():
+            continue
+        nb = nbformat.read(path, as_version=4)
+        total = 0.0
+        for number, cell in enumerate(nb.cells, start=1):
+            if cell.cell_type != "code":
+                continue
+            seconds = _cell_seconds(cell) or 0.0
+            total += seconds
+            # the cell that imports the scientific stack and the package (first code after parameters)
+            code = [line for line in cell.source.splitlines() if line.strip() and not line.startswith("#")]
+            first_line = code[0] if code else ""
+            if first_line.startswith(("import ", "from ")):
+                imports += seconds
+            else:
+                work += seconds
+            # a cell's last line names what it computes (`result = build_sources_chapter(ctx)`)
+            cells.append({"notebook": name, "number": number, "cell": (code[-1] if code else "")[:80],
+                          "is_import": first_line.startswith(("import ", "from ")), "seconds": round(seconds, 2)})
+        per_notebook[name] = round(total, 2)
+    return {"imports_s": round(imports, 2), "work_s": round(work, 2), "per_notebook_s": per_notebook,
+            "slowest_cells": sorted(cells, key=lambda c: -c["seconds"])[:5]}
+
+
+def describe_country_build(root: Path, country: str, langs: list[str], notebooks: tuple[str, ...]) -> dict:
+    """Return the phases of a country's last build in project ``root`` (log + executed notebooks)."""
+    base = root / "outputs" / country
+    phases = read_build_phases(base / "logs" / "run.log")
+    imports = work = 0.0
+    per_lang = {}
+    for lang in langs:
+        cells = read_cell_breakdown(base / "work" / lang / "executed", notebooks)
+        per_lang[lang] = cells
+        imports += cells["imports_s"]
+        work += cells["work_s"]
+    cells_total = imports + work
+    overhead = phases["notebooks_s"] - cells_total if phases["notebooks_s"] is not None else None
+    return {**phases, "imports_s": round(imports, 2), "work_s": round(work, 2),
+            "kernel_and_client_s": round(overhead, 2) if overhead is not None else None,
+            "n_notebooks": len(notebooks) * len(langs), "per_language": per_lang}
+
+
+# ----------------------------------------------------------------------------------------------
+# 2–3. the batch, the regional outputs and the no-change rerun
+
+
+def run_batch(root: Path, countries: list[str], options, workers: int) -> dict:
+    """Time ``run_countries`` (forced) on a project copy; return the time and each country's row."""
+    from mpanalysis.pipeline import run_countries
+
+    with use_project(root):
+        load = read_load_average()
+        start = time.perf_counter()
+        results = run_countries(countries, options, workers=workers, show_progress=False)
+        seconds = round(time.perf_counter() - start, 2)
+    return {"workers": workers, "seconds": seconds, "load_average_before": load,
+            "load_average_after": read_load_average(),
+            "countries": [{"country": r.country, "status": r.status, "seconds": r.seconds,
+                           "message": r.message} for r in results]}
+
+
+def run_region(root: Path, options) -> dict:
+    """Time ``build_region_outputs`` (regional synthesis + both atlases) on a project copy."""
+    from mpanalysis.pipeline import build_region_outputs
+
+    with use_project(root):
+        start = time.perf_counter()
+        rows = build_region_outputs(options)
+        seconds = round(time.perf_counter() - start, 2)
+    return {"seconds": seconds, "rows": [{"name": r.country, "status": r.status, "seconds": r.seconds,
+                                          "message": r.message} for r in rows]}
+
+
+def _read_depends_on(root: Path, countries: list[str]) -> dict[str, dict]:
+    records = {}
+    for country in countries:
+        try:
+            records[country] = json.loads((root / "outputs" / country / "build.json").read_text("utf-8"))["depends_on"]
+        except (OSError, ValueError, KeyError):
+            records[country] = {}
+    return records
+
+
+def run_unchanged_rerun(root: Path, countries: list[str], options, cli_args: list[str],
+                        max_attempts: int = 3) -> dict:
+    """Time the no-change rerun of the whole region right after a build: ``run_countries`` with
+    the default workers + ``build_region_outputs``, in this process (as ``mpanalysis run --all``
+    does after its start-up), then the real command in a new process (start-up included).
+
+    When the package source is edited while the benchmark runs (the editable install is shared
+    with the developers), the first rerun rightly rebuilds: the rerun is then repeated, at most
+    ``max_attempts`` times, and what changed is recorded.
+    """
+    from dataclasses import replace
+
+    from mpanalysis.cache import hash_package_source
+    from mpanalysis.pipeline import build_region_outputs, run_countries
+
+    from mpanalysis.pipeline import compute_build_fingerprint
+
+    options = replace(options, is_forced=False)
+    attempts = []
+    with use_project(root):
+        hash_package_source.cache_clear()
+        start = time.perf_counter()
+        for country in countries:
+            compute_build_fingerprint(country, options)
+        fingerprints_s = round(time.perf_counter() - start, 3)
+        for _ in range(max_attempts):
+            before = _read_depends_on(root, countries)
+            hash_package_source.cache_clear()  # as a new `mpanalysis` process would see the source
+            start = time.perf_counter()
+            results = run_countries(countries, options, show_progress=False)
+            countries_s = time.perf_counter() - start
+            region = build_region_outputs(options)
+            seconds = round(time.perf_counter() - start, 2)
+            after = _read_depends_on(root, countries)
+            statuses = {r.country: r.status for r in [*results, *region]}
+            changed = sorted({key for c in countries for key in after[c]
+                              if statuses.get(c) == "built" and before[c].get(key) != after[c][key]})
+            attempts.append({"seconds": seconds, "countries_s": round(countries_s, 2),
+                             "region_s": round(seconds - countries_s, 2), "statuses": statuses,
+                             "region_seconds": {r.country: r.seconds for r in region}, "changed": changed})
+            if all(statuses[c] == "skipped" for c in countries):
+                break
+        command = [str(VENV_BIN / "mpanalysis"), "run", "--all", "--quiet", *cli_args]
+        cli_start = time.perf_counter()
+        completed = subprocess.run(command, capture_output=True, text=True, cwd=root)
+        cli_seconds = round(time.perf_counter() - cli_start, 2)
+    return {**attempts[-1], "attempts": attempts, "fingerprints_in_process_s": fingerprints_s,
+            "cli_command": " ".join(["mpanalysis", *command[1:]]), "cli_seconds": cli_seconds,
+            "cli_returncode": completed.returncode,
+            "cli_rebuilt": [line.split()[0] for line in completed.stdout.splitlines()
+                            if len(line.split()) > 1 and line.split()[1] == "built"]}
+
+
+# ----------------------------------------------------------------------------------------------
+# 4. the naive loop
+
+
+def run_naive_loop(root: Path, countries: list[str], langs: list[str], notebooks: tuple[str, ...]) -> dict:
+    """Time ``naive_loop.sh``: one ``papermill`` CLI process per notebook, no shared kernel and
+    no dataset cache, the same notebooks for the same countries and languages."""
+    env = dict(os.environ, MPANALYSIS_ROOT=str(root), PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    log = root / "naive_loop.log"
+    command = ["bash", str(BENCHMARKS / "naive_loop.sh"), str(root), " ".join(langs),
+               " ".join(notebooks), *countries]
+    load = read_load_average()
+    start = time.perf_counter()
+    with open(log, "w", encoding="utf-8") as handle:
+        completed = subprocess.run(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    seconds = round(time.perf_counter() - start, 2)
+    n = len(countries) * len(langs) * len(notebooks)
+    return {"seconds": seconds, "n_notebooks": n, "per_notebook_s": round(seconds / n, 2),
+            "returncode": completed.returncode, "load_average_before": load,
+            "load_average_after": read_load_average(),
+            "log_tail": log.read_text(encoding="utf-8", errors="replace")[-2000:] if completed.returncode else ""}
+
+
+# ----------------------------------------------------------------------------------------------
+# 5. synthetic countries
+
+
+def run_synthetic(n_institutions: int, timeout_s: int) -> dict:
+    """Run ``synthetic.py`` for one size in a fresh process; keep the steps timed before a timeout."""
+    command = [sys.executable, str(BENCHMARKS / "synthetic.py"), "--institutions", str(n_institutions)]
+    with use_project(REPO), tempfile.TemporaryFile("w+") as out:
+        start = time.perf_counter()
+        try:
+            completed = subprocess.run(command, stdout=out, stderr=subprocess.PIPE, text=True,
+                                       timeout=timeout_s, cwd=REPO)
+            error = completed.stderr[-2000:] if completed.returncode else ""
+        except subprocess.TimeoutExpired:
+            error = f"stopped after {timeout_s} s"
+        wall = round(time.perf_counter() - start, 2)
+        out.seek(0)
+        records = [json.loads(line) for line in out if line.strip().startswith("{")]
+    result = next((r["result"] for r in records if "result" in r), None)
+    if result is None:  # timed out or failed: keep what was measured
+        steps = {r["step"]: r["seconds"] for r in records if "step" in r}
+        result = {"n_institutions": n_institutions, "steps": steps,
+                  "analysis_seconds": round(sum(v for k, v in steps.items() if k != "generate dataset"), 3),
+                  "peak_rss_mb": max((r["rss_mb"] for r in records if "rss_mb" in r), default=None),
+                  "is_complete": False}
+    else:
+        result["is_complete"] = True
+    result["process_seconds"] = wall
+    result["error"] = error
+    return result

@@ -1,0 +1,292 @@
+"""The benchmark report: a table of measures against targets, the details, and why a target was
+missed. The sentences are in ``benchmarks/texts.yaml``; this module only fills in the numbers."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+TEXTS_PATH = Path(__file__).resolve().parent / "texts.yaml"
+
+#: Targets of issue 5, item 6.
+MAX_FLOOR_RATIO = 1.5
+MIN_SPEEDUP = 1.7
+MAX_RERUN_S = 2.0
+MIN_NAIVE_RATIO = 3.0
+MAX_LARGE_S = 30.0
+MAX_LARGE_MB = 2048.0
+LARGE_SIZE = "10000"
+
+
+@lru_cache(maxsize=1)
+def load_texts() -> dict:
+    """Return the report's sentences (``benchmarks/texts.yaml``)."""
+    return yaml.safe_load(TEXTS_PATH.read_text(encoding="utf-8"))
+
+
+def _t(key: str, **values) -> str:
+    node = load_texts()
+    for part in key.split("."):
+        node = node[part]
+    return str(node).strip().format(**values)
+
+
+def _row(row_id: str, value: str, target: str | None = None, met: bool | None = None, **label_values) -> dict:
+    return {"id": row_id, "measure": _t(f"measures.{row_id.split(':')[0]}", **label_values),
+            "value": value, "target": target or "—", "met": met}
+
+
+def _floor_of(results: dict, n_notebooks: int) -> float:
+    return results["floor"]["per_notebook_s"] * n_notebooks
+
+
+def build_summary_rows(results: dict) -> list[dict]:
+    """Return the rows "measure | value | target | met?" of the report.
+
+    >>> rows = build_summary_rows({"batch": {"1": {"seconds": 10.0, "countries": []},
+    ...                                      "2": {"seconds": 5.0, "countries": []}}})
+    >>> [(r["id"], r["value"], r["met"]) for r in rows if r["id"] == "speedup"]
+    [('speedup', '2.00×', True)]
+    """
+    rows: list[dict] = []
+    batch1 = results.get("batch", {}).get("1", {})
+    per_country = batch1.get("per_country", {})
+    formats = ", ".join(results.get("options", {}).get("formats", []))
+    for country in ("SEN", "NER"):
+        phases = per_country.get(country)
+        if not phases or phases.get("notebooks_s") is None or "floor" not in results:
+            continue
+        floor = _floor_of(results, phases["n_notebooks"])
+        ratio = phases["notebooks_s"] / floor
+        rows.append(_row(f"per_country:{country}", f"{phases['notebooks_s']:.1f} s = {ratio:.2f}× floor "
+                         f"({floor:.1f} s)", f"≤ {MAX_FLOOR_RATIO}× floor", ratio <= MAX_FLOOR_RATIO,
+                         country=country, n=phases["n_notebooks"]))
+        if phases.get("render_s") is not None:
+            rows.append(_row(f"export:{country}", f"{phases['render_s']:.1f} s", _t("targets.separate"), None,
+                             country=country, formats=formats))
+    if "floor" in results:
+        floor = results["floor"]
+        rows.append(_row("floor", f"{floor['seconds']:.1f} s ({floor['per_notebook_s']:.2f} s each)",
+                         n=floor["n_notebooks"]))
+    if "1" in results.get("batch", {}) and "2" in results.get("batch", {}):
+        t1, t2 = results["batch"]["1"]["seconds"], results["batch"]["2"]["seconds"]
+        n = len(results["batch"]["1"]["countries"])
+        rows.append(_row("batch1", f"{t1:.1f} s", n=n))
+        rows.append(_row("batch2", f"{t2:.1f} s", n=n))
+        rows.append(_row("speedup", f"{t1 / t2:.2f}×", f"≥ {MIN_SPEEDUP}×", t1 / t2 >= MIN_SPEEDUP))
+    if "region" in results:
+        rows.append(_row("region", f"{results['region']['seconds']:.1f} s"))
+    if "rerun" in results:
+        rerun = results["rerun"]
+        # the atlas is always rewritten (it is cheap); a country or the synthesis must be skipped
+        rebuilt = [c for c, s in rerun["statuses"].items() if s == "built" and c != "ATLAS"]
+        value = f"{rerun['seconds']:.2f} s" + (f" ({_t('rebuilt')}: {', '.join(rebuilt)})" if rebuilt else "")
+        rows.append(_row("rerun", value, f"≤ {MAX_RERUN_S:g} s", rerun["seconds"] <= MAX_RERUN_S))
+        rows.append(_row("rerun_cli", f"{rerun['cli_seconds']:.2f} s", command=rerun["cli_command"]))
+    if "naive" in results and batch1:
+        naive = results["naive"]
+        ours_nb = sum(p["notebooks_s"] or 0 for p in per_country.values())
+        rows.append(_row("naive", f"{naive['seconds']:.1f} s ({naive['per_notebook_s']:.1f} s each)",
+                         n=naive["n_notebooks"]))
+        if ours_nb:
+            ratio = naive["seconds"] / ours_nb
+            rows.append(_row("naive_vs_notebooks", f"{ratio:.2f}× ({ours_nb:.1f} s)", f"≥ {MIN_NAIVE_RATIO:g}×",
+                             ratio >= MIN_NAIVE_RATIO))
+        if "2" in results.get("batch", {}):
+            ratio = naive["seconds"] / results["batch"]["2"]["seconds"]
+            rows.append(_row("naive_vs_batch", f"{ratio:.2f}× ({results['batch']['2']['seconds']:.1f} s)",
+                             f"≥ {MIN_NAIVE_RATIO:g}×", ratio >= MIN_NAIVE_RATIO))
+    for size, run in results.get("synthetic", {}).items():
+        is_large = size == LARGE_SIZE
+        incomplete = "" if run.get("is_complete", True) else f" ({_t('incomplete')})"
+        seconds, memory = run["analysis_seconds"], run.get("peak_rss_mb")
+        rows.append(_row(f"synthetic_time:{size}", f"{seconds:.1f} s{incomplete}",
+                         f"≤ {MAX_LARGE_S:g} s" if is_large else None,
+                         (seconds <= MAX_LARGE_S and run.get("is_complete", True)) if is_large else None,
+                         n=f"{int(size):,}"))
+        if memory is not None:
+            rows.append(_row(f"synthetic_memory:{size}", f"{memory:,.0f} MB", "≤ 2 GB" if is_large else None,
+                             memory <= MAX_LARGE_MB if is_large else None, n=f"{int(size):,}"))
+    return rows
+
+
+def format_summary(rows: list[dict]) -> str:
+    """Return the summary rows as plain text, for the terminal.
+
+    >>> print(format_summary([{"measure": "speed-up", "value": "1.80×", "target": "≥ 1.7×", "met": True}]))
+    speed-up: 1.80× (target ≥ 1.7×: yes)
+    """
+    lines = []
+    for r in rows:
+        target = "" if r["target"] == "—" else f" (target {r['target']}: {_met(r['met'])})"
+        lines.append(f"{r['measure']}: {r['value']}{target}")
+    return "\n".join(lines)
+
+
+def _met(met: bool | None) -> str:
+    return {True: "yes", False: "no", None: "—"}[met]
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list[object]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def _explain_context(results: dict, row_id: str) -> dict:
+    """Return the numbers a "missed target" paragraph quotes."""
+    kind, _, key = row_id.partition(":")
+    batch1 = results.get("batch", {}).get("1", {})
+    if kind == "per_country":
+        p = batch1["per_country"][key]
+        floor = _floor_of(results, p["n_notebooks"])
+        cells = sorted((c for lang in p["per_language"].values() for c in lang.get("slowest_cells", [])),
+                       key=lambda c: -c["seconds"])
+        slowest = ", ".join(f"{c['notebook']} cell {c.get('number', '?')} `{c['cell']}` ({c['seconds']:.1f} s)"
+                            for c in [c for c in cells if not c.get("is_import")][:3])
+        return {"country": key, "slowest": slowest or "—", "notebooks_s": p["notebooks_s"], "n": p["n_notebooks"], "floor_s": floor,
+                "budget_s": MAX_FLOOR_RATIO * floor, "imports_s": p["imports_s"], "work_s": p["work_s"],
+                "overhead_s": p["kernel_and_client_s"], "per_notebook_floor_s": results["floor"]["per_notebook_s"],
+                "without_imports_ratio": (p["notebooks_s"] - p["imports_s"]) / floor}
+    if kind == "speedup":
+        b1, b2 = results["batch"]["1"], results["batch"]["2"]
+        # the best 2 workers can do with these countries, from their 1-worker times
+        longest = max(b1["countries"], key=lambda r: r["seconds"])
+        sum1 = sum(r["seconds"] for r in b1["countries"])
+        ideal = max(sum1 / 2, longest["seconds"])
+        return {"t1": b1["seconds"], "t2": b2["seconds"], "speedup": b1["seconds"] / b2["seconds"],
+                "n": len(b1["countries"]), "longest_country": longest["country"], "longest_s": longest["seconds"],
+                "sum2_s": sum(r["seconds"] for r in b2["countries"]), "sum1_s": sum1,
+                "ideal_speedup": b1["seconds"] / ideal,
+                "load1": (b1.get("load_average_before") or ["?"])[0],
+                "load2": (b2.get("load_average_before") or ["?"])[0],
+                "cpus": results["machine"]["cpu_count"], "ideal_s": ideal}
+    if kind == "rerun":
+        r = results["rerun"]
+        return {"seconds": r["seconds"], "countries_s": r["countries_s"], "region_s": r["region_s"],
+                "workers": results["machine"]["cpu_count"], "fingerprints_s": r.get("fingerprints_in_process_s", "?"),
+                "rebuilt": ", ".join(c for c, s in r["statuses"].items() if s == "built" and c != "ATLAS"),
+                "changed": ", ".join(sorted({k for a in r.get("attempts", []) for k in a.get("changed", [])})) or "?",
+                "region_detail": ", ".join(f"{k} {v:.2f} s" for k, v in r["region_seconds"].items()),
+                "cli_s": r["cli_seconds"]}
+    if kind in ("naive_vs_notebooks", "naive_vs_batch"):
+        naive = results["naive"]
+        per_country = batch1["per_country"]
+        ours_nb = sum(p["notebooks_s"] for p in per_country.values())
+        n_ours = sum(p["n_notebooks"] for p in per_country.values())
+        imports = sum(p["imports_s"] for p in per_country.values())
+        work = sum(p["work_s"] for p in per_country.values())
+        return {"naive_s": naive["seconds"], "naive_each_s": naive["per_notebook_s"], "ours_s": ours_nb,
+                "ours_each_s": ours_nb / n_ours, "n": naive["n_notebooks"], "work_s": work, "imports_s": imports,
+                "batch2_s": results["batch"]["2"]["seconds"], "max_ratio": naive["seconds"] / work if work else 0,
+                "n_countries": len(per_country)}
+    if kind in ("synthetic_time", "synthetic_memory"):
+        run = results["synthetic"][key]
+        steps = sorted(((v, k) for k, v in run["steps"].items() if k != "generate dataset"), reverse=True)[:3]
+        return {"n": f"{int(key):,}", "seconds": run["analysis_seconds"], "peak_mb": run.get("peak_rss_mb"),
+                "slowest": ", ".join(f"`{k}` {v:.1f} s" for v, k in steps),
+                "betweenness": run.get("betweenness_method", "?"), "communities": run.get("community_method", "?")}
+    return {}
+
+
+def write_report(results: dict) -> str:
+    """Return ``docs/benchmarks.md`` for these results."""
+    m = results["machine"]
+    config = results["config"]
+    rows = results.get("summary") or build_summary_rows(results)
+    lines = [f"# {_t('title')}", "", _t("intro"), "", _t("how_to_run"), ""]
+    if config["mode"] == "quick":
+        lines += [f"> {_t('quick_warning')}", ""]
+    lines += [f"## {_t('headings.machine')}", ""]
+    load_start = ", ".join(str(x) for x in m.get("load_average_at_start") or [])
+    load_end = ", ".join(str(x) for x in m.get("load_average_at_end") or [])
+    lines += _table([_t("headings.item"), _t("headings.value")], [
+        ["CPU", f"{m['cpu_model']} × {m['cpu_count']}"],
+        [_t("machine.memory"), f"{m['memory_gb']} GiB"],
+        ["OS", m["os"]], ["Python", m["python"]],
+        [_t("machine.packages"), ", ".join(f"{k} {v}" for k, v in m["packages"].items())],
+        [_t("machine.revision"), m.get("source_revision") or "?"],
+        [_t("machine.date"), m["date"]],
+        [_t("machine.load"), f"{load_start} → {load_end}"],
+        [_t("machine.source_changed"), _t("machine.yes") if m.get("is_source_changed_during_run") else _t("machine.no")],
+        [_t("machine.mode"), _t("machine.mode_value", mode=config["mode"], countries=" ".join(config["countries"]),
+                                options=", ".join(f"{k}={v}" for k, v in results["options"].items()),
+                                duration=results.get("duration_s", "?"))],
+    ])
+    lines += ["", f"## {_t('headings.results')}", ""]
+    lines += _table([_t("headings.measure"), _t("headings.value"), _t("headings.target"), _t("headings.met")],
+                    [[r["measure"], r["value"], r["target"], _met(r["met"])] for r in rows])
+    failed = [r for b in results.get("batch", {}).values() for r in b["countries"] if r["status"] == "failed"]
+    if failed:
+        lines += ["", _t("failed", names=", ".join(f"{r['country']} ({r['message']})" for r in failed))]
+
+    missed = [r for r in rows if r["met"] is False]
+    lines += ["", f"## {_t('headings.missed')}", ""]
+    if not missed:
+        lines += [_t("none_missed"), ""]
+    seen = set()
+    for r in missed:
+        kind = r["id"].split(":")[0]
+        template = f"missed.{kind}"
+        context = _explain_context(results, r["id"])
+        if kind == "rerun" and context["rebuilt"]:
+            template = "missed.rerun_rebuilt"
+        if (kind, r["id"]) in seen:
+            continue
+        seen.add((kind, r["id"]))
+        lines += [f"**{r['measure']}** — {r['value']} ({_t('headings.target').lower()} {r['target']}). "
+                  + _t(template, **context), ""]
+
+    lines += [f"## {_t('headings.details')}", "", f"### {_t('headings.per_country')}", "", _t("details.per_country"), ""]
+    header = [_t("headings.country"), _t("details.col_notebooks"), _t("details.col_overhead"),
+              _t("details.col_imports"), _t("details.col_work"), _t("details.col_render"), _t("details.col_total")]
+    batch_rows = []
+    for workers, batch in sorted(results.get("batch", {}).items()):
+        for c in batch["countries"]:
+            p = batch.get("per_country", {}).get(c["country"], {})
+            batch_rows.append([f"{c['country']} ({workers}w)", p.get("notebooks_s"), p.get("kernel_and_client_s"),
+                               p.get("imports_s"), p.get("work_s"), p.get("render_s"),
+                               f"{c['seconds']} ({c['status']})"])
+    lines += _table(header, batch_rows)
+    if "naive" in results:
+        naive = results["naive"]
+        lines += ["", f"### {_t('headings.naive')}", "", _t("details.naive", n=naive["n_notebooks"],
+                                                              each=naive["per_notebook_s"])]
+        if naive.get("returncode"):
+            lines += ["", _t("details.naive_failed", code=naive["returncode"]), "", "```",
+                      naive.get("log_tail", "").strip(), "```"]
+    if "rerun" in results:
+        r = results["rerun"]
+        lines += ["", f"### {_t('headings.rerun')}", "",
+                  _t("details.rerun", countries_s=r["countries_s"], region_s=r["region_s"],
+                     statuses=", ".join(f"{k} {v}" for k, v in r["statuses"].items()),
+                     command=r["cli_command"], cli_s=r["cli_seconds"], code=r["cli_returncode"],
+                     cli_rebuilt=", ".join(r.get("cli_rebuilt", [])) or "—")]
+        earlier = r.get("attempts", [])[:-1]
+        if earlier:
+            lines += ["", _t("details.rerun_repeated", n=len(earlier), seconds=", ".join(
+                f"{a['seconds']} s" for a in earlier), changed=", ".join(sorted({k for a in earlier
+                                                                           for k in a["changed"]})) or "?")]
+    if results.get("synthetic"):
+        lines += ["", f"### {_t('headings.synthetic')}", "", _t("details.synthetic"), ""]
+        sizes = list(results["synthetic"])
+        steps = list(dict.fromkeys(k for s in sizes for k in results["synthetic"][s]["steps"]))
+        table = [[step] + [results["synthetic"][s]["steps"].get(step, "—") for s in sizes] for step in steps]
+        for key in ("n_flows", "n_edges", "betweenness_method", "community_method", "baseline_rss_mb",
+                    "peak_rss_mb", "process_seconds"):
+            table.append([_t(f"details.synthetic_rows.{key}")] + [results["synthetic"][s].get(key, "—") for s in sizes])
+        table.append([_t("details.synthetic_rows.network_json")] + [
+            f"{results['synthetic'][s].get('figure_json_bytes', {}).get('figures.plot_actor_network', 0) / 1e6:.1f} MB"
+            for s in sizes])
+        lines += _table([_t("details.col_step")] + [f"{int(s):,}" for s in sizes], table)
+        errors = [f"{s}: {results['synthetic'][s]['error']}" for s in sizes if results["synthetic"][s].get("error")]
+        if errors:
+            lines += ["", "```", *errors, "```"]
+    lines += ["", _t("raw_figures"), ""]
+    return "\n".join(lines)

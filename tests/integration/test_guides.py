@@ -1,0 +1,395 @@
+"""The built guides end to end, as their readers get them: one small demo country whose answers
+carry hostile free text (markup, script, spreadsheet formulas, a fake citation), built once in both
+languages, both editions, both lengths and the three formats, then opened with the tools a reader
+uses — a browser with the network blocked, axe-core, pdftotext, python-docx, LibreOffice, a
+spreadsheet reader.
+
+The build takes about two minutes; every test reuses it (module-scoped fixture).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from docx import Document
+
+from mpanalysis.assemble import CHAPTER_KEYS
+from mpanalysis.chapters.base import fill_chapter_text, get_chapter_text
+from mpanalysis.dataset import CountryDataset, load_country_dataset
+from mpanalysis.document import Chapter, Guide, load_guide_texts
+from mpanalysis.params import CountryParams, load_params
+from mpanalysis.paths import reference_dir
+from mpanalysis.pipeline import BuildOptions, build_country
+from mpanalysis.render import render_html
+from mpanalysis.render.browser import find_axe_script, find_chromium, find_serious_violations, inspect_page
+from mpanalysis.render.common import typeset
+
+from conftest import REPO, copy_project
+from guide_fixtures import (FORMULA_PAYLOADS, PAYLOADS, count_pdf_pages, find_external_links,
+                             find_field_instructions, find_contacts, normalise_space, plant_payloads,
+                             probe_dom, read_any_text, read_docx_parts, read_html_text, read_pdf_pages,
+                             strip_invisible)
+
+COUNTRY = "NER"  # the smallest demo country: 13 submissions
+LANGS = ("fr", "en")
+EDITIONS = ("public", "restricted")
+LENGTHS = ("full", "brief")
+OPTIONS = BuildOptions(langs=LANGS, editions=EDITIONS, lengths=LENGTHS, formats=("html", "pdf", "docx"),
+                       today="2026-01-15")
+GUIDES = [(lang, edition, length) for lang in LANGS for edition in EDITIONS for length in LENGTHS]
+GUIDE_IDS = ["_".join(g) for g in GUIDES]
+CHAPTER_NUMBERS = ("I", "II", "III", "IV")
+#: A spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+needs_chromium = pytest.mark.skipif(find_chromium() is None, reason="needs Chromium (Debian package 'chromium')")
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None,
+                                   reason="needs pdftotext/pdfinfo (Debian package 'poppler-utils')")
+
+
+@dataclass(frozen=True)
+class Build:
+    root: Path
+    base: Path  # outputs/<ISO3>
+    params: CountryParams
+    dataset: CountryDataset  # as the guides were built from it (payloads included)
+
+    def guide(self, lang: str, edition: str, length: str, fmt: str) -> Path:
+        return self.base / "guides" / f"{COUNTRY}_guide_{lang}_{edition}_{length}.{fmt}"
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory) -> Build:
+    root = copy_project(tmp_path_factory.mktemp("guides") / "project", [COUNTRY])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MPANALYSIS_ROOT", str(root))
+        params = load_params(COUNTRY)
+        # plant only in rows the dataset accepts (not duplicates set aside), so the text reaches the guide
+        clean = load_country_dataset(COUNTRY, params)
+        export = root / "data" / "raw" / COUNTRY / f"{COUNTRY}_kobo_export.xlsx"
+        planted = plant_payloads(export, sorted(int(r) for r in clean.respondents["source_row"]),
+                                 sorted(int(r) for r in clean.sources["source_row"]))
+        assert len(planted) == len(PAYLOADS) * 5  # four main-sheet questions and source_name
+        dataset = load_country_dataset(COUNTRY, params)
+        for field in ("good_practice", "mp_use_example", "challenge_other", "needs_comment"):
+            assert set(PAYLOADS) <= set(dataset.respondents[field].dropna()), f"{field}: a payload was set aside"
+        assert set(PAYLOADS) <= set(dataset.sources["source_name"]), "source_name: a payload was set aside"
+
+        result = build_country(COUNTRY, OPTIONS)
+        assert result.status == "built", f"{result.message} (log: {result.log})"
+        yield Build(root=root, base=root / "outputs" / COUNTRY, params=params, dataset=dataset)
+
+
+def chapter_titles(lang: str) -> list[str]:
+    """The four chapter titles as data/reference/chapters/<key>.yaml spells them."""
+    titles = []
+    for key in CHAPTER_KEYS:
+        texts = yaml.safe_load((reference_dir() / "chapters" / f"{key}.yaml").read_text(encoding="utf-8"))
+        titles.append(texts["title"][lang])
+    return titles
+
+
+def chapter_headings(lang: str) -> list[str]:
+    return [normalise_space(typeset(f"{number}. {title}", lang))
+            for number, title in zip(CHAPTER_NUMBERS, chapter_titles(lang))]
+
+
+# ----------------------------------------------------------------------------------------------
+# 1. HTML guides in a browser with the network blocked; 2. axe-core; 8. synthetic-data mark
+
+
+@pytest.fixture(scope="module")
+def page_reports(build):
+    """One offline load per HTML guide (with axe-core on the full public guides), shared by tests."""
+    reports = {}
+
+    def get(lang: str, edition: str, length: str):
+        key = (lang, edition, length)
+        if key not in reports:
+            with_axe = edition == "public" and length == "full" and find_axe_script(REPO) is not None
+            reports[key] = inspect_page(build.guide(lang, edition, length, "html"), with_axe=with_axe,
+                                        axe_script=find_axe_script(REPO), timeout_s=90)
+        return reports[key]
+
+    return get
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize("guide", GUIDES, ids=GUIDE_IDS)
+def test_html_guide_works_offline_with_every_figure_drawn(build, page_reports, guide):
+    report = page_reports(*guide)
+    assert report.outside_requests == [], "the guide asks the network for something"
+    assert report.failed_requests == [] and report.script_errors == []
+    assert report.n_figures > 0
+    assert report.n_drawn == report.n_figures, f"{report.n_drawn} of {report.n_figures} figures drawn"
+
+
+def _own_scripts(lang: str, folder: Path) -> list[str]:
+    """The executable scripts the renderer writes into any guide (from a guide with no answers)."""
+    guide = Guide(country=COUNTRY, country_name="Niger", lang=lang, title="Guide", date=dt.date(2026, 1, 15),
+                  chapters=[Chapter(number="I", key="a", title="A")])
+    page = render_html(guide, folder / f"empty_{lang}.html").read_text(encoding="utf-8")
+    return [body[:200] for attrs, body in re.findall(r"<script\b([^>]*)>(.*?)</script>", page, flags=re.DOTALL)
+            if "application/json" not in attrs]
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=GUIDE_IDS)
+def test_injected_markup_is_escaped_in_the_html_file(build, guide):
+    page = build.guide(*guide, "html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(" in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<script>alert(" not in page and "<img src=x" not in page
+    text = strip_invisible(normalise_space(read_html_text(build.guide(*guide, "html"))))
+    for payload in PAYLOADS:
+        assert payload in text, f"{payload!r} is not shown as text"
+
+
+#: The DOM checks of the brief guides (the same renderer, fewer payloads) run with ``-m slow``.
+PROBED_GUIDES = [pytest.param(*g, id=i, marks=[pytest.mark.slow] if g[2] == "brief" else [])
+                 for g, i in zip(GUIDES, GUIDE_IDS)]
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize(("lang", "edition", "length"), PROBED_GUIDES)
+def test_injected_markup_creates_no_element_in_the_browser(build, lang, edition, length, tmp_path):
+    dom = probe_dom(build.guide(lang, edition, length, "html"))
+    assert dom["alerts"] == [], "a planted alert() ran"
+    assert dom["handlers"] == [], "an element carries an event handler"
+    assert "x" not in dom["images"]
+    executable = [s for s in dom["scripts"] if s["type"] != "application/json"]
+    assert all(s["src"] is None for s in executable)
+    assert [s["text"] for s in executable] == _own_scripts(lang, tmp_path)
+    assert all(s["isFigureData"] for s in dom["scripts"] if s["type"] == "application/json")
+    shown = strip_invisible(dom["text"])
+    for payload in PAYLOADS:
+        assert payload in shown, f"{payload!r} is not shown as text in the browser"
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize("lang", LANGS)
+def test_full_guide_has_no_serious_accessibility_violation(build, page_reports, lang):
+    if find_axe_script(REPO) is None:
+        pytest.skip("axe-core is not installed: run `npm ci --prefix tools/axe`")
+    report = page_reports(lang, "public", "full")
+    assert report.violations is not None
+    assert find_serious_violations(report.violations) == []
+    page = build.guide(lang, "public", "full", "html").read_text(encoding="utf-8")
+    assert f'<html lang="{lang}"' in page
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=GUIDE_IDS)
+def test_every_html_guide_shows_the_synthetic_data_mark(build, guide):
+    assert build.params.is_demo
+    mark = normalise_space(load_guide_texts(guide[0])["synthetic_mark"])
+    assert mark in normalise_space(read_html_text(build.guide(*guide, "html")))
+
+
+# ----------------------------------------------------------------------------------------------
+# 3. PDF
+
+
+@needs_poppler
+@pytest.mark.parametrize("guide", GUIDES, ids=GUIDE_IDS)
+def test_pdf_shows_chapters_marks_and_page_numbers_on_every_page(build, guide):
+    lang = guide[0]
+    texts = load_guide_texts(lang)
+    pages = read_pdf_pages(build.guide(*guide, "pdf"))
+    assert len(pages) == count_pdf_pages(build.guide(*guide, "pdf"))
+    whole = normalise_space("\n".join(pages))
+    for heading in chapter_headings(lang):
+        assert heading in whole, f"chapter heading {heading!r} missing (or its accents lost)"
+
+    assert not build.params.endorsement.is_final, "the demo country must be a draft for this test"
+    draft, synthetic = texts["draft_mark"], normalise_space(texts["synthetic_mark"])
+    page_of = re.escape(texts["page_of"]).replace(r"\{page\}", "{page}").replace(r"\{pages\}", "{pages}")
+    for number, page in enumerate(pages, start=1):
+        assert draft in page, f"page {number}: no {draft} mark"
+        assert synthetic in normalise_space(page), f"page {number}: no synthetic-data mark"
+        if number > 1:  # the cover carries no page number
+            expected = page_of.format(page=number, pages=len(pages))
+            assert re.search(expected, normalise_space(page)), f"page {number}: no page number"
+
+
+# ----------------------------------------------------------------------------------------------
+# 4. DOCX
+
+
+def _iter_docx_paragraphs(document):
+    yield from document.paragraphs
+    stack = list(document.tables)
+    while stack:
+        table = stack.pop()
+        for row in table.rows:
+            for cell in row.cells:
+                yield from cell.paragraphs
+                stack.extend(cell.tables)
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=GUIDE_IDS)
+def test_docx_has_chapter_headings_and_keeps_payloads_literal(build, guide):
+    path = build.guide(*guide, "docx")
+    document = Document(str(path))
+    headings = [normalise_space(p.text) for p in document.paragraphs if p.style.name == "Heading 1"]
+    for heading in chapter_headings(guide[0]):
+        assert heading in headings, f"{heading!r} is not a Heading 1 (Heading 1: {headings})"
+
+    paragraphs = [strip_invisible(p.text) for p in _iter_docx_paragraphs(document)]
+    for payload in PAYLOADS:
+        assert any(payload in text for text in paragraphs), f"{payload!r} is not literal text"
+
+    # nothing planted became a Word field or a link
+    for instruction in find_field_instructions(path):
+        assert not re.search(r"HYPERLINK|evil|SUM|cmd|calc", instruction), instruction
+    assert not [t for t in find_external_links(path) if "evil" in t]
+    for name, xml in read_docx_parts(path).items():
+        assert "evil.example" not in re.sub(r"<w:t(?: [^>]*)?>[^<]*</w:t>", "", xml), f"{name} links to it"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice (libreoffice-writer-nogui)")
+@needs_poppler
+@pytest.mark.parametrize("lang", LANGS)
+def test_libreoffice_opens_the_docx(build, lang, tmp_path):
+    source = build.guide(lang, "public", "full", "docx")
+    # a private profile: LibreOffice refuses to start while another instance holds the default one
+    command = ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+               "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=180)
+    converted = tmp_path / f"{source.stem}.pdf"
+    assert converted.is_file(), run.stdout + run.stderr
+    assert count_pdf_pages(converted) > 5
+    text = normalise_space("\n".join(read_pdf_pages(converted)))
+    assert chapter_headings(lang)[0] in text
+
+
+# ----------------------------------------------------------------------------------------------
+# 5. Spreadsheets
+
+
+def _exported_csvs(build: Build) -> list[Path]:
+    files = [*sorted((build.base / "data").glob("*.csv")), *sorted((build.base / "validation").glob("*.csv"))]
+    files += sorted((build.base / "work").glob("*/network/*.csv"))
+    return files
+
+
+def _is_plain_number(text: str) -> bool:
+    # a negative number is a value, not a formula: spreadsheets read it as the number it is
+    return re.fullmatch(r"-\d+(\.\d+)?([eE][+-]?\d+)?", text) is not None
+
+
+def test_exported_csvs_hold_no_formula(build):
+    files = _exported_csvs(build)
+    names = {p.name for p in files}
+    assert {"respondents.csv", "sources.csv", "issues.csv", "nodes.csv", "edges.csv"} <= names
+    seen_payloads = set()
+    for path in files:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for row_number, row in enumerate(csv.reader(handle), start=1):
+                for column, cell in enumerate(row, start=1):
+                    assert not (cell.startswith(FORMULA_STARTS) and not _is_plain_number(cell)), \
+                        f"{path.name}, row {row_number}, column {column}: {cell!r} would run as a formula"
+                    if cell.startswith("'") and cell[1:] in FORMULA_PAYLOADS:
+                        seen_payloads.add(cell[1:])
+    assert seen_payloads == set(FORMULA_PAYLOADS), "the planted formulas did not reach the open data"
+
+
+def test_exported_xlsx_stores_planted_text_as_strings(build):
+    path = build.base / "data" / f"{COUNTRY}_tables.xlsx"
+    book = openpyxl.load_workbook(path)
+    found = set()
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula: {cell.value!r}"
+                if isinstance(cell.value, str):
+                    assert not (cell.value.startswith(FORMULA_STARTS) and not _is_plain_number(cell.value)), \
+                        f"{sheet.title}!{cell.coordinate}: {cell.value!r}"
+                    if cell.value.lstrip("'") in PAYLOADS:
+                        assert cell.data_type == "s"
+                        found.add(cell.value.lstrip("'"))
+    assert found == set(PAYLOADS)
+
+
+# ----------------------------------------------------------------------------------------------
+# 6. Privacy
+
+
+def _contacts(dataset: CountryDataset) -> tuple[list[str], list[str]]:
+    """Emails and phones of respondents who did not consent to publication (a contact that a
+    consenting respondent also gave may legitimately appear, so it is left out)."""
+    respondents = dataset.respondents
+    consented = respondents["consent_publish_contact"].fillna(False).astype(bool).tolist()
+    hidden = []
+    for column in ("respondent_email", "respondent_phone"):
+        values = [v.strip() if isinstance(v, str) and v.strip() else None for v in respondents[column]]
+        shown = {re.sub(r"\s+", "", v.lower()) for v, ok in zip(values, consented) if v and ok}
+        hidden.append(sorted({v for v, ok in zip(values, consented)
+                              if v and not ok and re.sub(r"\s+", "", v.lower()) not in shown}))
+    return hidden[0], hidden[1]
+
+
+@needs_poppler
+def test_public_outputs_hold_no_contact_of_a_non_consenting_respondent(build):
+    emails, phones = _contacts(build.dataset)
+    assert emails and phones, "the demo country has no non-consenting respondent: the test proves nothing"
+    public = sorted(build.base.glob("guides/*_public_*.*")) + sorted(p for p in (build.base / "data").iterdir()
+                                                                     if p.is_file())
+    assert len([p for p in public if p.parent.name == "guides"]) == 12
+    contacts = [*emails, *phones]
+    for path in public:
+        shown = find_contacts(read_any_text(path), contacts)
+        assert shown == [], f"{path.name} shows the contacts {shown}"
+
+    # the restricted edition is for the working group: it does list them
+    for lang in LANGS:
+        for fmt in ("html", "pdf", "docx"):
+            path = build.guide(lang, "restricted", "full", fmt)
+            shown = find_contacts(read_any_text(path), contacts)
+            assert shown == contacts, f"{path.name} lacks the contacts {sorted(set(contacts) - set(shown))}"
+
+
+# ----------------------------------------------------------------------------------------------
+# 7. The brief guide
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_brief_guide_is_at_most_half_the_full_guide(build, lang, edition):
+    full = count_pdf_pages(build.guide(lang, edition, "full", "pdf"))
+    brief = count_pdf_pages(build.guide(lang, edition, "brief", "pdf"))
+    assert brief <= full / 2, f"brief {brief} pages, full {full}"
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", LANGS)
+def test_brief_guide_fits_in_fifteen_pages(build, lang):
+    pages = count_pdf_pages(build.guide(lang, "public", "brief", "pdf"))
+    assert pages <= 15, f"the brief guide has {pages} pages"
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", LANGS)
+def test_brief_guide_has_priority_recommendations_and_key_figures(build, lang):
+    entities = build.dataset.entities
+    n_respondents = int(entities["is_respondent"].astype(bool).sum())
+    key_figure = fill_chapter_text("sources.key_figures.respondents", lang, n_respondents=n_respondents,
+                                   n_named=len(entities) - n_respondents)
+    wanted = [get_chapter_text("recommendations.priority.title", lang),
+              get_chapter_text("sources.key_figures.title", lang), key_figure]
+    pdf_text = normalise_space("\n".join(read_pdf_pages(build.guide(lang, "public", "brief", "pdf"))))
+    html_text = normalise_space(read_html_text(build.guide(lang, "public", "brief", "html")))
+    for text in wanted:
+        text = normalise_space(typeset(text, lang))
+        assert text in pdf_text, f"brief PDF lacks {text!r}"
+        assert text in html_text, f"brief HTML lacks {text!r}"
