@@ -18,7 +18,7 @@ from typing import Any
 
 from .chapters.annexes import build_annexes
 from .chapters.base import ChapterContext, get_chapter_text, load_chapter_results
-from .document import REF_PATTERN, Chapter, Guide, Section, iter_blocks, load_guide_texts
+from .document import Chapter, Guide, Section, iter_blocks, label_blocks, replace_refs
 from .errors import MpanalysisError
 
 #: The chapters of a guide, by the key their notebook saves them under, in order.
@@ -67,40 +67,12 @@ def _replace_dangling_refs(chapters: list[Chapter], full_labels: dict[str, str],
     version"), so the brief guide still says where the evidence is."""
     kept = _block_ids(chapters)
 
-    def fix(text: str) -> str:
-        def replace(match):
-            kind, block_id = match.group(1), match.group(2)
-            if block_id in kept:
-                return match.group(0)
-            label = full_labels.get(block_id)
-            if label is None:
-                return ""
-            return get_chapter_text("annexes.guide.see_full_guide", lang, label=label)
-        return REF_PATTERN.sub(replace, text)
+    def replace(kind: str, block_id: str) -> str | None:
+        if block_id in kept or block_id not in full_labels:
+            return None  # kept blocks resolve normally; unknown ids print as typed
+        return get_chapter_text("annexes.guide.see_full_guide", lang, label=full_labels[block_id])
 
-    def walk(value: Any) -> Any:
-        if isinstance(value, str):
-            return fix(value)
-        if isinstance(value, list):
-            return [walk(v) for v in value]
-        if isinstance(value, dict):
-            return {k: (v if k in {"plotly_json", "id", "key", "number", "type"} else walk(v))
-                    for k, v in value.items()}
-        return value
-
-    return [Chapter.model_validate(walk(c.model_dump(mode="json"))) for c in chapters]
-
-
-def _label_blocks(chapters: list[Chapter], lang: str) -> dict[str, str]:
-    texts = load_guide_texts(lang)
-    labels = {}
-    for chapter in chapters:
-        counters = {"figure": 0, "table": 0}
-        for block in iter_blocks(chapter):
-            if getattr(block, "type", None) in counters:
-                counters[block.type] += 1
-                labels[block.id] = f"{texts[block.type]} {chapter.number}.{counters[block.type]}"
-    return labels
+    return [replace_refs(c, replace) for c in chapters]
 
 
 def assemble_guide(ctx: ChapterContext, work_dir, *, edition: str, length: str,
@@ -121,7 +93,7 @@ def assemble_guide(ctx: ChapterContext, work_dir, *, edition: str, length: str,
         chapters = load_chapter_results(work_dir, list(CHAPTER_KEYS))
     if annexes is None:
         annexes = build_annexes(ctx, today)
-    full_labels = _label_blocks([*chapters, *annexes], lang)
+    full_labels = label_blocks([*chapters, *annexes], lang).labels
     shown = [c for c in (select_chapter_content(ch, edition, length) for ch in chapters) if c]
     shown_annexes = [] if length == "brief" else [
         a for a in (select_chapter_content(an, edition, length) for an in annexes) if a and (a.blocks or a.sections)]
