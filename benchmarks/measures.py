@@ -131,7 +131,10 @@ def read_build_phases(log_path: Path) -> dict:
     >>> read_build_phases(log)
     {'notebooks_s': 7.5, 'render_s': 2.0}
     """
-    text = log_path.read_text(encoding="utf-8")
+    try:
+        text = log_path.read_text(encoding="utf-8")
+    except OSError:  # the build never started (a worker died): nothing to read
+        return {"notebooks_s": None, "render_s": None}
     last = text.rsplit("build started", 1)[-1]
     notebooks = _NOTEBOOKS_LINE.findall(last)
     render = _RENDER_LINE.findall(last)
@@ -198,6 +201,88 @@ def describe_country_build(root: Path, country: str, langs: list[str], notebooks
     return {**phases, "imports_s": round(imports, 2), "work_s": round(work, 2),
             "kernel_and_client_s": round(overhead, 2) if overhead is not None else None,
             "n_notebooks": len(notebooks) * len(langs), "per_language": per_lang}
+
+
+# ----------------------------------------------------------------------------------------------
+# where a country's notebook time goes: cProfile inside the shared kernel
+
+_PROFILE_START = ("import cProfile as _benchmark_cprofile\n"
+                  "_benchmark_profile = _benchmark_cprofile.Profile()\n_benchmark_profile.enable()")
+_PROFILE_STOP = "_benchmark_profile.disable()\n_benchmark_profile.dump_stats({path!r})"
+
+
+def add_profiler_cells(folder: Path, notebooks: tuple[str, ...], stats_path: Path) -> None:
+    """Make the first notebook start a profiler and the last one save it (in a project copy only):
+    the notebooks share one kernel, so the profile covers the whole notebook phase."""
+    import nbformat
+
+    first, last = folder / notebooks[0], folder / notebooks[-1]
+    nb = nbformat.read(first, as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(_PROFILE_START))
+    nbformat.write(nb, first)
+    nb = nbformat.read(last, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(_PROFILE_STOP.format(path=str(stats_path))))
+    nbformat.write(nb, last)
+
+
+def _package_of(filename: str, name: str = "") -> str:
+    """Name the library a profiled function belongs to.
+
+    >>> _package_of("/x/.venv/lib/python3.11/site-packages/networkx/drawing/layout.py")
+    'networkx'
+    >>> _package_of("/work/main/src/mpanalysis/figures.py"), _package_of("<frozen importlib._bootstrap>")
+    ('mpanalysis', 'imports (importlib)')
+    >>> _package_of("~", "<method 'poll' of 'select.epoll' objects>")
+    'kernel waiting for the next cell'
+    """
+    path = filename.replace("\\", "/")
+    if path == "~" and ("epoll" in name or "select" in name):
+        return "kernel waiting for the next cell"
+    if "site-packages/" in path:
+        return path.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
+    if "/mpanalysis/" in path:
+        return "mpanalysis"
+    if "importlib" in path:
+        return "imports (importlib)"
+    if path.startswith("~") or path.startswith("<"):
+        return "built-ins"
+    return "standard library"
+
+
+def summarize_profile(stats_path: Path, top: int = 12) -> dict:
+    """Return a profile's own time per library and the package functions with most cumulative time."""
+    import pstats
+
+    stats = pstats.Stats(str(stats_path)).stats  # {(file, line, name): (cc, nc, tottime, cumtime, callers)}
+    by_package: dict[str, float] = {}
+    functions = []
+    for (filename, line, name), (_, _, own, cumulative, _) in stats.items():
+        package = _package_of(filename, name)
+        by_package[package] = by_package.get(package, 0.0) + own
+        if package == "mpanalysis":
+            module = filename.replace("\\", "/").split("/mpanalysis/", 1)[1].removesuffix(".py").replace("/", ".")
+            functions.append({"function": f"{module}.{name}", "cumulative_s": round(cumulative, 2)})
+    total = sum(by_package.values())
+    return {"total_s": round(total, 2),
+            "by_package": [{"package": k, "seconds": round(v, 2)}
+                           for k, v in sorted(by_package.items(), key=lambda kv: -kv[1])[:top]],
+            "functions": sorted(functions, key=lambda f: -f["cumulative_s"])[:top]}
+
+
+def profile_country_build(root: Path, country: str, options, notebooks: tuple[str, ...]) -> dict:
+    """Build one country (forced) with the notebooks profiled; return where their time went.
+
+    cProfile slows the code it watches (roughly 1.5–2×): the shares matter, not the seconds.
+    """
+    from mpanalysis.pipeline import build_country
+
+    stats_path = root / "outputs" / "notebooks.pstats"
+    add_profiler_cells(root / "notebooks", notebooks, stats_path)
+    with use_project(root):
+        result = build_country(country, options)
+    if not stats_path.is_file():
+        return {"country": country, "error": f"{result.status}: {result.message}"}
+    return {"country": country, "langs": list(options.langs or []), **summarize_profile(stats_path)}
 
 
 # ----------------------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ def build_summary_rows(results: dict) -> list[dict]:
         rows.append(_row("rerun_cli", f"{rerun['cli_seconds']:.2f} s", command=rerun["cli_command"]))
     if "naive" in results and batch1:
         naive = results["naive"]
-        ours_nb = sum(p["notebooks_s"] or 0 for p in per_country.values())
+        ours_nb = sum(p["notebooks_s"] or 0 for p in per_country.values())  # failed builds count 0
         rows.append(_row("naive", f"{naive['seconds']:.1f} s ({naive['per_notebook_s']:.1f} s each)",
                          n=naive["n_notebooks"]))
         if ours_nb:
@@ -150,7 +150,15 @@ def _explain_context(results: dict, row_id: str) -> dict:
                        key=lambda c: -c["seconds"])
         slowest = ", ".join(f"{c['notebook']} cell {c.get('number', '?')} `{c['cell']}` ({c['seconds']:.1f} s)"
                             for c in [c for c in cells if not c.get("is_import")][:3])
-        return {"country": key, "slowest": slowest or "—", "notebooks_s": p["notebooks_s"], "n": p["n_notebooks"], "floor_s": floor,
+        profile = results.get("profile") or {}
+        top = [row["package"] for row in profile.get("by_package", [])[:6]]
+        causes = " ".join(_t(f"known_causes.{package}") for package in top
+                          if package in load_texts().get("known_causes", {}))
+        profile_text = _t("profile_summary", country=profile.get("country", "?"), packages=", ".join(
+            f"{row['package']} {100 * row['seconds'] / profile['total_s']:.0f} %"
+            for row in profile.get("by_package", [])[:5])) if profile.get("total_s") else ""
+        return {"country": key, "slowest": slowest or "—", "notebooks_s": p["notebooks_s"],
+                "profile": " ".join(t for t in (profile_text, causes) if t), "n": p["n_notebooks"], "floor_s": floor,
                 "budget_s": MAX_FLOOR_RATIO * floor, "imports_s": p["imports_s"], "work_s": p["work_s"],
                 "overhead_s": p["kernel_and_client_s"], "per_notebook_floor_s": results["floor"]["per_notebook_s"],
                 "without_imports_ratio": (p["notebooks_s"] - p["imports_s"]) / floor}
@@ -177,9 +185,9 @@ def _explain_context(results: dict, row_id: str) -> dict:
                 "cli_s": r["cli_seconds"]}
     if kind in ("naive_vs_notebooks", "naive_vs_batch"):
         naive = results["naive"]
-        per_country = batch1["per_country"]
+        per_country = {c: p for c, p in batch1["per_country"].items() if p["notebooks_s"] is not None}
         ours_nb = sum(p["notebooks_s"] for p in per_country.values())
-        n_ours = sum(p["n_notebooks"] for p in per_country.values())
+        n_ours = sum(p["n_notebooks"] for p in per_country.values()) or 1
         imports = sum(p["imports_s"] for p in per_country.values())
         work = sum(p["work_s"] for p in per_country.values())
         return {"naive_s": naive["seconds"], "naive_each_s": naive["per_notebook_s"], "ours_s": ours_nb,
@@ -231,10 +239,14 @@ def write_report(results: dict) -> str:
     if not missed:
         lines += [_t("none_missed"), ""]
     seen = set()
+    is_profile_explained = False
     for r in missed:
         kind = r["id"].split(":")[0]
         template = f"missed.{kind}"
         context = _explain_context(results, r["id"])
+        if kind == "per_country":
+            # the profile covers one country: explain it once
+            context["profile"], is_profile_explained = ("" if is_profile_explained else context["profile"]), True
         if kind == "rerun" and context["rebuilt"]:
             template = "missed.rerun_rebuilt"
         if (kind, r["id"]) in seen:
@@ -254,6 +266,18 @@ def write_report(results: dict) -> str:
                                p.get("imports_s"), p.get("work_s"), p.get("render_s"),
                                f"{c['seconds']} ({c['status']})"])
     lines += _table(header, batch_rows)
+    profile = results.get("profile") or {}
+    if profile.get("total_s"):
+        lines += ["", f"### {_t('headings.profile')}", "",
+                  _t("details.profile", country=profile["country"], langs=", ".join(profile.get("langs", [])),
+                     total=profile["total_s"]), ""]
+        lines += _table([_t("details.col_package"), _t("details.col_own")],
+                        [[row["package"], row["seconds"]] for row in profile["by_package"]])
+        lines += [""]
+        lines += _table([_t("details.col_function"), _t("details.col_cumulative")],
+                        [[f"`{row['function']}`", row["cumulative_s"]] for row in profile["functions"]])
+    elif profile.get("error"):
+        lines += ["", f"### {_t('headings.profile')}", "", profile["error"]]
     if "naive" in results:
         naive = results["naive"]
         lines += ["", f"### {_t('headings.naive')}", "", _t("details.naive", n=naive["n_notebooks"],

@@ -18,6 +18,7 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 BENCHMARKS = Path(__file__).resolve().parent
@@ -90,6 +91,12 @@ def run_benchmarks(config: dict, workdir: Path, log=print) -> dict:
         batches[str(workers)]["per_country"] = {
             c: measures.describe_country_build(root, c, langs_of[c], CHAPTER_NOTEBOOKS) for c in countries}
     results["batch"] = batches
+
+    profiled = (floor_countries or countries)[0]
+    log(f"profile of {profiled}'s notebooks")
+    results["profile"] = measures.profile_country_build(
+        measures.copy_project(workdir / "profile", [profiled]), profiled,
+        replace(options, langs=(langs_of[profiled][0],), formats=("html",)), CHAPTER_NOTEBOOKS)
 
     root = workdir / "batch2"
     log("regional synthesis and atlases after the batch")

@@ -104,7 +104,7 @@ def assemble_guide(ctx: ChapterContext, work_dir, *, edition: str, length: str,
     return Guide(
         country=params.country, country_name=country_name, lang=lang, edition=edition, length=length,
         title=get_chapter_text("annexes.guide.title", lang),
-        subtitle=get_chapter_text("annexes.guide.subtitle", lang, country=country_name),
+        kind_label=get_chapter_text("annexes.guide.kind", lang),
         date=today, version=version, is_draft=not params.endorsement.is_final,
         is_synthetic=params.is_demo, chapters=shown, annexes=shown_annexes,
         provenance=json.loads(json.dumps(provenance or {}, default=str)),

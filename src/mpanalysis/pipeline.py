@@ -294,8 +294,21 @@ def run_countries(countries: list[str], options: BuildOptions | None = None, *, 
     options = options or BuildOptions()
     root = str(find_project_root())
     results: dict[str, CountryResult] = {}
+    # countries already up to date are answered here, without starting a worker or a cluster job
+    pending = []
+    for country in countries:
+        current = None if options.is_forced else _skip_if_current(country, options)
+        if current is not None:
+            results[country] = current
+        else:
+            pending.append(country)
     progress = _Progress(countries, enabled=show_progress)
-    if scheduler:
+    for result in results.values():
+        progress.update(result)
+    countries_all, countries = countries, pending
+    if not countries:
+        pass
+    elif scheduler:
         from dask.distributed import Client, as_completed as dask_completed
 
         with Client(scheduler) as client:
@@ -332,7 +345,21 @@ def run_countries(countries: list[str], options: BuildOptions | None = None, *, 
                 if queue:
                     progress.start(queue.pop(0))
     progress.close()
-    return [results[c] for c in countries]
+    return [results[c] for c in countries_all]
+
+
+def _skip_if_current(country: str, options: BuildOptions) -> CountryResult | None:
+    start = time.perf_counter()
+    try:
+        fingerprint = compute_build_fingerprint(country, options)["fingerprint"]
+    except MpanalysisError:
+        return None  # the worker reports the problem with its log
+    if not is_build_current(country, fingerprint):
+        return None
+    return CountryResult(country=country, status="skipped",
+                         message="up to date (inputs, parameters, notebooks and package unchanged)",
+                         outputs=read_build_record(country).get("outputs", []),
+                         seconds=round(time.perf_counter() - start, 2))
 
 
 def _result_or_crash(country: str, get_result) -> CountryResult:

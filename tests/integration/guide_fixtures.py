@@ -93,7 +93,8 @@ def plant_payloads(export: Path, main_rows: list[int], source_rows: list[int]) -
     for sheet, header, fields, rows in targets:
         columns = [c for field in fields for c in find_columns(header, field)]
         if len(columns) != len(fields) or len(rows) < len(PAYLOADS):
-            raise AssertionError(f"{export}, sheet {sheet.title}: columns {fields} or {len(PAYLOADS)} rows missing")
+            raise AssertionError(f"{export}, sheet {sheet.title}: columns {fields} "
+                                 f"or {len(PAYLOADS)} rows missing")
         for payload, row in zip(PAYLOADS, rows):
             for column in columns:
                 sheet.cell(row=row, column=column).value = payload
@@ -160,19 +161,6 @@ def read_docx_parts(path: Path) -> dict[str, str]:
                 if name.endswith((".xml", ".rels"))}
 
 
-def read_docx_text(path: Path) -> str:
-    """Return the text of every ``w:t`` run of a DOCX, one line per paragraph (all parts)."""
-    lines = []
-    for name, xml in read_docx_parts(path).items():
-        if not name.startswith("word/"):
-            continue
-        for paragraph in re.findall(r"<w:p[ >].*?</w:p>", xml, flags=re.DOTALL):
-            runs = re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", paragraph)
-            if runs:
-                lines.append(html.unescape("".join(runs)))
-    return "\n".join(lines)
-
-
 def find_field_instructions(path: Path) -> list[str]:
     """Return the instruction of every Word field of a DOCX (``PAGE``, ``TOC \\o "1-2"``…)."""
     instructions = []
@@ -197,15 +185,17 @@ def find_external_links(path: Path) -> list[str]:
 def read_any_text(path: Path) -> str:
     """Return the text a search tool would find in an output file, whatever its format.
 
-    PDFs through pdftotext; DOCX/XLSX through their XML parts; HTML raw and entity-decoded; other
-    files decoded as UTF-8 (binary bytes replaced).
+    PDFs through pdftotext; DOCX/XLSX through their XML parts (raw and without tags); HTML raw
+    and entity-decoded; other files decoded as UTF-8 (binary bytes replaced).
     """
     suffix = path.suffix.lower()
     if suffix == ".pdf":
         return "\n".join(read_pdf_pages(path))
     if suffix in (".docx", ".xlsx"):
         with zipfile.ZipFile(path) as archive:
-            parts = [archive.read(n).decode("utf-8", "replace") for n in archive.namelist()]
+            # the text lives in the XML parts; images and fonts are binary
+            parts = [archive.read(n).decode("utf-8", "replace") for n in archive.namelist()
+                     if n.endswith((".xml", ".rels"))]
         raw = "\n".join(parts)
         return raw + "\n" + html.unescape(re.sub(r"<[^>]+>", "", raw))
     raw = path.read_bytes().decode("utf-8", "replace")
@@ -237,9 +227,8 @@ def find_contacts(text: str, contacts: list[str]) -> list[str]:
     ['+227 00 000 00 10']
     """
     # the regex is slow on a 10 MB page: look for the bare characters first
-    squeezed = re.sub(r"[\s\u00a0\u202f]+", "", text).lower()
-    return [c for c in contacts
-            if re.sub(r"\s+", "", c).lower() in squeezed and make_contact_pattern(c).search(text)]
+    squeezed = "".join(text.split()).lower()
+    return [c for c in contacts if "".join(c.split()).lower() in squeezed and make_contact_pattern(c).search(text)]
 
 
 # ----------------------------------------------------------------------------------------------

@@ -216,9 +216,20 @@ def _build_practices_section(ctx: ChapterContext) -> tuple[Section, pd.DataFrame
     return Section(title=_t("practices.title", lang), blocks=blocks), practices
 
 
+#: "Other" challenges shown as rows of the problem/solution matrix (the rest are listed below it).
+MAX_OTHER_ROWS = 3
+
+
 def _build_problems_section(ctx: ChapterContext, findings: list[Finding]) -> tuple[Section, pd.DataFrame]:
     lang = ctx.lang
     matrix = build_problem_matrix(ctx.dataset, ctx.params, lang)
+    # every distinct "other" answer is its own row; the matrix keeps those several institutions
+    # share (at most MAX_OTHER_ROWS) and lists the rest below it, so the brief guide stays short
+    is_other = matrix["is_other"].astype(bool)
+    others = matrix[is_other].sort_values("n_answered", ascending=False, kind="stable")
+    kept_others = others[others["n_answered"] >= 2].head(MAX_OTHER_ROWS)
+    listed_others = others.drop(kept_others.index)
+    matrix = matrix[~is_other | matrix.index.isin(kept_others.index)]
     blocks: list = [Paragraph(text=_t("problems.intro", lang))]
     display = format_problem_matrix(matrix, lang)
     # numbers as numbers, so every format aligns them and writes them the language's way
@@ -230,6 +241,9 @@ def _build_problems_section(ctx: ChapterContext, findings: list[Finding]) -> tup
     table = Table.from_frame(display, id=EVIDENCE_BLOCK_IDS["table III.3"],
                              caption=_t("problems.caption", lang), notes=[_t("problems.note", lang)])
     blocks.append(table.model_copy(update={"in_brief": True}))
+    if len(listed_others):
+        blocks += [Paragraph(text=_t("problems.other_intro", lang, n=len(listed_others))),
+                   BulletList(items=[protect_text(str(label)) for label in listed_others["label"]])]
     described = [(p.challenge, pick_text(p.description, lang)) for p in ctx.params.workshop.problems
                  if pick_text(p.description, lang)]
     if described:
