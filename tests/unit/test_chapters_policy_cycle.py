@@ -141,7 +141,7 @@ def test_high_severity_findings_are_in_the_brief_guide(results):
     by_title = {c.title: c.in_brief for c in callouts}
     assert by_title == {"Point critique": True, "Point d'attention": False}
     brief_ids = {b.id for b in iter_blocks(results["fr"].chapter) if b.in_brief and getattr(b, "id", None)}
-    assert brief_ids == {"policy_network", "policy_indicators", "policy_cycle_figure"}
+    assert brief_ids == {"policy_network", "policy_cycle_figure"}
 
 
 def test_findings_name_entities_of_the_network(results):

@@ -288,8 +288,8 @@ def _build_findings_section(ctx: ChapterContext, indicators: pd.DataFrame, findi
     })
     blocks = [
         Paragraph(text=_t("findings.text", lang)),
-        Table.from_frame(display, id="policy_indicators", caption=_t("findings.caption", lang)
-                         ).model_copy(update={"in_brief": True}),
+        # the full guide's table; the brief keeps the high-severity findings below it (a few pages)
+        Table.from_frame(display, id="policy_indicators", caption=_t("findings.caption", lang)),
         *build_finding_blocks(findings, lang, "policy_cycle.findings", skip_kinds=["network_overview"]),
     ]
     return Section(title=_t("findings.title", lang), blocks=blocks)
