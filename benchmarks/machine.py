@@ -6,6 +6,8 @@ import datetime as dt
 import os
 import platform
 import subprocess
+import sys
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -96,6 +98,27 @@ def read_source_revision(root: Path) -> str | None:
     return commit + ("+changes" if changed else "")
 
 
+_BUSY_LOOP = "n = 0\nfor i in range({n}): n += i"
+
+
+def measure_parallel_slowdown(n_loops: int = 2, iterations: int = 20_000_000) -> float:
+    """Return how much slower ``n_loops`` CPU-bound processes run together than one alone.
+
+    1.0 means there are ``n_loops`` free cores; 2.0 with 2 loops means they share one core
+    (the machine is busy with other work). It calibrates the speed-up with 2 workers.
+    """
+    command = [sys.executable, "-c", _BUSY_LOOP.format(n=iterations)]
+
+    def run(k: int) -> float:
+        start = time.perf_counter()
+        for process in [subprocess.Popen(command) for _ in range(k)]:
+            process.wait()
+        return time.perf_counter() - start
+
+    alone = run(1)
+    return round(run(n_loops) / alone, 2)
+
+
 def describe_machine(root: Path) -> dict:
     """Return the machine description written at the top of ``docs/benchmarks.md``."""
     return {
@@ -107,5 +130,6 @@ def describe_machine(root: Path) -> dict:
         "packages": read_package_versions(),
         "source_revision": read_source_revision(root),
         "load_average_at_start": read_load_average(),
+        "parallel_slowdown_at_start": measure_parallel_slowdown(),
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
     }

@@ -174,7 +174,10 @@ def _explain_context(results: dict, row_id: str) -> dict:
                 "ideal_speedup": b1["seconds"] / ideal,
                 "load1": (b1.get("load_average_before") or ["?"])[0],
                 "load2": (b2.get("load_average_before") or ["?"])[0],
-                "cpus": results["machine"]["cpu_count"], "ideal_s": ideal}
+                "cpus": results["machine"]["cpu_count"], "ideal_s": ideal,
+                "cpu1_s": b1.get("cpu_s", "?"), "cpu2_s": b2.get("cpu_s", "?"),
+                "cpu_bound_s": b2["cpu_s"] / results["machine"]["cpu_count"] if b2.get("cpu_s") else 0,
+                "slowdown": results["machine"].get("parallel_slowdown_at_start", "?")}
     if kind == "rerun":
         r = results["rerun"]
         return {"seconds": r["seconds"], "countries_s": r["countries_s"], "region_s": r["region_s"],
@@ -193,6 +196,8 @@ def _explain_context(results: dict, row_id: str) -> dict:
         return {"naive_s": naive["seconds"], "naive_each_s": naive["per_notebook_s"], "ours_s": ours_nb,
                 "ours_each_s": ours_nb / n_ours, "n": naive["n_notebooks"], "work_s": work, "imports_s": imports,
                 "batch2_s": results["batch"]["2"]["seconds"], "max_ratio": naive["seconds"] / work if work else 0,
+                "batch1_s": batch1["seconds"], "ratio_nb": naive["seconds"] / ours_nb if ours_nb else 0, "export_s": sum(p["render_s"] or 0 for p in per_country.values()),
+                "formats": ", ".join(results.get("options", {}).get("formats", [])),
                 "n_countries": len(per_country)}
     if kind in ("synthetic_time", "synthetic_memory"):
         run = results["synthetic"][key]
@@ -222,6 +227,7 @@ def write_report(results: dict) -> str:
         [_t("machine.revision"), m.get("source_revision") or "?"],
         [_t("machine.date"), m["date"]],
         [_t("machine.load"), f"{load_start} → {load_end}"],
+        [_t("machine.slowdown"), m.get("parallel_slowdown_at_start", "?")],
         [_t("machine.source_changed"), _t("machine.yes") if m.get("is_source_changed_during_run") else _t("machine.no")],
         [_t("machine.mode"), _t("machine.mode_value", mode=config["mode"], countries=" ".join(config["countries"]),
                                 options=", ".join(f"{k}={v}" for k, v in results["options"].items()),

@@ -1,7 +1,7 @@
 """Benchmarks of the batch: per-country time against the floor, 1 vs 2 workers, the no-change
 rerun, the naive papermill loop, chapters I–II on large synthetic countries.
 
-    .venv/bin/python benchmarks/run.py            # full run (`make benchmark`), ~30 min
+    .venv/bin/python benchmarks/run.py            # full run (`make benchmark`), 20–30 min
     .venv/bin/python benchmarks/run.py --quick    # smaller run to check the script, ≤ 5 min
 
 Every build runs in a throw-away copy of the project (``MPANALYSIS_ROOT`` points at it): the

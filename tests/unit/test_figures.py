@@ -456,11 +456,14 @@ def test_static_export_writes_valid_svg_and_png(tmp_path, network):
     if figures.find_browser_path() is None:
         pytest.skip("Chromium is not installed (Debian package 'chromium'): static export unavailable")
     fig = figures.plot_flows_sankey(network, "fr")
+    # another test in this process may have started the shared browser: the context manager
+    # must leave it as it found it (running or not)
+    was_running = figures.is_static_export_running()
     with figures.static_export():
         assert figures.is_static_export_running()
         svg = figures.to_static(fig, tmp_path / "out" / "flows.svg")
         png = figures.to_static(fig, tmp_path / "out" / "flows.png")
-    assert not figures.is_static_export_running()
+    assert figures.is_static_export_running() == was_running
     root = ET.parse(svg).getroot()
     assert root.tag.endswith("svg")
     text = "".join(root.itertext())
