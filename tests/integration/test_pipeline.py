@@ -68,7 +68,6 @@ def test_a_notebook_error_names_notebook_and_cell(project_factory):
     assert executed.is_file()  # the partial executed notebook is kept for inspection
 
 
-@pytest.mark.slow
 def test_an_interrupted_batch_then_a_rerun_leaves_every_guide_complete(project_factory):
     root = project_factory(["NER", "GMB"])
     env = dict(os.environ, MPANALYSIS_ROOT=str(root))
@@ -99,7 +98,6 @@ def _normalise(html: str) -> str:
     return html
 
 
-@pytest.mark.slow
 def test_dask_cluster_builds_the_same_guides_as_local(project_factory):
     from dask.distributed import LocalCluster
 
