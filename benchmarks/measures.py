@@ -11,7 +11,6 @@ import json
 import os
 import re
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -19,6 +18,8 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
+
+from mpanalysis import paths
 
 BENCHMARKS = Path(__file__).resolve().parent
 REPO = BENCHMARKS.parent
@@ -33,25 +34,8 @@ _RENDER_LINE = re.compile(r"guides rendered in ([0-9.]+) s")
 
 
 def copy_project(target: Path, countries: list[str]) -> Path:
-    """Copy what a build reads (data, notebooks, the given countries' params) into ``target``.
-
-    The same copy as ``tests/integration/conftest.py`` makes: ``outputs/`` starts empty.
-    """
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "pyproject.toml", target / "pyproject.toml")
-    shutil.copytree(REPO / "notebooks", target / "notebooks")
-    data = target / "data"
-    data.mkdir()
-    for child in (REPO / "data").iterdir():
-        if child.name == "raw":
-            continue
-        (shutil.copytree if child.is_dir() else shutil.copy)(child, data / child.name)
-    (target / "params").mkdir()
-    for country in countries:
-        shutil.copytree(REPO / "data" / "raw" / country, data / "raw" / country)
-        shutil.copy(REPO / "params" / f"{country}.yaml", target / "params" / f"{country}.yaml")
-    (target / "outputs").mkdir()
-    return target
+    """Copy what a build reads into ``target``: the same copy the integration tests make."""
+    return paths.copy_project(target, countries, REPO)
 
 
 @contextmanager

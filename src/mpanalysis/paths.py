@@ -57,3 +57,29 @@ def outputs_dir(iso3: str | None = None, root: Path | None = None) -> Path:
 
 def notebooks_dir(root: Path | None = None) -> Path:
     return (root or find_project_root()) / "notebooks"
+
+
+def copy_project(target: Path, countries: list[str], root: Path | None = None) -> Path:
+    """Copy what a build reads (data, notebooks, the given countries' parameters and answers) to
+    ``target``, with an empty ``outputs/``: a scratch project for tests, benchmarks and trials.
+
+    Point the package at it with ``MPANALYSIS_ROOT=<target>``; the original is never touched.
+    """
+    import shutil
+
+    source = root or find_project_root()
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source / "pyproject.toml", target / "pyproject.toml")
+    shutil.copytree(source / "notebooks", target / "notebooks")
+    data = target / "data"
+    data.mkdir()
+    for child in (source / "data").iterdir():
+        if child.name == "raw":
+            continue
+        (shutil.copytree if child.is_dir() else shutil.copy)(child, data / child.name)
+    (target / "params").mkdir()
+    for country in countries:
+        shutil.copytree(source / "data" / "raw" / country, data / "raw" / country)
+        shutil.copy(source / "params" / f"{country}.yaml", target / "params" / f"{country}.yaml")
+    (target / "outputs").mkdir()
+    return target

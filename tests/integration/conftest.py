@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
+from mpanalysis.paths import copy_project as copy_project_from
 from mpanalysis.paths import find_project_root
 
 REPO = find_project_root()
 
 
 def copy_project(target: Path, countries: list[str]) -> Path:
-    """Copy what a build reads (data, notebooks, the given countries' params) into ``target``."""
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "pyproject.toml", target / "pyproject.toml")
-    shutil.copytree(REPO / "notebooks", target / "notebooks")
-    data = target / "data"
-    data.mkdir()
-    for child in (REPO / "data").iterdir():
-        if child.name == "raw":
-            continue
-        (shutil.copytree if child.is_dir() else shutil.copy)(child, data / child.name)
-    (target / "params").mkdir()
-    for country in countries:
-        shutil.copytree(REPO / "data" / "raw" / country, data / "raw" / country)
-        shutil.copy(REPO / "params" / f"{country}.yaml", target / "params" / f"{country}.yaml")
-    (target / "outputs").mkdir()
-    return target
+    """Copy what a build reads into ``target`` (see :func:`mpanalysis.paths.copy_project`)."""
+    return copy_project_from(target, countries, REPO)
 
 
 @pytest.fixture
