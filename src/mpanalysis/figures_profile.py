@@ -13,8 +13,6 @@ show literally.
 
 from __future__ import annotations
 
-import html
-import textwrap
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,8 @@ import yaml
 from babel.numbers import format_decimal, format_percent
 
 from .errors import ReferenceDataError
-from .figures import find_config_text
+from .figures import _escape, find_config_text
+from .figures import _wrap as wrap_label
 from .findings import fill_template
 from .paths import reference_dir
 
@@ -77,13 +76,9 @@ def _style(key: str) -> Any:
     return _config()["style"][key]
 
 
-def _escape(text: object) -> str:
-    return html.escape(str(text), quote=False)
-
-
 def _wrap(text: str, width: int | None = None) -> str:
-    lines = textwrap.wrap(str(text), width or int(_style("wrap_chars"))) or [""]
-    return "<br>".join(_escape(line) for line in lines)
+    # the same escaping and wrapping as the chapter I–II figures, with this file's line width
+    return wrap_label(text, width or int(_style("wrap_chars")))
 
 
 def _count(value: object, lang: str) -> str:
