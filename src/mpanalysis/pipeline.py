@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import logging
 import os
+import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -98,13 +99,22 @@ def compute_build_fingerprint(country: str, options: BuildOptions) -> dict:
         "inputs": {p.name: hash_file(p) for p in list_input_files(folder)},
         "params_file": hash_file(params_path(country)),
         "notebooks": {name: hash_file(notebooks_dir() / name) for name in CHAPTER_NOTEBOOKS},
-        "reference": hash_object({p.name: hash_file(p) for p in sorted((find_project_root() / "data" / "reference").rglob("*")) if p.is_file()}),
+        "reference": hash_reference_data(),
         "code": hash_package_source(),
         "package_version": __version__,
         "options": options.describe(),
     }
     record["fingerprint"] = hash_object(record)
     return record
+
+
+def hash_reference_data() -> str:
+    """Return one hash of ``data/reference/`` (labels, texts, rules: they change the guides)."""
+    from .provenance import hash_file, hash_object
+
+    folder = find_project_root() / "data" / "reference"
+    return hash_object({str(p.relative_to(folder)): hash_file(p)
+                        for p in sorted(folder.rglob("*")) if p.is_file()})
 
 
 def read_build_record(country: str) -> dict | None:
@@ -125,11 +135,16 @@ def is_build_current(country: str, fingerprint: str) -> bool:
     return all((base / rel).is_file() for rel in record.get("outputs", []))
 
 
-def build_country(country: str, options: BuildOptions | None = None) -> CountryResult:
+def build_country(country: str, options: BuildOptions | None = None, *,
+                  kernel: SharedKernel | None = None) -> CountryResult:
     """Build every guide of one country; never raises for a user's mistake (see module doc).
 
     Safe to call in a separate process or on a dask worker: it reads the project from
     ``MPANALYSIS_ROOT`` or the current folder and writes only under ``outputs/<ISO3>/``.
+    ``kernel`` is a :class:`~mpanalysis.notebooks.SharedKernel` to execute the notebooks in (the
+    batch hands each worker's kernel from country to country, so the imports are paid once per
+    worker); by default the country gets a kernel of its own, shut down at the end. A country
+    that fails restarts the kernel it was given: the next country never inherits a half-run one.
     """
     options = options or BuildOptions()
     start = time.perf_counter()
@@ -147,7 +162,7 @@ def build_country(country: str, options: BuildOptions | None = None) -> CountryR
             logger.info("skipped: up to date")
             return result
         logger.info("build started (mpanalysis %s)", __version__)
-        outputs, edition = _build_country_outputs(country, options, fingerprint, logger)
+        outputs, edition = _build_country_outputs(country, options, fingerprint, logger, kernel)
         result.outputs = [str(p.relative_to(base)) for p in outputs]
         record = {"country": country, "fingerprint": fingerprint["fingerprint"], "depends_on": fingerprint,
                   "edition": edition,
@@ -179,7 +194,8 @@ def build_country(country: str, options: BuildOptions | None = None) -> CountryR
 
 
 def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dict,
-                           logger: logging.Logger) -> tuple[list[Path], int]:
+                           logger: logging.Logger, kernel: SharedKernel | None = None
+                           ) -> tuple[list[Path], int]:
     from .assemble import CHAPTER_KEYS, assemble_guide, make_guide_stem
     from .chapters.annexes import build_annexes
     from .chapters.base import load_chapter_context, load_chapter_results
@@ -218,13 +234,25 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
     }
     # every chapter notebook of the country, in every language, runs in one kernel (see SharedKernel)
     notebook_start = time.perf_counter()
-    with SharedKernel(stderr_path=base / "logs" / "kernel.log") as kernel:
+    is_own_kernel = kernel is None
+    if kernel is None:
+        kernel = SharedKernel(stderr_path=base / "logs" / "kernel.log")
+    else:
+        logger.info("notebooks run in the worker's kernel (%s)", "kept from the previous country"
+                    if kernel.is_alive else "a new one")
+    try:
         for lang in langs:
             work = base / "work" / lang
             for name in CHAPTER_NOTEBOOKS:
                 run = kernel.execute(name, work / "executed" / name,
                                      {"country": country, "language": lang, "output_dir": str(work)})
                 logger.info("%s %s executed in %.1f s", lang, name, run.seconds)
+    except BaseException:
+        kernel.restart()
+        raise
+    finally:
+        if is_own_kernel:
+            kernel.shutdown()
     logger.info("notebooks executed in %.1f s", time.perf_counter() - notebook_start)
     render_start = time.perf_counter()
     for lang in langs:
@@ -283,12 +311,68 @@ def _init_worker(root: str) -> None:
     os.environ["MPANALYSIS_ROOT"] = root
 
 
+# One kernel per worker (per thread: a dask worker may run several jobs at once), kept from
+# country to country and shut down when the worker process ends.
+_worker_state = threading.local()
+
+
+def build_country_in_worker(country: str, options: BuildOptions | None = None) -> CountryResult:
+    """The batch's job: :func:`build_country` in this worker's long-lived kernel.
+
+    The kernel starts with the worker's first country and serves every later one; it is
+    replaced when the project, the package source or the reference data it was started with
+    changed (a dask worker outlives a run), and after any failure.
+    """
+    from .cache import hash_package_source
+
+    key = (str(notebooks_dir().resolve()), hash_package_source(), hash_reference_data())
+    kernel = getattr(_worker_state, "kernel", None)
+    if kernel is None or getattr(_worker_state, "key", None) != key:
+        if kernel is not None:
+            kernel.shutdown()
+        kernel = SharedKernel(stderr_path=outputs_dir() / "logs" / f"kernel-worker-{os.getpid()}.log")
+        _worker_state.kernel, _worker_state.key = kernel, key
+        _register_kernel_shutdown(kernel)
+    return build_country(country, options, kernel=kernel)
+
+
+def _register_kernel_shutdown(kernel: SharedKernel) -> None:
+    import atexit
+    from multiprocessing import util
+
+    # a process-pool worker leaves through multiprocessing's exit path, which skips atexit
+    util.Finalize(kernel, kernel.shutdown, exitpriority=10)
+    atexit.register(kernel.shutdown)
+
+
+def order_longest_first(countries: list[str]) -> list[str]:
+    """Return the countries with the most answers first (the input files' size stands for the
+    work), so that a short country, not a long one, runs alone at the end of a batch.
+
+    Countries whose inputs cannot be found keep their place at the end (their job reports it).
+    """
+    from .cache import list_input_files
+    from .dataset import get_input_folder
+    from .params import load_params
+
+    def size(country: str) -> int:
+        try:
+            return sum(p.stat().st_size for p in list_input_files(get_input_folder(load_params(country))))
+        except (MpanalysisError, OSError):
+            return -1
+
+    sizes = {c: size(c) for c in countries}
+    return sorted(countries, key=lambda c: -sizes[c])
+
+
 def run_countries(countries: list[str], options: BuildOptions | None = None, *, workers: int | None = None,
                   scheduler: str | None = None, show_progress: bool = True) -> list[CountryResult]:
     """Build several countries in parallel worker processes (or on a dask cluster).
 
     ``workers`` defaults to one per core. ``scheduler`` is a dask.distributed address
     (``tcp://host:8786``): the same :func:`build_country` jobs then run on that cluster.
+    Each worker keeps one kernel for all the countries it builds (:func:`build_country_in_worker`)
+    and the countries with the most answers start first (:func:`order_longest_first`).
     Results come back in the order of ``countries``.
     """
     options = options or BuildOptions()
@@ -305,7 +389,7 @@ def run_countries(countries: list[str], options: BuildOptions | None = None, *, 
     progress = _Progress(countries, enabled=show_progress)
     for result in results.values():
         progress.update(result)
-    countries_all, countries = countries, pending
+    countries_all, countries = countries, order_longest_first(pending)
     if not countries:
         pass
     elif scheduler:
@@ -313,17 +397,19 @@ def run_countries(countries: list[str], options: BuildOptions | None = None, *, 
 
         with Client(scheduler) as client:
             client.run(_init_worker, root)
-            futures = {client.submit(build_country, c, options, key=f"mpanalysis-build-{c}-{time.time_ns()}",
-                                     pure=False): c for c in countries}
+            futures = {client.submit(build_country_in_worker, c, options, pure=False,
+                                     key=f"mpanalysis-build-{c}-{time.time_ns()}",
+                                     priority=len(countries) - i): c for i, c in enumerate(countries)}
             for future in dask_completed(futures):
                 country = futures[future]
                 results[country] = _result_or_crash(country, future.result)
                 progress.update(results[country])
     elif (workers or os.cpu_count() or 1) <= 1 or len(countries) == 1:
-        for country in countries:
-            progress.start(country)
-            results[country] = build_country(country, options)
-            progress.update(results[country])
+        with SharedKernel(stderr_path=outputs_dir() / "logs" / "kernel.log") as kernel:
+            for country in countries:
+                progress.start(country)
+                results[country] = build_country(country, options, kernel=kernel)
+                progress.update(results[country])
     else:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -331,7 +417,7 @@ def run_countries(countries: list[str], options: BuildOptions | None = None, *, 
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=context,
                                  initializer=_init_worker, initargs=(root,)) as pool:
-            futures = {pool.submit(build_country, c, options): c for c in countries}
+            futures = {pool.submit(build_country_in_worker, c, options): c for c in countries}
             # the pool takes jobs in submission order: the first `workers` run, the rest wait
             queue = list(countries)
             n_workers = workers or os.cpu_count() or 1

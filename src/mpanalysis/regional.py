@@ -1333,6 +1333,7 @@ def show_synthesis(guide: Guide) -> None:
     """
     from IPython.display import HTML, display
 
+    from .display import display_figure
     from .document import iter_blocks, number_guide, resolve_refs
 
     numbering = number_guide(guide)
@@ -1357,7 +1358,7 @@ def show_synthesis(guide: Guide) -> None:
                 if isinstance(block, Table):
                     display(pd.DataFrame(block.rows, columns=block.columns))
                 else:
-                    display(go.Figure(block.figure_dict()))
+                    display_figure(block.figure_dict())
 
 
 def _make_example_region() -> RegionData:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mpanalysis.pipeline import BuildOptions, build_country, run_countries
+from mpanalysis.pipeline import BuildOptions, build_country, order_longest_first, run_countries
 
 FAST = BuildOptions(langs=("fr",), lengths=("full",), formats=("html",), today="2026-01-15")
 
@@ -51,21 +51,28 @@ def test_a_failing_country_is_reported_and_the_others_complete(project_factory):
     assert log.rstrip().endswith("skipped: up to date")
 
 
-def test_a_notebook_error_names_notebook_and_cell(project_factory):
-    root = project_factory(["NER"])
+def test_a_notebook_error_names_notebook_and_cell_in_a_kernel_shared_with_another_country(project_factory):
+    root = project_factory(["NER", "GMB"])
+    first, second = order_longest_first(["NER", "GMB"])
     notebook = root / "notebooks" / "02_policy_cycle.ipynb"
     nb = json.loads(notebook.read_text(encoding="utf-8"))
-    code_cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    code_cells[-1]["source"] = ["raise RuntimeError('planted failure')\n"]
+    nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "planted", "metadata": {},
+                        "outputs": [], "source": [f"if country == {second!r}:\n",
+                                                  "    raise RuntimeError('planted failure')\n"]})
     notebook.write_text(json.dumps(nb), encoding="utf-8")
 
-    result = build_country("NER", FAST)
+    results = {r.country: r for r in run_countries(["NER", "GMB"], FAST, workers=1, show_progress=False)}
 
-    assert result.status == "failed"
-    assert result.notebook == "02_policy_cycle.ipynb" and result.cell is not None
-    assert "planted failure" in result.message
-    executed = root / "outputs" / "NER" / "work" / "fr" / "executed" / "02_policy_cycle.ipynb"
+    assert results[first].status == "built" and is_complete_html(guide_path(root, first))
+    failed = results[second]
+    assert failed.status == "failed"
+    assert (failed.notebook, failed.cell) == ("02_policy_cycle.ipynb", len(nb["cells"]))
+    assert "planted failure" in failed.message
+    executed = root / "outputs" / second / "work" / "fr" / "executed" / "02_policy_cycle.ipynb"
     assert executed.is_file()  # the partial executed notebook is kept for inspection
+    # the second country ran in the kernel the first one left (imports paid once per worker)
+    log = (root / "outputs" / second / "logs" / "run.log").read_text(encoding="utf-8")
+    assert "worker's kernel (kept from the previous country)" in log
 
 
 def test_an_interrupted_batch_then_a_rerun_leaves_every_guide_complete(project_factory):

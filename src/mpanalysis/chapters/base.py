@@ -185,9 +185,9 @@ def fill_chapter_text(key: str, lang: str, **values: object) -> str:
 def show_chapter(chapter: Chapter, lang: str = "fr") -> None:
     """Display a chapter in JupyterLab as the guide shows it: escaped text and tables in the
     guide's style, figures as interactive plotly figures (JupyterLab draws them natively)."""
-    import plotly.graph_objects as go
     from IPython.display import HTML, display
 
+    from ..display import display_figure
     from ..document import Figure
     from ..render.html import render_blocks_fragment
 
@@ -205,7 +205,7 @@ def show_chapter(chapter: Chapter, lang: str = "fr") -> None:
                 if pending:
                     display(HTML(render_blocks_fragment(pending, guide)))
                     pending = []
-                display(go.Figure(block.figure_dict()))
+                display_figure(block.figure_dict())
                 display(HTML(f"<p><strong>{_escape(block.caption)}</strong></p>"))
             else:
                 pending.append(block)
