@@ -232,6 +232,8 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
         "endorsement_status": params.endorsement.status,
         "edition": edition,
     }
+    if {"pdf", "docx"} & set(options.formats):
+        _start_figure_server_in_background()
     # every chapter notebook of the country, in every language, runs in one kernel (see SharedKernel)
     notebook_start = time.perf_counter()
     is_own_kernel = kernel is None
@@ -274,6 +276,21 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
     logger.info("guides rendered in %.1f s", time.perf_counter() - render_start)
     written += write_open_data(first, base / "data", network_dir=base / "work" / langs[0] / "network")
     return written, edition
+
+
+def _start_figure_server_in_background() -> None:
+    """Start the static-figure server (Chromium, seconds) while the kernel runs the notebooks:
+    this process only waits for the kernel then. A failure here is left for the PDF or DOCX
+    export to report, with its own message."""
+    from .render.static import start_figure_server
+
+    def start() -> None:
+        try:
+            start_figure_server()
+        except Exception:
+            pass
+
+    threading.Thread(target=start, name="figure-server-start", daemon=True).start()
 
 
 # ----------------------------------------------------------------------------------------------

@@ -173,6 +173,21 @@ def _add_text(paragraph, text: str, numbering: Numbering | None, bold: bool = Fa
     return paragraph
 
 
+def _styled(paragraph, name: str):
+    """Give a body paragraph the style called ``name``; return the paragraph.
+
+    python-docx's ``paragraph.style = name`` looks the style up among all the document's styles
+    and scans them again for the default style, for every paragraph and table cell: most of a
+    guide's DOCX time. The style ids are looked up once per document instead.
+    """
+    part = paragraph.part
+    ids = part.__dict__.setdefault("_mpanalysis_style_ids", {})
+    if name not in ids:
+        ids[name] = part.styles[name].style_id
+    paragraph._p.style = ids[name]
+    return paragraph
+
+
 # --------------------------------------------------------------------------------------------
 # Styles, page set-up, header and footer
 
@@ -299,12 +314,12 @@ def _set_up_page(doc, guide: Guide, texts: dict[str, str]) -> None:
 
 
 def _add_cover(doc, guide: Guide, texts: dict[str, str]) -> None:
-    doc.add_paragraph((guide.kind_label or texts["guide_kind"]), style="Cover Kind")
+    _styled(doc.add_paragraph((guide.kind_label or texts["guide_kind"])), "Cover Kind")
     lang = guide.lang
-    doc.add_paragraph(common.typeset(guide.country_name, lang), style="Cover Country")
-    doc.add_paragraph(common.typeset(guide.title, lang), style="Title")
+    _styled(doc.add_paragraph(common.typeset(guide.country_name, lang)), "Cover Country")
+    _styled(doc.add_paragraph(common.typeset(guide.title, lang)), "Title")
     if guide.subtitle:
-        doc.add_paragraph(common.typeset(guide.subtitle, lang), style="Subtitle")
+        _styled(doc.add_paragraph(common.typeset(guide.subtitle, lang)), "Subtitle")
     items = common.build_cover_items(guide, texts)
     table = doc.add_table(rows=len(items), cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
@@ -316,7 +331,7 @@ def _add_cover(doc, guide: Guide, texts: dict[str, str]) -> None:
         value_par.add_run(value).bold = True
     doc.add_paragraph()
     for kind, notice in common.build_notices(guide, texts):
-        paragraph = doc.add_paragraph(style="Cover Notice")
+        paragraph = _styled(doc.add_paragraph(), "Cover Notice")
         paragraph.add_run(notice)
         colour = {"draft": DRAFT_RED, "synthetic": "D08A00"}.get(kind, NAVY)
         fill = {"synthetic": "FFF1D6"}.get(kind, "F3F6F9")
@@ -326,19 +341,19 @@ def _add_cover(doc, guide: Guide, texts: dict[str, str]) -> None:
 def _add_toc(doc, guide: Guide, texts: dict[str, str]) -> None:
     """A Word TOC field whose cached result lists the headings, so it reads well before Word
     updates it (and in LibreOffice, which shows the cached result)."""
-    doc.add_paragraph(texts["toc"], style="TOC Heading")
+    _styled(doc.add_paragraph(texts["toc"]), "TOC Heading")
     entries = common.build_outline(guide, texts) + [common.TocEntry(1, texts["provenance"], "provenance")]
-    paragraphs = [doc.add_paragraph(style=f"TOC {entry.level}") for entry in entries]
+    paragraphs = [_styled(doc.add_paragraph(), f"TOC {entry.level}") for entry in entries]
     first, last = paragraphs[0], paragraphs[-1]
     _open_field(first, 'TOC \\o "1-2" \\h \\z \\u')
     for paragraph, entry in zip(paragraphs, entries):
         paragraph.add_run(unprotect_text(entry.heading))
     _close_field(last)
-    doc.add_paragraph(texts["toc_update_hint"], style="Block Note")
+    _styled(doc.add_paragraph(texts["toc_update_hint"]), "Block Note")
 
 
 def _add_caption(doc, label: str, caption: str, texts, numbering: Numbering, keep_with_next: bool):
-    paragraph = doc.add_paragraph(style="Caption")
+    paragraph = _styled(doc.add_paragraph(), "Caption")
     run = paragraph.add_run(label)
     run.bold = True
     _set_run_font(run, None, None, NAVY)
@@ -356,7 +371,7 @@ def _add_table(doc, table: Table, texts, numbering: Numbering) -> None:
     _repeat_header_row(word_table.rows[0])
     for column, (cell, name) in enumerate(zip(word_table.rows[0].cells, table.columns)):
         paragraph = cell.paragraphs[0]
-        paragraph.style = doc.styles["Table Text"]
+        _styled(paragraph, "Table Text")
         _add_text(paragraph, name, numbering, bold=True)
         for run in paragraph.runs:
             # the paragraph style's ink colour would beat the table style's white header text
@@ -367,16 +382,16 @@ def _add_table(doc, table: Table, texts, numbering: Numbering) -> None:
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         for column, (cell, value) in enumerate(zip(row.cells, values)):
             paragraph = cell.paragraphs[0]
-            paragraph.style = doc.styles["Table Text"]
+            _styled(paragraph, "Table Text")
             _add_text(paragraph, common.format_cell(value, texts), None, lang=numbering.lang)
             if numeric[column]:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _set_column_widths(word_table, [[name] + [common.format_cell(row[i], texts) for row in table.rows]
                                     for i, name in enumerate(table.columns)])
     for note in table.notes:
-        _add_text(doc.add_paragraph(style="Block Note"), note, numbering)
+        _add_text(_styled(doc.add_paragraph(), "Block Note"), note, numbering)
     if not table.notes:
-        doc.add_paragraph(style="Block Note")
+        _styled(doc.add_paragraph(), "Block Note")
 
 
 def _set_column_widths(word_table, columns: list[list[str]]) -> None:
@@ -410,7 +425,7 @@ def _add_figure(doc, figure: Figure, guide: Guide, texts, numbering: Numbering) 
     doc_pr.set("title", numbering.labels[figure.id])
     _add_caption(doc, numbering.labels[figure.id], figure.caption, texts, numbering, bool(figure.notes))
     for note in figure.notes:
-        _add_text(doc.add_paragraph(style="Block Note"), note, numbering)
+        _add_text(_styled(doc.add_paragraph(), "Block Note"), note, numbering)
 
 
 def _add_block(doc, block, guide: Guide, texts, numbering: Numbering) -> None:
@@ -418,7 +433,7 @@ def _add_block(doc, block, guide: Guide, texts, numbering: Numbering) -> None:
         _add_text(doc.add_paragraph(), block.text, numbering)
     elif isinstance(block, BulletList):
         for item in block.items:
-            _add_text(doc.add_paragraph(style="List Bullet"), item, numbering)
+            _add_text(_styled(doc.add_paragraph(), "List Bullet"), item, numbering)
     elif isinstance(block, Callout):
         border, fill = _CALLOUT_COLOURS[block.kind]
         parts = [(texts[f"callout_{block.kind}"].upper(), True, 8)]
@@ -426,14 +441,14 @@ def _add_block(doc, block, guide: Guide, texts, numbering: Numbering) -> None:
             parts.append((block.title, True, None))
         parts.append((block.text, False, None))
         for index, (text, bold, size) in enumerate(parts):
-            paragraph = doc.add_paragraph(style="Callout")
+            paragraph = _styled(doc.add_paragraph(), "Callout")
             _add_text(paragraph, text, numbering, bold=bold)
             if size:
                 for run in paragraph.runs:
                     _set_run_font(run, None, size, border)
             paragraph.paragraph_format.keep_with_next = index < len(parts) - 1
             _shade_paragraph(paragraph, fill, border)
-        doc.add_paragraph(style="Block Note")
+        _styled(doc.add_paragraph(), "Block Note")
     elif isinstance(block, Table):
         _add_table(doc, block, texts, numbering)
     elif isinstance(block, Figure):
@@ -441,7 +456,7 @@ def _add_block(doc, block, guide: Guide, texts, numbering: Numbering) -> None:
 
 
 def _add_section(doc, section: Section, depth: int, guide, texts, numbering) -> None:
-    _add_text(doc.add_paragraph(style=f"Heading {min(depth + 1, 5)}"), section.title, numbering)
+    _add_text(_styled(doc.add_paragraph(), f"Heading {min(depth + 1, 5)}"), section.title, numbering)
     for block in section.blocks:
         _add_block(doc, block, guide, texts, numbering)
     for child in section.sections:
@@ -450,9 +465,9 @@ def _add_section(doc, section: Section, depth: int, guide, texts, numbering) -> 
 
 def _add_chapter(doc, chapter: Chapter, is_annex: bool, guide, texts, numbering) -> None:
     heading = common.chapter_heading(chapter, texts, is_annex)
-    _add_text(doc.add_paragraph(style="Heading 1"), heading, numbering)
+    _add_text(_styled(doc.add_paragraph(), "Heading 1"), heading, numbering)
     if chapter.intro:
-        _add_text(doc.add_paragraph(style="Chapter Intro"), chapter.intro, numbering)
+        _add_text(_styled(doc.add_paragraph(), "Chapter Intro"), chapter.intro, numbering)
     for block in chapter.blocks:
         _add_block(doc, block, guide, texts, numbering)
     for section in chapter.sections:
@@ -460,19 +475,19 @@ def _add_chapter(doc, chapter: Chapter, is_annex: bool, guide, texts, numbering)
 
 
 def _add_provenance(doc, guide: Guide, texts) -> None:
-    doc.add_paragraph(texts["provenance"], style="Heading 1")
+    _styled(doc.add_paragraph(texts["provenance"]), "Heading 1")
     doc.add_paragraph(texts["provenance_intro"])
     rows = common.flatten_provenance(guide.provenance, texts)
     table = doc.add_table(rows=1 + len(rows), cols=2)
     table.style = doc.styles[TABLE_STYLE]
     _repeat_header_row(table.rows[0])
     for cell, text in zip(table.rows[0].cells, (texts["provenance_key"], texts["provenance_value"])):
-        cell.paragraphs[0].style = doc.styles["Table Text"]
+        _styled(cell.paragraphs[0], "Table Text")
         _set_run_font(cell.paragraphs[0].add_run(text), None, None, "FFFFFF", bold=True)
     for row, (label, value) in zip(table.rows[1:], rows):
-        row.cells[0].paragraphs[0].style = doc.styles["Table Text"]
+        _styled(row.cells[0].paragraphs[0], "Table Text")
         row.cells[0].paragraphs[0].add_run(label)
-        row.cells[1].paragraphs[0].style = doc.styles["Table Text"]
+        _styled(row.cells[1].paragraphs[0], "Table Text")
         _set_run_font(row.cells[1].paragraphs[0].add_run(value), MONO_FONT, 8)
     _set_column_widths(table, [[texts["provenance_key"], *(label for label, _ in rows)],
                                [texts["provenance_value"], *(value for _, value in rows)]])

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from ..document import Figure, Guide, Numbering, RefLabel, number_guide, split_refs, unprotect_text
@@ -75,11 +75,31 @@ def build_page_counter_css(template: str) -> Markup:
     return Markup(" ".join(parts))
 
 
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates kept in memory for the process.
+
+    Each guide (and each group of blocks a notebook shows) gets its own environment overlay,
+    because the filters know its numbering; an overlay starts with an empty template cache, so
+    without this every ``blocks.html.j2`` would be compiled again. The key includes a checksum of
+    the template's source: an edited template is compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self._store:
+            bucket.bytecode_from_string(self._store[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     return Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
                        undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False,
-                       keep_trailing_newline=True)
+                       keep_trailing_newline=True, bytecode_cache=_MemoryBytecodeCache())
 
 
 @lru_cache(maxsize=1)
