@@ -114,17 +114,19 @@ def read_build_phases(log_path: Path) -> dict:
     ...                    "x INFO build started\\nx INFO notebooks executed in 7.5 s\\n"
     ...                    "x INFO guides rendered in 2.0 s\\n")
     >>> read_build_phases(log)
-    {'notebooks_s': 7.5, 'render_s': 2.0}
+    {'notebooks_s': 7.5, 'render_s': 2.0, 'is_kernel_started': True}
     """
     try:
         text = log_path.read_text(encoding="utf-8")
     except OSError:  # the build never started (a worker died): nothing to read
-        return {"notebooks_s": None, "render_s": None}
+        return {"notebooks_s": None, "render_s": None, "is_kernel_started": None}
     last = text.rsplit("build started", 1)[-1]
     notebooks = _NOTEBOOKS_LINE.findall(last)
     render = _RENDER_LINE.findall(last)
     return {"notebooks_s": float(notebooks[-1]) if notebooks else None,
-            "render_s": float(render[-1]) if render else None}
+            "render_s": float(render[-1]) if render else None,
+            # the worker's kernel was started for this country (its imports are in its time)
+            "is_kernel_started": "worker's kernel (kept from the previous country)" not in last}
 
 
 def _cell_seconds(cell) -> float | None:

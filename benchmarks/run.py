@@ -1,7 +1,7 @@
 """Benchmarks of the batch: per-country time against the floor, 1 vs 2 workers, the no-change
 rerun, the naive papermill loop, chapters I–II on large synthetic countries.
 
-    .venv/bin/python benchmarks/run.py            # full run (`make benchmark`), 20–30 min
+    .venv/bin/python benchmarks/run.py            # full run (`make benchmark`), 25–35 min
     .venv/bin/python benchmarks/run.py --quick    # smaller run to check the script, ≤ 5 min
 
 Every build runs in a throw-away copy of the project (``MPANALYSIS_ROOT`` points at it): the
@@ -33,9 +33,9 @@ REPO = BENCHMARKS.parent
 #: What each mode measures. The quick mode keeps every measurement but makes it smaller.
 MODES = {
     "quick": {"countries": ["SEN", "NER"], "langs": ["fr"], "formats": ["html"], "floor_repeats": 1,
-              "synthetic_sizes": [100, 1000], "synthetic_timeout_s": 240},
+              "batch_rounds": 1, "synthetic_sizes": [100, 1000], "synthetic_timeout_s": 240},
     "full": {"countries": None, "langs": None, "formats": ["html", "pdf", "docx"], "floor_repeats": 3,
-             "synthetic_sizes": [100, 1000, 10000], "synthetic_timeout_s": 1200},
+             "batch_rounds": 2, "synthetic_sizes": [100, 1000, 10000], "synthetic_timeout_s": 1200},
 }
 #: The countries whose per-country time is compared with the floor (SEN: a mid-size country).
 FLOOR_COUNTRIES = ("SEN", "NER")
@@ -83,13 +83,22 @@ def run_benchmarks(config: dict, workdir: Path, log=print) -> dict:
     log(f"floor: {n_floor} empty notebooks × {config['floor_repeats']}")
     results["floor"] = measures.measure_floor(n_floor, config["floor_repeats"], workdir / "floor")
 
+    # 1 and 2 workers alternate, each round in fresh project copies; the best round of each
+    # counts (as timeit does: other work on the machine only ever adds time)
+    rounds: dict[str, list] = {"1": [], "2": []}
+    for round_number in range(1, config.get("batch_rounds", 1) + 1):
+        for workers in (1, 2):
+            log(f"batch with {workers} worker(s), round {round_number}: {' '.join(countries)}")
+            root = measures.copy_project(workdir / f"batch{workers}-{round_number}", countries)
+            run = measures.run_batch(root, countries, options, workers)
+            run["per_country"] = {c: measures.describe_country_build(root, c, langs_of[c], CHAPTER_NOTEBOOKS)
+                                  for c in countries}
+            run["root"] = str(root)
+            rounds[str(workers)].append(run)
     batches = {}
-    for workers in (1, 2):
-        log(f"batch with {workers} worker(s): {' '.join(countries)}")
-        root = measures.copy_project(workdir / f"batch{workers}", countries)
-        batches[str(workers)] = measures.run_batch(root, countries, options, workers)
-        batches[str(workers)]["per_country"] = {
-            c: measures.describe_country_build(root, c, langs_of[c], CHAPTER_NOTEBOOKS) for c in countries}
+    for workers, runs in rounds.items():
+        batches[workers] = dict(min(runs, key=lambda r: r["seconds"]),
+                                rounds_s=[r["seconds"] for r in runs])
     results["batch"] = batches
 
     profiled = (floor_countries or countries)[0]
@@ -98,7 +107,8 @@ def run_benchmarks(config: dict, workdir: Path, log=print) -> dict:
         measures.copy_project(workdir / "profile", [profiled]), profiled,
         replace(options, langs=(langs_of[profiled][0],), formats=("html",)), CHAPTER_NOTEBOOKS)
 
-    root = workdir / "batch2"
+    root = Path(batches["2"].pop("root"))
+    batches["1"].pop("root")
     log("regional synthesis and atlases after the batch")
     results["region"] = measures.run_region(root, options)
     log("no-change rerun")
