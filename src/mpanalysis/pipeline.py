@@ -347,7 +347,7 @@ def build_country_in_worker(country: str, options: BuildOptions | None = None) -
     if kernel is None or getattr(_worker_state, "key", None) != key:
         if kernel is not None:
             kernel.shutdown()
-        kernel = SharedKernel(stderr_path=outputs_dir() / "logs" / f"kernel-worker-{os.getpid()}.log")
+        kernel = SharedKernel(stderr_path=outputs_dir() / "logs" / "kernels.log")
         _worker_state.kernel, _worker_state.key = kernel, key
         _register_kernel_shutdown(kernel)
     return build_country(country, options, kernel=kernel)
@@ -422,7 +422,7 @@ def run_countries(countries: list[str], options: BuildOptions | None = None, *, 
                 results[country] = _result_or_crash(country, future.result)
                 progress.update(results[country])
     elif (workers or os.cpu_count() or 1) <= 1 or len(countries) == 1:
-        with SharedKernel(stderr_path=outputs_dir() / "logs" / "kernel.log") as kernel:
+        with SharedKernel(stderr_path=outputs_dir() / "logs" / "kernels.log") as kernel:
             for country in countries:
                 progress.start(country)
                 results[country] = build_country(country, options, kernel=kernel)
