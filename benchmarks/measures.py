@@ -193,9 +193,12 @@ def describe_country_build(root: Path, country: str, langs: list[str], notebooks
 # ----------------------------------------------------------------------------------------------
 # where a country's notebook time goes: cProfile inside the shared kernel
 
-_PROFILE_START = ("import cProfile as _benchmark_cprofile\n"
-                  "_benchmark_profile = _benchmark_cprofile.Profile()\n_benchmark_profile.enable()")
-_PROFILE_STOP = "_benchmark_profile.disable()\n_benchmark_profile.dump_stats({path!r})"
+# the profiler lives on the sys module: the kernel's namespace is reset before each notebook
+_PROFILE_START = ("import cProfile, sys\n"
+                  "sys.mpanalysis_benchmark_profile = cProfile.Profile()\n"
+                  "sys.mpanalysis_benchmark_profile.enable()")
+_PROFILE_STOP = ("import sys\nsys.mpanalysis_benchmark_profile.disable()\n"
+                 "sys.mpanalysis_benchmark_profile.dump_stats({path!r})")
 
 
 def add_profiler_cells(folder: Path, notebooks: tuple[str, ...], stats_path: Path) -> None:
