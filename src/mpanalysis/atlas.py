@@ -50,7 +50,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
@@ -99,15 +98,10 @@ def load_atlas_config(path: Path | None = None) -> dict[str, Any]:
 
 @lru_cache(maxsize=4)
 def _load_config_cached(path_text: str, _mtime: int) -> dict[str, Any]:
+    from .reference import read_reference_yaml
+
     path = Path(path_text)
-    if not path.is_file():
-        raise ReferenceDataError(f"{path}: the atlas configuration is missing")
-    try:
-        config = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        raise ReferenceDataError(f"{path}: not valid YAML ({exc})") from None
-    if not isinstance(config, dict):
-        raise ReferenceDataError(f"{path}: must hold a mapping")
+    config = read_reference_yaml(path, "the atlas configuration")
     languages = config.get("languages") or []
 
     def check_text(value: object, key: str) -> None:

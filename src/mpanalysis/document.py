@@ -32,7 +32,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-import yaml
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue,
                       ValidationError, field_validator, model_validator)
 
@@ -457,14 +456,11 @@ def iter_texts(part: Chapter | Section, *, has_cells: bool = True) -> Iterator[s
 
 @lru_cache(maxsize=None)
 def _read_texts(path: str) -> dict[str, dict[str, str]]:
+    from .reference import read_reference_yaml
+
     file = Path(path)
-    if not file.is_file():
-        raise ReferenceDataError(f"{file}: the guide's fixed texts are missing")
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ReferenceDataError(f"{file}: not valid YAML ({exc})") from None
-    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+    data = read_reference_yaml(file, "the guide's fixed texts")
+    if not all(isinstance(v, dict) for v in data.values()):
         raise ReferenceDataError(f"{file}: each key must map languages to texts")
     return {str(key): {str(k): str(v) for k, v in value.items()} for key, value in data.items()}
 

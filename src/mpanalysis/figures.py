@@ -35,7 +35,6 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import yaml
 from babel.lists import format_list
 from babel.numbers import format_decimal
 from plotly.subplots import make_subplots
@@ -63,13 +62,10 @@ _STATIC_FORMATS = ("png", "svg", "pdf", "jpeg", "webp")
 
 @lru_cache(maxsize=None)
 def _load_config_cached(folder: str) -> dict[str, Any]:
+    from .reference import read_reference_yaml
+
     path = Path(folder) / CONFIG_FILE_NAME
-    if not path.is_file():
-        raise ReferenceDataError(f"{path}: figure texts and styles not found")
-    try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ReferenceDataError(f"{path}: not valid YAML ({exc})") from exc
+    config = read_reference_yaml(path, "figure texts and styles", expect_mapping=False)
     for key in ("style", "colors", "symbols", "channels", "network", "texts"):
         if not isinstance(config, dict) or key not in config:
             raise ReferenceDataError(f"{path}: missing top-level key '{key}'")

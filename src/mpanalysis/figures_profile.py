@@ -19,7 +19,6 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-import yaml
 from babel.numbers import format_decimal, format_percent
 
 from .errors import ReferenceDataError
@@ -39,13 +38,10 @@ SEVERITY_COLUMNS = {"0": "n_none", "1": "n_minor", "2": "n_moderate", "3": "n_ma
 
 @lru_cache(maxsize=None)
 def _load_config_cached(path: str) -> dict[str, Any]:
+    from .reference import read_reference_yaml
+
     file = Path(path)
-    if not file.is_file():
-        raise ReferenceDataError(f"{file}: chapter III figure texts not found")
-    try:
-        config = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ReferenceDataError(f"{file}: not valid YAML ({exc})") from None
+    config = read_reference_yaml(file, "chapter III figure texts", expect_mapping=False)
     for key in ("style", "colors", "texts"):
         if not isinstance(config, dict) or key not in config:
             raise ReferenceDataError(f"{file}: missing top-level key '{key}'")

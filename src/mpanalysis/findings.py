@@ -21,12 +21,11 @@ from typing import TYPE_CHECKING, Literal
 
 import networkx as nx
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import MpanalysisError, ReferenceDataError
 from .paths import reference_dir
-from .reference import get_label
+from .reference import get_label, read_reference_yaml
 
 if TYPE_CHECKING:
     from .dataset import CountryDataset
@@ -148,13 +147,9 @@ class FindingCatalogue(_Model):
 @lru_cache(maxsize=None)
 def _load_catalogue(path: str) -> FindingCatalogue:
     file = Path(path)
-    if not file.is_file():
-        raise ReferenceDataError(f"{file}: the findings catalogue is missing")
+    data = read_reference_yaml(file, "the findings catalogue", expect_mapping=False)
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
         return FindingCatalogue.model_validate(data)
-    except yaml.YAMLError as exc:
-        raise ReferenceDataError(f"{file}: not valid YAML ({exc})") from None
     except ValidationError as exc:
         error = exc.errors()[0]
         key = ".".join(str(p) for p in error["loc"])

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-import yaml
 from babel.lists import format_list
 from pydantic import ValidationError
 from rapidfuzz import fuzz, process
@@ -111,16 +110,9 @@ def _type_order(types: pd.Series) -> list[str]:
 
 @lru_cache(maxsize=None)
 def _load_yaml_cached(path: str) -> dict:
-    file = Path(path)
-    if not file.is_file():
-        raise ReferenceDataError(f"{file}: reference file not found")
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ReferenceDataError(f"{file}: not valid YAML ({exc})") from None
-    if not isinstance(data, dict):
-        raise ReferenceDataError(f"{file}: must hold a mapping")
-    return data
+    from .reference import read_reference_yaml
+
+    return read_reference_yaml(path, "reference file")
 
 
 def load_profile_texts(path: Path | None = None) -> dict:

@@ -31,7 +31,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
 from babel import Locale
 from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
@@ -384,16 +383,9 @@ def parse_rules(data: object, file: str | Path = "<rules>", languages: Iterable[
 
 @lru_cache(maxsize=None)
 def _read_rules_file(path: str) -> dict:
-    file = Path(path)
-    if not file.is_file():
-        raise ReferenceDataError(f"{file}: recommendation rules not found")
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ReferenceDataError(f"{file}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
-    return data
+    from .reference import read_reference_yaml
+
+    return read_reference_yaml(path, "recommendation rules", expect_mapping=False)
 
 
 def load_rules(path: str | Path | None = None) -> list[Rule]:

@@ -53,7 +53,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 from rapidfuzz import fuzz, process
 
 from .errors import ReferenceDataError
@@ -175,13 +174,10 @@ def load_name_rules(path: Path | None = None) -> NameRules:
 
 @lru_cache(maxsize=8)
 def _load_rules_cached(path_text: str, mtime_ns: int) -> NameRules:
+    from .reference import read_reference_yaml
+
     path = Path(path_text)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ReferenceDataError(f"{path}: not valid YAML ({exc})") from None
-    if not isinstance(data, dict):
-        raise ReferenceDataError(f"{path}: expected a mapping at the top level")
+    data = read_reference_yaml(path, "name normalisation rules")
     known = {"characters", "stop_words", "abbreviations", "acronym_placeholders", "sector_keywords"}
     for key in data:
         if key not in known:

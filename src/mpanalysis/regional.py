@@ -44,7 +44,6 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-import yaml
 from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
@@ -54,7 +53,7 @@ from .errors import MpanalysisError, ReferenceDataError
 from .params import CountryParams
 from .paths import outputs_dir, params_dir, params_path, reference_dir
 from .recommendations import Recommendation
-from .reference import get_codes, get_labels
+from .reference import get_codes, get_labels, read_reference_yaml
 
 __all__ = [
     "CountrySnapshot", "RegionData", "build_challenge_comparison", "build_challenge_ranking",
@@ -110,16 +109,7 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 @lru_cache(maxsize=None)
 def _read_texts(path: str) -> dict:
-    file = Path(path)
-    if not file.is_file():
-        raise ReferenceDataError(f"{file}: the regional synthesis' texts are missing")
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ReferenceDataError(f"{file}: not valid YAML ({exc})") from None
-    if not isinstance(data, dict):
-        raise ReferenceDataError(f"{file}: must map text keys to {{fr: …, en: …}}")
-    return data
+    return read_reference_yaml(path, "the regional synthesis' texts")
 
 
 def _texts_path() -> Path:

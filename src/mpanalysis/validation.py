@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-import yaml
 
 from . import form
 from .errors import ReferenceDataError
@@ -70,12 +69,9 @@ def _current_reference_folder() -> str:
 
 @lru_cache(maxsize=None)
 def _load_messages(folder: str) -> dict:
-    path = Path(folder) / "messages.yaml"
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-    except (OSError, yaml.YAMLError) as exc:
-        raise ReferenceDataError(f"{path}: cannot read the message texts ({exc})") from None
+    from .reference import read_reference_yaml
+
+    return read_reference_yaml(Path(folder) / "messages.yaml", "the message texts")
 
 
 def format_message(key: str, lang: str = "en", /, **values: object) -> str:

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pandas as pd
 import pycountry
-import yaml
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -119,13 +118,10 @@ def load_questions(root: Path | None = None) -> dict:
     >>> load_questions()["fields"]["country"]["label"]["en"]
     'Country'
     """
+    from .reference import read_reference_yaml
+
     path = questionnaire_dir(root) / QUESTIONS_FILE_NAME
-    if not path.is_file():
-        raise ReferenceDataError(f"{path}: questionnaire wording not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ReferenceDataError(f"{path}: not valid YAML ({exc})") from None
+    data = read_reference_yaml(path, "questionnaire wording", expect_mapping=False)
     _check_questions(data, path, get_form_languages(root))
     return data
 

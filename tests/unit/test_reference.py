@@ -32,3 +32,16 @@ def test_every_institution_type_has_a_sector():
     sectors = reference.get_attribute("institution_types", "sector")
     assert set(sectors.values()) <= set(reference.get_codes("sectors"))
     assert sectors["ministry"] == "governmental" and sectors["academia"] == "other"
+
+
+def test_a_broken_reference_yaml_file_is_named_with_its_line(tmp_path):
+    from mpanalysis.reference import read_reference_yaml
+
+    texts = tmp_path / "chapters.yaml"
+    texts.write_text("title:\n  fr: Titre\n  en: [Title\n", encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match=r"chapters\.yaml: not valid YAML at line 4"):
+        read_reference_yaml(texts, "chapter texts")
+    texts.write_text("- a list\n- not a mapping\n", encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match="chapter texts must be a mapping"):
+        read_reference_yaml(texts, "chapter texts")
+    assert read_reference_yaml(texts, "chapter texts", expect_mapping=False) == ["a list", "not a mapping"]

@@ -11,14 +11,13 @@ import datetime as dt
 from functools import lru_cache
 
 import pandas as pd
-import yaml
 from babel.dates import format_date
 from babel.numbers import format_percent
 
 from ..document import Callout, Chapter, Figure, Paragraph, Section, Table, protect_text
 from ..form import FIELDS
 from ..paths import reference_dir
-from ..reference import get_label, get_labels
+from ..reference import get_label, get_labels, read_reference_yaml
 from ..timeline import build_milestone_table, plot_exercise_timeline
 from .base import ChapterContext, fill_chapter_text
 
@@ -176,8 +175,7 @@ def build_timeline_annex(ctx: ChapterContext, today: dt.date | None = None) -> C
 
 @lru_cache(maxsize=None)
 def _load_glossary(path: str) -> list[dict]:
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or []
+    return read_reference_yaml(path, "the glossary", expect_mapping=False) or []
 
 
 def build_glossary_annex(ctx: ChapterContext) -> Chapter:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from ..dataset import CountryDataset
 from ..document import Chapter, read_chapter, write_chapter
@@ -118,16 +117,9 @@ def load_chapter_results(output_dir: str | Path, keys: list[str]) -> list[Chapte
 
 @lru_cache(maxsize=None)
 def _load_chapter_texts(path: str) -> dict:
-    file = Path(path)
-    if not file.is_file():
-        raise ReferenceDataError(f"{file}: chapter texts not found")
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ReferenceDataError(f"{file}: cannot read the chapter texts ({exc})") from None
-    if not isinstance(data, dict):
-        raise ReferenceDataError(f"{file}: must map text keys to {{fr: …, en: …}}")
-    return data
+    from ..reference import read_reference_yaml
+
+    return read_reference_yaml(path, "chapter texts")
 
 
 def get_chapter_text(key: str, lang: str, **values: Any) -> str:
