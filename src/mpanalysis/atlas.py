@@ -635,12 +635,12 @@ class _SiteWriter:
         return written
 
     def _write_assets(self) -> list[str]:
-        from plotly.offline import get_plotlyjs
+        from .display import read_plotly_js
 
         assets = self.folder / "assets"
         assets.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(TEMPLATES_DIR / "atlas.css", assets / "atlas.css")
-        (assets / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
+        (assets / "plotly.min.js").write_text(read_plotly_js(), encoding="utf-8")
         return ["assets/atlas.css", "assets/plotly.min.js"]
 
     def _write_page(self, name: str, template: str, context: dict[str, Any]) -> str:

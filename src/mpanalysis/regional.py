@@ -1246,7 +1246,8 @@ def build_slides_html(guide: Guide) -> str:
 
     from .document import number_guide, resolve_refs
     from .render import common
-    from .render.html import _plotly_js, dump_script_json
+    from .display import read_plotly_js
+    from .render.html import dump_script_json
     from .render.static import apply_house_style, read_geo_stub
 
     lang = guide.lang
@@ -1269,7 +1270,7 @@ def build_slides_html(guide: Guide) -> str:
         numeric_columns=lambda table: [common.is_numeric_column(table, i) for i in range(len(table.columns))],
         css=Markup((SLIDES_DIR / "deck.css").read_text(encoding="utf-8")),
         script=Markup((SLIDES_DIR / "deck.js").read_text(encoding="utf-8")),
-        geo_stub=Markup(read_geo_stub()), plotly_js=Markup(_plotly_js()),
+        geo_stub=Markup(read_geo_stub()), plotly_js=Markup(read_plotly_js()),
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any, Literal
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from ..display import read_plotly_js
 from ..document import Figure, Guide, Numbering, RefLabel, number_guide, split_refs, unprotect_text
 from ..fileio import write_text_atomic
 from . import common
@@ -101,12 +102,6 @@ def _environment() -> Environment:
                        undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False,
                        keep_trailing_newline=True, bytecode_cache=_MemoryBytecodeCache())
 
-
-@lru_cache(maxsize=1)
-def _plotly_js() -> str:
-    from plotly.offline import get_plotlyjs
-
-    return get_plotlyjs()
 
 
 def _read_css(mode: str) -> str:
@@ -210,7 +205,7 @@ def build_html(guide: Guide, mode: Literal["screen", "print"] = "screen",
         css=Markup(_read_css(mode)),
         page_counter_css=build_page_counter_css(texts["page_of"]),
         geo_stub=Markup(read_geo_stub()) if mode == "screen" else "",
-        plotly_js=Markup(_plotly_js()) if mode == "screen" else "",
+        plotly_js=Markup(read_plotly_js()) if mode == "screen" else "",
         static_images=static_images or {},
         block_anchor=common.block_anchor,
         chapter_anchor=common.chapter_anchor,
