@@ -11,9 +11,7 @@ Respondents' text (institution names, acronyms, domain codes outside the lists) 
 reaches plotly, whose text supports a few HTML tags: a name such as ``<b>X</b>`` shows literally.
 The same data always give the same figure JSON (sorted inputs, seeded layout, rounded positions).
 
-Static export (PDF/DOCX) goes through one long-lived kaleido browser per process:
-``with static_export(): to_static(fig, "fig.svg")`` or ``start_static_export()`` …
-``stop_static_export()``; :func:`to_static` starts it lazily when needed.
+Static images of these figures (PDF, DOCX) are made by :mod:`mpanalysis.render.static`.
 """
 
 from __future__ import annotations
@@ -22,10 +20,8 @@ import html
 import math
 import os
 import textwrap
-import warnings
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -39,7 +35,7 @@ from babel.lists import format_list
 from babel.numbers import format_decimal
 from plotly.subplots import make_subplots
 
-from .errors import MpanalysisError, ReferenceDataError
+from .errors import ReferenceDataError
 from .findings import fill_template
 from .form import split_multi
 from .paths import reference_dir
@@ -53,7 +49,6 @@ STAGE_SUMMARY_COLUMNS = ["stage", "n_actors", "n_inflows", "n_producers_feeding"
 
 _UNKNOWN = "unknown"
 _UNSPECIFIED = "__unspecified__"
-_STATIC_FORMATS = ("png", "svg", "pdf", "jpeg", "webp")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1218,119 +1213,3 @@ def plot_policy_cycle(G: nx.DiGraph, stage_summary: pd.DataFrame | None = None, 
     alt = fill_figure_text(f"{texts}.alt", lang, n_stages=len(stages), stage_list=stage_list,
                            gap_sentence=gap_sentence)
     return _finish(fig, "policy_cycle", lang, title, alt)
-
-
-# --------------------------------------------------------------------------------------------
-# Static export (PDF, DOCX): one long-lived headless browser per process
-
-
-_export_state = {"is_started_here": False}
-
-
-def find_browser_path() -> str | None:
-    """Return the Chromium kaleido would use (``BROWSER_PATH`` or the system's), or ``None``.
-
-    >>> find_browser_path() is None or Path(find_browser_path()).is_file()
-    True
-    """
-    from choreographer.browsers.chromium import Chromium
-
-    try:
-        path = Chromium.find_browser(skip_local=False)
-    except Exception:  # noqa: BLE001 — any failure to locate means "not available"
-        return None
-    return path if path and Path(path).is_file() else None
-
-
-def _kaleido_server() -> Any:
-    from kaleido._sync_server import GlobalKaleidoServer
-
-    return GlobalKaleidoServer()  # the process-wide singleton kaleido's sync API uses
-
-
-def is_static_export_running() -> bool:
-    """Return True while a kaleido browser serves static exports in this process."""
-    return bool(_kaleido_server().is_running())
-
-
-def start_static_export() -> None:
-    """Start the long-lived headless browser used by :func:`to_static` (no-op if running).
-
-    One browser start costs seconds; each figure then takes ~0.2 s. MathJax is disabled and
-    plotly.js comes from the installed package, so nothing is fetched from the network.
-    """
-    if is_static_export_running():
-        return
-    if find_browser_path() is None:
-        raise MpanalysisError(
-            "static figures (PDF, DOCX) need Chromium: install the Debian package 'chromium' "
-            "or set BROWSER_PATH to a Chromium-based browser"
-        )
-    import kaleido
-
-    kaleido.start_sync_server(n=1, mathjax=False, silence_warnings=True)
-    _export_state["is_started_here"] = True
-
-
-def stop_static_export() -> None:
-    """Stop the browser if :func:`start_static_export` started it (a server started elsewhere stays)."""
-    if _export_state["is_started_here"] and is_static_export_running():
-        import kaleido
-
-        kaleido.stop_sync_server(silence_warnings=True)
-    _export_state["is_started_here"] = False
-
-
-@contextmanager
-def static_export() -> Iterator[None]:
-    """Keep one browser open for a batch of :func:`to_static` calls.
-
-    >>> with static_export():  # doctest: +SKIP
-    ...     to_static(fig, "figure.svg")
-    """
-    was_running = is_static_export_running()
-    start_static_export()
-    try:
-        yield
-    finally:
-        if not was_running:
-            stop_static_export()
-
-
-def to_static(fig: go.Figure, path: str | Path, format: str | None = None, *,
-              width_px: int | None = None, height_px: int | None = None,
-              scale: float | None = None) -> Path:
-    """Write ``fig`` as a static image (SVG, PNG, PDF…) sized for an A4 page; return the path.
-
-    The format comes from ``format`` or the file suffix. Width defaults to ``style.static_width_px``
-    of figures.yaml (fonts then print at ~8.5 pt at A4 text width), height to the figure's own, PNG
-    scale to ``style.png_scale``. The file is written atomically. Starts the export browser if
-    needed (it then stays open until :func:`stop_static_export` or the end of the process).
-
-    >>> to_static(go.Figure(), "figure.svg")  # doctest: +SKIP
-    PosixPath('figure.svg')
-    """
-    path = Path(path)
-    kind = (format or path.suffix.lstrip(".")).lower().replace("jpg", "jpeg")
-    if kind not in _STATIC_FORMATS:
-        raise MpanalysisError(f"{path}: unsupported static figure format '{kind}' "
-                              f"(use one of {', '.join(_STATIC_FORMATS)})")
-    start_static_export()
-    width = int(width_px or _style("static_width_px"))
-    height = int(height_px or fig.layout.height or 600)
-    factor = float(scale or (_style("png_scale") if kind in {"png", "jpeg", "webp"} else 1))
-    with warnings.catch_warnings():
-        # plotly passes browser options that a running server ignores; harmless
-        warnings.filterwarnings("ignore", message="The kopts argument is ignored")
-        data = fig.to_image(format=kind, width=width, height=height, scale=factor)
-    if not data:
-        raise MpanalysisError(f"{path}: the static export produced an empty image")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import struct
 import xml.etree.ElementTree as ET
 
@@ -13,10 +14,12 @@ import pytest
 import yaml
 
 from mpanalysis import figures
-from mpanalysis.errors import MpanalysisError, ReferenceDataError
+from mpanalysis.document import Figure
+from mpanalysis.errors import ReferenceDataError
 from mpanalysis.network import build_stage_table
 from mpanalysis.paths import reference_dir
 from mpanalysis.reference import get_codes, get_languages
+from mpanalysis.render.static import build_static_figure
 
 LANGS = ["fr", "en"]
 
@@ -443,33 +446,20 @@ def test_policy_cycle_uses_a_given_stage_summary(network):
 
 
 # ---------------------------------------------------------------------------------------------
-# Static export
-
-
-def test_static_export_rejects_an_unknown_format(tmp_path, network):
-    with pytest.raises(MpanalysisError, match="'bmp'"):
-        figures.to_static(figures.plot_policy_cycle(network, None, "fr"), tmp_path / "cycle.bmp")
+# Static export (the PDF and DOCX images, made by mpanalysis.render.static)
 
 
 @pytest.mark.browser
-def test_static_export_writes_valid_svg_and_png(tmp_path, network):
-    if figures.find_browser_path() is None:
+def test_figures_export_as_svg_with_their_labels_and_as_png_at_print_scale(network):
+    if shutil.which("chromium") is None:
         pytest.skip("Chromium is not installed (Debian package 'chromium'): static export unavailable")
     fig = figures.plot_flows_sankey(network, "fr")
-    # another test in this process may have started the shared browser: the context manager
-    # must leave it as it found it (running or not)
-    was_running = figures.is_static_export_running()
-    with figures.static_export():
-        assert figures.is_static_export_running()
-        svg = figures.to_static(fig, tmp_path / "out" / "flows.svg")
-        png = figures.to_static(fig, tmp_path / "out" / "flows.png")
-    assert figures.is_static_export_running() == was_running
-    root = ET.parse(svg).getroot()
+    block = Figure.from_plotly(fig, id="flows", caption="Flux", alt="Flux entre institutions.")
+    root = ET.fromstring(build_static_figure(block, "svg", "fr"))
     assert root.tag.endswith("svg")
     text = "".join(root.itertext())
     assert "ANSD (2)" in text and "Étapes de la politique" in text
-    data = png.read_bytes()
+    data = build_static_figure(block, "png", "fr", scale=2.0)
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
-    assert (width, height) == (1600, 2 * fig.layout.height)
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["flows.png", "flows.svg"]
+    assert height == 2 * fig.layout.height
