@@ -264,7 +264,7 @@ def profile_country_build(root: Path, country: str, options, notebooks: tuple[st
 
     cProfile slows the code it watches (roughly 1.5–2×): the shares matter, not the seconds.
     """
-    from mpanalysis.pipeline import build_country
+    from mpanalysis.batch.job import build_country
 
     stats_path = root / "outputs" / "notebooks.pstats"
     add_profiler_cells(root / "notebooks", notebooks, stats_path)
@@ -289,7 +289,7 @@ def read_cpu_seconds() -> float:
 # templates, reference texts) from one batch to the next, which would flatter later 1-worker runs
 _BATCH_SCRIPT = """
 import json, sys, time
-from mpanalysis.pipeline import BuildOptions, run_countries
+from mpanalysis.batch.job import BuildOptions; from mpanalysis.batch.run import run_countries
 args = json.loads(sys.argv[1])
 options = BuildOptions(**{k: tuple(v) if isinstance(v, list) else v for k, v in args["options"].items()})
 start = time.perf_counter()
@@ -322,8 +322,8 @@ def run_batch(root: Path, countries: list[str], options, workers: int) -> dict:
 
 def run_region(root: Path, options) -> dict:
     """Time ``build_region_outputs`` (regional synthesis + both atlases) on a project copy."""
-    from mpanalysis.cache import hash_package_source
-    from mpanalysis.pipeline import build_region_outputs
+    from mpanalysis.batch.run import build_region_outputs
+    from mpanalysis.provenance import hash_package_source
 
     with use_project(root):
         hash_package_source.cache_clear()  # the source hash the workers saw, not an older one
@@ -356,10 +356,9 @@ def run_unchanged_rerun(root: Path, countries: list[str], options, cli_args: lis
     """
     from dataclasses import replace
 
-    from mpanalysis.cache import hash_package_source
-    from mpanalysis.pipeline import build_region_outputs, run_countries
-
-    from mpanalysis.pipeline import compute_build_fingerprint
+    from mpanalysis.batch.job import compute_build_fingerprint
+    from mpanalysis.batch.run import build_region_outputs, run_countries
+    from mpanalysis.provenance import hash_package_source
 
     options = replace(options, is_forced=False)
     attempts = []

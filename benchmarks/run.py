@@ -62,8 +62,8 @@ def make_config(mode: str) -> dict:
 
 def run_benchmarks(config: dict, workdir: Path, log=print) -> dict:
     """Run every measurement of ``config`` under ``workdir``; return the raw results."""
-    from mpanalysis.notebooks import CHAPTER_NOTEBOOKS
-    from mpanalysis.pipeline import BuildOptions
+    from mpanalysis.batch.job import BuildOptions
+    from mpanalysis.batch.kernels import CHAPTER_NOTEBOOKS
 
     countries = config["countries"]
     langs_of = {c: config["langs"] or read_languages(c) for c in countries}
@@ -71,7 +71,7 @@ def run_benchmarks(config: dict, workdir: Path, log=print) -> dict:
                            formats=tuple(config["formats"]), is_forced=True)
     cli_args = (["--lang", ",".join(config["langs"])] if config["langs"] else []) + \
         ["--format", ",".join(config["formats"])]
-    from mpanalysis.cache import hash_package_source
+    from mpanalysis.provenance import hash_package_source
 
     results: dict = {"config": config, "options": options.describe(),
                      "machine": machine.describe_machine(REPO)}

@@ -1,6 +1,6 @@
 """Synthetic countries of any size, and the timing of chapters I–II on them.
 
-``make_synthetic_dataset`` builds a :class:`~mpanalysis.dataset.CountryDataset` that passes the
+``make_synthetic_dataset`` builds a :class:`~mpanalysis.ingest.dataset.CountryDataset` that passes the
 canonical schemas, with a seeded RNG so two runs time the same data. Its shape imitates the demo
 countries at scale: about 70 % of the institutions answered; every respondent describes about two
 sources; there are ``exchanges_per_institution`` flow rows per institution (each reported by a
@@ -28,9 +28,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mpanalysis.dataset import TABLE_COLUMNS, CountryDataset
+from mpanalysis.ingest.dataset import CountryDataset
+from mpanalysis.ingest.schemas import TABLE_COLUMNS, get_dtype
 from mpanalysis.reference import get_attribute, get_codes
-from mpanalysis.schemas import get_dtype
 
 #: Size of the groups partners are mostly chosen in (gives the network its communities).
 GROUP_SIZE = 50
@@ -226,12 +226,17 @@ def time_chapters_one_two(n_institutions: int, *, lang: str = "fr", seed: int = 
     is the whole process's resident set size (:func:`read_peak_rss_mb`: interpreter, imported
     libraries and the data), the baseline the same figure before the dataset was made.
     """
-    from mpanalysis.figures import (plot_actor_network, plot_coverage_heatmap, plot_flows_sankey,
-                                    plot_policy_cycle, plot_source_profile)
-    from mpanalysis.findings import find_network_findings, find_source_findings
-    from mpanalysis.network import build_actor_network, summarize_network
+    from mpanalysis.analysis.findings import find_network_findings, find_source_findings
+    from mpanalysis.analysis.network import build_actor_network, summarize_network
+    from mpanalysis.analysis.sources import build_sources_analysis
+    from mpanalysis.guide.figures import (
+        plot_actor_network,
+        plot_coverage_heatmap,
+        plot_flows_sankey,
+        plot_policy_cycle,
+        plot_source_profile,
+    )
     from mpanalysis.params import CountryParams
-    from mpanalysis.sources import build_sources_analysis
 
     baseline = read_peak_rss_mb()
     steps: dict[str, float] = {}

@@ -1,7 +1,7 @@
 """mpanalysis: tailored, bilingual user guides to each country's migration profile.
 
 The package turns KoboToolbox/ODK exports of the migration-information questionnaire into
-validated canonical tables (:mod:`mpanalysis.dataset`), analyses them (sources, actor network,
+validated canonical tables (:mod:`mpanalysis.ingest.dataset`), analyses them (sources, actor network,
 profile use, recommendations) and assembles one guide per country, language and edition.
 """
 

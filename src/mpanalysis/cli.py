@@ -10,14 +10,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__
-from .errors import MpanalysisError
+from mpanalysis._version import __version__
+from mpanalysis.errors import MpanalysisError
 
 EXIT_USER_ERROR = 2
 
 
 def _list_param_countries() -> list[str]:
-    from .paths import params_dir
+    from mpanalysis.paths import params_dir
 
     return sorted(p.stem for p in params_dir().glob("*.yaml") if len(p.stem) == 3 and p.stem.isupper())
 
@@ -34,9 +34,9 @@ def _resolve_countries(targets: list[str], is_all: bool) -> list[str]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .dataset import load_country_dataset
-    from .paths import outputs_dir
-    from .report import format_counts_table, write_validation_report
+    from mpanalysis.ingest.dataset import load_country_dataset
+    from mpanalysis.ingest.report import format_counts_table, write_validation_report
+    from mpanalysis.paths import outputs_dir
 
     failures = 0
     for target in _resolve_countries(args.targets, args.all):
@@ -58,7 +58,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from .xlsform import write_template
+    from mpanalysis.ingest.xlsform import write_template
 
     path = write_template(Path(args.output), lang=args.lang)
     print(f"Offline questionnaire template written to {path}")
@@ -66,7 +66,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_questionnaire(args: argparse.Namespace) -> int:
-    from .xlsform import write_questionnaire_files, write_xlsform
+    from mpanalysis.ingest.xlsform import write_questionnaire_files, write_xlsform
 
     if args.output:
         print(f"XLSForm written to {write_xlsform(Path(args.output))}")
@@ -77,8 +77,8 @@ def cmd_questionnaire(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import check_demo_region, generate_demo_region
-    from .paths import find_project_root
+    from mpanalysis.ingest.demo import check_demo_region, generate_demo_region
+    from mpanalysis.paths import find_project_root
 
     root = find_project_root()
     if args.check:
@@ -95,7 +95,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .scaffold import init_country
+    from mpanalysis.ingest.scaffold import init_country
 
     created = init_country(args.iso3, force=args.force)
     for path in created:
@@ -116,9 +116,10 @@ def _split_list(value: str | None, allowed: tuple[str, ...] | None, option: str)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .assemble import EDITIONS, LENGTHS
-    from .pipeline import BuildOptions, format_summary_table, run_countries, write_run_summary
-    from .render import FORMATS
+    from mpanalysis.batch.job import BuildOptions
+    from mpanalysis.batch.run import format_summary_table, run_countries, write_run_summary
+    from mpanalysis.publish.assemble import EDITIONS, LENGTHS
+    from mpanalysis.render import FORMATS
 
     countries = [c.upper() for c in _resolve_countries(args.targets, args.all)]
     options = BuildOptions(
@@ -131,7 +132,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     results = run_countries(countries, options, workers=args.workers, scheduler=args.scheduler,
                             show_progress=not args.quiet)
     if args.all and not args.no_region:
-        from .pipeline import build_region_outputs
+        from mpanalysis.batch.run import build_region_outputs
 
         results += build_region_outputs(options)
     summary = write_run_summary(results)
@@ -144,7 +145,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_atlas(args: argparse.Namespace) -> int:
-    from .atlas import build_atlas
+    from mpanalysis.publish.atlas import build_atlas
 
     audiences = ["public", "restricted"] if args.audience == "both" else [args.audience]
     for audience in audiences:

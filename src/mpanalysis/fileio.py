@@ -49,6 +49,27 @@ def open_atomic_path(path: str | Path) -> Iterator[Path]:
             tmp.unlink()
 
 
+def remove_leftover_temporary_files(folder: str | Path) -> list[Path]:
+    """Delete the temporary files that writers killed mid-write (``kill -9``) left under ``folder``.
+
+    Only files named as :func:`open_atomic_path` names them (``.<name>.<random>.tmp``) are removed;
+    call it when no other writer works in ``folder`` (a country's build holds its folder).
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / ".guide.html.x1y2.tmp").write_text("half")
+    >>> _ = (folder / "guide.html").write_text("whole")
+    >>> [p.name for p in remove_leftover_temporary_files(folder)], sorted(p.name for p in folder.iterdir())
+    (['.guide.html.x1y2.tmp'], ['guide.html'])
+    """
+    removed = []
+    for tmp in Path(folder).rglob(".*.tmp"):
+        if tmp.is_file() and not tmp.is_symlink():
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
 def write_text_atomic(path: str | Path, text: str) -> Path:
     """Write UTF-8 text atomically and return the path."""
     with open_atomic_path(path) as tmp:

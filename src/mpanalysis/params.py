@@ -15,9 +15,9 @@ import pycountry
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import ParamsError
-from .paths import params_path
-from .reference import get_codes
+from mpanalysis.errors import ParamsError
+from mpanalysis.paths import params_path
+from mpanalysis.reference import get_codes
 
 #: A text in several languages, e.g. ``{"fr": "…", "en": "…"}``. Adding Portuguese is adding "pt".
 LocalizedText = dict[Annotated[str, Field(pattern=r"^[a-z]{2}$")], str]

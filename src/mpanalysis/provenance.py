@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from . import __version__
+from mpanalysis._version import __version__
 
 
 def hash_file(path: str | Path, chunk_size: int = 1 << 20) -> str:
@@ -50,6 +51,17 @@ def hash_files(paths: Iterable[str | Path], root: str | Path | None = None) -> d
         key = str(path.relative_to(root)) if root else path.name
         result[key] = hash_file(path)
     return result
+
+
+@lru_cache(maxsize=1)
+def hash_package_source() -> str:
+    """Return one hash of the package's Python source (code changes invalidate caches)."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent  # this module sits at the package root
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def build_provenance(input_hashes: dict[str, str], params: BaseModel | dict | None = None,

@@ -13,8 +13,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from .errors import ReferenceDataError
-from .paths import reference_dir
+from mpanalysis.errors import ReferenceDataError
+from mpanalysis.paths import reference_dir
 
 #: The reference lists the questionnaire and the analysis rely on.
 LIST_NAMES = (

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mpanalysis.atlas import build_atlas, load_atlas_config
 from mpanalysis.paths import data_dir, reference_dir
+from mpanalysis.publish.atlas import build_atlas, load_atlas_config
 from mpanalysis.render.browser import find_axe_script, find_chromium, find_serious_violations
 
 pytestmark = [pytest.mark.browser,

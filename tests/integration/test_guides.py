@@ -20,24 +20,35 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from conftest import REPO, copy_project
 from docx import Document
+from guide_fixtures import (
+    FORMULA_PAYLOADS,
+    PAYLOADS,
+    count_pdf_pages,
+    find_contacts,
+    find_external_links,
+    find_field_instructions,
+    normalise_space,
+    plant_payloads,
+    probe_dom,
+    read_any_text,
+    read_docx_parts,
+    read_html_text,
+    read_pdf_pages,
+    strip_invisible,
+)
 
-from mpanalysis.assemble import CHAPTER_KEYS
-from mpanalysis.chapters.base import fill_chapter_text, get_chapter_text
-from mpanalysis.dataset import CountryDataset, load_country_dataset
-from mpanalysis.document import Chapter, Guide, load_guide_texts
+from mpanalysis.batch.job import BuildOptions, build_country
+from mpanalysis.guide.document import Chapter, Guide, load_guide_texts
+from mpanalysis.guide.texts import fill_chapter_text, get_chapter_text
+from mpanalysis.ingest.dataset import CountryDataset, load_country_dataset
 from mpanalysis.params import CountryParams, load_params
 from mpanalysis.paths import reference_dir
-from mpanalysis.pipeline import BuildOptions, build_country
+from mpanalysis.publish.assemble import CHAPTER_KEYS
 from mpanalysis.render import render_html
 from mpanalysis.render.browser import find_axe_script, find_chromium, find_serious_violations, inspect_page
 from mpanalysis.render.common import typeset
-
-from conftest import REPO, copy_project
-from guide_fixtures import (FORMULA_PAYLOADS, PAYLOADS, count_pdf_pages, find_external_links,
-                             find_field_instructions, find_contacts, normalise_space, plant_payloads,
-                             probe_dom, read_any_text, read_docx_parts, read_html_text, read_pdf_pages,
-                             strip_invisible)
 
 COUNTRY = "NER"  # the smallest demo country: 13 submissions
 LANGS = ("fr", "en")

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from mpanalysis.chapters.base import load_chapter_context
-from mpanalysis.document import iter_blocks, iter_texts, read_chapter
-from mpanalysis.findings import findings_from_json
-from mpanalysis.network import build_actor_network, read_network_graphml
-from mpanalysis.notebooks import execute_notebook
+from mpanalysis.analysis.findings import findings_from_json
+from mpanalysis.analysis.network import build_actor_network, read_network_graphml
+from mpanalysis.batch.kernels import execute_notebook
+from mpanalysis.guide.chapters.base import load_chapter_context
+from mpanalysis.guide.document import iter_blocks, iter_texts, read_chapter
 from mpanalysis.paths import params_dir
 
 NOTEBOOKS = {"01_sources.ipynb": "sources", "02_policy_cycle.ipynb": "policy_cycle"}

@@ -8,14 +8,22 @@ import json
 
 import pytest
 
-from mpanalysis.assemble import CHAPTER_KEYS
-from mpanalysis.chapters.base import load_chapter_context
-from mpanalysis.chapters.mp_process import EVIDENCE_BLOCK_IDS
-from mpanalysis.document import (REF_PATTERN, Guide, Paragraph, iter_blocks, iter_texts, number_guide,
-                                 read_chapter, resolve_refs)
-from mpanalysis.findings import findings_from_json
-from mpanalysis.notebooks import CHAPTER_NOTEBOOKS, NotebookFailure, execute_notebook
+from mpanalysis.analysis.findings import findings_from_json
+from mpanalysis.batch.kernels import CHAPTER_NOTEBOOKS, NotebookFailure, execute_notebook
+from mpanalysis.guide.chapters.base import load_chapter_context
+from mpanalysis.guide.chapters.mp_process import EVIDENCE_BLOCK_IDS
+from mpanalysis.guide.document import (
+    REF_PATTERN,
+    Guide,
+    Paragraph,
+    iter_blocks,
+    iter_texts,
+    number_guide,
+    read_chapter,
+    resolve_refs,
+)
 from mpanalysis.paths import params_dir
+from mpanalysis.publish.assemble import CHAPTER_KEYS
 
 TITLES = {("mp_process", "fr"): "Le processus du profil migratoire",
           ("mp_process", "en"): "The migration profile process",

@@ -12,9 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
-from mpanalysis.pipeline import BuildOptions, build_country, order_longest_first, run_countries
+from mpanalysis.batch.job import BuildOptions, build_country
+from mpanalysis.batch.run import order_longest_first, run_countries
 
 FAST = BuildOptions(langs=("fr",), lengths=("full",), formats=("html",), today="2026-01-15")
 

@@ -11,7 +11,7 @@ import time
 import nbformat
 import pytest
 
-from mpanalysis.notebooks import execute_notebook
+from mpanalysis.batch.kernels import execute_notebook
 from mpanalysis.render import browser
 
 NOTEBOOK = "90_regional_synthesis.ipynb"

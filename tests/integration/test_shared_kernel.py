@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mpanalysis.notebooks import NotebookFailure, SharedKernel
+from mpanalysis.batch.kernels import NotebookFailure, SharedKernel
 
 
 def write_notebook(folder: Path, name: str, *cells: str) -> None:

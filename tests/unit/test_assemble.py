@@ -2,13 +2,12 @@
 
 import datetime as dt
 
-import pytest
-
-from mpanalysis.assemble import assemble_guide, make_guide_stem, select_chapter_content
-from mpanalysis.chapters.base import ChapterContext
-from mpanalysis.dataset import CountryDataset, make_empty_table, TABLE_COLUMNS
-from mpanalysis.document import Chapter, Paragraph, Section, Table, iter_blocks
+from mpanalysis.guide.chapters.base import ChapterContext
+from mpanalysis.guide.document import Chapter, Paragraph, Section, Table, iter_blocks
+from mpanalysis.ingest.dataset import CountryDataset
+from mpanalysis.ingest.schemas import TABLE_COLUMNS, make_empty_table
 from mpanalysis.params import CountryParams
+from mpanalysis.publish.assemble import assemble_guide, make_guide_stem, select_chapter_content
 
 
 def make_context(lang="fr", status="draft", is_demo=True) -> ChapterContext:

@@ -11,11 +11,18 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from mpanalysis import atlas
-from mpanalysis.atlas import (AtlasCountry, build_atlas, build_map_figure, find_exercise_stage,
-                              load_atlas_config, select_site_files)
 from mpanalysis.params import CountryParams
 from mpanalysis.paths import data_dir, reference_dir
+from mpanalysis.publish.atlas import (
+    AtlasCountry,
+    build_atlas,
+    build_atlases,
+    build_map_figure,
+    find_exercise_stage,
+    load_atlas_config,
+    select_site_files,
+)
+from mpanalysis.publish.atlas import site as atlas_site
 
 TODAY = dt.date(2025, 12, 1)
 LINK_ATTRIBUTES = {"href", "src"}
@@ -268,7 +275,7 @@ def test_a_failed_build_leaves_the_previous_site_untouched(project, monkeypatch)
         (self.folder / "index.html").write_text("half-written", encoding="utf-8")
         raise OSError("disk full")
 
-    monkeypatch.setattr(atlas._SiteWriter, "write", fail)
+    monkeypatch.setattr(atlas_site._SiteWriter, "write", fail)
     with pytest.raises(OSError, match="disk full"):
         build_atlas(audience="public", today=TODAY, is_forced=True)
     assert (site / "index.html").read_text(encoding="utf-8") == before
@@ -298,7 +305,7 @@ def test_an_unchanged_rerun_rebuilds_nothing_and_a_new_build_record_rebuilds(pro
 
 
 def test_build_atlases_writes_both_builds(project):
-    sites = atlas.build_atlases(today=TODAY)
+    sites = build_atlases(today=TODAY)
     assert sites == {"public": project / "outputs" / "site", "restricted": project / "outputs" / "site-restricted"}
     assert all((path / "index.html").is_file() for path in sites.values())
 

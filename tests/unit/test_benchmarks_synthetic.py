@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from mpanalysis.network import build_actor_network
-from mpanalysis.schemas import validate_tables
+from mpanalysis.analysis.network import build_actor_network
+from mpanalysis.ingest.schemas import validate_tables
 
 SYNTHETIC = Path(__file__).resolve().parents[2] / "benchmarks" / "synthetic.py"
 

@@ -8,13 +8,25 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from mpanalysis.chapters.base import ChapterContext, save_chapter_result
-from mpanalysis.chapters.mp_process import EVIDENCE_BLOCK_IDS, build_mp_process_chapter
-from mpanalysis.dataset import CountryDataset, make_empty_table
-from mpanalysis.document import (REF_PATTERN, BulletList, Callout, Chapter, Figure, Guide, Paragraph,
-                                 iter_blocks, iter_texts, number_guide, read_chapter)
+from mpanalysis.analysis.profile import load_profile_texts, load_solutions
+from mpanalysis.guide.chapters.base import ChapterContext, save_chapter_result
+from mpanalysis.guide.chapters.mp_process import EVIDENCE_BLOCK_IDS, build_mp_process_chapter
+from mpanalysis.guide.document import (
+    REF_PATTERN,
+    BulletList,
+    Callout,
+    Chapter,
+    Figure,
+    Guide,
+    Paragraph,
+    iter_blocks,
+    iter_texts,
+    number_guide,
+    read_chapter,
+)
+from mpanalysis.ingest.dataset import CountryDataset
+from mpanalysis.ingest.schemas import make_empty_table
 from mpanalysis.params import CountryParams
-from mpanalysis.profile_use import load_profile_texts, load_solutions
 
 # entity_id, name, acronym, type, wg_member, wg_coordinator, mp_aware, mp_used, functions
 RESPONDENTS = [

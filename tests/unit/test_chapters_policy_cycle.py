@@ -8,13 +8,15 @@ import functools
 import pandas as pd
 import pytest
 
-import mpanalysis.chapters.policy_cycle as policy_cycle
-from mpanalysis.chapters.base import ChapterContext, get_chapter_text
-from mpanalysis.chapters.policy_cycle import build_policy_cycle_chapter
-from mpanalysis.chapters.sources import build_sources_chapter
-from mpanalysis.dataset import TABLE_COLUMNS, CountryDataset, make_empty_table
-from mpanalysis.document import Callout, Guide, Paragraph, Table, find_unknown_refs, iter_blocks
-from mpanalysis.network import build_actor_network, read_network_graphml, summarize_network
+import mpanalysis.guide.chapters.policy_cycle as policy_cycle
+from mpanalysis.analysis.network import build_actor_network, read_network_graphml, summarize_network
+from mpanalysis.guide.chapters.base import ChapterContext
+from mpanalysis.guide.chapters.policy_cycle import build_policy_cycle_chapter
+from mpanalysis.guide.chapters.sources import build_sources_chapter
+from mpanalysis.guide.document import Callout, Guide, Paragraph, Table, find_unknown_refs, iter_blocks
+from mpanalysis.guide.texts import get_chapter_text
+from mpanalysis.ingest.dataset import CountryDataset
+from mpanalysis.ingest.schemas import TABLE_COLUMNS, make_empty_table
 from mpanalysis.params import CountryParams
 
 PARAMS = CountryParams(country="SEN", reference_year=2024)

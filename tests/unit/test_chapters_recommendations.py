@@ -7,20 +7,34 @@ import datetime as dt
 import re
 
 import pytest
-
-from mpanalysis.chapters.base import ChapterContext, save_chapter_result
-from mpanalysis.chapters.mp_process import build_mp_process_chapter
-from mpanalysis.chapters.recommendations import (EARLIER_CHAPTERS, build_recommendations_chapter,
-                                                 format_evidence_key, label_citations, load_earlier_chapters,
-                                                 map_evidence_to_blocks)
-from mpanalysis.document import (BulletList, Chapter, Figure, Guide, Paragraph, Table, iter_blocks,
-                                 find_unknown_refs, number_guide, resolve_refs)
-from mpanalysis.errors import MpanalysisError
-from mpanalysis.findings import Finding
-from mpanalysis.params import CountryParams
-from mpanalysis.recommendations import build_recommendations, select_top_recommendations
-
 from test_chapters_mp_process import make_dataset
+
+from mpanalysis.analysis.findings import Finding
+from mpanalysis.analysis.recommendations import build_recommendations, select_top_recommendations
+from mpanalysis.errors import MpanalysisError
+from mpanalysis.guide.chapters.base import ChapterContext, save_chapter_result
+from mpanalysis.guide.chapters.mp_process import build_mp_process_chapter
+from mpanalysis.guide.chapters.recommendations import (
+    EARLIER_CHAPTERS,
+    build_recommendations_chapter,
+    format_evidence_key,
+    label_citations,
+    load_earlier_chapters,
+    map_evidence_to_blocks,
+)
+from mpanalysis.guide.document import (
+    BulletList,
+    Chapter,
+    Figure,
+    Guide,
+    Paragraph,
+    Table,
+    find_unknown_refs,
+    iter_blocks,
+    number_guide,
+    resolve_refs,
+)
+from mpanalysis.params import CountryParams
 
 CATEGORIES_EN = ["Cooperation", "Training and human resources", "Improving information collection",
                  "Information on border management", "Information on migration in crisis situations"]

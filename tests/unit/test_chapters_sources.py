@@ -8,12 +8,25 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from mpanalysis.chapters.base import ChapterContext, fill_chapter_text, get_chapter_text, save_chapter_result
-from mpanalysis.chapters.sources import build_sources_chapter, make_block_id
-from mpanalysis.dataset import TABLE_COLUMNS, CountryDataset, make_empty_table
-from mpanalysis.document import (REF_PATTERN, BulletList, Callout, Guide, Paragraph, Section, Table,
-                                 find_unknown_refs, iter_blocks, read_chapter, unprotect_text)
 from mpanalysis.errors import ReferenceDataError
+from mpanalysis.guide.chapters.base import ChapterContext, save_chapter_result
+from mpanalysis.guide.chapters.sources import build_sources_chapter, make_block_id
+from mpanalysis.guide.document import (
+    REF_PATTERN,
+    BulletList,
+    Callout,
+    Guide,
+    Paragraph,
+    Section,
+    Table,
+    find_unknown_refs,
+    iter_blocks,
+    read_chapter,
+    unprotect_text,
+)
+from mpanalysis.guide.texts import fill_chapter_text, get_chapter_text
+from mpanalysis.ingest.dataset import CountryDataset
+from mpanalysis.ingest.schemas import TABLE_COLUMNS, make_empty_table
 from mpanalysis.params import CountryParams
 from mpanalysis.reference import get_labels
 

@@ -11,10 +11,10 @@ import pandas as pd
 import pandera.errors
 import pytest
 
-from mpanalysis.dataset import TABLE_COLUMNS, load_country_dataset, make_empty_table
 from mpanalysis.errors import InputLayoutError
+from mpanalysis.ingest.dataset import load_country_dataset
+from mpanalysis.ingest.schemas import TABLE_COLUMNS, get_dtype, make_empty_table, validate_tables
 from mpanalysis.params import CountryParams
-from mpanalysis.schemas import get_dtype, validate_tables
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
 SEN = CountryParams(country="SEN")

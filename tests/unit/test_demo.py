@@ -11,8 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from mpanalysis import demo
-from mpanalysis.form import get_fields
+from mpanalysis.ingest import demo
+from mpanalysis.ingest.form import get_fields
 from mpanalysis.params import load_params
 from mpanalysis.paths import find_project_root
 
@@ -322,9 +322,9 @@ def test_make_name_variant_is_deterministic_and_knows_its_kinds():
 # --- with the reader: every demo country loads, balanced, with exactly the planted rows set aside -----
 
 def _load_dataset(iso3: str, region: Path):
-    dataset_module = pytest.importorskip("mpanalysis.dataset")
+    dataset_module = pytest.importorskip("mpanalysis.ingest.dataset")
     if not hasattr(dataset_module, "load_country_dataset"):
-        pytest.skip("mpanalysis.dataset.load_country_dataset is not written yet")
+        pytest.skip("mpanalysis.ingest.dataset.load_country_dataset is not written yet")
     params = load_params(region / "params" / f"{iso3}.yaml")
     return dataset_module.load_country_dataset(region / "data" / "raw" / iso3, params)
 

@@ -13,12 +13,30 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from mpanalysis.document import (BulletList, Callout, Chapter, DocumentError, Figure, Guide,
-                                 Paragraph, RefLabel, Section, Table, find_unknown_refs,
-                                 load_guide_texts, number_guide, protect_text, read_chapter,
-                                 read_chapters, replace_refs, resolve_refs, split_refs,
-                                 unprotect_text, write_chapter)
 from mpanalysis.errors import ReferenceDataError
+from mpanalysis.guide.document import (
+    BulletList,
+    Callout,
+    Chapter,
+    DocumentError,
+    Figure,
+    Guide,
+    Paragraph,
+    RefLabel,
+    Section,
+    Table,
+    find_unknown_refs,
+    load_guide_texts,
+    number_guide,
+    protect_text,
+    read_chapter,
+    read_chapters,
+    replace_refs,
+    resolve_refs,
+    split_refs,
+    unprotect_text,
+    write_chapter,
+)
 from mpanalysis.render.html import build_html
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "guide" / "01_sources.json"

@@ -9,13 +9,13 @@ import json
 import pandas as pd
 import pytest
 
-from mpanalysis.assemble import select_chapter_content
-from mpanalysis.dataset import TABLE_COLUMNS, CountryDataset, make_empty_table
-from mpanalysis.document import Guide, Table, iter_blocks, iter_texts
-from mpanalysis.editions import (
+from mpanalysis.guide.document import Guide, Table, iter_blocks, iter_texts
+from mpanalysis.ingest.dataset import CountryDataset
+from mpanalysis.ingest.schemas import TABLE_COLUMNS, make_empty_table
+from mpanalysis.publish.assemble import select_chapter_content
+from mpanalysis.publish.editions import (
     EditionError,
     EditionSnapshot,
-    EntityRecord,
     archive_edition_outputs,
     build_changes_chapter,
     compare_editions,
@@ -255,7 +255,7 @@ def test_measures_table_formats_rates_as_percent_and_moves_in_points():
 
 
 def test_summary_items_agree_in_number_with_the_count():
-    from mpanalysis.chapters.base import fill_chapter_text
+    from mpanalysis.guide.texts import fill_chapter_text
 
     def item(kind, lang, n):
         return fill_chapter_text(f"changes.count.{kind}", lang, n=n)
@@ -282,14 +282,14 @@ def test_nothing_changed_says_so_and_a_first_edition_has_no_chapter():
 
 @pytest.fixture(scope="module")
 def demo():
-    from mpanalysis.cache import load_country_dataset_cached
+    from mpanalysis.ingest.cache import load_country_dataset_cached
     from mpanalysis.params import load_params
 
     return load_country_dataset_cached(load_params("SEN"), "fr")
 
 
 def test_demo_rounds_a_later_round_shows_what_the_earlier_one_lacked(demo):
-    from mpanalysis.network import build_actor_network
+    from mpanalysis.analysis.network import build_actor_network
 
     graph = build_actor_network(demo)
     entities = demo.entities

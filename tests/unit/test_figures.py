@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from mpanalysis import figures
-from mpanalysis.document import Figure
+from mpanalysis.analysis.network import build_stage_table
 from mpanalysis.errors import ReferenceDataError
-from mpanalysis.network import build_stage_table
+from mpanalysis.guide import figures
+from mpanalysis.guide.document import Figure
 from mpanalysis.paths import reference_dir
 from mpanalysis.reference import get_codes, get_languages
 from mpanalysis.render.static import build_static_figure

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from mpanalysis.figures_profile import plot_profile_functions, plot_profile_use_by_type
+from mpanalysis.guide.figures.profile import plot_profile_functions, plot_profile_use_by_type
 
 
 def one_user_by_type() -> pd.DataFrame:

@@ -9,9 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from mpanalysis.dataset import TABLE_COLUMNS, CountryDataset, make_empty_table
-from mpanalysis.errors import MpanalysisError, ReferenceDataError
-from mpanalysis.findings import (
+from mpanalysis.analysis.findings import (
     find_network_findings,
     find_source_findings,
     findings_from_json,
@@ -24,7 +22,10 @@ from mpanalysis.findings import (
     make_finding,
     render_sentence,
 )
-from mpanalysis.network import build_actor_network, summarize_network
+from mpanalysis.analysis.network import build_actor_network, summarize_network
+from mpanalysis.errors import MpanalysisError, ReferenceDataError
+from mpanalysis.ingest.dataset import CountryDataset
+from mpanalysis.ingest.schemas import TABLE_COLUMNS, make_empty_table
 from mpanalysis.params import CountryParams
 from mpanalysis.paths import reference_dir
 

@@ -9,9 +9,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from mpanalysis.dataset import TABLE_COLUMNS, CountryDataset, make_empty_table
-from mpanalysis.errors import InputLayoutError
-from mpanalysis.network import (
+from mpanalysis.analysis.network import (
     build_actor_network,
     find_bridges,
     find_communities,
@@ -22,6 +20,9 @@ from mpanalysis.network import (
     summarize_network,
     write_network,
 )
+from mpanalysis.errors import InputLayoutError
+from mpanalysis.ingest.dataset import CountryDataset
+from mpanalysis.ingest.schemas import TABLE_COLUMNS, make_empty_table
 
 
 def make_table(name: str, rows: list[dict]) -> pd.DataFrame:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from mpanalysis.batch.run import order_longest_first
 from mpanalysis.paths import copy_project, find_project_root
-from mpanalysis.pipeline import order_longest_first
 
 
 def test_countries_with_the_most_answers_start_first_and_unknown_ones_last(tmp_path, monkeypatch):

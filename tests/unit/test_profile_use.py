@@ -7,9 +7,10 @@ import math
 import pandas as pd
 import pytest
 
-from mpanalysis import profile_use as pu
-from mpanalysis.dataset import CountryDataset, make_empty_table
+from mpanalysis.analysis import profile as pu
 from mpanalysis.errors import ReferenceDataError
+from mpanalysis.ingest.dataset import CountryDataset
+from mpanalysis.ingest.schemas import make_empty_table
 from mpanalysis.params import CountryParams
 
 # entity_id, name, acronym, type, wg_member, wg_coordinator, mp_aware, mp_used, functions

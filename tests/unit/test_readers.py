@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mpanalysis.errors import InputLayoutError, MpanalysisError
-from mpanalysis.readers import find_export_files, read_country_inputs, read_export, to_text
-from mpanalysis.validation import validate_export
+from mpanalysis.ingest.readers import find_export_files, read_country_inputs, read_export, to_text
+from mpanalysis.ingest.validation import validate_export
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mpanalysis import recommendations as rec
+from mpanalysis.analysis import recommendations as rec
+from mpanalysis.analysis.findings import Finding, make_finding
 from mpanalysis.errors import ReferenceDataError
-from mpanalysis.findings import Finding, make_finding
 from mpanalysis.params import CountryParams
 from mpanalysis.paths import reference_dir
 

@@ -7,9 +7,15 @@ import pandas as pd
 import pytest
 
 from mpanalysis.errors import ReferenceDataError
-from mpanalysis.reconcile import (
-    ENTITY_COLUMNS, MATCH_COLUMNS, UNRESOLVED_COLUMNS, load_name_rules, normalize_name,
-    reconcile_institutions, split_acronym)
+from mpanalysis.ingest.reconcile import (
+    ENTITY_COLUMNS,
+    MATCH_COLUMNS,
+    UNRESOLVED_COLUMNS,
+    load_name_rules,
+    normalize_name,
+    reconcile_institutions,
+    split_acronym,
+)
 
 
 def make_institutions(*rows):

@@ -12,18 +12,21 @@ import pandas as pd
 import pytest
 import yaml
 
-from mpanalysis import regional
-from mpanalysis.cache import load_country_dataset_cached
-from mpanalysis.chapters.annexes import build_response_table
-from mpanalysis.chapters.base import ChapterContext
-from mpanalysis.document import Figure, Paragraph, Table, iter_blocks, iter_texts
+from mpanalysis.analysis.network import build_actor_network, summarize_network
+from mpanalysis.analysis.profile import build_problem_matrix
+from mpanalysis.analysis.sources import build_sources_analysis
 from mpanalysis.errors import MpanalysisError, ParamsError
-from mpanalysis.network import build_actor_network, summarize_network
+from mpanalysis.guide.chapters.annexes import build_response_table
+from mpanalysis.guide.chapters.base import ChapterContext
+from mpanalysis.guide.document import Figure, Paragraph, Table, iter_blocks, iter_texts
+from mpanalysis.guide.figures.timeline import build_milestone_table
+from mpanalysis.ingest.cache import load_country_dataset_cached
 from mpanalysis.params import load_params
 from mpanalysis.paths import reference_dir
-from mpanalysis.profile_use import build_problem_matrix
-from mpanalysis.sources import build_sources_analysis
-from mpanalysis.timeline import build_milestone_table
+from mpanalysis.publish.regional import data as regional_data
+from mpanalysis.publish.regional import slides as regional_slides
+from mpanalysis.publish.regional import synthesis as regional_synthesis
+from mpanalysis.publish.regional import texts as regional_texts
 
 TODAY = dt.date(2025, 11, 1)
 #: Three demo countries: endorsed (SEN), draft with a coverage gap (GMB), draft and small (NER).
@@ -31,13 +34,13 @@ COUNTRIES = ["SEN", "GMB", "NER"]
 
 
 @pytest.fixture(scope="module")
-def region() -> regional.RegionData:
-    return regional.collect_region(COUNTRIES, TODAY)
+def region() -> regional_data.RegionData:
+    return regional_data.collect_region(COUNTRIES, TODAY)
 
 
 @pytest.fixture(scope="module")
 def guides(region) -> dict[str, object]:
-    return {lang: regional.build_regional_synthesis(None, lang, region=region) for lang in ("fr", "en")}
+    return {lang: regional_synthesis.build_regional_synthesis(None, lang, region=region) for lang in ("fr", "en")}
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +79,7 @@ def test_network_indicators_are_those_of_the_country_guide(region, senegal):
     summary = summarize_network(build_actor_network(dataset), sources=dataset.sources)
     response = build_response_table(ChapterContext(dataset=dataset, params=params, lang="fr"))
     total = response[response["type"] == "_total"].iloc[0]
-    table = regional.build_network_comparison(region)
+    table = regional_data.build_network_comparison(region)
     row = table.loc["SEN"]
     assert row["density"] == pytest.approx(summary.density)
     assert row["formal_share"] == pytest.approx(summary.formal_share)
@@ -92,7 +95,7 @@ def test_network_table_shows_each_country_in_its_column(guides, region):
     guide = guides["en"]
     table = _block(guide, "regional_network")
     assert table.columns == ["Indicator", "Niger", "Senegal", "The Gambia"]
-    values = regional.build_network_comparison(region)
+    values = regional_data.build_network_comparison(region)
     density = next(row for row in table.rows if row[0] == "Density")
     assert density[table.columns.index("Senegal")] == f"{values.at['SEN', 'density']:.3f}"
     french = _block(guides["fr"], "regional_network")
@@ -103,7 +106,7 @@ def test_network_table_shows_each_country_in_its_column(guides, region):
 def test_coverage_counts_existing_sources_per_domain(region, senegal):
     params, dataset = senegal
     gaps = build_sources_analysis(dataset, params).gaps
-    coverage = regional.build_coverage_comparison(region)
+    coverage = regional_data.build_coverage_comparison(region)
     sen = coverage[coverage["country"] == "SEN"].set_index("domain")
     for domain, row in gaps.iterrows():
         assert sen.at[domain, "n_existing"] == row["n_existing"]
@@ -123,14 +126,14 @@ def test_coverage_table_and_sentence_name_the_gap(guides):
 
 def test_coverage_figure_outlines_every_gap(guides, region):
     figure = _block(guides["fr"], "regional_coverage_map").figure_dict()
-    n_gaps = int(regional.build_coverage_comparison(region)["has_gap"].sum())
+    n_gaps = int(regional_data.build_coverage_comparison(region)["has_gap"].sum())
     dashed = [s for s in figure["layout"].get("shapes", []) if s.get("line", {}).get("dash") == "dash"]
     assert len(dashed) == n_gaps >= 1
     assert figure["data"][0]["x"] == ["Gambie", "Niger", "Sénégal"]
 
 
 def test_gantt_has_one_row_per_country_and_milestone(region, guides):
-    milestones = regional.build_region_milestones(region)
+    milestones = regional_data.build_region_milestones(region)
     expected = sum(len(build_milestone_table(load_params(c), TODAY)) for c in COUNTRIES)
     assert len(milestones) == expected
     figure = _block(guides["en"], "regional_timeline").figure_dict()
@@ -153,12 +156,12 @@ def test_status_table_says_where_each_country_stands(guides):
 def test_challenges_are_the_problem_matrices_of_the_countries(region, senegal):
     params, dataset = senegal
     matrix = build_problem_matrix(dataset, params, "fr").set_index("challenge")
-    comparison = regional.build_challenge_comparison(region)
+    comparison = regional_data.build_challenge_comparison(region)
     sen = comparison[comparison["country"] == "SEN"].set_index("challenge")
     for code in ("understanding", "dissemination", "ownership", "update", "use"):
         assert sen.at[code, "mean_severity"] == pytest.approx(matrix.at[code, "mean_severity"])
         assert sen.at[code, "prevalence"] == pytest.approx(matrix.at[code, "prevalence"])
-    ranking = regional.build_challenge_ranking(comparison)
+    ranking = regional_data.build_challenge_ranking(comparison)
     for code, row in ranking.iterrows():
         scores = comparison.loc[comparison["challenge"] == code, "score"].astype(float)
         assert row["score"] == pytest.approx(scores.mean())
@@ -167,7 +170,7 @@ def test_challenges_are_the_problem_matrices_of_the_countries(region, senegal):
 
 
 def test_recommendation_counts_are_the_guides_recommendations(region):
-    counts = regional.build_recommendation_counts(region)
+    counts = regional_data.build_recommendation_counts(region)
     for snapshot in region.snapshots:
         assert counts[snapshot.country].sum() == len(snapshot.recommendations)
         assert counts.at["cooperation", snapshot.country] == sum(
@@ -175,7 +178,7 @@ def test_recommendation_counts_are_the_guides_recommendations(region):
 
 
 def test_common_recommendations_count_the_countries_where_a_rule_applies(region):
-    common = regional.build_common_recommendations(region)
+    common = regional_data.build_common_recommendations(region)
     assert common["n_countries"].is_monotonic_decreasing
     for row in common.itertuples():
         where = [s.country for s in region.snapshots if row.rule_id in s.rule_ids]
@@ -186,7 +189,7 @@ def test_a_rule_merged_into_a_workshop_recommendation_still_counts(region):
     snapshot = next(s for s in region.snapshots if any(r.merged_ids for r in s.recommendations))
     merged = next(i for r in snapshot.recommendations for i in r.merged_ids)
     assert merged in snapshot.rule_ids
-    common = regional.build_common_recommendations(region).set_index("rule_id")
+    common = regional_data.build_common_recommendations(region).set_index("rule_id")
     assert snapshot.country in common.at[merged, "countries"]
 
 
@@ -208,25 +211,25 @@ def test_every_text_is_filled_in_its_language(guides, lang):
 
 
 def test_draft_mark_until_every_guide_is_endorsed(region):
-    guide = regional.build_regional_synthesis(None, "en", region=region)
+    guide = regional_synthesis.build_regional_synthesis(None, "en", region=region)
     assert guide.is_draft  # The Gambia and Niger are drafts
     callout = guide.chapters[0].blocks[0]
     assert callout.kind == "warning" and "Niger and The Gambia" in callout.text
     endorsed = _with_params(_with_params(region, "GMB", endorsement={"status": "published"}),
                             "NER", endorsement={"status": "endorsed"})
-    final = regional.build_regional_synthesis(None, "en", region=endorsed)
+    final = regional_synthesis.build_regional_synthesis(None, "en", region=endorsed)
     assert not final.is_draft
     assert not any(b.type == "callout" and "DRAFT" in b.text for b in final.chapters[0].blocks)
 
 
 def test_synthetic_mark_when_any_country_is_demo(region):
     mixed = _with_params(_with_params(region, "SEN", is_demo=False), "NER", is_demo=False)
-    guide = regional.build_regional_synthesis(None, "en", region=mixed)
+    guide = regional_synthesis.build_regional_synthesis(None, "en", region=mixed)
     assert guide.is_synthetic
     notes = [b.text for b in guide.chapters[0].blocks if b.type == "callout" and b.kind == "info"]
     assert notes == ["The Gambia: synthetic demonstration data, describing no real country."]
     real = _with_params(mixed, "GMB", is_demo=False)
-    assert not regional.build_regional_synthesis(None, "en", region=real).is_synthetic
+    assert not regional_synthesis.build_regional_synthesis(None, "en", region=real).is_synthetic
 
 
 def test_a_failing_country_is_named_and_the_others_go_on(region, monkeypatch):
@@ -238,23 +241,23 @@ def test_a_failing_country_is_named_and_the_others_go_on(region, monkeypatch):
                               key="endorsement.status")
         return kept[code]
 
-    monkeypatch.setattr(regional, "build_country_snapshot", fake_snapshot)
-    partial = regional.collect_region("SEN CIV", TODAY)
+    monkeypatch.setattr(regional_data, "build_country_snapshot", fake_snapshot)
+    partial = regional_data.collect_region("SEN CIV", TODAY)
     assert partial.countries == ["SEN"] and "params/CIV.yaml" in partial.skipped["CIV"]
-    guide = regional.build_regional_synthesis(None, "en", region=partial)
+    guide = regional_synthesis.build_regional_synthesis(None, "en", region=partial)
     left_out = [b for b in guide.chapters[0].blocks if b.type == "callout" and b.title == "Countries left out"]
     assert left_out and "Côte d’Ivoire" in left_out[0].text and "params/CIV.yaml" in left_out[0].text
-    monkeypatch.setattr(regional, "build_country_snapshot", lambda code, today=None: fake_snapshot("CIV"))
+    monkeypatch.setattr(regional_data, "build_country_snapshot", lambda code, today=None: fake_snapshot("CIV"))
     with pytest.raises(MpanalysisError, match="no country could be compared"):
-        regional.collect_region("CIV", TODAY)
+        regional_data.collect_region("CIV", TODAY)
 
 
 def test_names_from_parameters_are_text_not_markup(region):
     hostile = _with_params(region, "SEN", country_name={"fr": "<b>Sén</b></script>", "en": "<b>Sen</b></script>"})
-    guide = regional.build_regional_synthesis(None, "en", region=hostile)
+    guide = regional_synthesis.build_regional_synthesis(None, "en", region=hostile)
     figure = _block(guide, "regional_coverage_map").figure_dict()
     assert "&lt;b&gt;Sen&lt;/b&gt;&lt;/script&gt;" in figure["data"][0]["x"]
-    page = regional.build_slides_html(guide)
+    page = regional_slides.build_slides_html(guide)
     assert "<b>Sen</b>" not in page and "&lt;b&gt;Sen&lt;/b&gt;" in page
     # each figure's JSON ends where its own </script> is: the name cannot close it early
     blocks = re.findall(r'data-figure="[^"]+">(.*?)</script>', page, re.S)
@@ -262,7 +265,7 @@ def test_names_from_parameters_are_text_not_markup(region):
 
 
 def test_every_rule_has_a_short_name_in_both_languages():
-    from mpanalysis.recommendations import load_rules
+    from mpanalysis.analysis.recommendations import load_rules
 
     texts = yaml.safe_load((reference_dir() / "chapters" / "regional.yaml").read_text(encoding="utf-8"))
     for rule in load_rules():
@@ -271,8 +274,8 @@ def test_every_rule_has_a_short_name_in_both_languages():
 
 
 def test_a_rule_without_short_name_shows_its_generic_text(monkeypatch):
-    monkeypatch.setitem(regional._read_texts(str(regional._texts_path())), "rule_labels", {})
-    label = regional.get_rule_label("coop_unreached_users", "en")
+    monkeypatch.setitem(regional_texts._read_texts(str(regional_texts._texts_path())), "rule_labels", {})
+    label = regional_data.get_rule_label("coop_unreached_users", "en")
     assert label.startswith("Organise a regular flow of information to the institutions concerned, which take part")
 
 
@@ -281,13 +284,13 @@ def test_a_rule_without_short_name_shows_its_generic_text(monkeypatch):
 
 def test_slides_show_each_key_figure_and_table(guides):
     guide = guides["fr"]
-    slides = regional.build_slides(guide)
+    slides = regional_slides.build_slides(guide)
     key_blocks = [b for c in guide.chapters for b in iter_blocks(c)
                   if isinstance(b, (Figure, Table)) and b.in_brief]
     assert [s.kind for s in slides[:2]] == ["title", "messages"]
     assert [s.block.id for s in slides[2:]] == [b.id for b in key_blocks]
     assert slides[2].label == "Tableau I.1"
-    page = regional.build_slides_html(guide)
+    page = regional_slides.build_slides_html(guide)
     assert page.count('<section class="slide ') == len(slides)
     figures = re.findall(r'<script type="application/json" data-figure="[^"]+">(.*?)</script>', page, re.S)
     assert len(figures) == sum(isinstance(b, Figure) for b in key_blocks)
@@ -297,7 +300,7 @@ def test_slides_show_each_key_figure_and_table(guides):
 
 
 def test_write_outputs_per_language(region, tmp_path):
-    written = regional.write_regional_outputs(langs=("fr", "en"), output_dir=tmp_path, region=region,
+    written = regional_synthesis.write_regional_outputs(langs=("fr", "en"), output_dir=tmp_path, region=region,
                                               formats=("html",))
     names = sorted(p.name for p in written)
     assert names == ["regional_slides_en.html", "regional_slides_fr.html",
@@ -307,14 +310,14 @@ def test_write_outputs_per_language(region, tmp_path):
 
 
 def test_parse_countries_defaults_to_every_country_with_parameters():
-    assert regional.parse_countries("") == regional.list_region_countries()
-    assert set(COUNTRIES) <= set(regional.parse_countries(None))
+    assert regional_data.parse_countries("") == regional_data.list_region_countries()
+    assert set(COUNTRIES) <= set(regional_data.parse_countries(None))
 
 
 def test_network_comparison_keeps_undefined_indicators_empty():
-    example = regional._make_example_region()
-    table = regional.build_network_comparison(example)
+    example = regional_data.make_example_region()
+    table = regional_data.build_network_comparison(example)
     assert pd.isna(table.at["GMB", "coordinator_reach"])
-    guide = regional.build_regional_synthesis(None, "en", region=example)
+    guide = regional_synthesis.build_regional_synthesis(None, "en", region=example)
     reach = next(r for r in _block(guide, "regional_network").rows if r[0] == "Coordinator's reach")
     assert reach[1:] == ["80%", None]  # Senegal, The Gambia (no coordinator: shown as "–")

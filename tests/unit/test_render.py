@@ -18,9 +18,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from mpanalysis.document import number_guide
-from mpanalysis.render import render_docx, render_guide, render_html, render_pdf
-from mpanalysis.render import browser
+from mpanalysis.guide.document import number_guide
+from mpanalysis.render import browser, render_docx, render_guide, render_html, render_pdf
 from mpanalysis.render.html import build_html
 from mpanalysis.render.static import apply_house_style, build_static_figure
 

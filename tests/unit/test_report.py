@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from mpanalysis import report
-from mpanalysis.dataset import load_country_dataset
+from mpanalysis.ingest import report
+from mpanalysis.ingest.dataset import load_country_dataset
+from mpanalysis.ingest.report import format_counts_table, write_validation_report
 from mpanalysis.params import CountryParams
-from mpanalysis.report import format_counts_table, write_validation_report
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
 

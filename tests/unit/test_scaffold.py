@@ -1,14 +1,13 @@
 """`mpanalysis init` creates a parameters file that validates and an input folder."""
 
 import shutil
-from pathlib import Path
 
 import pytest
 
 from mpanalysis.errors import MpanalysisError
+from mpanalysis.ingest.scaffold import init_country
 from mpanalysis.params import load_params
 from mpanalysis.paths import find_project_root
-from mpanalysis.scaffold import init_country
 
 
 @pytest.fixture

@@ -7,9 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from mpanalysis.dataset import TABLE_COLUMNS, CountryDataset, make_empty_table
-from mpanalysis.params import CountryParams
-from mpanalysis.sources import (
+from mpanalysis.analysis.sources import (
     build_coverage_matrix,
     build_source_listing,
     build_source_profile,
@@ -18,6 +16,9 @@ from mpanalysis.sources import (
     find_source_gaps,
     list_domains,
 )
+from mpanalysis.ingest.dataset import CountryDataset
+from mpanalysis.ingest.schemas import TABLE_COLUMNS, make_empty_table
+from mpanalysis.params import CountryParams
 
 ENTITIES = [
     # entity_id, name, acronym, type, sector

@@ -7,10 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from mpanalysis.readers import read_export
-from mpanalysis.validation import (
-    Issue, format_message, make_counts_table, normalize_choice, normalize_country, parse_multi,
-    parse_submission_time, parse_yes_no, validate_export,
+from mpanalysis.ingest.issues import Issue, format_message
+from mpanalysis.ingest.readers import read_export
+from mpanalysis.ingest.validation import make_counts_table, validate_export
+from mpanalysis.ingest.values import (
+    normalize_choice,
+    normalize_country,
+    parse_multi,
+    parse_submission_time,
+    parse_yes_no,
 )
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "exports"

@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 from pyxform.xls2xform import convert
 
-from mpanalysis import xlsform
 from mpanalysis.errors import MpanalysisError, ReferenceDataError
-from mpanalysis.form import FIELDS, FLOWS, MAIN, SOURCES, get_fields
+from mpanalysis.ingest import xlsform
+from mpanalysis.ingest.form import FIELDS, FLOWS, MAIN, SOURCES, get_fields
 from mpanalysis.paths import find_project_root
 from mpanalysis.reference import get_codes
 
@@ -306,7 +306,7 @@ def test_rebuilding_gives_identical_bytes_without_clock_time(tmp_path):
 
 
 def test_committed_questionnaire_files_are_up_to_date():
-    assert xlsform.check_questionnaire_files() == [], "run: python -c 'from mpanalysis.xlsform import " \
+    assert xlsform.check_questionnaire_files() == [], "run: python -c 'from mpanalysis.ingest.xlsform import " \
         "write_questionnaire_files as w; w()'"
 
 

@@ -1,4 +1,4 @@
-"""Renderers of the guide: one document model (:mod:`mpanalysis.document`), three formats.
+"""Renderers of the guide: one document model (:mod:`mpanalysis.guide.document`), three formats.
 
 - :func:`render_html` — one self-contained HTML file, interactive figures, works offline;
 - :func:`render_pdf` — A4 PDF through weasyprint, static SVG figures, page numbers;
@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..document import Guide
-from ..errors import MpanalysisError
-from .docx import render_docx
-from .html import build_html, render_html
-from .pdf import render_pdf
+from mpanalysis.errors import MpanalysisError
+from mpanalysis.guide.document import Guide
+from mpanalysis.render.docx import render_docx
+from mpanalysis.render.html import build_html, render_html
+from mpanalysis.render.pdf import render_pdf
 
 __all__ = ["FORMATS", "build_html", "render_docx", "render_guide", "render_html", "render_pdf"]
 
@@ -29,7 +29,7 @@ def render_guide(guide: Guide, folder: str | Path, stem: str,
     """Write the guide in each format as ``folder/stem.<format>``; return ``{format: path}``.
 
     >>> import tempfile
-    >>> from mpanalysis.document import Chapter
+    >>> from mpanalysis.guide.document import Chapter
     >>> g = Guide(country="SEN", country_name="Sénégal", lang="fr", title="Guide",
     ...           date="2025-01-31", chapters=[Chapter(number="I", key="a", title="A")])
     >>> sorted(render_guide(g, tempfile.mkdtemp(), "guide_fr", ("html", "docx")))

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..paths import find_project_root
+from mpanalysis.paths import find_project_root
 
 #: Flags of a headless Chromium that cannot reach anything outside the machine.
 OFFLINE_FLAGS = (

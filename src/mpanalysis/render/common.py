@@ -14,7 +14,7 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from ..document import Chapter, Guide, Section, Table, load_guide_texts, unprotect_text
+from mpanalysis.guide.document import Chapter, Guide, Section, Table, load_guide_texts, unprotect_text
 
 #: Numbers below this are printed without a thousands separator (years: 2024, not 2 024).
 _GROUPING_FROM = 10_000

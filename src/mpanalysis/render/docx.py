@@ -25,11 +25,23 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
-from ..document import (BulletList, Callout, Chapter, Figure, Guide, Numbering, Paragraph, Section,
-                        Table, number_guide, resolve_refs, unprotect_text)
-from ..fileio import write_bytes_atomic
-from . import common
-from .static import build_static_figure
+from mpanalysis.fileio import write_bytes_atomic
+from mpanalysis.guide.document import (
+    BulletList,
+    Callout,
+    Chapter,
+    Figure,
+    Guide,
+    Numbering,
+    Paragraph,
+    Section,
+    Table,
+    number_guide,
+    resolve_refs,
+    unprotect_text,
+)
+from mpanalysis.render import common
+from mpanalysis.render.static import build_static_figure
 
 NAVY = "17365D"
 TEAL = "0B6E75"
@@ -526,7 +538,7 @@ def render_docx(guide: Guide, path: str | Path) -> Path:
     """Write the guide as an editable Word document.
 
     >>> import tempfile, pathlib, docx
-    >>> from mpanalysis.document import Chapter, Paragraph
+    >>> from mpanalysis.guide.document import Chapter, Paragraph
     >>> g = Guide(country="SEN", country_name="Sénégal", lang="fr", title="Guide", date="2025-01-31",
     ...           chapters=[Chapter(number="I", key="a", title="Panorama",
     ...                             blocks=[Paragraph(text="=HYPERLINK(\\"http://x\\")")])])

@@ -21,11 +21,19 @@ from typing import Any, Literal
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from ..display import read_plotly_js
-from ..document import Figure, Guide, Numbering, RefLabel, number_guide, split_refs, unprotect_text
-from ..fileio import write_text_atomic
-from . import common
-from .static import ASSETS_DIR, apply_house_style, read_geo_stub
+from mpanalysis.fileio import write_text_atomic
+from mpanalysis.guide.document import (
+    Figure,
+    Guide,
+    Numbering,
+    RefLabel,
+    number_guide,
+    split_refs,
+    unprotect_text,
+)
+from mpanalysis.render import common
+from mpanalysis.render.display import read_plotly_js
+from mpanalysis.render.static import ASSETS_DIR, apply_house_style, read_geo_stub
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -168,7 +176,7 @@ def build_html(guide: Guide, mode: Literal["screen", "print"] = "screen",
     weasyprint paginates, with ``static_images`` mapping each figure id to an image URL (a
     ``data:`` URI).
 
-    >>> from mpanalysis.document import Chapter, Paragraph
+    >>> from mpanalysis.guide.document import Chapter, Paragraph
     >>> g = Guide(country="SEN", country_name="Sénégal", lang="fr", title="Guide", date="2025-01-31",
     ...           chapters=[Chapter(number="I", key="a", title="Gestion des frontières",
     ...                             blocks=[Paragraph(text="<b>x</b>")])])
@@ -176,7 +184,7 @@ def build_html(guide: Guide, mode: Literal["screen", "print"] = "screen",
     >>> "&lt;b&gt;x&lt;/b&gt;" in page, '<html lang="fr">' in page
     (True, True)
     """
-    from .. import __version__
+    from mpanalysis._version import __version__
 
     texts = common.load_texts(guide.lang)
     numbering = number_guide(guide)
@@ -220,7 +228,7 @@ def render_html(guide: Guide, path: str | Path) -> Path:
     """Write the guide as one self-contained, offline HTML file; return its path.
 
     >>> import tempfile, pathlib
-    >>> from mpanalysis.document import Chapter
+    >>> from mpanalysis.guide.document import Chapter
     >>> g = Guide(country="SEN", country_name="Sénégal", lang="fr", title="Guide", date="2025-01-31",
     ...           chapters=[Chapter(number="I", key="a", title="Panorama")])
     >>> out = render_html(g, pathlib.Path(tempfile.mkdtemp()) / "guide.html")
@@ -234,7 +242,7 @@ def render_blocks_fragment(blocks: list, guide: Guide) -> str:
     """Return the HTML of some blocks of ``guide`` (tables, paragraphs, callouts) as the guide
     shows them, for display in a notebook; figures are left to the notebook's own plotly display.
 
-    >>> from mpanalysis.document import Chapter, Paragraph
+    >>> from mpanalysis.guide.document import Chapter, Paragraph
     >>> g = Guide(country="SEN", country_name="Sénégal", lang="fr", title="Guide", date="2025-01-31",
     ...           chapters=[Chapter(number="I", key="a", title="A", blocks=[Paragraph(text="<b>x</b>")])])
     >>> render_blocks_fragment(g.chapters[0].blocks, g)

@@ -12,11 +12,11 @@ import base64
 import logging
 from pathlib import Path
 
-from ..document import Figure, Guide, iter_blocks
-from ..fileio import write_bytes_atomic
-from . import common
-from .html import build_html
-from .static import build_static_figure
+from mpanalysis.fileio import write_bytes_atomic
+from mpanalysis.guide.document import Figure, Guide, iter_blocks
+from mpanalysis.render import common
+from mpanalysis.render.html import build_html
+from mpanalysis.render.static import build_static_figure
 
 
 def build_static_images(guide: Guide, fmt: str = "svg") -> dict[str, str]:
@@ -55,7 +55,7 @@ def render_pdf(guide: Guide, path: str | Path, figure_format: str = "svg") -> Pa
     """Write the guide as an A4 PDF (static figures, page numbers, marks on every page).
 
     >>> import tempfile, pathlib
-    >>> from mpanalysis.document import Chapter, Paragraph
+    >>> from mpanalysis.guide.document import Chapter, Paragraph
     >>> g = Guide(country="SEN", country_name="Sénégal", lang="fr", title="Guide", date="2025-01-31",
     ...           chapters=[Chapter(number="I", key="a", title="Gestion des frontières",
     ...                             blocks=[Paragraph(text="« Œuvre »")])])

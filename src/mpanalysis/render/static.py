@@ -2,7 +2,7 @@
 
 kaleido drives the system Chromium. Starting it costs seconds, so one server is started per
 process, on first use, and reused for every figure (~0.2 s each); a server another module
-started (e.g. :mod:`mpanalysis.figures`) is reused as is. Geo figures would make plotly.js fetch
+started (e.g. :mod:`mpanalysis.guide.figures`) is reused as is. Geo figures would make plotly.js fetch
 ``world_110m.json`` from its CDN: each export points plotly's ``topojsonURL`` at an empty base map
 held in a ``data:`` URL, so it works whoever started the server (the HTML guide defines the same
 empty map with ``assets/geo_stub.js``).
@@ -19,8 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from ..document import DocumentError, Figure
-from ..errors import MpanalysisError
+from mpanalysis.errors import MpanalysisError
+from mpanalysis.guide.document import DocumentError, Figure
 
 ASSETS_DIR = Path(__file__).parent / "assets"
 GEO_STUB_PATH = ASSETS_DIR / "geo_stub.js"

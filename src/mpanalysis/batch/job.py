@@ -1,0 +1,286 @@
+"""The per-country job: :func:`build_country` (fingerprint, skip when current, build, ``build.json`` last)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from mpanalysis._version import __version__
+from mpanalysis.batch.kernels import CHAPTER_NOTEBOOKS, NotebookFailure, SharedKernel
+from mpanalysis.errors import MpanalysisError
+from mpanalysis.paths import find_project_root, notebooks_dir, outputs_dir, params_path
+
+DEFAULT_FORMATS = ("html", "pdf", "docx")
+DEFAULT_LENGTHS = ("full", "brief")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build. ``None`` means "as the country's parameters say" (languages, edition)."""
+
+    langs: tuple[str, ...] | None = None
+    editions: tuple[str, ...] | None = None
+    lengths: tuple[str, ...] = DEFAULT_LENGTHS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    is_forced: bool = False
+    today: str | None = None  # ISO date printed on the guides (default: today)
+
+    def describe(self) -> dict:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()
+                if k != "is_forced"}
+
+
+@dataclass
+class CountryResult:
+    """The outcome of one country's build (also a row of ``outputs/run.json``)."""
+
+    country: str
+    status: str  # built | skipped | failed
+    seconds: float = 0.0
+    message: str = ""
+    notebook: str | None = None
+    cell: int | None = None
+    outputs: list[str] = field(default_factory=list)
+    log: str | None = None
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == "failed"
+
+
+def _get_logger(country: str, log_path: Path) -> logging.Logger:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    logger = logging.getLogger(f"mpanalysis.build.{country}")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+    handler = logging.FileHandler(log_path, mode="a", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger.addHandler(handler)
+    return logger
+
+
+def compute_build_fingerprint(country: str, options: BuildOptions) -> dict:
+    """Return what a country's build depends on, hashed: inputs, parameters, notebooks, code."""
+    from mpanalysis.ingest.cache import list_input_files
+    from mpanalysis.ingest.dataset import get_input_folder
+    from mpanalysis.params import load_params
+    from mpanalysis.provenance import hash_file, hash_object, hash_package_source
+
+    params = load_params(country)
+    folder = get_input_folder(params)
+    record = {
+        "inputs": {p.name: hash_file(p) for p in list_input_files(folder)},
+        "params_file": hash_file(params_path(country)),
+        "notebooks": {name: hash_file(notebooks_dir() / name) for name in CHAPTER_NOTEBOOKS},
+        "reference": hash_reference_data(),
+        "code": hash_package_source(),
+        "package_version": __version__,
+        "options": options.describe(),
+    }
+    record["fingerprint"] = hash_object(record)
+    return record
+
+
+def hash_reference_data() -> str:
+    """Return one hash of ``data/reference/`` (labels, texts, rules: they change the guides)."""
+    from mpanalysis.provenance import hash_file, hash_object
+
+    folder = find_project_root() / "data" / "reference"
+    return hash_object({str(p.relative_to(folder)): hash_file(p)
+                        for p in sorted(folder.rglob("*")) if p.is_file()})
+
+
+def read_build_record(country: str) -> dict | None:
+    """Return the last successful build's record of a country, or None."""
+    path = outputs_dir(country) / "build.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def is_build_current(country: str, fingerprint: str) -> bool:
+    """True when the last build has this fingerprint and every output it listed still exists."""
+    record = read_build_record(country)
+    if not record or record.get("fingerprint") != fingerprint:
+        return False
+    base = outputs_dir(country)
+    return all((base / rel).is_file() for rel in record.get("outputs", []))
+
+
+def build_country(country: str, options: BuildOptions | None = None, *,
+                  kernel: SharedKernel | None = None) -> CountryResult:
+    """Build every guide of one country; never raises for a user's mistake (see module doc).
+
+    Safe to call in a separate process or on a dask worker: it reads the project from
+    ``MPANALYSIS_ROOT`` or the current folder and writes only under ``outputs/<ISO3>/``.
+    ``kernel`` is a :class:`~mpanalysis.batch.kernels.SharedKernel` to execute the notebooks in (the
+    batch hands each worker's kernel from country to country, so the imports are paid once per
+    worker); by default the country gets a kernel of its own, shut down at the end. A country
+    that fails restarts the kernel it was given: the next country never inherits a half-run one.
+    """
+    options = options or BuildOptions()
+    start = time.perf_counter()
+    country = country.upper()
+    base = outputs_dir(country)
+    log_path = base / "logs" / "run.log"
+    logger = _get_logger(country, log_path)
+    result = CountryResult(country=country, status="failed", log=str(log_path))
+    try:
+        fingerprint = compute_build_fingerprint(country, options)
+        if not options.is_forced and is_build_current(country, fingerprint["fingerprint"]):
+            result.status = "skipped"
+            result.message = "up to date (inputs, parameters, notebooks and package unchanged)"
+            result.outputs = read_build_record(country).get("outputs", [])
+            logger.info("skipped: up to date")
+            return result
+        logger.info("build started (mpanalysis %s)", __version__)
+        from mpanalysis.fileio import remove_leftover_temporary_files
+
+        for leftover in remove_leftover_temporary_files(base):
+            logger.info("removed %s, left by an interrupted build", leftover.relative_to(base))
+        outputs, edition = _build_country_outputs(country, options, fingerprint, logger, kernel)
+        result.outputs = [str(p.relative_to(base)) for p in outputs]
+        record = {"country": country, "fingerprint": fingerprint["fingerprint"], "depends_on": fingerprint,
+                  "edition": edition,
+                  "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                  "package_version": __version__, "outputs": result.outputs}
+        from mpanalysis.fileio import write_text_atomic
+
+        # written last: an interrupted build has no record, so the next run rebuilds it
+        write_text_atomic(base / "build.json", json.dumps(record, indent=1, ensure_ascii=False))
+        result.status = "built"
+        result.message = f"{len([o for o in result.outputs if o.startswith('guides/')])} guide files"
+        logger.info("build finished: %s", result.message)
+    except NotebookFailure as exc:
+        result.message = f"{exc.ename}: {exc.evalue}"
+        result.notebook, result.cell = exc.notebook, exc.cell
+        logger.error("failed in %s", exc)
+    except MpanalysisError as exc:
+        result.message = str(exc)
+        logger.error("failed: %s", exc)
+    except Exception as exc:  # a bug: keep the traceback in the log, keep the other countries going
+        result.message = f"internal error {type(exc).__name__}: {exc} (traceback in {log_path})"
+        logger.error("internal error\n%s", traceback.format_exc())
+    finally:
+        result.seconds = round(time.perf_counter() - start, 2)
+        for handler in list(logger.handlers):
+            handler.close()
+            logger.removeHandler(handler)
+    return result
+
+
+def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dict,
+                           logger: logging.Logger, kernel: SharedKernel | None = None
+                           ) -> tuple[list[Path], int]:
+    from mpanalysis.guide.chapters.annexes import build_annexes
+    from mpanalysis.guide.chapters.base import load_chapter_context, load_chapter_results
+    from mpanalysis.ingest.report import write_validation_report
+    from mpanalysis.params import load_params
+    from mpanalysis.publish.assemble import CHAPTER_KEYS, assemble_guide, make_guide_stem
+    from mpanalysis.publish.editions import build_changes_chapter, make_edition_snapshot, register_edition
+    from mpanalysis.publish.opendata import write_open_data
+    from mpanalysis.render import render_guide
+
+    params = load_params(country)
+    base = outputs_dir(country)
+    langs = options.langs or tuple(params.languages)
+    editions = options.editions or (params.edition,)
+    today = dt.date.fromisoformat(options.today) if options.today else dt.date.today()
+    written: list[Path] = []
+
+    first = load_chapter_context(country, langs[0])
+    report = write_validation_report(first.dataset, base / "validation", lang=langs[0])
+    written += list(report.values())
+    logger.info("validation report written")
+
+    # a new round of answers is a new edition: archive the previous guides before overwriting them
+    update = register_edition(make_edition_snapshot(first.dataset, params, today=today),
+                              last_build=read_build_record(country), base=base)
+    edition = update.current.number
+    logger.info("edition %d (%s)", edition, "new answers" if update.is_new else "same answers")
+
+    provenance = {
+        "package_version": __version__,
+        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "input_hashes": fingerprint["inputs"],
+        "params_file": f"params/{country}.yaml",
+        "params_hash": fingerprint["params_file"],
+        "endorsement_status": params.endorsement.status,
+        "edition": edition,
+    }
+    if {"pdf", "docx"} & set(options.formats):
+        _start_figure_server_in_background()
+    # every chapter notebook of the country, in every language, runs in one kernel (see SharedKernel)
+    notebook_start = time.perf_counter()
+    is_own_kernel = kernel is None
+    if kernel is None:
+        kernel = SharedKernel(stderr_path=base / "logs" / "kernel.log")
+    else:
+        logger.info("notebooks run in the worker's kernel (%s)", "kept from the previous country"
+                    if kernel.is_alive else "a new one")
+    try:
+        for lang in langs:
+            work = base / "work" / lang
+            for name in CHAPTER_NOTEBOOKS:
+                run = kernel.execute(name, work / "executed" / name,
+                                     {"country": country, "language": lang, "output_dir": str(work)})
+                logger.info("%s %s executed in %.1f s", lang, name, run.seconds)
+    except BaseException:
+        kernel.restart()
+        raise
+    finally:
+        if is_own_kernel:
+            kernel.shutdown()
+    logger.info("notebooks executed in %.1f s", time.perf_counter() - notebook_start)
+    render_start = time.perf_counter()
+    for lang in langs:
+        work = base / "work" / lang
+        ctx = load_chapter_context(country, lang)
+        chapters = load_chapter_results(work, list(CHAPTER_KEYS))
+        changes_chapter = build_changes_chapter(update.changes, lang) if update.changes else None
+        if changes_chapter is not None:
+            chapters = [*chapters, changes_chapter]
+        annexes = build_annexes(ctx, today)
+        for audience in editions:
+            for length in options.lengths:
+                guide = assemble_guide(ctx, work, edition=audience, length=length, provenance=provenance,
+                                       version=str(edition), today=today, chapters=chapters, annexes=annexes)
+                paths = render_guide(guide, base / "guides", make_guide_stem(country, lang, audience, length),
+                                     tuple(options.formats))
+                written += list(paths.values())
+                logger.info("%s %s %s rendered: %s", lang, audience, length, ", ".join(sorted(paths)))
+    logger.info("guides rendered in %.1f s", time.perf_counter() - render_start)
+    written += write_open_data(first, base / "data", network_dir=base / "work" / langs[0] / "network")
+    return written, edition
+
+
+def _start_figure_server_in_background() -> None:
+    """Start the static-figure server (Chromium, seconds) while the kernel runs the notebooks:
+    this process only waits for the kernel then. A failure here is left for the PDF or DOCX
+    export to report, with its own message."""
+    from mpanalysis.render.static import start_figure_server
+
+    def start() -> None:
+        try:
+            start_figure_server()
+        except Exception:
+            pass
+
+    threading.Thread(target=start, name="figure-server-start", daemon=True).start()
+
+
+def _fingerprint_or_error(country: str) -> str:
+    try:
+        return compute_build_fingerprint(country, BuildOptions())["fingerprint"]
+    except MpanalysisError as exc:  # a broken country is left out of the synthesis, and named
+        return f"error: {exc}"

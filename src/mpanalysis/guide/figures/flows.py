@@ -1,0 +1,342 @@
+"""Chapter II: the flows Sankey (producers → domains → policy stages) and the policy cycle."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from fractions import Fraction
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+import plotly.graph_objects as go
+
+from mpanalysis.guide.figures.network import _node_label, _node_type
+from mpanalysis.guide.figures.style import (
+    _UNSPECIFIED,
+    _base_layout,
+    _check_language,
+    _config,
+    _domain_colors,
+    _empty_figure,
+    _escape,
+    _finish,
+    _format_int,
+    _format_names,
+    _hex_to_rgba,
+    _is_missing,
+    _ordered_codes,
+    _shorten,
+    _style,
+    _wrap,
+    fill_figure_text,
+    get_figure_text,
+)
+from mpanalysis.ingest.form import split_multi
+from mpanalysis.reference import get_codes, get_labels
+
+#: Columns of the per-stage summary drawn by :func:`plot_policy_cycle`
+#: (:func:`mpanalysis.analysis.network.build_stage_table`, whose ``n_senders`` are the producers feeding a stage).
+STAGE_SUMMARY_COLUMNS = ["stage", "n_actors", "n_inflows", "n_producers_feeding"]
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter II: flows from producers through domains to policy stages
+
+
+def plot_flows_sankey(G: nx.DiGraph, lang: str = "fr", top_n_producers: int = 12) -> go.Figure:
+    """Draw a Sankey diagram: producers → domains → policy stages.
+
+    Each exchange (edge ``u → v``) is one unit leaving its sender ``u``; it is split evenly
+    between the domains it carries (edge ``domains``) and then between the stages where it is
+    used (edge ``stages``), so every column sums to the number of exchanges. An exchange without
+    domain or stage goes to "not stated". Node labels write the number of exchanges touching the
+    node (an exchange on two domains counts once for each). Senders beyond ``top_n_producers`` are
+    grouped. Stages that receive nothing are named under the diagram.
+
+    Parameters
+    ----------
+    G
+        The actor network (edge attributes ``domains`` and ``stages``, space-separated codes).
+    lang
+        Language of the labels.
+    top_n_producers
+        How many senders get their own node (ranked by exchanges sent).
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> G.add_edge("A", "B", domains="trends border_management", stages="elaboration")
+    >>> G.add_edge("A", "C", domains="trends", stages="")
+    >>> fig = plot_flows_sankey(G, "en")
+    >>> [round(v, 2) for v in fig.data[0].link.value]
+    [1.5, 0.5, 0.5, 1.0, 0.5]
+    >>> list(fig.data[0].node.label)
+    ['A (2)', 'Migration trends (2)', 'Border management (1)', 'Elaboration (1)', 'Stage not stated (1)']
+    """
+    _check_language(lang)
+    texts = "flows_sankey"
+    title = get_figure_text(f"{texts}.title", lang)
+    edges = sorted(((u, v, d) for u, v, d in G.edges(data=True)), key=lambda e: (str(e[0]), str(e[1])))
+    if not edges:
+        return _empty_figure("flows_sankey", lang, title, get_figure_text(f"{texts}.empty", lang),
+                             get_figure_text(f"{texts}.alt_empty", lang))
+    sent = Counter(u for u, _, _ in edges)
+    labels = {n: _node_label(G, n) for n in sent}
+    producers = sorted(sent, key=lambda n: (-sent[n], labels[n].casefold(), str(n)))
+    other_key = ("producer", _UNSPECIFIED)
+    if len(producers) > top_n_producers + 1:
+        shown, grouped = producers[:top_n_producers], producers[top_n_producers:]
+    else:
+        shown, grouped = producers, []
+    producer_node = {p: ("producer", p) for p in shown} | {p: other_key for p in grouped}
+
+    domain_links: dict[tuple, Fraction] = defaultdict(Fraction)
+    stage_links: dict[tuple, Fraction] = defaultdict(Fraction)
+    domain_count: Counter = Counter()
+    stage_count: Counter = Counter()
+    for u, _, data in edges:
+        domains = list(dict.fromkeys(split_multi(data.get("domains")))) or [_UNSPECIFIED]
+        stages = list(dict.fromkeys(split_multi(data.get("stages")))) or [_UNSPECIFIED]
+        for domain in domains:
+            domain_links[(producer_node[u], ("domain", domain))] += Fraction(1, len(domains))
+            domain_count[domain] += 1
+            for stage in stages:
+                stage_links[(("domain", domain), ("stage", stage))] += Fraction(1, len(domains) * len(stages))
+        for stage in stages:
+            stage_count[stage] += 1
+
+    reference_stages = get_codes("policy_stages")
+    domain_order = [d for d in _ordered_codes(get_codes("domains"), set(domain_count) - {_UNSPECIFIED})
+                    + [_UNSPECIFIED] if domain_count[d]]
+    stage_order = [s for s in _ordered_codes(reference_stages, set(stage_count) - {_UNSPECIFIED})
+                   + [_UNSPECIFIED] if stage_count[s]]
+    node_template = get_figure_text(f"{texts}.node_label", lang)
+    domain_labels, stage_labels = get_labels("domains", lang), get_labels("policy_stages", lang)
+    colors = _config()["colors"]
+    domain_colors = _domain_colors(domain_order)
+    type_colors = colors["institution_types"]
+
+    keys: list[tuple] = []
+    node_labels: list[str] = []
+    node_colors: list[str] = []
+    for p in shown:
+        keys.append(("producer", p))
+        node_labels.append(node_template.format(label=_escape(labels[p]), n=_format_int(sent[p], lang)))
+        node_colors.append(type_colors.get(_node_type(G.nodes[p]), colors["unknown_institution_type"]))
+    if grouped:
+        keys.append(other_key)
+        node_labels.append(_escape(get_figure_text(f"{texts}.other_producers", lang).format(
+            n=_format_int(len(grouped), lang))))
+        node_colors.append(colors["unspecified"])
+    for d in domain_order:
+        keys.append(("domain", d))
+        label = get_figure_text("unspecified_domain", lang) if d == _UNSPECIFIED else domain_labels.get(d, d)
+        # middle-column labels sit right of their node: short lines keep them off the stage labels
+        node_labels.append(node_template.format(label=_wrap(label, 18), n=_format_int(domain_count[d], lang)))
+        node_colors.append(domain_colors[d])
+    for s in stage_order:
+        keys.append(("stage", s))
+        label = get_figure_text("unspecified_stage", lang) if s == _UNSPECIFIED else stage_labels.get(s, s)
+        node_labels.append(node_template.format(label=_wrap(label, 18), n=_format_int(stage_count[s], lang)))
+        node_colors.append(colors["unspecified"] if s == _UNSPECIFIED else colors["stage_node"])
+    index = {key: i for i, key in enumerate(keys)}
+
+    sources, targets, values, link_colors = [], [], [], []
+    for links in (domain_links, stage_links):
+        for (a, b), value in sorted(links.items(), key=lambda item: (index[item[0][0]], index[item[0][1]])):
+            sources.append(index[a])
+            targets.append(index[b])
+            values.append(round(float(value), 6))
+            domain = a[1] if a[0] == "domain" else b[1]
+            link_colors.append(_hex_to_rgba(domain_colors[domain], 0.45))
+
+    n_column_max = max(len(shown) + bool(grouped), len(domain_order), len(stage_order))
+    height = max(480, 170 + 44 * n_column_max)
+    fig = go.Figure(go.Sankey(
+        arrangement="snap", valueformat=".1f",
+        node={"label": node_labels, "color": node_colors, "pad": 14, "thickness": 16,
+              "line": {"color": "#FFFFFF", "width": 0.5},
+              "hovertemplate": "%{label}<extra></extra>"},
+        link={"source": sources, "target": targets, "value": values, "color": link_colors,
+              "hovertemplate": "%{source.label} → %{target.label}: %{value:.1f}<extra></extra>"},
+        textfont={"size": _style("small_font_size") + 1, "color": _style("text_color")},
+    ))
+    layout = _base_layout(title, get_figure_text(f"{texts}.subtitle", lang), height)
+    fig.update_layout(**layout)
+    fig.update_layout(margin={"l": 20, "r": 20, "t": 150, "b": 60})
+    for x, anchor, key in ((0.0, "left", "column_producers"), (0.5, "center", "column_domains"),
+                           (1.0, "right", "column_stages")):
+        fig.add_annotation(text=f"<b>{_escape(get_figure_text(f'{texts}.{key}', lang))}</b>",
+                           x=x, xanchor=anchor, y=1.0, yanchor="bottom", xref="paper", yref="paper",
+                           showarrow=False, font={"size": _style("font_size")})
+    empty_stages = [stage_labels.get(s, s) for s in reference_stages if not stage_count[s]]
+    if empty_stages:
+        fig.add_annotation(
+            text=_escape(get_figure_text("policy_cycle.alt_gaps", lang).format(
+                stages=_format_names(empty_stages, lang))),
+            x=1.0, xanchor="right", y=-0.02, yanchor="top", xref="paper", yref="paper", showarrow=False,
+            font={"size": _style("small_font_size"), "color": _style("gap_color")})
+
+    # the alt text names a real domain and stage; "not stated" only when nothing else exists
+    domain_candidates = [d for d in domain_order if d != _UNSPECIFIED] or domain_order
+    top_domain = max(domain_candidates, key=lambda d: (domain_count[d], -domain_candidates.index(d)))
+    stage_candidates = [s for s in stage_order if s != _UNSPECIFIED] or stage_order
+    top_stage = max(stage_candidates, key=lambda s: (stage_count[s], -stage_candidates.index(s)))
+    alt = fill_figure_text(
+        f"{texts}.alt", lang, n_edges=len(edges), n_producers=len(producers),
+        top_domain=(get_figure_text("unspecified_domain", lang) if top_domain == _UNSPECIFIED
+                    else domain_labels.get(top_domain, top_domain)),
+        n_top_domain=int(domain_count[top_domain]),
+        top_stage=(get_figure_text("unspecified_stage", lang) if top_stage == _UNSPECIFIED
+                   else stage_labels.get(top_stage, top_stage)),
+        n_top_stage=int(stage_count[top_stage]),
+        empty_stages=_format_names(empty_stages, lang))
+    return _finish(fig, "flows_sankey", lang, title, alt)
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter II: the policy cycle
+
+
+def _normalise_stage_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """Accept ``stage`` as a column or as the index, and ``n_senders`` for ``n_producers_feeding``."""
+    if "stage" not in summary.columns and summary.index.name == "stage":
+        summary = summary.reset_index()
+    if "n_producers_feeding" not in summary.columns and "n_senders" in summary.columns:
+        summary = summary.assign(n_producers_feeding=summary["n_senders"])
+    missing = [c for c in STAGE_SUMMARY_COLUMNS if c not in summary.columns]
+    if missing:
+        raise ValueError(f"stage_summary lacks the column(s) {missing}; expected {STAGE_SUMMARY_COLUMNS}")
+    return summary
+
+
+def plot_policy_cycle(G: nx.DiGraph, stage_summary: pd.DataFrame | None = None, lang: str = "fr",
+                      top_actors_n: int = 3) -> go.Figure:
+    """Draw the policy cycle: each stage with its actors and the information reaching it.
+
+    The stages of ``policy_stages.csv`` sit on a circle in their order (arrows close the cycle).
+    Each stage writes its number of actors, its number of inflows and up to ``top_actors_n`` of
+    its most connected actors; its shade follows the inflows. A stage that receives no information
+    is drawn with a dashed vermillion outline and says so in words.
+
+    Parameters
+    ----------
+    G
+        The actor network (node ``stages`` names the actors shown per stage).
+    stage_summary
+        DataFrame with columns ``stage, n_actors, n_inflows, n_producers_feeding``; by default
+        :func:`mpanalysis.analysis.network.build_stage_table` of ``G``. ``stage`` may be the index and
+        ``n_senders`` may stand for ``n_producers_feeding`` (as in that table). Stages missing
+        from it count zero; other columns are ignored.
+    lang
+        Language of the labels.
+    top_actors_n
+        How many actor names are written under each stage.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> G.add_node("A", acronym="ANSD", stages="needs_identification elaboration")
+    >>> G.add_node("B", acronym="DGPN", stages="implementation")
+    >>> G.add_edge("A", "B", stages="implementation")
+    >>> fig = plot_policy_cycle(G, lang="en")
+    >>> fig.layout.meta["alt"].split(". ")[-1]
+    'No information reaches: Identification of needs, Elaboration, Monitoring and evaluation, and Reformulation.'
+    >>> sum(1 for s in fig.layout.shapes if s.line.dash == "dash")
+    4
+    """
+    _check_language(lang)
+    texts = "policy_cycle"
+    title = get_figure_text(f"{texts}.title", lang)
+    if stage_summary is None:
+        from mpanalysis.analysis.network import build_stage_table
+
+        stage_summary = build_stage_table(G)
+    summary = _normalise_stage_summary(stage_summary)
+    by_stage = {str(row["stage"]): row for _, row in summary.iterrows()}
+    stages = _ordered_codes(get_codes("policy_stages"), by_stage)
+    stage_labels = get_labels("policy_stages", lang)
+
+    def count(stage: str, column: str) -> int:
+        value = by_stage[stage][column] if stage in by_stage else 0
+        return 0 if _is_missing(value) else int(value)
+
+    members: dict[str, list[Any]] = defaultdict(list)
+    for n in sorted(G.nodes, key=str):
+        for stage in set(split_multi(G.nodes[n].get("stages"))):
+            members[stage].append(n)
+    colors, style = _config()["colors"], _config()["style"]
+    fills = colors["stage_fill_scale"]
+    max_inflow = max([count(s, "n_inflows") for s in stages] + [1])
+    radius_ring, radius_stage = 1.0, 0.42
+    fig = go.Figure()
+    shapes, annotations = [], []
+    positions = {}
+    for k, stage in enumerate(stages):
+        angle = math.radians(90 - 360 * k / len(stages))
+        positions[stage] = (round(radius_ring * math.cos(angle), 4), round(radius_ring * math.sin(angle), 4))
+    for k, stage in enumerate(stages):
+        x, y = positions[stage]
+        n_inflows, n_actors = count(stage, "n_inflows"), count(stage, "n_actors")
+        is_gap = n_inflows == 0
+        fill = "#FFFFFF" if is_gap else fills[1 + round((len(fills) - 2) * n_inflows / max_inflow)]
+        shapes.append({"type": "circle", "xref": "x", "yref": "y", "x0": x - radius_stage,
+                       "x1": x + radius_stage, "y0": y - radius_stage, "y1": y + radius_stage,
+                       "fillcolor": fill, "layer": "below",
+                       "line": {"color": style["gap_color"] if is_gap else "#4D4D4D",
+                                "width": 3 if is_gap else 1.5, "dash": "dash" if is_gap else "solid"}})
+        ranked = sorted(members.get(stage, []), key=lambda n: (-G.degree(n), _node_label(G, n).casefold(), str(n)))
+        names = [_node_label(G, n) for n in ranked[:top_actors_n]]
+        more = len(ranked) - len(names)
+        lines = [f"<b>{_wrap(stage_labels.get(stage, stage), 16)}</b>",
+                 _escape(fill_figure_text(f"{texts}.actors", lang, n=int(n_actors))),
+                 _escape(fill_figure_text(f"{texts}.inflows", lang, n=int(n_inflows)))]
+        if is_gap:
+            lines.append(f"<span style='color:{style['gap_color']}'><b>"
+                         f"{_escape(get_figure_text(f'{texts}.no_inflow', lang))}</b></span>")
+        if names:
+            lines.append(f"<i>{_escape(', '.join(_shorten(n, 12) for n in names))}"
+                         f"{' +' + _format_int(more, lang) if more else ''}</i>")
+        annotations.append({"x": x, "y": y, "xref": "x", "yref": "y", "text": "<br>".join(lines),
+                            "showarrow": False, "font": {"size": style["small_font_size"]}, "align": "center"})
+        # arrow from this stage to the next one, from rim to rim
+        nx_, ny_ = positions[stages[(k + 1) % len(stages)]]
+        dx, dy = nx_ - x, ny_ - y
+        length = math.hypot(dx, dy) or 1.0
+        gap = (radius_stage + 0.03) / length
+        if len(stages) > 1:
+            annotations.append({"x": round(nx_ - dx * gap, 4), "y": round(ny_ - dy * gap, 4),
+                                "ax": round(x + dx * gap, 4), "ay": round(y + dy * gap, 4),
+                                "xref": "x", "yref": "y", "axref": "x", "ayref": "y", "text": "",
+                                "showarrow": True, "arrowhead": 2, "arrowsize": 1.3, "arrowwidth": 2,
+                                "arrowcolor": "#4D4D4D"})
+    annotations.append({"x": 0, "y": 0, "xref": "x", "yref": "y", "showarrow": False,
+                        "text": f"<b>{get_figure_text(f'{texts}.center', lang)}</b>",
+                        "font": {"size": style["font_size"], "color": style["muted_text_color"]}})
+    hover = get_figure_text(f"{texts}.hover", lang)
+    fig.add_trace(go.Scatter(
+        x=[positions[s][0] for s in stages], y=[positions[s][1] for s in stages], mode="markers",
+        marker={"size": 60, "opacity": 0}, showlegend=False, hoverinfo="text",
+        hovertext=[hover.format(stage=_escape(stage_labels.get(s, s)),
+                                actors=_escape(", ".join(_node_label(G, n) for n in members.get(s, [])) or "—"),
+                                n_producers=_format_int(count(s, "n_producers_feeding"), lang))
+                   for s in stages],
+        meta={"kind": "stages"},
+    ))
+    layout = _base_layout(title, get_figure_text(f"{texts}.subtitle", lang), 720)
+    fig.update_layout(**layout)
+    fig.update_layout(shapes=shapes, annotations=annotations, margin={"l": 10, "r": 10, "t": 110, "b": 10})
+    span = radius_ring + radius_stage + 0.06
+    fig.update_xaxes(visible=False, range=[-span, span])
+    fig.update_yaxes(visible=False, range=[-span, span], scaleanchor="x", scaleratio=1)
+
+    gaps = [stage_labels.get(s, s) for s in stages if count(s, "n_inflows") == 0]
+    stage_list = get_figure_text("list_separator", lang).join(fill_figure_text(
+        f"{texts}.alt_stage", lang, stage=stage_labels.get(s, s), n_actors=int(count(s, "n_actors")),
+        n_inflows=int(count(s, "n_inflows"))) for s in stages)
+    gap_sentence = (get_figure_text(f"{texts}.alt_gaps", lang).format(stages=_format_names(gaps, lang))
+                    if gaps else get_figure_text(f"{texts}.alt_no_gap", lang))
+    alt = fill_figure_text(f"{texts}.alt", lang, n_stages=len(stages), stage_list=stage_list,
+                           gap_sentence=gap_sentence)
+    return _finish(fig, "policy_cycle", lang, title, alt)

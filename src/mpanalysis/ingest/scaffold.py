@@ -1,0 +1,41 @@
+"""Starting a new country: a parameters file to fill in and an empty input folder."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jinja2
+import pycountry
+
+from mpanalysis.errors import MpanalysisError
+from mpanalysis.fileio import write_text_atomic
+from mpanalysis.params import get_country_name
+from mpanalysis.paths import data_dir, params_path, raw_dir
+
+
+def init_country(iso3: str, force: bool = False, root: Path | None = None) -> list[Path]:
+    """Create ``params/<ISO3>.yaml`` (from ``data/templates/params.yaml.j2``) and ``data/raw/<ISO3>/``.
+
+    Returns ``[parameters file, input folder]``. Refuses to overwrite an existing parameters file
+    unless ``force``.
+    """
+    code = iso3.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code) or pycountry.countries.get(alpha_3=code) is None:
+        raise MpanalysisError(f"'{iso3}' is not an ISO 3166-1 alpha-3 country code (e.g. SEN, GHA)")
+    target = params_path(code, root)
+    if target.exists() and not force:
+        raise MpanalysisError(f"{target} already exists (use --force to overwrite it)")
+    template_text = (data_dir(root) / "templates" / "params.yaml.j2").read_text(encoding="utf-8")
+    text = jinja2.Template(template_text, keep_trailing_newline=True).render(
+        iso3=code, name_en=get_country_name(code, "en"), name_fr=get_country_name(code, "fr"))
+    write_text_atomic(target, text)
+    folder = raw_dir(code, root)
+    folder.mkdir(parents=True, exist_ok=True)
+    readme = folder / "README.md"
+    if not readme.exists():
+        readme.write_text(
+            f"# Questionnaire exports for {code}\n\nPut the KoboToolbox XLSX export, the ODK Central CSV "
+            "files or filled-in offline templates here. Files here are never modified by mpanalysis.\n",
+            encoding="utf-8")
+    return [target, folder]

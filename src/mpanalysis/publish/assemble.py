@@ -1,0 +1,121 @@
+"""Assembling a country's guide from its saved chapters: one guide per language, edition and
+length, with the annexes, the cover facts and the provenance block.
+
+The chapter notebooks save every chapter once per language with blocks tagged by ``audience``
+and ``in_brief``; this module selects, per edition and length, what each guide shows:
+
+- the **public** edition drops ``restricted`` blocks (every contact) and keeps ``public`` ones
+  (contacts of respondents who consented); the **restricted** edition does the opposite;
+- the **brief** guide keeps each chapter's introduction and the blocks flagged ``in_brief``
+  (key figures, top recommendations); it has no annexes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from mpanalysis.errors import MpanalysisError
+from mpanalysis.guide.chapters.annexes import build_annexes
+from mpanalysis.guide.chapters.base import ChapterContext, load_chapter_results
+from mpanalysis.guide.document import Chapter, Guide, Section, iter_blocks, label_blocks, replace_refs
+from mpanalysis.guide.texts import get_chapter_text
+
+#: The chapters of a guide, by the key their notebook saves them under, in order.
+CHAPTER_KEYS = ("sources", "policy_cycle", "mp_process", "recommendations")
+EDITIONS = ("public", "restricted")
+LENGTHS = ("full", "brief")
+
+
+def is_block_shown(block: Any, edition: str, length: str) -> bool:
+    """Return True when a block belongs in a guide of this edition and length.
+
+    >>> from mpanalysis.guide.document import Paragraph
+    >>> is_block_shown(Paragraph(text="x", audience="restricted"), "public", "full")
+    False
+    >>> is_block_shown(Paragraph(text="x", in_brief=True), "public", "brief")
+    True
+    """
+    if block.audience not in ("all", edition):
+        return False
+    return length == "full" or block.in_brief
+
+
+def _filter_section(section: Section, edition: str, length: str) -> Section | None:
+    blocks = [b for b in section.blocks if is_block_shown(b, edition, length)]
+    sections = [s for s in (_filter_section(s, edition, length) for s in section.sections) if s]
+    if not blocks and not sections:
+        return None
+    return section.model_copy(update={"blocks": blocks, "sections": sections})
+
+
+def select_chapter_content(chapter: Chapter, edition: str, length: str) -> Chapter | None:
+    """Return the chapter as the given edition and length show it (None when nothing is left)."""
+    blocks = [b for b in chapter.blocks if is_block_shown(b, edition, length)]
+    sections = [s for s in (_filter_section(s, edition, length) for s in chapter.sections) if s]
+    if not blocks and not sections and length == "brief" and not chapter.intro:
+        return None
+    return chapter.model_copy(update={"blocks": blocks, "sections": sections})
+
+
+def _block_ids(chapters: list[Chapter]) -> set[str]:
+    return {b.id for c in chapters for b in iter_blocks(c) if getattr(b, "id", None)}
+
+
+def _replace_dangling_refs(chapters: list[Chapter], full_labels: dict[str, str], lang: str) -> list[Chapter]:
+    """Turn citations of blocks a shorter guide left out into plain text ("Table I.3 of the full
+    version"), so the brief guide still says where the evidence is."""
+    kept = _block_ids(chapters)
+
+    def replace(kind: str, block_id: str) -> str | None:
+        if block_id in kept or block_id not in full_labels:
+            return None  # kept blocks resolve normally; unknown ids print as typed
+        return get_chapter_text("annexes.guide.see_full_guide", lang, label=full_labels[block_id])
+
+    return [replace_refs(c, replace) for c in chapters]
+
+
+def assemble_guide(ctx: ChapterContext, work_dir, *, edition: str, length: str,
+                   provenance: dict | None = None, version: str = "1",
+                   today: dt.date | None = None, chapters: list[Chapter] | None = None,
+                   annexes: list[Chapter] | None = None) -> Guide:
+    """Return the guide of one country, language, edition and length.
+
+    ``work_dir`` is the language folder where the chapter notebooks saved their chapters
+    (``<work_dir>/chapters/<key>.json``). ``chapters``/``annexes`` may be passed when already
+    loaded (the batch builds every edition and length from one load).
+    """
+    if edition not in EDITIONS or length not in LENGTHS:
+        raise MpanalysisError(f"edition must be one of {EDITIONS} and length one of {LENGTHS}")
+    lang = ctx.lang
+    today = today or dt.date.today()
+    if chapters is None:
+        chapters = load_chapter_results(work_dir, list(CHAPTER_KEYS))
+    if annexes is None:
+        annexes = build_annexes(ctx, today)
+    full_labels = label_blocks([*chapters, *annexes], lang).labels
+    shown = [c for c in (select_chapter_content(ch, edition, length) for ch in chapters) if c]
+    shown_annexes = [] if length == "brief" else [
+        a for a in (select_chapter_content(an, edition, length) for an in annexes) if a and (a.blocks or a.sections)]
+    shown, shown_annexes = (_replace_dangling_refs(shown, full_labels, lang),
+                            _replace_dangling_refs(shown_annexes, full_labels, lang))
+    params = ctx.params
+    country_name = params.get_country_name(lang)
+    return Guide(
+        country=params.country, country_name=country_name, lang=lang, edition=edition, length=length,
+        title=get_chapter_text("annexes.guide.title", lang),
+        kind_label=get_chapter_text("annexes.guide.kind", lang),
+        date=today, version=version, is_draft=not params.endorsement.is_final,
+        is_synthetic=params.is_demo, chapters=shown, annexes=shown_annexes,
+        provenance=json.loads(json.dumps(provenance or {}, default=str)),
+    )
+
+
+def make_guide_stem(country: str, lang: str, edition: str, length: str) -> str:
+    """Return the file name (without extension) of a guide.
+
+    >>> make_guide_stem("SEN", "fr", "public", "full")
+    'SEN_guide_fr_public_full'
+    """
+    return f"{country}_guide_{lang}_{edition}_{length}"
