@@ -1,15 +1,27 @@
-"""mpanalysis: tailored, bilingual user guides to each country's migration profile.
+"""mpanalysis: tailored user guides to each country's migration profile.
 
 The package turns KoboToolbox/ODK exports of the migration-information questionnaire into
-validated canonical tables (:mod:`mpanalysis.ingest.dataset`), analyses them (sources, actor network,
-profile use, recommendations) and assembles one guide per country, language and edition.
+validated tables, analyses them (sources, actor network, use of the profile, recommendations)
+and assembles one guide per country, language, edition and length. Its folders follow the data:
+:mod:`~mpanalysis.ingest` → :mod:`~mpanalysis.analysis` → :mod:`~mpanalysis.guide` →
+:mod:`~mpanalysis.render` → :mod:`~mpanalysis.publish`, run by :mod:`~mpanalysis.batch`.
+
+Researchers start here:
+
+- :func:`countries` — the ISO3 codes configured in ``params/``;
+- :func:`load` — a country's validated dataset (pandas tables);
+- :func:`graph` — its actor network (``networkx.DiGraph``);
+- :func:`node_measures` — one row per institution: degrees, betweenness, brokerage roles,
+  community, cut-vertex flag;
+- :func:`network_summary` — every network measure of chapter II;
+- :func:`findings` — what the guide says, as a table, in a language.
+
+>>> import mpanalysis as mp
+>>> mp.node_measures("SEN").sort_values("betweenness").tail(1).index[0].startswith("SEN-")
+True
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from mpanalysis._version import __version__
+from mpanalysis.api import countries, findings, graph, load, network_summary, node_measures
 
-try:
-    __version__ = version("mpanalysis")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
-
-__all__ = ["__version__"]
+__all__ = ["__version__", "countries", "findings", "graph", "load", "network_summary", "node_measures"]

@@ -12,19 +12,14 @@ from pathlib import Path
 
 from mpanalysis._version import __version__
 from mpanalysis.errors import MpanalysisError
+from mpanalysis.paths import list_configured_countries
 
 EXIT_USER_ERROR = 2
 
 
-def _list_param_countries() -> list[str]:
-    from mpanalysis.paths import params_dir
-
-    return sorted(p.stem for p in params_dir().glob("*.yaml") if len(p.stem) == 3 and p.stem.isupper())
-
-
 def _resolve_countries(targets: list[str], is_all: bool) -> list[str]:
     if is_all:
-        countries = _list_param_countries()
+        countries = list_configured_countries()
         if not countries:
             raise MpanalysisError("no parameters file in params/: create one with `mpanalysis init ISO3`")
         return countries

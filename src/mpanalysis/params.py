@@ -252,3 +252,58 @@ def load_params(source: str | Path) -> CountryParams:
         raise ParamsError(f"file is named {path.stem} but describes country {params.country}",
                           file=path, key="country")
     return params
+
+
+class NotebookParameters(_Frozen):
+    """The parameters of a chapter notebook (its ``parameters`` cell), checked before it runs.
+
+    >>> NotebookParameters(country="sen", language="en").country
+    'SEN'
+    >>> check_notebook_parameters("01_sources.ipynb", country="SEN", language="xx")
+    Traceback (most recent call last):
+    ...
+    mpanalysis.errors.ParamsError: 01_sources.ipynb, key 'language': language 'xx' is not available (available: en, fr) (got 'xx')
+    """
+
+    country: str
+    language: str = "fr"
+    edition: Literal["public", "restricted"] = "public"
+    input_dir: str = ""
+    output_dir: str = ""
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        from mpanalysis.paths import normalize_country_code
+
+        return normalize_country_code(value)
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        from mpanalysis.errors import ReferenceDataError
+        from mpanalysis.reference import check_language
+
+        try:
+            return check_language(value)
+        except ReferenceDataError as exc:
+            raise ValueError(str(exc)) from None
+
+    def get_output_folder(self) -> Path:
+        """``output_dir``, or ``outputs/<ISO3>/<language>/`` when it is empty."""
+        from mpanalysis.paths import outputs_dir
+
+        return Path(self.output_dir) if self.output_dir else outputs_dir(self.country) / self.language
+
+
+def check_notebook_parameters(notebook: str, **values: object) -> NotebookParameters:
+    """Return the validated parameters of ``notebook``; a wrong value raises
+    :class:`~mpanalysis.errors.ParamsError` naming the notebook and the parameter."""
+    try:
+        return NotebookParameters.model_validate(values)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        message = error["msg"].removeprefix("Value error, ")
+        if "input" in error and not isinstance(error["input"], (dict, list)):
+            message += f" (got {error['input']!r})"
+        raise ParamsError(message, file=notebook, key=_format_key(error["loc"])) from None

@@ -8,6 +8,7 @@ installed in a source tree, the package's own location is the fallback.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
@@ -53,6 +54,37 @@ def params_path(iso3: str, root: Path | None = None) -> Path:
 def outputs_dir(iso3: str | None = None, root: Path | None = None) -> Path:
     base = (root or find_project_root()) / "outputs"
     return base / iso3 if iso3 else base
+
+
+def normalize_country_code(code: str) -> str:
+    """Return an ISO 3166-1 alpha-3 code in capitals, or raise ``ValueError`` naming what was given.
+
+    Every command checks a country code with it before touching the disk, so a code can never
+    become a path (``../x``, ``''``).
+
+    >>> normalize_country_code(" sen ")
+    'SEN'
+    >>> normalize_country_code("../x")
+    Traceback (most recent call last):
+    ...
+    ValueError: '../x' is not a country code: expected three letters (ISO 3166-1 alpha-3, e.g. SEN)
+    """
+    text = str(code).strip()
+    if not re.fullmatch(r"[A-Za-z]{3}", text):
+        raise ValueError(f"'{code}' is not a country code: expected three letters (ISO 3166-1 alpha-3, e.g. SEN)")
+    return text.upper()
+
+
+def list_configured_countries(root: Path | None = None) -> list[str]:
+    """Return the ISO3 codes that have a parameters file ``params/<ISO3>.yaml``, sorted.
+
+    >>> "SEN" in list_configured_countries()
+    True
+    """
+    folder = params_dir(root)
+    if not folder.is_dir():
+        return []
+    return sorted({p.stem.upper() for p in folder.glob("*.yaml") if re.fullmatch(r"[A-Za-z]{3}", p.stem)})
 
 
 def notebooks_dir(root: Path | None = None) -> Path:

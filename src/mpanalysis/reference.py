@@ -120,6 +120,23 @@ def get_languages(folder: Path | None = None) -> list[str]:
     return sorted(common or [])
 
 
+def check_language(lang: str, folder: Path | None = None) -> str:
+    """Return ``lang`` if every reference list is translated into it, else raise
+    :class:`~mpanalysis.errors.ReferenceDataError` listing the languages available.
+
+    >>> check_language("en")
+    'en'
+    >>> check_language("xx")
+    Traceback (most recent call last):
+    ...
+    mpanalysis.errors.ReferenceDataError: language 'xx' is not available (available: en, fr)
+    """
+    available = get_languages(folder)
+    if lang not in available:
+        raise ReferenceDataError(f"language '{lang}' is not available (available: {', '.join(available)})")
+    return lang
+
+
 def get_labels(name: str, lang: str = DEFAULT_LANGUAGE, folder: Path | None = None) -> dict[str, str]:
     """Return ``{code: label}`` for a reference list in one language.
 

@@ -40,6 +40,16 @@ def test_a_failing_country_is_reported_and_the_others_complete(project_factory):
     assert "worshop_typo" in by_country["GMB"].message and "GMB.yaml" in by_country["GMB"].message
     assert is_complete_html(guide_path(root, "NER"))
     assert not guide_path(root, "GMB").exists()
+    # the analysis trail: the four executed chapter notebooks beside the guides, code hidden, offline
+    trail = root / "outputs" / "NER" / "guides" / "analysis"
+    pages = sorted(p.name for p in trail.glob("*.html"))
+    assert pages == ["01_sources_fr.html", "02_policy_cycle_fr.html", "03_mp_process_fr.html",
+                     "04_recommendations_fr.html"]
+    network_page = (trail / "02_policy_cycle_fr.html").read_text(encoding="utf-8")
+    assert "Plotly.newPlot" in network_page and "Explorer" in network_page
+    assert "build_policy_cycle_chapter" not in network_page  # the code is hidden
+    assert re.findall(r'<script[^>]+src="([^"]+)"', network_page) == ["plotly.min.js"]
+    assert (trail / "plotly.min.js").stat().st_size > 1_000_000
 
     # unchanged rerun: nothing rebuilt, and it says so
     start = time.perf_counter()

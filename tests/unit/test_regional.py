@@ -22,7 +22,7 @@ from mpanalysis.guide.document import Figure, Paragraph, Table, iter_blocks, ite
 from mpanalysis.guide.figures.timeline import build_milestone_table
 from mpanalysis.ingest.cache import load_country_dataset_cached
 from mpanalysis.params import load_params
-from mpanalysis.paths import reference_dir
+from mpanalysis.paths import list_configured_countries, reference_dir
 from mpanalysis.publish.regional import data as regional_data
 from mpanalysis.publish.regional import slides as regional_slides
 from mpanalysis.publish.regional import synthesis as regional_synthesis
@@ -310,7 +310,7 @@ def test_write_outputs_per_language(region, tmp_path):
 
 
 def test_parse_countries_defaults_to_every_country_with_parameters():
-    assert regional_data.parse_countries("") == regional_data.list_region_countries()
+    assert regional_data.parse_countries("") == list_configured_countries()
     assert set(COUNTRIES) <= set(regional_data.parse_countries(None))
 
 

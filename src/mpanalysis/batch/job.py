@@ -159,7 +159,7 @@ def build_country(country: str, options: BuildOptions | None = None, *,
         # written last: an interrupted build has no record, so the next run rebuilds it
         write_text_atomic(base / "build.json", json.dumps(record, indent=1, ensure_ascii=False))
         result.status = "built"
-        result.message = f"{len([o for o in result.outputs if o.startswith('guides/')])} guide files"
+        result.message = f"{sum(1 for o in result.outputs if o.startswith('guides/') and not o.startswith('guides/analysis/'))} guide files"
         logger.info("build finished: %s", result.message)
     except NotebookFailure as exc:
         result.message = f"{exc.ename}: {exc.evalue}"
@@ -190,6 +190,7 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
     from mpanalysis.publish.editions import build_changes_chapter, make_edition_snapshot, register_edition
     from mpanalysis.publish.opendata import write_open_data
     from mpanalysis.render import render_guide
+    from mpanalysis.render.notebook import export_analysis_trail
 
     params = load_params(country)
     base = outputs_dir(country)
@@ -260,6 +261,11 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
                 written += list(paths.values())
                 logger.info("%s %s %s rendered: %s", lang, audience, length, ", ".join(sorted(paths)))
     logger.info("guides rendered in %.1f s", time.perf_counter() - render_start)
+    if "html" in options.formats:
+        # the analysis trail: the executed chapter notebooks, code hidden, beside the guides
+        for lang in langs:
+            executed = [base / "work" / lang / "executed" / name for name in CHAPTER_NOTEBOOKS]
+            written += export_analysis_trail(executed, base / "guides" / "analysis", lang)
     written += write_open_data(first, base / "data", network_dir=base / "work" / langs[0] / "network")
     return written, edition
 

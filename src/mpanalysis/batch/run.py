@@ -25,7 +25,7 @@ from mpanalysis.batch.job import (
 )
 from mpanalysis.batch.kernels import SharedKernel
 from mpanalysis.errors import MpanalysisError
-from mpanalysis.paths import find_project_root, notebooks_dir, outputs_dir
+from mpanalysis.paths import find_project_root, list_configured_countries, notebooks_dir, outputs_dir
 
 # ----------------------------------------------------------------------------------------------
 # The region
@@ -273,7 +273,7 @@ def _build_regional(options: BuildOptions) -> list[Path]:
 
     languages = options.langs or ("fr", "en")
     folder = outputs_dir() / "regional"
-    countries = sorted(p.stem for p in (find_project_root() / "params").glob("*.yaml"))
+    countries = list_configured_countries()
     depends_on = {
         "countries": {c: _fingerprint_or_error(c) for c in countries},
         "notebook": hash_file(notebooks_dir() / "90_regional_synthesis.ipynb"),

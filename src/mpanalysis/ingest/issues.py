@@ -7,16 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from mpanalysis.errors import ReferenceDataError
 from mpanalysis.ingest import form
 from mpanalysis.paths import reference_dir
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
 
 #: Issue levels and actions (the ``issues`` table's vocabularies).
 ERROR, WARNING = "error", "warning"

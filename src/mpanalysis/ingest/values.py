@@ -6,15 +6,11 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from mpanalysis.reference import get_codes, load_reference
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
 from mpanalysis.ingest.issues import _current_reference_folder
+from mpanalysis.reference import get_codes, load_reference
 
 _MAX_PHRASE_TOKENS = 8
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")

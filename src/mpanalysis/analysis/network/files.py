@@ -11,12 +11,12 @@ from xml.sax.saxutils import escape as xml_escape
 import networkx as nx
 import numpy as np
 
+from mpanalysis.analysis.network.summary import build_edge_table, build_node_table
 from mpanalysis.errors import InputLayoutError
 from mpanalysis.fileio import open_atomic_path, write_csv_safe
 
 if TYPE_CHECKING:
-    pass
-from mpanalysis.analysis.network.summary import build_edge_table, build_node_table
+    import pandas as pd
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -130,8 +130,11 @@ def _write_gexf(G: nx.DiGraph, path: str) -> None:
         out.write("</edges>\n</graph>\n</gexf>\n")
 
 
-def write_network(G: nx.DiGraph, folder: str | Path) -> dict[str, Path]:
+def write_network(G: nx.DiGraph, folder: str | Path, measures: pd.DataFrame | None = None) -> dict[str, Path]:
     """Write ``network.graphml``, ``network.gexf``, ``nodes.csv`` and ``edges.csv`` into ``folder``.
+
+    ``measures`` (``NetworkSummary.nodes``: degrees, betweenness, brokerage roles, community,
+    cut-vertex flag, indexed by entity id) adds its columns to ``nodes.csv``.
 
     Each file is written to a temporary file then moved into place, so a crash never leaves a
     half-written file, and the same graph always gives the same bytes. CSV files are UTF-8 with a
@@ -154,7 +157,11 @@ def write_network(G: nx.DiGraph, folder: str | Path) -> dict[str, Path]:
         _write_graphml(G, tmp)
     with open_atomic_path(paths["gexf"]) as tmp:
         _write_gexf(G, tmp)
-    write_csv_safe(build_node_table(G), paths["nodes"])
+    nodes = build_node_table(G)
+    if measures is not None:
+        extra = measures.drop(columns=[c for c in measures.columns if c in nodes.columns])
+        nodes = nodes.join(extra, on="entity_id")
+    write_csv_safe(nodes, paths["nodes"])
     write_csv_safe(build_edge_table(G), paths["edges"])
     return paths
 

@@ -5,17 +5,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from itertools import chain
-from typing import TYPE_CHECKING
 
 import networkx as nx
 import pandas as pd
 
+from mpanalysis.analysis.network.graph import _ordered, _text, _undirected
 from mpanalysis.ingest.form import split_multi
 from mpanalysis.reference import get_codes
-
-if TYPE_CHECKING:
-    pass
-from mpanalysis.analysis.network.graph import _ordered, _text, _undirected
 
 #: Gould–Fernandez brokerage roles (see the module docstring).
 BROKERAGE_ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison")

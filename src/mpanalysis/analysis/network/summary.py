@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import networkx as nx
 import pandas as pd
 
-if TYPE_CHECKING:
-    pass
 from mpanalysis.analysis.network.graph import _EDGE_ATTRIBUTES, _NODE_ATTRIBUTES, _undirected
 from mpanalysis.analysis.network.measures import (
     BROKERAGE_ROLES,
@@ -37,7 +34,7 @@ from mpanalysis.analysis.network.measures import (
 class NetworkSummary:
     """The measures of one actor network (see the module docstring for the definitions).
 
-    ``nodes`` holds one row per entity (index ``entity_id``): ``name, institution_type, sector,
+    ``nodes`` holds one row per entity (index ``entity_id``): ``name, acronym, institution_type, sector,
     role, is_respondent, is_coordinator, in_degree, out_degree, betweenness, brokerage`` (total),
     ``brokerage_<role>`` per Gould–Fernandez role, ``community`` (1 = largest),
     ``is_cut_vertex, n_cut_off``. ``community_table`` has one row per community (index
@@ -140,7 +137,7 @@ def summarize_network(G: nx.DiGraph, *, sources: pd.DataFrame | None = None, see
     for v, data in G.nodes(data=True):
         roles = brokerage.get(v, {})
         row = {
-            "entity_id": v, "name": data.get("name", v),
+            "entity_id": v, "name": data.get("name", v), "acronym": data.get("acronym") or "",
             "institution_type": data.get("institution_type", ""),
             "sector": data.get("sector", "unknown"), "role": data.get("role", ""),
             "is_respondent": bool(data.get("is_respondent", False)),
@@ -153,7 +150,7 @@ def summarize_network(G: nx.DiGraph, *, sources: pd.DataFrame | None = None, see
         row.update({"community": community_of.get(v, 0), "is_cut_vertex": v in cut_vertices,
                     "n_cut_off": int(cut_vertices.get(v, 0))})
         rows.append(row)
-    node_columns = ["entity_id", "name", "institution_type", "sector", "role", "is_respondent",
+    node_columns = ["entity_id", "name", "acronym", "institution_type", "sector", "role", "is_respondent",
                     "is_coordinator", "in_degree", "out_degree", "betweenness", "brokerage",
                     *[f"brokerage_{r}" for r in BROKERAGE_ROLES], "community", "is_cut_vertex",
                     "n_cut_off"]

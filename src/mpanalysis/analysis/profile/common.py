@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 from rapidfuzz import fuzz, process
@@ -14,9 +13,6 @@ from mpanalysis.ingest.dataset import CountryDataset
 from mpanalysis.ingest.reconcile import normalize_name, normalize_text
 from mpanalysis.paths import reference_dir
 from mpanalysis.reference import DEFAULT_LANGUAGE, get_codes
-
-if TYPE_CHECKING:
-    pass
 
 #: Severity codes (data/reference/severities.csv) and the column names of their counts.
 SEVERITY_COLUMNS = {0: "n_none", 1: "n_minor", 2: "n_moderate", 3: "n_major"}

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 
 from mpanalysis.ingest.dataset import CountryDataset
-
-if TYPE_CHECKING:
-    pass
 
 # --------------------------------------------------------------------------------------------
 # The tiny dataset of the examples above (and nothing else)

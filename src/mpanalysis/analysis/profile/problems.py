@@ -3,19 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from mpanalysis.errors import ReferenceDataError
-from mpanalysis.ingest.dataset import CountryDataset
-from mpanalysis.ingest.reconcile import normalize_text
-from mpanalysis.params import CountryParams
-from mpanalysis.paths import reference_dir
-from mpanalysis.reference import DEFAULT_LANGUAGE, get_codes, get_labels
-
-if TYPE_CHECKING:
-    pass
 from mpanalysis.analysis.profile.common import (
     PREVALENT_SEVERITY,
     SEVERITY_COLUMNS,
@@ -26,6 +16,12 @@ from mpanalysis.analysis.profile.common import (
     get_profile_label,
     pick_text,
 )
+from mpanalysis.errors import ReferenceDataError
+from mpanalysis.ingest.dataset import CountryDataset
+from mpanalysis.ingest.reconcile import normalize_text
+from mpanalysis.params import CountryParams
+from mpanalysis.paths import reference_dir
+from mpanalysis.reference import DEFAULT_LANGUAGE, get_codes, get_labels
 
 # --------------------------------------------------------------------------------------------
 # Problem/solution matrix

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pandas as pd
 from babel.lists import format_list
 
-from mpanalysis.ingest.dataset import CountryDataset
-from mpanalysis.ingest.form import split_multi
-from mpanalysis.ingest.reconcile import normalize_text
-from mpanalysis.params import CountryParams
-from mpanalysis.reference import DEFAULT_LANGUAGE, get_codes, get_labels
-
-if TYPE_CHECKING:
-    pass
 from mpanalysis.analysis.profile.common import (
     TOTAL,
     _bool_series,
@@ -27,6 +18,11 @@ from mpanalysis.analysis.profile.common import (
     get_profile_label,
     pick_text,
 )
+from mpanalysis.ingest.dataset import CountryDataset
+from mpanalysis.ingest.form import split_multi
+from mpanalysis.ingest.reconcile import normalize_text
+from mpanalysis.params import CountryParams
+from mpanalysis.reference import DEFAULT_LANGUAGE, get_codes, get_labels
 
 # --------------------------------------------------------------------------------------------
 # The profile's editions and where each module's data come from

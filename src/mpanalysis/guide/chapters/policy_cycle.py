@@ -243,7 +243,7 @@ def build_policy_cycle_chapter(ctx: ChapterContext, output_dir: str | Path | Non
     findings = find_network_findings(G, summary, dataset)
     measures = build_network_measures(summary, findings)
     if output_dir is not None:
-        write_network(G, Path(output_dir) / "network")
+        write_network(G, Path(output_dir) / "network", measures=summary.nodes)
 
     overview = next((f for f in findings if f.kind == "network_overview"), None)
     blocks = [Paragraph(text=protect_text(overview.get_text(lang)), in_brief=True)] if overview else []

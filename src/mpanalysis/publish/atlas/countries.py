@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from mpanalysis.errors import MpanalysisError, ReferenceDataError
 from mpanalysis.params import CountryParams, load_params
-from mpanalysis.paths import outputs_dir, params_dir, reference_dir
+from mpanalysis.paths import list_configured_countries, outputs_dir, reference_dir
 
 logger = logging.getLogger(__name__)
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -222,15 +222,8 @@ def _read_record(path: Path) -> dict[str, Any] | None:
     return record if isinstance(record, dict) and isinstance(record.get("outputs"), list) else None
 
 
-def _list_param_countries() -> list[str]:
-    folder = params_dir()
-    if not folder.is_dir():
-        return []
-    return sorted(p.stem.upper() for p in folder.glob("*.yaml") if re.fullmatch(r"[A-Za-z]{3}", p.stem))
-
-
 def _normalise_countries(countries: list[str] | None) -> list[str]:
-    return sorted({c.upper() for c in (countries if countries is not None else _list_param_countries())})
+    return sorted({c.upper() for c in (countries if countries is not None else list_configured_countries())})
 
 
 def collect_atlas_countries(countries: list[str] | None, audience: Audience,

@@ -41,7 +41,6 @@ from mpanalysis.publish.regional.data import (
     build_recommendation_counts,
     build_region_milestones,
     collect_region,
-    list_region_countries,
     parse_countries,
 )
 from mpanalysis.publish.regional.figures import (
@@ -74,7 +73,6 @@ __all__ = [
     "build_slides_html",
     "collect_region",
     "get_regional_text",
-    "list_region_countries",
     "parse_countries",
     "plot_challenge_heatmap",
     "plot_coverage_comparison",

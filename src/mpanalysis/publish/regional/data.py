@@ -6,14 +6,13 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from mpanalysis.analysis.recommendations import Recommendation
 from mpanalysis.errors import MpanalysisError
 from mpanalysis.params import CountryParams
-from mpanalysis.paths import params_dir, params_path
+from mpanalysis.paths import list_configured_countries, params_path
 from mpanalysis.publish.regional.texts import _PLACEHOLDER, _PLURAL, _fold, _pick, _read_texts, _texts_path
 from mpanalysis.reference import get_codes
 
@@ -102,16 +101,6 @@ class RegionData:
         return {s.country: s.get_name(lang) for s in self.snapshots}
 
 
-def list_region_countries(root: Path | None = None) -> list[str]:
-    """Return every country that has a parameters file (``params/<ISO3>.yaml``), sorted.
-
-    >>> "SEN" in list_region_countries()
-    True
-    """
-    folder = params_dir(root)
-    return sorted(p.stem.upper() for p in folder.glob("*.yaml") if re.fullmatch(r"[A-Za-z]{3}", p.stem))
-
-
 def parse_countries(countries: str | Iterable[str] | None) -> list[str]:
     """Return the ISO3 codes asked for: a list, or a text such as ``"SEN, civ"``; empty means
     every country with a parameters file.
@@ -138,7 +127,7 @@ def parse_countries(countries: str | Iterable[str] | None) -> list[str]:
                                   '(write e.g. "SEN, CIV")')
         if item.upper() not in codes:
             codes.append(item.upper())
-    return codes or list_region_countries()
+    return codes or list_configured_countries()
 
 
 def build_country_snapshot(country: str | CountryParams, today: dt.date | None = None) -> CountrySnapshot:
