@@ -113,7 +113,7 @@ def _environment() -> Environment:
 
 
 def _read_css(mode: str) -> str:
-    names = ["guide.css", "screen.css" if mode == "screen" else "print.css"]
+    names = ["guide.css", "front.css", "screen.css" if mode == "screen" else "print.css"]
     return "\n".join((ASSETS_DIR / name).read_text(encoding="utf-8") for name in names)
 
 
@@ -208,6 +208,7 @@ def build_html(guide: Guide, mode: Literal["screen", "print"] = "screen",
         cover_items=common.build_cover_items(guide, texts),
         cover_date=common.format_guide_date(guide, texts),
         notices=common.build_notices(guide, texts),
+        draft_notice=common.get_draft_notice(guide, texts),
         provenance_rows=common.flatten_provenance(guide.provenance, texts),
         package_version=__version__,
         css=Markup(_read_css(mode)),
