@@ -223,8 +223,11 @@ def _match_rule(rule: MessageRule, order: int, findings: Sequence[Finding],
                 measures: Mapping[str, float], extra: Mapping[str, object]) -> MessageCandidate | None:
     condition = rule.condition
     values: dict[str, object] = dict(extra)
-    values.update({name: measures[measure] for name, measure in rule.numbers.items()
-                   if measures.get(measure) is not None})
+    for name, measure in rule.numbers.items():
+        value = measures.get(measure)
+        if value is None or value != value:
+            return None  # the message would lack one of its numbers
+        values[name] = value
     codes: dict[str, tuple[str, ...]] = {}
     if isinstance(condition, MeasureCondition):
         value = measures.get(condition.measure)
@@ -285,7 +288,12 @@ def choose_key_messages(candidates: Sequence[MessageCandidate], catalogue: KeyMe
     return sorted(chosen, key=lambda c: (chapters.index(c.rule.chapter), -SEVERITIES.index(c.severity), c.order))
 
 
-def _cite(sentence: str, citations: Sequence[str], lang: str) -> str:
+def cite_evidence(sentence: str, citations: Sequence[str], lang: str) -> str:
+    """Return a sentence closed by its citations in parentheses.
+
+    >>> cite_evidence("Peu d’échanges sont formels.", ["{ref:t1}", "Figure II.1"], "fr")
+    'Peu d’échanges sont formels ({ref:t1} ; Figure II.1).'
+    """
     if not citations:
         return sentence
     return _t("key_messages.citation", lang, sentence=sentence.rstrip().removesuffix("."),
@@ -333,7 +341,7 @@ def select_key_messages(findings: Sequence[Finding], measures: Mapping[str, floa
         text = _fill(candidate.rule.text[lang], candidate, lang, where)
         citations = [format_evidence_key(candidate.evidence, blocks, lang)] if candidate.evidence else []
         messages.append(KeyMessage(headline=_fill(candidate.rule.get_headline(lang), candidate, lang, where),
-                                   text=_cite(text, citations, lang)))
+                                   text=cite_evidence(text, citations, lang)))
     for recommendation in top:
         values = {"number": recommendation.number or "", "text": protect_text(recommendation.text)}
         where = f"{file}, key 'recommendations'"
@@ -342,7 +350,7 @@ def select_key_messages(findings: Sequence[Finding], measures: Mapping[str, floa
         if not citations and recommendation.origin == "workshop":
             citations = [_t("key_messages.workshop_origin", lang)]
         messages.append(KeyMessage(headline=fill_template(catalogue.recommendations.headline, lang, values, where=where),
-                                   text=_cite(text, citations, lang)))
+                                   text=cite_evidence(text, citations, lang)))
     return messages
 
 

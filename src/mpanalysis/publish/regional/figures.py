@@ -30,6 +30,8 @@ CATEGORY_COLOURS = {"cooperation": "#0072B2", "training_hr": "#E69F00", "collect
 OTHER_CATEGORY_COLOUR = "#999999"
 BAR_COLOUR = "#17365d"  # the guide's navy
 GAP_COLOUR = "#D55E00"
+#: A stage past its date and not done: the guide's draft red, beside the timeline's blue, orange, grey.
+OVERDUE_COLOUR = "#B3132B"
 #: Sequential single-hue scales (light to dark) that read in grey scale too.
 COVERAGE_SCALE = [[0.0, "#F7FBFF"], [0.35, "#9ECAE1"], [0.7, "#4292C6"], [1.0, "#08306B"]]
 SEVERITY_SCALE = [[0.0, "#FFF5EB"], [0.33, "#FDD0A2"], [0.66, "#F16913"], [1.0, "#7F2704"]]
@@ -59,7 +61,12 @@ def _layout(height: int, **extra: Any) -> dict[str, Any]:
 
 def plot_region_timeline(region: RegionData, lang: str) -> go.Figure:
     """Return the Gantt chart of the exercise: one row per country × recorded stage, coloured by
-    state, countries in alphabetical order."""
+    state (done, ongoing, to come, overdue at the synthesis' date), countries in alphabetical order.
+
+    >>> from mpanalysis.publish.regional.data import make_example_region
+    >>> [t.name for t in plot_region_timeline(make_example_region(), "en").data if t.type == "bar"]
+    ['done', 'to come', 'overdue']
+    """
     from mpanalysis.guide.figures.timeline import STATE_COLOURS, plot_exercise_timeline
 
     names = region.names(lang)
@@ -70,16 +77,27 @@ def plot_region_timeline(region: RegionData, lang: str) -> go.Figure:
     stage_labels = get_labels("milestones", lang)
     labels = pd.Series([f"{_escape(names[c])} — {_escape(stage_labels.get(s, s))}"
                         for c, s in zip(milestones["country"], milestones["stage"])], dtype=object)
+    # an overdue stage gets a state of its own, drawn here: the shared timeline knows three states
+    milestones["state"] = milestones["state"].where(~milestones["is_overdue"].astype(bool), "overdue")
     fig = plot_exercise_timeline(milestones.drop(columns="_pos"), lang, row_labels=labels)
+    colours = {**STATE_COLOURS, "overdue": OVERDUE_COLOUR}
+    starts = pd.to_datetime(milestones["start"])
+    ends = pd.to_datetime(milestones["end"])
+    late = (milestones["state"] == "overdue").to_numpy()
+    if late.any():
+        late_ends = ends.fillna(starts + pd.Timedelta(days=1))
+        late_ends = late_ends.where(late_ends > starts, starts + pd.Timedelta(days=1))
+        fig.add_trace(go.Bar(
+            y=list(labels[late]), x=list(((late_ends - starts).dt.total_seconds() * 1000)[late]),
+            base=[d.isoformat() for d in starts[late]], orientation="h", marker_color=OVERDUE_COLOUR,
+            name=_t("exercise.overdue_legend", lang), hovertemplate="%{y}: %{base|%Y-%m-%d}<extra></extra>"))
     # With one row per country and stage, the start dates written beside every bar collide and
     # run off the chart: the dates stay in the hover and on the axis.
     fig.update_traces(text=None, textposition="none", selector={"type": "bar"})
     # A stage of a few days (an endorsement, a two-day workshop) is a hairline as a bar on a
     # chart spanning months: a diamond marks it, in its state's colour.
-    starts = pd.to_datetime(milestones["start"])
-    ends = pd.to_datetime(milestones["end"])
     is_point = (ends.isna() | (ends - starts <= pd.Timedelta(days=POINT_STAGE_DAYS))).to_numpy()
-    for state, colour in STATE_COLOURS.items():
+    for state, colour in colours.items():
         mask = is_point & (milestones["state"] == state).to_numpy()
         if mask.any():
             fig.add_trace(go.Scatter(
