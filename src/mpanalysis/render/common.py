@@ -106,7 +106,8 @@ def iter_parts(guide: Guide):
 
 
 def build_outline(guide: Guide, texts: dict[str, str]) -> list[TocEntry]:
-    """Return the table of contents: chapters and annexes, each with its first-level sections.
+    """Return the table of contents: chapters and annexes, each with its first-level sections (the
+    unnumbered parts of the opening without theirs).
 
     >>> g = Guide(country="SEN", country_name="Sénégal", lang="fr", title="G", date="2025-01-31",
     ...           chapters=[Chapter(number="I", key="sources", title="Sources",
@@ -118,6 +119,8 @@ def build_outline(guide: Guide, texts: dict[str, str]) -> list[TocEntry]:
     for chapter, is_annex in iter_parts(guide):
         anchor = chapter_anchor(chapter, is_annex)
         entries.append(TocEntry(1, chapter_heading(chapter, texts, is_annex), anchor))
+        if not chapter.is_numbered:
+            continue  # the opening's parts are a page or two: their sections would only lengthen the list
         for index, section in enumerate(chapter.sections, start=1):
             entries.append(TocEntry(2, section.title, section_anchor(anchor, index)))
     return entries

@@ -463,8 +463,7 @@ def _chapter_heading(chapter: Chapter) -> str:
 
 def _data_paragraphs(params: CountryParams, lang: str, is_draft: bool) -> list[Paragraph]:
     return [Paragraph(text=_t("how_to_use.data", lang, iso3=params.country)),
-            Paragraph(text=_t("how_to_use.atlas_draft" if is_draft else "how_to_use.atlas_public", lang)),
-            Paragraph(text=_t("how_to_use.analysis", lang, iso3=params.country))]
+            Paragraph(text=_t("how_to_use.atlas_draft" if is_draft else "how_to_use.atlas_public", lang))]
 
 
 def build_how_to_use_chapter(ctx: ChapterContext, chapters: Sequence[Chapter], *, length: str = "full",
@@ -568,7 +567,7 @@ def load_brief_settings(path: str | Path | None = None) -> BriefSettings:
     """Return the brief's figures and tables (``data/reference/brief.yaml``).
 
     >>> [b.block for b in load_brief_settings().blocks][:2]
-    ['sources_domain_summary', 'policy_network']
+    ['policy_network', 'sources_domain_summary']
     """
     return _load_brief(str(path or reference_dir() / BRIEF_FILE))
 
