@@ -20,8 +20,6 @@ from mpanalysis.reference import get_codes
 POINT_STAGE_DAYS = 7
 #: How many of the most widespread rule-based recommendations the comparison lists.
 N_COMMON_RECOMMENDATIONS = 10
-#: How many of the recommendations common to every country a sentence names (the table has all).
-MAX_LISTED_RECOMMENDATIONS = 3
 
 #: Columns of :func:`build_network_comparison`, in the table's order.
 NETWORK_INDICATORS = ("n_institutions", "n_respondents", "response_rate", "density", "formal_share",
@@ -167,7 +165,7 @@ def build_country_snapshot(country: str | CountryParams, today: dt.date | None =
     measures = {**build_network_measures(summary, network_findings), **build_profile_measures(dataset, params)}
     names = {str(row["entity_id"]): format_entity_name(row["name"], row["acronym"])
              for row in dataset.entities.to_dict("records")}
-    recommendations = build_recommendations(findings, measures, params, lang, names=names)
+    recommendations = build_recommendations(findings, measures, params, lang, names=names, dataset=dataset)
 
     response = build_response_table(ChapterContext(dataset=dataset, params=params, lang=lang))
     total = response[response["type"] == "_total"].iloc[0]
