@@ -3,7 +3,6 @@ what a reader sees first, chosen from the data by the rules of key_messages.yaml
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -21,7 +20,6 @@ from mpanalysis.guide.chapters.front import (
     build_foreword_chapter,
     build_front_matter,
     build_how_to_use_chapter,
-    describe_recommendation,
     load_key_message_catalogue,
     select_key_messages,
 )
@@ -51,7 +49,7 @@ def severe_findings() -> list:
 def recommendations() -> list[Recommendation]:
     return number_recommendations([
         Recommendation("formal", "cooperation", "high", "Signer des protocoles d’accord.", "fr",
-                       finding_ids=("network.formal_share",), evidence=("table II.2",)),
+                       finding_ids=("network.formal_share",), evidence=("table II.2",), lead="Direction générale"),
         Recommendation("workshop_1", "training_hr", "high", "Former les points focaux.", "fr", origin="workshop"),
         Recommendation("low", "collection", "low", "Documenter les sources.", "fr"),
     ])
@@ -76,7 +74,7 @@ def test_key_messages_are_the_most_severe_findings_at_most_two_per_chapter_then_
     # the recommendations come last (high priority, the workshop's first), with their evidence or origin
     assert [m.headline for m in messages[-2:]] == ["R2", "R1"]
     assert texts[-2] == "Former les points focaux (adoptée lors de l’atelier national)."
-    assert texts[-1] == "Signer des protocoles d’accord ({ref:policy_indicators})."
+    assert texts[-1] == "Signer des protocoles d’accord. Chef de file : Direction générale ({ref:policy_indicators})."
 
 
 def test_informative_messages_fill_the_page_when_little_is_wrong():
@@ -109,7 +107,8 @@ def test_every_message_rule_has_both_languages_and_a_valid_condition():
 def test_a_wrong_rule_names_the_file_and_the_message(tmp_path):
     bad = tmp_path / "key_messages.yaml"
     bad.write_text("max_messages: 7\nmin_messages: 5\nmax_per_chapter: 2\n"
-                   "recommendations: {count: 2, headline: '{number}', text: {fr: '{text}', en: '{text}'}}\n"
+                   "recommendations: {count: 2, headline: '{number}', text: {fr: '{text}', en: '{text}'},"
+                   " text_no_lead: {fr: '{text}', en: '{text}'}}\n"
                    "messages:\n  - {id: odd, chapter: II, when: {finding_kind: silo, colour: red},"
                    " headline: '1', text: {fr: a, en: b}}\n", encoding="utf-8")
     with pytest.raises(ReferenceDataError, match=r"key_messages.yaml, key 'messages.odd.when': .*unknown key 'colour'"):
@@ -194,25 +193,17 @@ def test_brief_recommendations_are_the_top_five_in_full_and_say_how_many_there_a
     assert "détaillée plus loin" not in part.model_dump_json()
 
 
-def test_a_recommendation_shows_every_field_it_has():
-    @dataclasses.dataclass(frozen=True)
-    class Planned(Recommendation):
-        lead_institution: str | None = None
-        partners: tuple[str, ...] = ()
-        timeframe: str | None = None
-        indicator: str | None = None
-
-    plain = Recommendation("a", "cooperation", "high", "Relier les silos.", "en", number="R1")
-    planned = Planned("a", "cooperation", "high", "Relier les silos.", "en", number="R1",
-                      lead_institution="Statistics office", partners=("IOM", "Police"), timeframe="short",
-                      indicator="Two agreements signed")
+def test_the_brief_prints_each_priority_recommendation_as_chapter_four_does():
     finding = make_finding("formal_share", numbers={"formal_share": 0.1, "n_formal": 3, "n_edges": 30})
-    planned = dataclasses.replace(planned, finding_ids=(finding.id,))
-    assert describe_recommendation(plain, {}, {}, "en").blocks[0].text.startswith("Category: Cooperation")
-    items = describe_recommendation(planned, {finding.id: finding}, {"table II.2": "t"}, "en").blocks[1].items
-    assert items == ["Lead institution: Statistics office", "Partners: IOM and Police", "Time frame: short term",
-                     "Indicator of success: Two agreements signed",
-                     "Evidence: 10% of the 30 information flows rest on a formal agreement (3 flows) ({ref:t})"]
+    planned = number_recommendations([Recommendation(
+        "a", "cooperation", "high", "Link the silos.", "en", finding_ids=(finding.id,), evidence=("table II.2",),
+        lead="Statistics office", partners=("IOM", "Police"), timeframe="short", indicator="Two agreements signed.")])
+    part = build_brief_recommendations_chapter(planned, [finding], {"table II.2": "t"}, "en")
+    items = part.sections[0].blocks[0].items
+    assert part.sections[0].title == "R1. Link the silos."
+    assert items[:4] == ["Lead: Statistics office.", "Partners: IOM; Police.", "Time frame: Short term (within a year).",
+                         "Indicator of success: Two agreements signed."]
+    assert items[-1] == "Evidence: 10% of the 30 information flows rest on a formal agreement (3 flows) ({ref:t})."
 
 
 def test_where_to_find_the_rest_names_the_full_guide_and_counts_what_it_holds():

@@ -46,21 +46,26 @@ from mpanalysis.analysis.findings import (
     rate_severity,
 )
 from mpanalysis.analysis.recommendations import (
-    CATEGORY_LIST,
+    Recommendation,
+    build_actor_table,
+    build_recommendations,
+    get_finding_codes,
+    parse_condition,
+    select_top_recommendations,
+)
+from mpanalysis.analysis.recommendations.rules import (
     CODE_FILTERS,
     COMPARATORS,
     FindingCondition,
     MeasureCondition,
-    Recommendation,
-    build_recommendations,
-    get_finding_codes,
-    get_rule_labels,
-    parse_condition,
-    select_top_recommendations,
 )
 from mpanalysis.errors import ReferenceDataError
 from mpanalysis.guide.chapters.base import ChapterContext
-from mpanalysis.guide.chapters.recommendations import format_evidence_key, map_evidence_to_blocks
+from mpanalysis.guide.chapters.recommendations import (
+    build_recommendation_blocks,
+    format_evidence_key,
+    map_evidence_to_blocks,
+)
 from mpanalysis.guide.document import (
     BulletList,
     Callout,
@@ -89,9 +94,6 @@ N_BRIEF_RECOMMENDATIONS = 5
 #: Keys of the unnumbered parts, in the order a guide prints them.
 FRONT_KEYS = ("key_messages", "foreword", "how_to_use")
 BRIEF_KEYS = ("brief_figures", "brief_recommendations", "brief_more")
-#: Fields a recommendation may carry beyond its text, category and priority, in the order the
-#: brief prints them (those it lacks are left out).
-OPTIONAL_RECOMMENDATION_FIELDS = ("lead_institution", "partners", "timeframe", "indicator")
 
 
 def _t(key: str, lang: str, **values: Any) -> str:
@@ -145,6 +147,7 @@ class RecommendationMessages(_Model):
     count: int = Field(ge=0, le=5)
     headline: str
     text: dict[str, str]
+    text_no_lead: dict[str, str]
 
 
 class KeyMessageCatalogue(_Model):
@@ -343,9 +346,12 @@ def select_key_messages(findings: Sequence[Finding], measures: Mapping[str, floa
         messages.append(KeyMessage(headline=_fill(candidate.rule.get_headline(lang), candidate, lang, where),
                                    text=cite_evidence(text, citations, lang)))
     for recommendation in top:
-        values = {"number": recommendation.number or "", "text": protect_text(recommendation.text)}
+        lead = getattr(recommendation, "lead", "")
+        values = {"number": recommendation.number or "", "text": protect_text(recommendation.text),
+                  "lead": protect_text(lead)}
         where = f"{file}, key 'recommendations'"
-        text = fill_template(catalogue.recommendations.text[lang], lang, values, where=where)
+        template = catalogue.recommendations.text if lead else catalogue.recommendations.text_no_lead
+        text = fill_template(template[lang], lang, values, where=where)
         citations = list(dict.fromkeys(format_evidence_key(k, blocks, lang) for k in recommendation.evidence))
         if not citations and recommendation.origin == "workshop":
             citations = [_t("key_messages.workshop_origin", lang)]
@@ -361,7 +367,8 @@ def list_guide_recommendations(ctx: ChapterContext, findings: Sequence[Finding],
     names = {str(e): format_entity_name(n, a) for e, n, a in
              zip(entities["entity_id"], entities["name"], entities["acronym"])}
     measures = {k: v for k, v in measures.items() if not k.startswith("recommendations.")}
-    return build_recommendations(findings, measures, ctx.params, ctx.lang, names=names)
+    return build_recommendations(findings, measures, ctx.params, ctx.lang, names=names,
+                                 actors=build_actor_table(ctx.dataset))
 
 
 def build_key_messages_chapter(findings: Sequence[KeyMessage], recommendations: Sequence[KeyMessage],
@@ -611,77 +618,31 @@ def build_brief_figures_chapter(chapters: Sequence[Chapter], findings: Sequence[
                    intro=_t("brief.figures.intro", lang), blocks=blocks, is_numbered=False)
 
 
-def _field_value(value: object, key: str, lang: str) -> str | None:
-    if value is None or value == "" or value == () or value == []:
-        return None
-    if isinstance(value, (list, tuple)):
-        return format_list([protect_text(v) for v in value], locale=lang)
-    if key == "timeframe":
-        try:
-            return _t(f"brief.recommendations.timeframes.{value}", lang)
-        except ReferenceDataError:
-            pass
-    return protect_text(value)
-
-
-def describe_recommendation(recommendation: Recommendation, findings_by_id: Mapping[str, Finding],
-                            blocks: Mapping[str, str], lang: str) -> Section:
-    """Return one recommendation in full: its number and text as the heading, then every field it
-    has (category, priority, origin, lead institution, partners, time frame, indicator) and the
-    evidence behind it, each finding with the figure or table that shows it.
-
-    >>> r = Recommendation("a", "cooperation", "high", "Relier les silos.", "fr", number="R1",
-    ...                    evidence=("table II.2",))
-    >>> s = describe_recommendation(r, {}, {"table II.2": "policy_indicators"}, "fr")
-    >>> s.title, s.blocks[0].text, s.blocks[1].items
-    ('R1. Relier les silos.', 'Catégorie : Coopération · Priorité : élevée · Origine : Analyse des réponses au questionnaire', ['Constat : {ref:policy_indicators}'])
-    """
-    labels = {"category": get_labels(CATEGORY_LIST, lang), "priority": get_rule_labels("priority", lang),
-              "origin": get_rule_labels("origin", lang)}
-
-    def field(key: str, value: str) -> str:
-        return _t("brief.recommendations.field", lang, label=_t(f"brief.recommendations.labels.{key}", lang),
-                  value=value)
-
-    separator = _t("brief.recommendations.field_separator", lang)
-    summary = separator.join([
-        field("category", labels["category"].get(recommendation.category, recommendation.category)),
-        field("priority", labels["priority"].get(recommendation.priority, recommendation.priority).lower()),
-        field("origin", labels["origin"].get(recommendation.origin, recommendation.origin))])
-    items = []
-    for key in OPTIONAL_RECOMMENDATION_FIELDS:
-        value = _field_value(getattr(recommendation, key, None), key, lang)
-        if value:
-            items.append(field(key, value))
-    cited: set[str] = set()
-    for finding_id in recommendation.finding_ids:
-        finding = findings_by_id.get(finding_id)
-        if finding is None:
-            continue
-        cited.add(finding.evidence)
-        sentence = protect_text(finding.get_text(lang)).rstrip().removesuffix(".")
-        items.append(field("evidence", _t("brief.recommendations.evidence_item", lang, sentence=sentence,
-                                          citation=format_evidence_key(finding.evidence, blocks, lang))))
-    others = [format_evidence_key(k, blocks, lang) for k in recommendation.evidence if k not in cited]
-    if others:
-        items.append(field("evidence", _t("key_messages.citation_separator", lang).join(dict.fromkeys(others))))
-    heading = _t("brief.recommendations.heading", lang, number=recommendation.number or "",
-                 text=protect_text(recommendation.text))
-    return Section(title=heading, blocks=[Paragraph(text=summary), *([BulletList(items=items)] if items else [])])
-
-
 def build_brief_recommendations_chapter(recommendations: Sequence[Recommendation], findings: Sequence[Finding],
                                         blocks: Mapping[str, str], lang: str) -> Chapter:
-    """Return the brief's priority recommendations, each in full (:func:`describe_recommendation`)."""
+    """Return the brief's priority recommendations, each in full as chapter IV prints it (lead,
+    partners, time frame, indicator, priority and origin, evidence), under its number and text.
+
+    >>> from mpanalysis.analysis.recommendations import number_recommendations
+    >>> r = number_recommendations([Recommendation("a", "cooperation", "high", "Relier les silos.", "fr",
+    ...     lead="Direction générale des migrations", timeframe="short", indicator="Deux accords signés.")])
+    >>> ch = build_brief_recommendations_chapter(r, [], {}, "fr")
+    >>> ch.sections[0].title, [item.replace("\\xa0", " ") for item in ch.sections[0].blocks[0].items[:2]]
+    ('R1. Relier les silos.', ['Chef de file : Direction générale des migrations.', 'Échéance : Court terme (moins d’un an).'])
+    """
     top = select_top_recommendations(recommendations, N_BRIEF_RECOMMENDATIONS)
     title = _t("brief.recommendations.title", lang)
     if not top:
         return Chapter(number="BR", key="brief_recommendations", title=title, is_numbered=False,
                        blocks=[Paragraph(text=_t("brief.recommendations.none", lang))])
     findings_by_id = {f.id: f for f in findings}
+    sections = []
+    for recommendation in top:
+        head, *details = build_recommendation_blocks(recommendation, findings_by_id, blocks, lang)
+        sections.append(Section(title=head.text, blocks=details))
     return Chapter(number="BR", key="brief_recommendations", title=title, is_numbered=False,
                    intro=_t("brief.recommendations.intro", lang, n=len(top), n_total=len(recommendations)),
-                   sections=[describe_recommendation(r, findings_by_id, blocks, lang) for r in top])
+                   sections=sections)
 
 
 def build_brief_more_chapter(ctx: ChapterContext, chapters: Sequence[Chapter], n_recommendations: int, *,
