@@ -122,7 +122,7 @@ def test_a_wrong_rule_names_the_file_and_the_message(tmp_path):
 def test_foreword_prints_the_text_and_the_signature_from_the_parameters():
     chapter = build_foreword_chapter(CountryParams(country="SEN", foreword=FOREWORD), "fr", is_draft=False)
     assert [b.text for b in chapter.blocks[:2]] == ["Premier paragraphe.", "Second paragraphe."]
-    assert chapter.blocks[2].lines == ["Dakar, le 1er octobre 2025", "A. Sarr", "Directrice générale",
+    assert chapter.blocks[2].lines == ["Dakar, le 1ᵉʳ octobre 2025", "A. Sarr", "Directrice générale",
                                        "Comité national"]
     assert not chapter.is_numbered
 
@@ -219,4 +219,4 @@ def test_where_to_find_the_rest_names_the_full_guide_and_counts_what_it_holds():
 def test_dates_in_the_opening_use_the_french_ordinal():
     chapter = build_foreword_chapter(CountryParams(country="SEN", foreword={**FOREWORD, "date": dt.date(2025, 5, 1)}),
                                      "fr", is_draft=False)
-    assert chapter.blocks[-1].lines[0] == "Dakar, le 1er mai 2025"
+    assert chapter.blocks[-1].lines[0] == "Dakar, le 1ᵉʳ mai 2025"

@@ -367,8 +367,8 @@ def test_a_stage_past_its_date_and_not_done_is_flagged_overdue(region, guides):
     guide = guides["fr"]
     callout = next(b for b in _chapter(guide, "regional_exercise").blocks if b.type == "callout"
                    and b.title == "Étapes en retard")
-    assert callout.text == ("Une étape de l’exercice est en retard au 1er novembre 2025 : Gambie, rédaction "
-                            "(échéance : 1er octobre 2025).")
+    assert callout.text == ("Une étape de l’exercice est en retard au 1ᵉʳ novembre 2025 : Gambie, rédaction "
+                            "(échéance : 1ᵉʳ octobre 2025).")
     status = _block(guide, "regional_status")
     assert next(r for r in status.rows if r[0] == "Gambie")[-1] == "Rédaction (date prévue : 1 oct. 2025 ; en retard)"
     assert any(m.headline == "1" and "Gambie" in m.text for m in guide.chapters[0].blocks)

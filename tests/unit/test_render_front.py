@@ -19,7 +19,7 @@ def make_guide(length: str = "full") -> Guide:
         KeyMessage(headline="R1", text="Signer des protocoles <b>d’accord</b> (Tableau III.3 de la version complète).")])
     foreword = Chapter(number="FW", key="foreword", title="Avant-propos", is_numbered=False, blocks=[
         Paragraph(text="Le profil migratoire est notre outil."),
-        Signature(lines=["Dakar, le 1er octobre 2025", "A. Sarr", "Directrice générale"])])
+        Signature(lines=["Dakar, le 1ᵉʳ octobre 2025", "A. Sarr", "Directrice générale"])])
     network = Chapter(number="II", key="policy_cycle", title="Le cycle", blocks=[
         Table(id="t_ind", caption="Indicateurs", columns=["a"], rows=[[1]], number="II.2")])
     return Guide(country="SEN", country_name="Sénégal", lang="fr", title="Guide", date="2025-11-20",
@@ -34,7 +34,7 @@ def test_html_prints_the_opening_without_numbers_and_links_the_evidence():
     assert '<p class="key-headline">11\xa0%</p>' in page
     assert '<a class="ref" href="#b-t_ind">Tableau II.2</a>' in page  # the number kept from the full guide
     assert "protocoles &lt;b&gt;d’accord&lt;/b&gt;" in page  # a recommendation's text stays text
-    assert '<p class="signature">Dakar, le 1er octobre 2025<br>A. Sarr<br>Directrice générale</p>' in page
+    assert '<p class="signature">Dakar, le 1ᵉʳ octobre 2025<br>A. Sarr<br>Directrice générale</p>' in page
     assert 'class="mode-print length-full' in page
 
 
@@ -45,6 +45,6 @@ def test_docx_prints_key_messages_and_the_signature_with_their_own_styles():
     assert ("Key Headline", "11\xa0%") in styled
     assert ("Key Text", "Peu d’échanges reposent sur un accord formel (Tableau II.2).") in styled
     signature = next(p for p in document.paragraphs if p.style.name == "Signature")
-    assert signature.text == "Dakar, le 1er octobre 2025\nA. Sarr\nDirectrice générale"
+    assert signature.text == "Dakar, le 1ᵉʳ octobre 2025\nA. Sarr\nDirectrice générale"
     assert signature.alignment is None and signature.style.paragraph_format.alignment == 2  # right
     assert not any(p.style.name.startswith("TOC") for p in document.paragraphs)  # a brief has no contents

@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from mpanalysis.analysis.findings import (
     SEVERITIES,
     Finding,
+    Severity,
     SeverityRules,
     fill_template,
     format_entity_name,
@@ -91,9 +92,6 @@ KEY_MESSAGES_FILE = "key_messages.yaml"
 BRIEF_FILE = "brief.yaml"
 #: How many recommendations the brief prints in full.
 N_BRIEF_RECOMMENDATIONS = 5
-#: Keys of the unnumbered parts, in the order a guide prints them.
-FRONT_KEYS = ("key_messages", "foreword", "how_to_use")
-BRIEF_KEYS = ("brief_figures", "brief_recommendations", "brief_more")
 
 
 def _t(key: str, lang: str, **values: Any) -> str:
@@ -116,7 +114,7 @@ class MessageRule(_Model):
     when: dict[str, Any]
     lead: str | None = None
     numbers: dict[str, str] = Field(default_factory=dict)
-    severity: Literal["info", "low", "medium", "high"] | SeverityRules | None = None
+    severity: Severity | SeverityRules | None = None
     evidence: str | None = None
     headline: str | dict[str, str]
     text: dict[str, str]
@@ -398,14 +396,15 @@ def build_key_messages_chapter(findings: Sequence[KeyMessage], recommendations: 
 
 
 def format_long_date(date: dt.date, lang: str) -> str:
-    """Return a date written out, with the French ordinal for the first of the month.
+    """Return a date written out, with the French ordinal for the first of the month ("1ᵉʳ", in
+    superscript letters, as French typography and Grammalecte want it).
 
     >>> format_long_date(dt.date(2025, 10, 1), "fr"), format_long_date(dt.date(2025, 9, 30), "en")
-    ('1er octobre 2025', '30 September 2025')
+    ('1ᵉʳ octobre 2025', '30 September 2025')
     """
     text = format_date(date, format="long", locale=load_guide_texts(lang)["locale"])
     if lang == "fr" and date.day == 1 and text.startswith("1 "):
-        text = "1er" + text[1:]
+        text = "1\u1d49\u02b3" + text[1:]
     return text
 
 
@@ -420,7 +419,7 @@ def build_foreword_chapter(params: CountryParams, lang: str, is_draft: bool) -> 
     >>> [b.type for b in build_foreword_chapter(p, "fr", False).blocks]
     ['paragraph', 'paragraph', 'signature']
     >>> build_foreword_chapter(p, "fr", False).blocks[-1].lines
-    ['Dakar, le 1er octobre 2025', 'A. Sarr', 'Directrice']
+    ['Dakar, le 1ᵉʳ octobre 2025', 'A. Sarr', 'Directrice']
     >>> build_foreword_chapter(p, "en", True).blocks[0].kind, build_foreword_chapter(p, "en", False)
     ('warning', None)
     """
