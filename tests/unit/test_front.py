@@ -93,7 +93,7 @@ def test_a_measure_rule_reports_the_measure_and_its_own_evidence():
     measures = {"sources.stale_share": 0.6, "sources.n_stale": 6, "sources.n_existing": 10}
     messages = select_key_messages([], measures, [], "en", params=CountryParams(country="SEN", staleness_years=4))
     assert [(m.headline, m.text) for m in messages] == [
-        ("60%", "6 of the 10 existing sources have not been updated for more than 4 years: the figures they "
+        ("60%", "6 of the 10 existing sources have not been updated for more than 4\u00a0years: the figures they "
                 "bring to the profile have aged (Table I.3).")]
 
 

@@ -370,7 +370,7 @@ def test_a_stage_past_its_date_and_not_done_is_flagged_overdue(region, guides):
     assert callout.text == ("Une étape de l’exercice est en retard au 1ᵉʳ novembre 2025 : Gambie, rédaction "
                             "(échéance : 1ᵉʳ octobre 2025).")
     status = _block(guide, "regional_status")
-    assert next(r for r in status.rows if r[0] == "Gambie")[-1] == "Rédaction (date prévue : 1 oct. 2025 ; en retard)"
+    assert next(r for r in status.rows if r[0] == "Gambie")[-1] == "Rédaction (date prévue : 1ᵉʳ oct. 2025 ; en retard)"
     assert any(m.headline == "1" and "Gambie" in m.text for m in guide.chapters[0].blocks)
     gantt = _block(guide, "regional_timeline").figure_dict()
     late_bars = [t for t in gantt["data"] if t.get("name") == "en retard"]

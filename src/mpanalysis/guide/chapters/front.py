@@ -395,14 +395,17 @@ def build_key_messages_chapter(findings: Sequence[KeyMessage], recommendations: 
 # Foreword
 
 
-def format_long_date(date: dt.date, lang: str) -> str:
-    """Return a date written out, with the French ordinal for the first of the month ("1ᵉʳ", in
-    superscript letters, as French typography and Grammalecte want it).
+def format_long_date(date: dt.date, lang: str, length: Literal["long", "medium"] = "long") -> str:
+    """Return a date written out in the guide's locale, with the French ordinal for the first of
+    the month ("1ᵉʳ", in superscript letters, as French typography and Grammalecte want it);
+    ``length="medium"`` abbreviates the month.
 
     >>> format_long_date(dt.date(2025, 10, 1), "fr"), format_long_date(dt.date(2025, 9, 30), "en")
     ('1ᵉʳ octobre 2025', '30 September 2025')
+    >>> format_long_date(dt.date(2025, 10, 1), "fr", "medium")
+    '1ᵉʳ oct. 2025'
     """
-    text = format_date(date, format="long", locale=load_guide_texts(lang)["locale"])
+    text = format_date(date, format=length, locale=load_guide_texts(lang)["locale"])
     if lang == "fr" and date.day == 1 and text.startswith("1 "):
         text = "1\u1d49\u02b3" + text[1:]
     return text

@@ -11,11 +11,19 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from mpanalysis.guide.chapters.front import cite_evidence, format_long_date
-from mpanalysis.guide.document import BulletList, Callout, Chapter, Figure, Guide, KeyMessage, Paragraph, Table
+from mpanalysis.guide.document import (
+    BulletList,
+    Callout,
+    Chapter,
+    Figure,
+    Guide,
+    KeyMessage,
+    Paragraph,
+    Table,
+)
 from mpanalysis.paths import outputs_dir
 from mpanalysis.publish.regional.data import (
     N_COMMON_RECOMMENDATIONS,
@@ -58,7 +66,7 @@ def _describe_progress(milestones: pd.DataFrame, lang: str) -> tuple[str, str | 
         last = done.sort_values(["order", "start"], kind="stable").iloc[-1]
         last_date = last["start"] if pd.isna(last["end"]) else last["end"]
         last_label = stage_labels.get(last["stage"], last["stage"])
-        last_text = format_date(last_date, "medium", locale=lang)
+        last_text = format_long_date(last_date, lang, "medium")
     else:
         last, last_label, last_text = None, _t("exercise.none", lang), None
     ongoing = milestones[milestones["state"] == "ongoing"]
@@ -69,10 +77,10 @@ def _describe_progress(milestones: pd.DataFrame, lang: str) -> tuple[str, str | 
         row = planned.iloc[0]
         if "is_overdue" in planned.columns and row["is_overdue"]:
             current = _t("exercise.overdue_suffix", lang, stage=stage_labels[row["stage"]],
-                         date=format_date(row["due"], "medium", locale=lang))
+                         date=format_long_date(row["due"], lang, "medium"))
         else:
             current = _t("exercise.planned_suffix", lang, stage=stage_labels[row["stage"]],
-                         date=format_date(row["start"], "medium", locale=lang))
+                         date=format_long_date(row["start"], lang, "medium"))
     else:
         position = stage_order.index(last["stage"]) + 1 if last is not None else 0
         current = (stage_labels[stage_order[position]] if position < len(stage_order)
@@ -443,7 +451,7 @@ def _build_key_messages(region: RegionData, lang: str) -> Chapter:
 
 def _build_method_annex(region: RegionData, lang: str) -> Chapter:
     points = _node("method.points")
-    date = format_date(region.today, "long", locale=lang)
+    date = format_long_date(region.today, lang)
     items = [_pick(p, "method.points", lang).replace("{date}", date) for p in points]
     rows = [[s.get_name(lang), s.network["n_respondents"], s.n_sources, s.n_flows,
              _t("method.data_demo" if s.is_demo else "method.data_real", lang)] for s in region.ordered(lang)]
