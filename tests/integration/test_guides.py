@@ -438,9 +438,14 @@ def test_brief_guide_has_priority_recommendations_in_full_and_where_to_find_the_
     html_text = normalise_space(read_html_text(build.guide(lang, "public", "brief", "html")))
     # nothing it does not show is promised ("each is detailed further on")
     assert not re.search(r"détaillée plus loin|detailed further on", pdf_text)
-    # every recommendation shown in full carries its category, priority and origin
-    category = normalise_space(get_chapter_text("front.brief.recommendations.labels.category", lang))
-    assert 1 <= pdf_text.count(category) <= 5
+    # every recommendation shown in full names its lead institution, time frame and indicator
+    page = build.guide(lang, "public", "brief", "html").read_text(encoding="utf-8")
+    part = page[page.index('id="ch-brief_recommendations"'):page.index('id="ch-brief_more"')]
+    n_shown = part.count("<h3 ")
+    assert 1 <= n_shown <= 5
+    for key in ("lead", "timeframe", "indicator"):
+        label = get_chapter_text(f"recommendations.recommendation.{key}", lang).split("{")[0].strip()
+        assert part.count(label) == n_shown, f"{label!r}: {part.count(label)} of {n_shown} recommendations"
     for text in wanted:
         text = normalise_space(typeset(text, lang))
         assert text in pdf_text, f"brief PDF lacks {text!r}"
