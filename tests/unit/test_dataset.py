@@ -148,6 +148,7 @@ def test_country_comes_from_the_parameters_file_named_by_iso3(tmp_path, monkeypa
     root = tmp_path / "project"
     (root / "data").mkdir(parents=True)
     (root / "data" / "reference").symlink_to(reference_dir())
+    (root / "data" / "questionnaire").symlink_to(reference_dir().parent / "questionnaire")
     (root / "params").mkdir()
     (root / "params" / "SEN.yaml").write_text("country: SEN\nlanguages: [en, fr]\naliases:\n  OIM: ANSD\n")
     shutil.copytree(FIXTURES / "kobo_plain", root / "data" / "raw" / "SEN")
