@@ -285,7 +285,8 @@ def _build_dataset(exports: list[_Export], params: "CountryParams", inputs: Path
         "submission_id": submissions["submission_id"].astype("str"),
         "institution_name": submissions["institution_name"].astype("str"),
         "institution_acronym": _text(submissions["institution_acronym"]).astype("str"),
-        "institution_type": submissions["institution_type"].astype("str"),
+        # an unknown type (answer set aside) stays unknown: never the text "None"
+        "institution_type": _text(submissions["institution_type"]).tolist(),
     })
     reconciliation = reconcile_institutions(
         institutions, [*accepted_flows, *named_in_params], country=params.country,
