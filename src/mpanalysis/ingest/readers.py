@@ -808,16 +808,33 @@ def read_export(path: str | Path, *, lang: str = "en") -> RawExport:
     return _read_csv_export(path, lang)
 
 
+def _refuse_links_out(folder: Path, files: list[Path], lang: str) -> None:
+    """A symbolic link in ``data/raw/`` that leads out of it is refused: inputs are the files the
+    coordinator put there, nothing else on the machine."""
+    from mpanalysis.paths import raw_dir
+
+    raw = raw_dir()
+    is_under_raw = folder.absolute().is_relative_to(raw.absolute())
+    allowed = [raw.resolve()] if is_under_raw else [folder.resolve()]
+    for path in [folder, *files]:
+        if path.is_symlink() or (path == folder and is_under_raw):
+            target = path.resolve()
+            if not any(target == root or target.is_relative_to(root) for root in allowed):
+                raise InputLayoutError(_message("link_outside", lang, target=target), file=path)
+
+
 def find_export_files(folder: str | Path, *, lang: str = "en") -> list[Path]:
     """Return the export files of a folder, in name order: repeat CSVs are read with their main CSV.
 
-    Files starting with ``~$`` (Excel lock files) or ``.`` and README files are ignored.
+    Files starting with ``~$`` (Excel lock files) or ``.`` and README files are ignored. A
+    symbolic link leading out of ``data/raw/`` (or out of the folder given) is refused.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise InputLayoutError(_message("not_found", lang), file=folder)
     files = sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", "."))
                     and not p.name.lower().startswith("readme")), key=lambda p: p.name)
+    _refuse_links_out(folder, files, lang)
     names = {p.name.lower() for p in files}
     exports = []
     for path in files:

@@ -227,8 +227,11 @@ def _country_names() -> dict[str, str]:
         for name in {country.name, getattr(country, "common_name", None),
                      getattr(country, "official_name", None)} - {None}:
             lookup[fold_text(name)] = country.alpha_3
+    from mpanalysis.reference import get_languages
+
     alpha2 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
-    for lang in ("fr", "en"):
+    # names in every language of the form: "Cap-Vert", "Cabo Verde" once Portuguese is added
+    for lang in get_languages(Path(_current_reference_folder())):
         for code, name in Locale.parse(lang).territories.items():
             if code in alpha2:
                 lookup.setdefault(fold_text(name), alpha2[code])
