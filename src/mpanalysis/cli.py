@@ -187,8 +187,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             load_params(country)  # an unavailable language in the parameters stops here, before any work
         except MpanalysisError as exc:
-            if "language" in str(exc):
-                raise
+            if getattr(exc, "key", None) == "languages":
+                raise  # other problems of a country's parameters are reported by its build
     options = BuildOptions(
         langs=langs,
         editions=_split_list(args.edition, EDITIONS, "--edition"),
