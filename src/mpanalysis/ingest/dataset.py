@@ -105,6 +105,8 @@ def load_country_dataset(iso3_or_folder: str | Path, params: "CountryParams | No
         read_country_inputs(inputs, lang=message_lang)
     if params is None:
         params = _infer_params(raws, inputs, message_lang)
+    # the latest file comes last: it wins ties between duplicates, as it replaces corrected copies
+    raws = sorted(raws, key=_file_age)
     raws, corrected = replace_corrected_submissions(raws, message_lang)
     exports = _check_exports(raws, params.country, message_lang, max_year)
     return _build_dataset(exports, params, inputs, message_lang, corrected)
@@ -146,14 +148,14 @@ def replace_corrected_submissions(raws: list["RawExport"], lang: str = "en") -> 
     counts = {name: 0 for name in TABLE_NAMES.values()}
     for index in order:
         raw = raws[index]
-        ids = [u.strip() if isinstance(u, str) and u.strip() else None for u in raw.main["_uuid"]]
+        ids = [_submission_key(root, uuid) for root, uuid in zip(raw.main["_root_uuid"], raw.main["_uuid"])]
         replaced = [i is not None and i in newest for i in ids]
         if any(replaced):
             is_replaced = pd.Series(replaced, index=raw.main.index)
             keys = set(raw.main.loc[is_replaced, "_key"].astype("str"))
             tables = {form.MAIN: raw.main[~is_replaced].copy()}
-            for row in raw.main[is_replaced].to_dict("records"):
-                file, number = newest[row["_uuid"].strip()]
+            for row, key in zip(raw.main[is_replaced].to_dict("records"), [i for i, r in zip(ids, replaced) if r]):
+                file, number = newest[key]
                 issues.append(Issue(WARNING, TABLE_NAMES[form.MAIN], str(row["_file"]), row["_sheet"],
                                     int(row["_row"]), raw.get_header(form.MAIN, "_uuid"), row["_uuid"],
                                     format_message("issues.corrected", lang, file=file, row=number), CORRECTED))
@@ -180,12 +182,20 @@ def replace_corrected_submissions(raws: list["RawExport"], lang: str = "en") -> 
     return result, CorrectedRows(tuple(issues), counts, files)
 
 
+def _submission_key(root_uuid: object, uuid: object) -> str | None:
+    """A submission's lasting id: the server's root uuid (kept through edits), else its uuid."""
+    for value in (root_uuid, uuid):
+        if isinstance(value, str) and value.strip():
+            return value.strip().removeprefix("uuid:")
+    return None
+
+
 def _newest_file(raw: "RawExport", row: dict, newest: dict[str, tuple[str, int]]) -> str:
     """The file that replaced a repeat row's submission."""
     main = raw.main
     parent = main[main["_key"].astype("str") == str(row["_parent_key"])]
-    uuid = parent["_uuid"].iloc[0].strip() if len(parent) else None
-    return newest[uuid][0] if uuid in newest else "?"
+    key = _submission_key(parent["_root_uuid"].iloc[0], parent["_uuid"].iloc[0]) if len(parent) else None
+    return newest[key][0] if key in newest else "?"
 
 
 def _is_replaced_row(issue, raw: "RawExport", tables: dict[str, pd.DataFrame]) -> bool:

@@ -68,6 +68,8 @@ META_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "_key": ("_index", "KEY"),
         "_uuid": ("_uuid", "meta-instanceID", "meta/instanceID", "instanceID", "KEY"),
         "_submission_time": ("_submission_time", "SubmissionDate"),
+        # the id a submission keeps when it is edited on the server (KoboToolbox)
+        "_root_uuid": ("meta/rootUuid", "meta-rootUuid", "rootUuid"),
     },
     form.SOURCES: {"_parent_key": ("_parent_index", "PARENT_KEY"), "_parent_uuid": ("_submission__uuid",)},
     form.FLOWS: {"_parent_key": ("_parent_index", "PARENT_KEY"), "_parent_uuid": ("_submission__uuid",)},
