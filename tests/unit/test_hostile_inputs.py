@@ -180,7 +180,7 @@ def test_paf_and_the_police_of_air_and_borders_is_a_warning_with_an_alias_line(t
     dataset = load_country_dataset(folder, CountryParams(country="SEN"), lang="en", max_year=2025)
     warnings = dataset.issues[dataset.issues["message"].str.contains("separate institution")]
     (message,) = warnings["message"]
-    assert "PAF = police air frontieres" in message
+    assert "once the acronym PAF is spelt out" in message
     assert '"Direction de la PAF": "Direction de la police de l\'air et des frontières"' in message
     summary = format_validation_summary(dataset, "en", "report.html")
     assert "aliases:\n  \"Direction de la PAF\": \"Direction de la police de l'air et des frontières\"" in summary

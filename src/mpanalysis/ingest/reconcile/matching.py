@@ -655,7 +655,7 @@ class _Reconciler:
     def find_acronym_candidate(self, p: int, respondents: list[int]) -> tuple[int, float, str] | None:
         """A respondent whose name, with one run of words written as the acronym the partner uses,
         is the partner's name: "Direction de la PAF" and "Direction de la police de l'air et des
-        frontières". Returns (candidate, score with the acronym spelt out, the words it stands for)."""
+        frontières". Returns (candidate, score with the acronym spelt out, the acronym)."""
         node = self.nodes[p]
         capitals = {w for raw in node.partner_names for w in re.findall(r"\b[A-Z]{2,6}\b", raw)}
         words = node.norm.split()
@@ -672,7 +672,7 @@ class _Reconciler:
                     spelt = words[:words.index(acronym.lower())] + span + words[words.index(acronym.lower()) + 1:]
                     score = float(fuzz.ratio(_sort_tokens(" ".join(spelt)), _sort_tokens(self.nodes[i].norm)))
                     if score >= self.threshold:
-                        found.append((score, self.nodes[i].norm, i, f"{acronym} = {' '.join(span)}"))
+                        found.append((score, self.nodes[i].norm, i, acronym))
         if not found:
             return None
         score, _, candidate, expansion = max(found, key=lambda f: (f[0], f[1]))
