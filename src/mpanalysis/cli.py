@@ -142,7 +142,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             return 1
         print("Demo data are up to date.")
         return 0
-    written = generate_demo_region(root, countries=args.countries or None)
+    countries = [_check_code(c) for c in args.countries] or None
+    written = generate_demo_region(root, countries=countries)
     print(f"Demo region written: {len(written)} file(s) (synthetic demonstration data).")
     return 0
 
