@@ -13,8 +13,11 @@ Definitions (they are what the guide's sentences mean):
 - a domain is *restricted-only* when it has existing sources and every one of them states an
   access that is not open (``is_open`` false in ``source_access.csv``: restricted, internal);
   a source without a stated access is not assumed restricted;
-- a domain has *no exchange* when it has existing sources but no reported flow lists it among its
-  domains;
+- a domain has *no exchange* when it has existing sources but no information link of the actor
+  network carries it (``n_links``: distinct directed links from one institution to another whose
+  reported flows list the domain, each counted once however many answers report it, an exchange
+  both ways counting two; the unit of chapter II's network and Sankey,
+  :func:`mpanalysis.analysis.network.count_links_by_domain`);
 - listings split entities into ``governmental`` and ``other``: an entity whose sector is unknown
   is listed with the others, since it is not known to be governmental.
 """
@@ -28,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from mpanalysis.analysis.network.graph import count_links_by_domain
 from mpanalysis.ingest.form import split_multi
 from mpanalysis.reference import get_attribute, get_codes
 
@@ -289,26 +293,26 @@ def find_source_gaps(sources: pd.DataFrame, flows: pd.DataFrame | None = None, *
     """Return, per domain, the counts behind the three coverage gaps and which gaps it has.
 
     Columns: ``is_core, n_existing, n_potential, n_entities`` (entities with an existing source),
-    ``n_open_existing, n_closed_existing, n_flows`` (reported flows listing the domain) and the
-    gap flags ``has_no_existing``, ``is_restricted_only``, ``has_no_exchange``.
+    ``n_open_existing, n_closed_existing, n_links`` (distinct directed links carrying the domain,
+    see the module docstring) and the gap flags ``has_no_existing``, ``is_restricted_only``,
+    ``has_no_exchange``.
 
     >>> s = pd.DataFrame({"entity_id": ["A", "B"], "domain": ["trends", "crisis"],
     ...                   "status": ["existing", "existing"], "access": ["public", "internal"]})
-    >>> f = pd.DataFrame({"domains": ["trends"]})
+    >>> f = pd.DataFrame({"entity_id": ["A", "B"], "partner_entity_id": ["B", "A"],
+    ...                   "direction": ["exchanges", "exchanges"], "domains": ["trends", "trends"]})
     >>> g = find_source_gaps(s, f)
     >>> g.loc["crisis", ["is_restricted_only", "has_no_exchange"]].tolist()
     [True, True]
-    >>> bool(g.loc["development", "has_no_existing"]), bool(g.loc["trends", "has_no_exchange"])
-    (True, False)
+    >>> int(g.loc["trends", "n_links"]), bool(g.loc["trends", "has_no_exchange"])
+    (2, False)
+    >>> bool(g.loc["development", "has_no_existing"])
+    True
     """
     domains = domains if domains is not None else list_domains(sources, flows)
     is_open = get_attribute("source_access", "is_open")
     is_core = get_attribute("domains", "is_core")
-    flow_counts: dict[str, int] = {}
-    if flows is not None and "domains" in flows:
-        for value in flows["domains"]:
-            for domain in set(split_multi(value)):
-                flow_counts[domain] = flow_counts.get(domain, 0) + 1
+    link_counts = count_links_by_domain(flows) if flows is not None and "domains" in flows else {}
     extra = sorted({_text(d) for d in sources["domain"]} - set(domains) - {""})
     rows = []
     for domain in list(domains) + extra:
@@ -325,12 +329,12 @@ def find_source_gaps(sources: pd.DataFrame, flows: pd.DataFrame | None = None, *
             "n_entities": int(existing["entity_id"].nunique()),
             "n_open_existing": n_open,
             "n_closed_existing": n_closed,
-            "n_flows": flow_counts.get(domain, 0),
+            "n_links": link_counts.get(domain, 0),
         })
     gaps = pd.DataFrame(rows).set_index("domain")
     gaps["has_no_existing"] = gaps["n_existing"] == 0
     gaps["is_restricted_only"] = (gaps["n_existing"] > 0) & (gaps["n_closed_existing"] == gaps["n_existing"])
-    gaps["has_no_exchange"] = (gaps["n_existing"] > 0) & (gaps["n_flows"] == 0)
+    gaps["has_no_exchange"] = (gaps["n_existing"] > 0) & (gaps["n_links"] == 0)
     return gaps
 
 
