@@ -23,7 +23,10 @@ Reading order (figure and table numbers are those the findings' ``evidence`` key
 Measures (``ChapterResult.measures``; the recommendation rules of chapter IV read them):
 
 - ``sources.n_respondents`` institutions that answered; ``sources.n_named`` institutions named as
-  partners only; ``sources.n_holders`` institutions reporting at least one source;
+  partners only; ``sources.n_holders`` institutions reporting at least one source; with an
+  invitation list in the parameters, ``sources.n_invited``, ``sources.n_invited_respondents`` and
+  ``sources.response_rate`` (:func:`mpanalysis.analysis.sources.summarize_response`; without a
+  list there is no response rate);
 - ``sources.n_existing``, ``sources.n_potential`` sources by status;
 - ``sources.n_domains`` domains reported on, ``sources.n_domains_covered`` those with an existing
   source, ``sources.share_domains_covered`` their share, ``sources.n_core_domains_uncovered``
@@ -52,7 +55,12 @@ from mpanalysis.analysis.findings import (
     format_names,
     format_number,
 )
-from mpanalysis.analysis.sources import LISTING_SECTORS, SourcesAnalysis, build_sources_analysis
+from mpanalysis.analysis.sources import (
+    LISTING_SECTORS,
+    SourcesAnalysis,
+    build_sources_analysis,
+    summarize_response,
+)
 from mpanalysis.guide.chapters.base import ChapterContext, ChapterResult
 from mpanalysis.guide.document import (
     BulletList,
@@ -294,6 +302,12 @@ def _build_measures(ctx: ChapterContext, analysis: SourcesAnalysis, summary: pd.
         "sources.n_open": n_open,
         "sources.n_paper": n_paper,
     }
+    response = summarize_response(dataset, ctx.params)
+    if response.has_invitation_list:
+        measures["sources.n_invited"] = response.n_invited
+        measures["sources.n_invited_respondents"] = response.n_invited_respondents
+        if response.response_rate is not None:
+            measures["sources.response_rate"] = response.response_rate
     if n_domains:
         measures["sources.share_domains_covered"] = n_covered / n_domains
     if n_existing:
@@ -311,6 +325,9 @@ def _build_key_figures(measures: dict[str, float], analysis: SourcesAnalysis, la
     lines = [
         _t("key_figures.respondents", lang, n_respondents=_count(measures, "n_respondents"),
            n_named=_count(measures, "n_named")),
+        *([_t("key_figures.response_rate", lang, n_invited=_count(measures, "n_invited"),
+              n_invited_respondents=_count(measures, "n_invited_respondents"),
+              response_rate=measures["sources.response_rate"])] if "sources.response_rate" in measures else []),
         _t("key_figures.sources", lang, n_existing=_count(measures, "n_existing"),
            n_potential=_count(measures, "n_potential"), n_holders=_count(measures, "n_holders")),
         _t("key_figures.domains", lang, n_domains_covered=_count(measures, "n_domains_covered"),
