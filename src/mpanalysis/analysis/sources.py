@@ -472,7 +472,8 @@ def summarize_response(dataset: CountryDataset, params: CountryParams | None = N
     entities = dataset.entities
     is_respondent = {_text(e): bool(r) for e, r in zip(
         entities["entity_id"], entities["is_respondent"].astype("boolean").fillna(False))}
-    entity_type = {_text(e): _text(t) for e, t in zip(entities["entity_id"], entities["institution_type"])}
+    types_given = entities["institution_type"] if "institution_type" in entities else [None] * len(entities)
+    entity_type = {_text(e): _text(t) for e, t in zip(entities["entity_id"], types_given)}
     invited = _invited_entities(dataset, params) if params is not None and params.invited_institutions else None
     types = list(get_codes("institution_types"))
 
