@@ -113,7 +113,7 @@ def make_country(name: str, institutions: list[Inst], *, sources=(), flows=(), *
 
 
 def _clique(keys: str, channel: str = "informal") -> list[tuple]:
-    """Every pair of ``keys`` exchanging both ways, reported once."""
+    """Every pair of ``keys`` exchanging both ways (one report per pair)."""
     return [(a, b, "exchanges", "trends", channel, "") for n, a in enumerate(keys) for b in keys[n + 1:]]
 
 
@@ -124,7 +124,7 @@ def troubled_country() -> Fixture:
     no profile edition, every challenge major, every need expressed."""
     bad = {c: 3 for c in CHALLENGES}
     everything = " ".join(NEEDS)
-    people = dict(aware=False, used=None, needs=everything, challenges=bad)
+    people = {"aware": False, "used": None, "needs": everything, "challenges": bad}
     institutions = [
         Inst("H", "statistics_office", declares_coordinator=True, stages="elaboration", **people),
         Inst("K1", "civil_society", **people), Inst("K2", "civil_society", **people),
@@ -140,7 +140,7 @@ def troubled_country() -> Fixture:
         Inst("WG", None, answered=False),
     ]
     flows = [
-        *_clique("K1 K2 K3 K4".split()), ("K1", "H", "provides", "trends", "informal", ""),
+        *_clique(["K1", "K2", "K3", "K4"]), ("K1", "H", "provides", "trends", "informal", ""),
         ("H", "T1", "exchanges", "trends", "informal", ""), ("T1", "T2", "provides", "trends", "informal", ""),
         ("T2", "T3", "provides", "trends", "informal", ""), ("T3", "T4", "provides", "trends", "informal", ""),
         ("H", "S1", "provides", "trends", "formal_agreement", "elaboration"),

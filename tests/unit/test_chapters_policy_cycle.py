@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 import mpanalysis.guide.chapters.policy_cycle as policy_cycle
-from mpanalysis.analysis.network import build_actor_network, read_network_graphml, summarize_network
 from mpanalysis.analysis.findings import load_finding_catalogue
+from mpanalysis.analysis.network import build_actor_network, read_network_graphml, summarize_network
 from mpanalysis.guide.chapters.base import ChapterContext
-from mpanalysis.guide.chapters.recommendations import map_evidence_to_blocks
 from mpanalysis.guide.chapters.policy_cycle import build_policy_cycle_chapter
+from mpanalysis.guide.chapters.recommendations import map_evidence_to_blocks
 from mpanalysis.guide.chapters.sources import build_sources_chapter
 from mpanalysis.guide.document import Callout, Guide, Paragraph, Table, find_unknown_refs, iter_blocks
 from mpanalysis.guide.texts import get_chapter_text

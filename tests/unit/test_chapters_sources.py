@@ -8,8 +8,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from mpanalysis.errors import ReferenceDataError
 from mpanalysis.analysis.findings import load_finding_catalogue
+from mpanalysis.errors import ReferenceDataError
 from mpanalysis.guide.chapters.base import ChapterContext, save_chapter_result
 from mpanalysis.guide.chapters.recommendations import map_evidence_to_blocks
 from mpanalysis.guide.chapters.sources import build_sources_chapter, make_block_id
