@@ -161,6 +161,24 @@ class Milestone(_Frozen):
         return self
 
 
+class InvitedInstitution(_Frozen):
+    """An institution the questionnaire was sent to: its name (or acronym) as in the answers, and
+    its type when known (it gives the type of an institution that never answered).
+
+    >>> InvitedInstitution(name="Institut national de la statistique", type="statistics_office").type
+    'statistics_office'
+    """
+
+    name: str = Field(min_length=1)
+    type: str | None = None
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, value: str | None) -> str | None:
+        _check_codes(value, "institution_types")
+        return value
+
+
 class CountryParams(_Frozen):
     """Everything about one country's exercise that is not in the questionnaire answers.
 
@@ -179,6 +197,9 @@ class CountryParams(_Frozen):
     profiles: list[ProfileEdition] = Field(default_factory=list)
     coordinator: str | None = None
     working_group: list[str] = Field(default_factory=list)
+    invited_institutions: list[InvitedInstitution] = Field(
+        default_factory=list, description="institutions the questionnaire was sent to (the response "
+        "rate's denominator); a name, or {name, type}; matched to the answers like the coordinator")
     aliases: dict[str, str] = Field(default_factory=dict)
     match_threshold: float = Field(default=88.0, ge=50, le=100)
     staleness_years: int = Field(default=3, ge=1, le=50)
@@ -187,6 +208,25 @@ class CountryParams(_Frozen):
     endorsement: Endorsement = Field(default_factory=Endorsement)
     foreword: Foreword | None = None
     milestones: list[Milestone] = Field(default_factory=list)
+
+    @field_validator("invited_institutions", mode="before")
+    @classmethod
+    def _invited(cls, value: object) -> object:
+        # a plain name is the short form of {name: …}
+        if isinstance(value, list):
+            return [{"name": item} if isinstance(item, str) else item for item in value]
+        return value
+
+    @property
+    def has_invitation_list(self) -> bool:
+        """True when the parameters list the institutions invited (a response rate exists).
+
+        >>> CountryParams(country="SEN").has_invitation_list
+        False
+        >>> CountryParams(country="SEN", invited_institutions=["INS", {"name": "OIM"}]).invited_institutions[0].name
+        'INS'
+        """
+        return bool(self.invited_institutions)
 
     @field_validator("country")
     @classmethod

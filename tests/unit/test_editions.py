@@ -99,7 +99,7 @@ def test_measures_that_moved_carry_old_new_and_delta(changes):
     assert moved["density"].old == pytest.approx(2 / 6) and moved["density"].new == pytest.approx(3 / 12)
     assert moved["n_cut_vertices"].new == 2  # the chain D–A–B–C has two single points of failure
     # every institution answered in both rounds; the coordinator reaches everyone in both
-    assert "response_rate" not in moved and "coordinator_reach" not in moved
+    assert "respondent_share" not in moved and "coordinator_reach" not in moved
     assert "n_potential_sources.development" not in moved
 
 
@@ -129,7 +129,7 @@ def test_a_respondent_that_did_not_answer_again_is_reported_but_stays_an_institu
     found = compare_editions(snapshot(ROUND_1, "1"), snapshot(silent, "2"))
     assert [e.entity_id for e in found.respondents_stopped] == ["SEN-C"]
     assert found.institutions_gone == []
-    assert {m.key for m in found.measures_moved} >= {"n_respondents", "response_rate"}
+    assert {m.key for m in found.measures_moved} >= {"n_respondents", "respondent_share"}
 
 
 # ----------------------------------------------------------------------------- storage

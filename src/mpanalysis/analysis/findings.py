@@ -488,8 +488,10 @@ def find_network_findings(G: nx.DiGraph, summary: NetworkSummary,
 
     Thresholds come from ``settings`` in ``findings.yaml``: a cut vertex gets its own finding when
     it would cut off at least ``min_cut_off`` entities, the others are grouped in one
-    ``minor_cut_vertices`` finding; a bridge is reported only when each side holds at least two
-    entities (the link to a lone entity is already a cut vertex); a community is a silo when
+    ``minor_cut_vertices`` finding; each bridge of ``summary.bridges`` (a tie between two
+    groups of at least two entities each, :data:`~mpanalysis.analysis.network.MIN_BRIDGE_SIDE`)
+    gets a finding, pendant links (the only tie of a lone entity, whose partner is already a cut
+    vertex) none; a community is a silo when
     less than ``max_external_share`` of its flows cross its border. ``dataset`` gives the
     sources table when ``summary`` was computed without it.
 
@@ -551,9 +553,8 @@ def find_network_findings(G: nx.DiGraph, summary: NetworkSummary,
         findings.append(make("minor_cut_vertices", entities=minor, numbers={"n_entities": len(minor)}))
 
     for (u, v), sides in summary.bridges.items():
-        if min(sides) >= 2:
-            findings.append(make("bridge", f"{u}.{v}", entities=[u, v], numbers={
-                "small_side": min(sides), "large_side": max(sides)}))
+        findings.append(make("bridge", f"{u}.{v}", entities=[u, v], numbers={
+            "small_side": min(sides), "large_side": max(sides)}))
 
     silo_settings = catalogue.kinds["silo"].settings
     max_external_share = float(silo_settings.get("max_external_share", 1.0))

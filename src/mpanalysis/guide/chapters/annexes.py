@@ -14,6 +14,7 @@ import pandas as pd
 from babel.dates import format_date
 from babel.numbers import format_percent
 
+from mpanalysis.analysis.sources import TOTAL_ROW, UNKNOWN_TYPE, summarize_response
 from mpanalysis.guide.chapters.base import ChapterContext
 from mpanalysis.guide.document import Callout, Chapter, Figure, Paragraph, Section, Table, protect_text
 from mpanalysis.guide.figures.timeline import build_milestone_table, plot_exercise_timeline
@@ -47,37 +48,49 @@ def build_annexes(ctx: ChapterContext, today: dt.date | None = None) -> list[Cha
     ]
 
 
-def build_response_table(ctx: ChapterContext) -> pd.DataFrame:
-    """Return respondents and named non-respondents by institution type, with the response rate."""
-    entities = ctx.dataset.entities
-    types = entities["institution_type"].astype("object").where(entities["institution_type"].notna(), "_unknown")
-    frame = pd.DataFrame({"type": types, "is_respondent": entities["is_respondent"].fillna(False).astype(bool)})
-    grouped = frame.groupby("type", sort=False)["is_respondent"].agg(respondents="sum", total="count")
-    grouped["named"] = grouped["total"] - grouped["respondents"]
-    order = list(get_labels("institution_types", ctx.lang)) + ["_unknown"]
-    grouped = grouped.reindex([t for t in order if t in grouped.index])
-    grouped.loc["_total"] = grouped.sum()
-    grouped["rate"] = grouped["respondents"] / grouped["total"]
-    return grouped.reset_index(names="type")[["type", "respondents", "named", "rate"]]
-
-
 def build_methodology_annex(ctx: ChapterContext) -> Chapter:
     lang = ctx.lang
-    table = build_response_table(ctx)
-    total = table[table["type"] == "_total"].iloc[0]
-    type_labels = get_labels("institution_types", lang) | {"_unknown": _t("methodology.unknown_type", lang),
-                                                          "_total": _t("methodology.total", lang)}
-    display = pd.DataFrame({
-        _t("methodology.col_type", lang): table["type"].map(type_labels),
-        _t("methodology.col_respondents", lang): table["respondents"].astype(int),
-        _t("methodology.col_named", lang): table["named"].astype(int),
-        _t("methodology.col_rate", lang): [format_percent(v, locale=lang) for v in table["rate"]],
-    })
+    response = summarize_response(ctx.dataset, ctx.params)
+    table = response.by_type
+    type_labels = get_labels("institution_types", lang) | {UNKNOWN_TYPE: _t("methodology.unknown_type", lang),
+                                                          TOTAL_ROW: _t("methodology.total", lang)}
+
+    def percent(value) -> str | None:
+        return None if value is None or pd.isna(value) else format_percent(value, locale=lang)
+
+    column = {k: _t(f"methodology.col_{k}", lang) for k in
+              ("type", "invited", "invited_respondents", "rate", "respondents", "named", "share")}
+    if response.has_invitation_list:
+        shown = table[table["n_invited"] > 0]
+        display = pd.DataFrame({
+            column["type"]: shown["type"].map(type_labels),
+            column["invited"]: shown["n_invited"].astype(int),
+            column["invited_respondents"]: shown["n_invited_respondents"].astype(int),
+            column["rate"]: [percent(v) for v in shown["share"]],
+        })
+        sentences = [_t("methodology.response_invited", lang, n_invited=response.n_invited,
+                        n_invited_respondents=response.n_invited_respondents,
+                        rate=percent(response.response_rate))]
+        if response.n_uninvited_respondents:
+            sentences.append(_t("methodology.response_uninvited", lang, n_uninvited=response.n_uninvited_respondents))
+        if response.n_named_not_invited:
+            sentences.append(_t("methodology.response_named_not_invited", lang,
+                                n_named_not_invited=response.n_named_not_invited))
+        caption = _t("methodology.response_caption_invited", lang)
+    else:
+        display = pd.DataFrame({
+            column["type"]: table["type"].map(type_labels),
+            column["respondents"]: table["n_respondents"].astype(int),
+            column["named"]: table["n_named"].astype(int),
+            column["share"]: [percent(v) for v in table["share"]],
+        })
+        sentences = [_t("methodology.response", lang, n_respondents=response.n_respondents,
+                        n_named=response.n_named, share=percent(response.respondent_share) or "–")]
+        caption = _t("methodology.response_caption", lang)
     blocks = [
         Paragraph(text=_t("methodology.intro", lang)),
-        Paragraph(text=_t("methodology.response", lang, n_respondents=int(total["respondents"]),
-                          n_named=int(total["named"]), rate=format_percent(total["rate"], locale=lang))),
-        Table.from_frame(display, id="annex_response", caption=_t("methodology.response_caption", lang)),
+        Paragraph(text=" ".join(sentences)),
+        Table.from_frame(display, id="annex_response", caption=caption),
     ]
     workshop = ctx.params.workshop
     if workshop.date or workshop.place:

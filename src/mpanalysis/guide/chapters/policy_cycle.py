@@ -22,8 +22,10 @@ from :class:`mpanalysis.analysis.network.NetworkSummary` (definitions in :mod:`m
   ``network.n_isolated``, ``network.density``, ``network.reciprocity``,
   ``network.n_components``, ``network.largest_component_share``;
 - structure: ``network.max_betweenness``, ``network.is_betweenness_sampled`` (1/0),
-  ``network.n_cut_vertices``, ``network.n_bridges``, ``network.n_communities`` (of two entities or
-  more), ``network.n_silos`` (silo findings), ``network.modularity``;
+  ``network.n_cut_vertices``, ``network.n_bridges`` (ties between two groups of two institutions
+  or more, as the bridge findings count them), ``network.n_pendant_links`` (ties that are the
+  only link of one institution), ``network.n_communities`` (of two entities or more),
+  ``network.n_silos`` (silo findings), ``network.modularity``;
 - flows: ``network.n_silent_producers``, ``network.n_unreached_users``, ``network.n_formal``,
   ``network.formal_share``, ``network.n_confirmed``, ``network.n_confirmable``,
   ``network.confirmed_share``, ``network.confirmation_rate``;
@@ -104,6 +106,7 @@ def build_network_measures(summary: NetworkSummary, findings: list[Finding]) -> 
         "network.is_betweenness_sampled": int(summary.betweenness_method == "sampled"),
         "network.n_cut_vertices": len(summary.cut_vertices),
         "network.n_bridges": len(summary.bridges),
+        "network.n_pendant_links": len(summary.pendant_links),
         "network.n_communities": sum(1 for c in summary.communities if len(c) >= 2),
         "network.n_silos": sum(1 for f in findings if f.kind == "silo"),
         "network.modularity": summary.modularity,
@@ -206,6 +209,7 @@ def build_indicator_frame(G: nx.DiGraph, summary: NetworkSummary, findings: list
         ("unreached_users", len(summary.unreached_users), listed(summary.unreached_users) or none),
         ("cut_vertices", len(by_name), listed(by_name) or none),
         ("bridges", len(bridges), format_names(bridges, lang) if bridges else none),
+        ("pendant_links", len(summary.pendant_links), ""),
         ("communities", n_communities, ""),
         ("silos", len(silos), _t("findings.list_separator", lang).join(listed(f.entities) for f in silos) or none),
         ("coordinator_reach", (_share(summary.coordinator_reach, lang) or not_applicable) if summary.coordinators
@@ -277,6 +281,9 @@ def _build_network_section(ctx: ChapterContext, G: nx.DiGraph, summary: NetworkS
     else:
         method_text = _t("network.exact", lang, n_nodes=summary.n_nodes, community_method=community_method)
         method = _t("network.method_exact", lang)
+    n_unknown = int((summary.nodes["institution_type"].fillna("").astype(str) == "").sum())
+    if n_unknown:
+        method_text += " " + _t("network.brokerage_unknown", lang, n_unknown=n_unknown)
     blocks: list = [Figure.from_plotly(fig, id="policy_network", caption=_t("network.figure_caption", lang),
                                        alt=fig.layout.meta["alt"]).model_copy(update={"in_brief": True})]
     if summary.n_edges:
@@ -302,7 +309,8 @@ def _build_findings_section(ctx: ChapterContext, indicators: pd.DataFrame, findi
     blocks = [
         Paragraph(text=_t("findings.text", lang)),
         # the full guide's table; the brief keeps the high-severity findings below it (a few pages)
-        Table.from_frame(display, id="policy_indicators", caption=_t("findings.caption", lang)),
+        Table.from_frame(display, id="policy_indicators", caption=_t("findings.caption", lang),
+                         notes=[_t("findings.note", lang)]),
         *build_finding_blocks(findings, lang, "policy_cycle.findings", skip_kinds=["network_overview"]),
     ]
     return Section(title=_t("findings.title", lang), blocks=blocks)

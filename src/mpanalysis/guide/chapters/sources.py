@@ -8,9 +8,11 @@ findings (:func:`mpanalysis.analysis.findings.find_source_findings`) and figures
 Reading order (figure and table numbers are those the findings' ``evidence`` keys cite):
 
 1. key figures (callout, brief guide);
-2. "Who collects which data?": Figure I.1 coverage map and Table I.1 summary by domain (brief);
-3. "Gaps and what they mean": Table I.2 gaps by domain, Table I.3 stale or undated sources (when
-   there are any), the findings as callouts (high severity in the brief guide) and bullets;
+2. "Who collects which data?": Figure I.1 coverage map, Table I.1 sources by domain (brief) and
+   Table I.2 institutions by domain (one unit per table);
+3. "Gaps and what they mean": Table I.3 gaps by domain (exchanges counted as distinct information
+   links, the unit of chapter II), Table I.4 stale or undated sources (when there are any), the
+   findings as callouts (high severity in the brief guide) and bullets;
 4. "The sources domain by domain": one section per domain (reference list first, then extra
    domains seen in the data) with a sentence and a table per sector (governmental, other);
 5. "Periodicity, format and access": Figure I.2 source profile;
@@ -21,7 +23,10 @@ Reading order (figure and table numbers are those the findings' ``evidence`` key
 Measures (``ChapterResult.measures``; the recommendation rules of chapter IV read them):
 
 - ``sources.n_respondents`` institutions that answered; ``sources.n_named`` institutions named as
-  partners only; ``sources.n_holders`` institutions reporting at least one source;
+  partners only; ``sources.n_holders`` institutions reporting at least one source; with an
+  invitation list in the parameters, ``sources.n_invited``, ``sources.n_invited_respondents`` and
+  ``sources.response_rate`` (:func:`mpanalysis.analysis.sources.summarize_response`; without a
+  list there is no response rate);
 - ``sources.n_existing``, ``sources.n_potential`` sources by status;
 - ``sources.n_domains`` domains reported on, ``sources.n_domains_covered`` those with an existing
   source, ``sources.share_domains_covered`` their share, ``sources.n_core_domains_uncovered``
@@ -50,7 +55,12 @@ from mpanalysis.analysis.findings import (
     format_names,
     format_number,
 )
-from mpanalysis.analysis.sources import LISTING_SECTORS, SourcesAnalysis, build_sources_analysis
+from mpanalysis.analysis.sources import (
+    LISTING_SECTORS,
+    SourcesAnalysis,
+    build_sources_analysis,
+    summarize_response,
+)
 from mpanalysis.guide.chapters.base import ChapterContext, ChapterResult
 from mpanalysis.guide.document import (
     BulletList,
@@ -292,6 +302,12 @@ def _build_measures(ctx: ChapterContext, analysis: SourcesAnalysis, summary: pd.
         "sources.n_open": n_open,
         "sources.n_paper": n_paper,
     }
+    response = summarize_response(dataset, ctx.params)
+    if response.has_invitation_list:
+        measures["sources.n_invited"] = response.n_invited
+        measures["sources.n_invited_respondents"] = response.n_invited_respondents
+        if response.response_rate is not None:
+            measures["sources.response_rate"] = response.response_rate
     if n_domains:
         measures["sources.share_domains_covered"] = n_covered / n_domains
     if n_existing:
@@ -309,6 +325,9 @@ def _build_key_figures(measures: dict[str, float], analysis: SourcesAnalysis, la
     lines = [
         _t("key_figures.respondents", lang, n_respondents=_count(measures, "n_respondents"),
            n_named=_count(measures, "n_named")),
+        *([_t("key_figures.response_rate", lang, n_invited=_count(measures, "n_invited"),
+              n_invited_respondents=_count(measures, "n_invited_respondents"),
+              response_rate=measures["sources.response_rate"])] if "sources.response_rate" in measures else []),
         _t("key_figures.sources", lang, n_existing=_count(measures, "n_existing"),
            n_potential=_count(measures, "n_potential"), n_holders=_count(measures, "n_holders")),
         _t("key_figures.domains", lang, n_domains_covered=_count(measures, "n_domains_covered"),
@@ -340,31 +359,43 @@ def _build_coverage_section(ctx: ChapterContext, analysis: SourcesAnalysis, summ
     sentences.append(_t("coverage.gaps", lang, names=protect_text(format_names(gap_domains, lang))) if gap_domains
                      else _t("coverage.no_gap", lang))
 
+    # Two tables, one unit each: sources (Table I.1), then institutions (Table I.2).
     columns = {k: _t(f"coverage.col_{k}", lang) for k in
-               ("domain", "existing", "potential", "governmental", "other", "open_share", "stale")}
-    display = pd.DataFrame({
+               ("domain", "existing", "potential", "open_share", "stale", "governmental", "other",
+                "n_institutions")}
+    sources_display = pd.DataFrame({
         columns["domain"]: [labels[d] for d in summary["domain"]],
         columns["existing"]: summary["n_existing"].astype(int).tolist(),
         columns["potential"]: summary["n_potential"].astype(int).tolist(),
-        columns["governmental"]: summary["n_governmental"].astype(int).tolist(),
-        columns["other"]: summary["n_other"].astype(int).tolist(),
         columns["open_share"]: [_format_share(v, lang) for v in summary["open_share"]],
         columns["stale"]: summary["n_stale"].astype(int).tolist(),
     })
-    sectors = listing.drop_duplicates("entity_id")["sector"] if len(listing) else pd.Series(dtype=object)
     total_open = int(summary["n_open"].sum())
-    display.loc[len(display)] = [
+    sources_display.loc[len(sources_display)] = [
         _t("coverage.total", lang), n_existing, _count(measures, "n_potential"),
-        int((sectors == "governmental").sum()), int((sectors != "governmental").sum()),
         _format_share(total_open / n_existing if n_existing else None, lang), _count(measures, "n_stale")]
-    note = _t("coverage.summary_note", lang, staleness_years=analysis.staleness_years,
-              reference_year=analysis.reference_year)
+    institutions_display = pd.DataFrame({
+        columns["domain"]: [labels[d] for d in summary["domain"]],
+        columns["n_institutions"]: (summary["n_governmental"] + summary["n_other"]).astype(int).tolist(),
+        columns["governmental"]: summary["n_governmental"].astype(int).tolist(),
+        columns["other"]: summary["n_other"].astype(int).tolist(),
+    })
+    # the total row counts each institution once, however many domains it reports on
+    sectors = listing.drop_duplicates("entity_id")["sector"] if len(listing) else pd.Series(dtype=object)
+    n_governmental = int((sectors == "governmental").sum())
+    institutions_display.loc[len(institutions_display)] = [
+        _t("coverage.total", lang), int(len(sectors)), n_governmental, int(len(sectors)) - n_governmental]
     blocks = [
         Paragraph(text=" ".join(sentences), in_brief=True),
         Figure.from_plotly(fig, id="sources_coverage_map", caption=_t("coverage.figure_caption", lang),
                            alt=fig.layout.meta["alt"]).model_copy(update={"in_brief": True}),
-        Table.from_frame(display, id="sources_domain_summary", caption=_t("coverage.summary_caption", lang),
-                         notes=[note]).model_copy(update={"in_brief": True}),
+        Table.from_frame(sources_display, id="sources_domain_summary", caption=_t("coverage.summary_caption", lang),
+                         notes=[_t("coverage.summary_note", lang, staleness_years=analysis.staleness_years,
+                                   reference_year=analysis.reference_year)]
+                         ).model_copy(update={"in_brief": True}),
+        Table.from_frame(institutions_display, id="sources_domain_institutions",
+                         caption=_t("coverage.institutions_caption", lang),
+                         notes=[_t("coverage.institutions_note", lang)]),
     ]
     return Section(title=_t("coverage.title", lang), blocks=blocks)
 
@@ -382,14 +413,15 @@ def _build_gaps_section(ctx: ChapterContext, analysis: SourcesAnalysis, findings
         _t("gaps.col_existing", lang): gaps["n_existing"].astype(int).tolist(),
         _t("gaps.col_open", lang): gaps["n_open_existing"].astype(int).tolist(),
         _t("gaps.col_closed", lang): gaps["n_closed_existing"].astype(int).tolist(),
-        _t("gaps.col_flows", lang): gaps["n_flows"].astype(int).tolist(),
+        _t("gaps.col_links", lang): gaps["n_links"].astype(int).tolist(),
         _t("gaps.col_gap", lang): [separator.join(text for flag, text in gap_names.items() if bool(row[flag])) or none
                                    for _, row in gaps.iterrows()],
     })
     blocks: list = [
         Paragraph(text=_t("gaps.intro", lang, staleness_years=analysis.staleness_years,
                           reference_year=analysis.reference_year)),
-        Table.from_frame(display, id="sources_gaps", caption=_t("gaps.caption", lang)),
+        Table.from_frame(display, id="sources_gaps", caption=_t("gaps.caption", lang),
+                         notes=[_t("gaps.links_note", lang)]),
     ]
     flagged = analysis.staleness[analysis.staleness["freshness"] != "current"]
     if len(flagged):

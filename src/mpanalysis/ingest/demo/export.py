@@ -122,6 +122,11 @@ def _build_params(builder: _CountryBuilder) -> dict:
     params["is_demo"] = True
     params["profiles"] = spec.get("profiles", [])
     params["coordinator"] = builder.coordinator.name
+    if spec.get("working_group"):
+        params["working_group"] = [builder.by_key[key].name for key in spec["working_group"]]
+    invited = builder.list_invited()
+    if invited is not None:
+        params["invited_institutions"] = [{"name": i.name, "type": i.type} for i in invited]
     params["aliases"] = {p["variant"]: builder.by_key[p["entity"]].name
                          for p in builder.country.get("pinned_variants", [])}
     params["staleness_years"] = spec.get("staleness_years", 3)

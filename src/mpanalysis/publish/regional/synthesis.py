@@ -453,7 +453,7 @@ def _build_method_annex(region: RegionData, lang: str) -> Chapter:
     points = _node("method.points")
     date = format_long_date(region.today, lang)
     items = [_pick(p, "method.points", lang).replace("{date}", date) for p in points]
-    rows = [[s.get_name(lang), s.network["n_respondents"], s.n_sources, s.n_flows,
+    rows = [[s.get_name(lang), s.network["n_respondents"], s.n_sources, s.n_links,
              _t("method.data_demo" if s.is_demo else "method.data_real", lang)] for s in region.ordered(lang)]
     columns = [_t(f"method.col_{k}", lang) for k in ("country", "respondents", "sources", "flows", "data")]
     return Chapter(number="A", key="regional_method", title=_t("method.title", lang),
