@@ -173,21 +173,27 @@ class KeyMessageCatalogue(_Model):
         return self
 
 
-@cache
-def _load_catalogue(path: str) -> KeyMessageCatalogue:
-    data = read_reference_yaml(path, "the key-message rules")
+def _read_settings(path: str, model: type[BaseModel], what: str) -> Any:
+    """Read and validate a settings file; an error names the file and the key (a rule of a list
+    by its id: "messages.cut_vertex.when")."""
+    data = read_reference_yaml(path, what)
     try:
-        return KeyMessageCatalogue.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
         location = list(error["loc"])
-        if len(location) >= 2 and location[0] == "messages" and isinstance(location[1], int):
-            items = data.get("messages") or []
-            rule_id = items[location[1]].get("id") if location[1] < len(items) else None
-            location[1] = f"{rule_id}" if rule_id else f"#{location[1] + 1}"
+        if len(location) >= 2 and isinstance(location[1], int):
+            items = data.get(location[0]) or []
+            item = items[location[1]] if location[1] < len(items) else None
+            location[1] = (item.get("id") if isinstance(item, dict) else None) or f"#{location[1] + 1}"
         key = ".".join(str(p) for p in location)
         where = f"{path}, key '{key}'" if key else str(path)
         raise ReferenceDataError(f"{where}: {error['msg'].removeprefix('Value error, ')}") from None
+
+
+@cache
+def _load_catalogue(path: str) -> KeyMessageCatalogue:
+    return _read_settings(path, KeyMessageCatalogue, "the key-message rules")
 
 
 def load_key_message_catalogue(path: str | Path | None = None) -> KeyMessageCatalogue:
@@ -563,13 +569,7 @@ class BriefSettings(_Model):
 
 @cache
 def _load_brief(path: str) -> BriefSettings:
-    data = read_reference_yaml(path, "the brief's figures")
-    try:
-        return BriefSettings.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        key = ".".join(str(p) for p in error["loc"])
-        raise ReferenceDataError(f"{path}, key '{key}': {error['msg']}") from None
+    return _read_settings(path, BriefSettings, "the brief's figures")
 
 
 def load_brief_settings(path: str | Path | None = None) -> BriefSettings:
