@@ -36,7 +36,8 @@ from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 from rapidfuzz import fuzz
 
-from mpanalysis.analysis.findings import format_names
+from mpanalysis.analysis.findings import get_named_table_for
+from mpanalysis.wording.templates import MAX_NAMES, NameList, format_name_list
 from mpanalysis.errors import ReferenceDataError
 from mpanalysis.params import CountryParams
 from mpanalysis.paths import reference_dir
@@ -302,9 +303,12 @@ def _check_text(text: str) -> None:
         if name != "n_entities":
             raise ValueError(f"only {{n_entities|…|…}} chooses a word form, not {{{name}|…}}")
     text = _PLURAL.sub("", text)
-    for name in _PLACEHOLDER.findall(text):
-        if name not in PLACEHOLDERS:
-            raise ValueError(f"unknown placeholder {{{name}}} (allowed: {', '.join(sorted(PLACEHOLDERS))})")
+    for placeholder in _PLACEHOLDER.findall(text):
+        # {entities:par}: the institutions after a preposition, with their articles
+        name, _, preposition = placeholder.partition(":")
+        if name not in PLACEHOLDERS or (preposition and name != "entities"):
+            raise ValueError(f"unknown placeholder {{{placeholder}}} (allowed: {', '.join(sorted(PLACEHOLDERS))}"
+                             ", and {entities:<preposition>})")
     if _PLACEHOLDER.sub("", text).count("{") or _PLACEHOLDER.sub("", text).count("}"):
         raise ValueError("unbalanced braces")
 
@@ -452,12 +456,15 @@ def _fill(rule: Rule, lang: str, match: _Match, names: Mapping[str, str], file: 
         return None
 
     def replace_one(m: re.Match) -> str:
-        name = m.group(1)
+        name, _, preposition = m.group(1).partition(":")
         if name == "entities":
             if not entity_ids:
                 return get_rule_labels("fallback", lang)["entities"]
-            # Same wording as the findings: at most max_names names, then "and N others".
-            return format_names([names.get(e, e) for e in entity_ids], lang)
+            # Same wording as the findings: at most MAX_NAMES names with their articles, else how
+            # many and the table of the finding that lists them
+            table = next((get_named_table_for(f) for f in match.findings if len(f.entities) > MAX_NAMES), None)
+            listed = NameList([names.get(e, e) for e in entity_ids], table=table)
+            return format_name_list(listed, lang, preposition or None)
         if name == "n_entities":
             return format_decimal(len(entity_ids), locale=lang)
         if name in CODE_PLACEHOLDERS:

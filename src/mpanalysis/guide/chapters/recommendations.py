@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from mpanalysis.analysis.findings import format_entity_name
 from mpanalysis.analysis.recommendations import (
     CATEGORY_LIST,
     Recommendation,
@@ -57,6 +56,8 @@ from mpanalysis.guide.document import (
 )
 from mpanalysis.guide.texts import fill_chapter_text
 from mpanalysis.reference import get_labels
+from mpanalysis.wording import name_entities
+from mpanalysis.wording.names import load_name_overrides
 
 CHAPTER_KEY = "recommendations"
 CHAPTER_NUMBER = "IV"
@@ -189,7 +190,8 @@ def _evidence_lines(recommendation: Recommendation, findings_by_id: Mapping[str,
         citation = format_evidence_key(finding.evidence, blocks, lang)
         used_keys.add(finding.evidence)
         # the citation closes the sentence: "… (68 %) (Tableau III.3)."
-        cited.append((protect_text(finding.get_text(lang)).rstrip().removesuffix("."), citation))
+        # names in a finding's sentence were protected when it was filled in; it may cite a table
+        cited.append((finding.get_text(lang).rstrip().removesuffix("."), citation))
     others = [format_evidence_key(k, blocks, lang) for k in recommendation.evidence if k not in used_keys]
     lines: list[str] = []
     if len(cited) == 1:
@@ -244,9 +246,15 @@ def _labels(lang: str) -> dict[str, dict[str, str]]:
             "origin": get_rule_labels("origin", lang)}
 
 
+def _shown_text(recommendation: Recommendation) -> str:
+    """A workshop's text is data (it cannot cite); a rule's text was filled by the package, its
+    names protected, and may cite the table listing the institutions it concerns."""
+    return protect_text(recommendation.text) if recommendation.origin == "workshop" else recommendation.text
+
+
 def _recommendation_paragraph(recommendation: Recommendation, findings_by_id, blocks, lang: str) -> Paragraph:
     labels = _labels(lang)
-    lines = [_t("recommendation.head", lang, number=recommendation.number, text=protect_text(recommendation.text)),
+    lines = [_t("recommendation.head", lang, number=recommendation.number, text=_shown_text(recommendation)),
              _t("recommendation.meta", lang, priority=labels["priority"][recommendation.priority].lower(),
                 origin=labels["origin"][recommendation.origin].lower())]
     evidence = _evidence_lines(recommendation, findings_by_id, blocks, lang)
@@ -258,7 +266,7 @@ def _priority_item(recommendation: Recommendation, findings_by_id, blocks, lang:
     labels = _labels(lang)
     values = {"number": recommendation.number, "category": labels["category"][recommendation.category],
               "priority": labels["priority"][recommendation.priority].lower(),
-              "text": protect_text(recommendation.text)}
+              "text": _shown_text(recommendation)}
     citations = _citations(recommendation, findings_by_id, blocks, lang)
     if citations:
         separator = _t("recommendation.citation_separator", lang)
@@ -332,8 +340,7 @@ def build_recommendations_chapter(ctx: ChapterContext, findings: Sequence, measu
     """
     lang = ctx.lang
     entities = ctx.dataset.entities
-    names = {str(e): format_entity_name(n, a) for e, n, a in
-             zip(entities["entity_id"], entities["name"], entities["acronym"])}
+    names = name_entities(entities, load_name_overrides(ctx.country, ctx.params))
     recommendations = build_recommendations(findings, measures, ctx.params, lang, names=names)
     blocks = map_evidence_to_blocks(chapters or [])
     findings_by_id = {f.id: f for f in findings}
