@@ -196,7 +196,7 @@ def test_missing_earlier_chapters_name_the_notebooks_to_run(tmp_path, earlier):
     save_chapter_result(three, tmp_path)
     with pytest.raises(MpanalysisError, match="carnets 01_sources.ipynb, 02_policy_cycle.ipynb pour") as error:
         load_earlier_chapters(tmp_path, "fr")
-    assert "03_mp_process" not in str(error.value) and "Exécutez d'abord" in str(error.value)
+    assert "03_mp_process" not in str(error.value) and "Exécutez d’abord" in str(error.value)
 
 
 def test_preview_prints_labels_of_other_chapters(earlier, result_en):

@@ -220,8 +220,8 @@ def test_archive_skips_missing_files_and_accepts_absolute_paths(tmp_path):
 
 
 @pytest.mark.parametrize("lang, title, summary", [
-    ("fr", "Ce qui a changé depuis l'édition précédente",
-     "Depuis l'édition n° 1 (1 juin 2024) : 1 nouvelle institution ; 1 institution a répondu pour la "
+    ("fr", "Ce qui a changé depuis l’édition précédente",
+     "Depuis l’édition n° 1 (1 juin 2024) : 1 nouvelle institution ; 1 institution a répondu pour la "
      "première fois ; 1 source retirée ; 1 nouvel échange ;"),
     ("en", "What changed since the previous edition",
      "Since edition no. 1 (June 1, 2024): 1 new institution; 1 institution answered for the first time; "

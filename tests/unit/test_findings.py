@@ -27,6 +27,7 @@ from mpanalysis.ingest.dataset import CountryDataset
 from mpanalysis.ingest.schemas import TABLE_COLUMNS, make_empty_table
 from mpanalysis.params import CountryParams
 from mpanalysis.paths import reference_dir
+from mpanalysis.wording.quotes import Marked, split_marked, strip_marks
 
 NBSP = "\u00a0"
 
@@ -102,9 +103,11 @@ def test_source_sentences_use_names_labels_and_each_language(country):
     findings = by_id(find_source_findings(country, PARAMS))
     restricted = findings["sources.restricted_only.border_management"]
     assert restricted.text["fr"].startswith("La seule source existante du domaine « Gestion des frontières »")
-    assert restricted.text["fr"].endswith("Institution concernée : Police de l'air et des frontières (DPAF).")
+    assert restricted.text["fr"].endswith("Cette source est détenue par la Police de l'air et des frontières (DPAF).")
     assert restricted.text["en"].startswith("The only existing source for the domain “Border management” is")
-    assert restricted.text["en"].endswith("Institution concerned: Police de l'air et des frontières (DPAF).")
+    # a French name in an English sentence: "the", and marked as quoted in French
+    assert strip_marks(restricted.text["en"], "en").endswith("It is held by the Police de l'air et des frontières (DPAF).")
+    assert split_marked(restricted.text["en"])[-2] == Marked("as_given", "fr", "Police de l'air et des frontières (DPAF)")
     assert all("SEN-" not in text for f in findings.values() for text in f.text.values())
 
 
@@ -174,7 +177,8 @@ def test_cut_vertices_are_named_one_by_one_only_when_they_cut_off_several_entiti
                                       "network.bridge.SEN-B.SEN-C", "network.bridge.SEN-C.SEN-D"]
     by = by_id(findings)
     assert by["network.cut_vertex.SEN-C"].text["en"].startswith(
-        "Institution C is a single point of failure: without it, 2 institutions would be cut off")
+        "The Institution C is a single point of failure, a link the network cannot do without: without it, "
+        "2 institutions would be cut off")
     assert by["network.minor_cut_vertices"].entities == ("SEN-B", "SEN-D")
     assert "network.bridge.SEN-A.SEN-B" not in by  # a link to a lone entity is not a bridge finding
 

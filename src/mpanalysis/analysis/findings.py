@@ -28,6 +28,7 @@ from mpanalysis.paths import reference_dir
 from mpanalysis.reference import get_label, read_reference_yaml
 from mpanalysis.wording import EntityName, format_entity_name, name_entities
 from mpanalysis.wording.names import load_name_overrides, make_entity_name
+from mpanalysis.wording.quotes import strip_marks
 from mpanalysis.wording.templates import (
     MAX_NAMES,
     NameList,
@@ -530,7 +531,7 @@ def findings_to_frame(findings: Iterable[Finding], lang: str = "fr") -> pd.DataF
     rows = [{
         "id": f.id, "chapter": f.chapter, "kind": f.kind, "severity": f.severity,
         "severity_label": catalogue.severity_labels.get(f.severity, {}).get(lang, f.severity),
-        "text": f.get_text(lang), "entities": " ".join(f.entities), "evidence": f.evidence,
+        "text": strip_marks(f.get_text(lang), lang), "entities": " ".join(f.entities), "evidence": f.evidence,
     } for f in findings]
     columns = ["id", "chapter", "kind", "severity", "severity_label", "text", "entities", "evidence"]
     frame = pd.DataFrame(rows, columns=columns)

@@ -37,6 +37,7 @@ from babel.numbers import format_decimal, format_percent
 from rapidfuzz import fuzz
 
 from mpanalysis.analysis.findings import get_named_table_for
+from mpanalysis.wording.names import attach_preposition
 from mpanalysis.wording.templates import MAX_NAMES, NameList, format_name_list
 from mpanalysis.errors import ReferenceDataError
 from mpanalysis.params import CountryParams
@@ -459,7 +460,7 @@ def _fill(rule: Rule, lang: str, match: _Match, names: Mapping[str, str], file: 
         name, _, preposition = m.group(1).partition(":")
         if name == "entities":
             if not entity_ids:
-                return get_rule_labels("fallback", lang)["entities"]
+                return attach_preposition(get_rule_labels("fallback", lang)["entities"], lang, preposition or None)
             # Same wording as the findings: at most MAX_NAMES names with their articles, else how
             # many and the table of the finding that lists them
             table = next((get_named_table_for(f) for f in match.findings if len(f.entities) > MAX_NAMES), None)

@@ -328,6 +328,28 @@ def split_phrase(name: str, lang: str, preposition: str) -> tuple[str, str]:
     return prefix, text
 
 
+def attach_preposition(phrase: str, lang: str, preposition: str | None) -> str:
+    """Return a noun phrase that starts with its article after ``preposition``, contracted as the
+    language wants ("les institutions concernées" + "à" → "aux institutions concernées").
+
+    >>> attach_preposition("les institutions concernées", "fr", "à"), attach_preposition("the institutions concerned", "en", "to")
+    ('aux institutions concernées', 'to the institutions concerned')
+    >>> attach_preposition("les institutions concernées", "fr", "Le")
+    'Les institutions concernées'
+    """
+    if not preposition:
+        return phrase
+    rules = get_language_rules(lang)
+    lowered = preposition.casefold()
+    if is_article_word(lowered, lang):
+        text = phrase
+    else:
+        article, _, rest = phrase.partition(" ")
+        contracted = rules.contractions.get(lowered, {}).get(article)
+        text = f"{contracted} {rest}" if contracted else f"{lowered} {phrase}"
+    return text[:1].upper() + text[1:] if preposition[:1].isupper() else text
+
+
 def join_names(names: Sequence[str], lang: str, preposition: str | None = None, *,
                mark: Callable[[EntityName | str, str], str] | None = None) -> str:
     """Return names as a list in ``lang``, each with its article when a ``preposition`` (or the
@@ -397,7 +419,7 @@ def load_name_overrides(country: str | None = None, params: Any = None) -> dict[
     {}
     """
     if params is not None:
-        return dict(getattr(params, "entity_names", {}) or {})
+        return dict(params.entity_names)
     if not country:
         return {}
     from mpanalysis.params import params_path

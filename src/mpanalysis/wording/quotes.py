@@ -174,7 +174,9 @@ def strip_marks(text: str, lang: str) -> str:
 
 _ARROWS = re.compile(r"(?:^|(?<=\s))(?:=>|->|-->|==>|»>|>>)\s*")
 _LEADING_BULLET = re.compile(r"^\s*(?:[-*•·]+|\d+[.)])\s+")
-_STRAY_TAG = re.compile(r"<\s*([^<>\d][^<>]*?)\s*>")
+_PAIRED_TAGS = re.compile(r"<\s*([^\W\d_]+)[^<>]*>(.*?)<\s*/\s*\1\s*>", re.DOTALL)
+_CLOSING_TAG = re.compile(r"<\s*/\s*[^<>]*>")
+_STRAY_TAG = re.compile(r"<\s*([^<>\d/][^<>]*?)\s*>")
 _BEFORE_YEAR = re.compile(r"<\s*((?:19|20)\d\d)\b")
 _AMPERSAND = re.compile(r"(?<=\w)\s*&\s*(?=\w)")
 _SPACES = re.compile(r"[ \t]+")
@@ -195,6 +197,8 @@ def clean_for_display(text: str, lang: str | None = None) -> str:
     'Données avant 2015 reprises dans notre rapport et dans une note'
     >>> clean_for_display("Accès aux données <restreint> sans convention")
     'Accès aux données restreint sans convention'
+    >>> clean_for_display("<b>Bulletin</b> <script>alert(1)</script>", "en")
+    'Bulletin alert(1)'
     >>> clean_for_display("Data shared with the MINISTRY OF HEALTH and IOM", "en")
     'Data shared with the Ministry of Health and IOM'
     """
@@ -205,6 +209,8 @@ def clean_for_display(text: str, lang: str | None = None) -> str:
     text = _LEADING_BULLET.sub("", text.strip())
     text = _ARROWS.sub("", text)
     text = _BEFORE_YEAR.sub(lambda m: f"{words['before']} {m.group(1)}", text)
+    text = _PAIRED_TAGS.sub(lambda m: m.group(2), text)
+    text = _CLOSING_TAG.sub("", text)
     text = _STRAY_TAG.sub(lambda m: m.group(1), text)
     text = _AMPERSAND.sub(f" {words['and']} ", text)
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))

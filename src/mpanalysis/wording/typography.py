@@ -14,14 +14,13 @@ NBSP = "\u00a0"  # non-breaking space: before ":" and inside « »
 NNBSP = "\u202f"  # narrow non-breaking space: before ; ! ? and in thousands
 
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_]|\s|$)|(?<=\s)'(?=[^\W\d_])")
-_DOUBLE_QUOTES = re.compile(r'"([^"\n]+)"')
 # the space (of any kind, or none) before a colon, semicolon, ! or ? that ends a clause
 _SPACE_BEFORE_COLON = re.compile(r"(?<=[^\s:])[ \u00a0\u202f]*:(?=\s|$)")
 _SPACE_BEFORE_PUNCT = re.compile(r"(?<=[^\s;!?])[ \u00a0\u202f]*([;!?])(?=\s|$)")
 _SPACE_BEFORE_CLOSING = re.compile(r"[ \u00a0\u202f]*»")
 _SPACE_AFTER_OPENING = re.compile(r"«[ \u00a0\u202f]*")
 _PERCENT = re.compile(r"(?<=\d)[ \u00a0\u202f]?%")
-_THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3})((?:[ \u00a0]\d{3})+)(?![\d,])")
+_THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3})((?: \d{3})+)(?![\d,])")
 _UNITS = re.compile(r"(?<=\d) (?=(?:ans?|mois|jours?|semaines?|heures?|h|min|km|kg|m|€|\$|FCFA|Mo|Go|ko)\b)")
 
 
@@ -30,24 +29,24 @@ def typeset(text: str, lang: str) -> str:
 
     French: typographic apostrophe ’; a non-breaking space before ``:`` and inside « », a narrow
     one before ``; ! ?`` and ``%``, between a number and its unit ("3 ans") and in thousands
-    ("10 000"); straight double quotes become « ». English: typographic apostrophe and “ ”.
+    ("10 000"). English: the typographic apostrophe. Straight double quotes are left as typed
+    (the reference texts use « » and “ ” themselves; data keeps its own).
     ``{ref:id}`` citations, times (10:30) and addresses (https://) are left alone.
 
     >>> typeset("Constat : « aucune source » ; l'INS publie 19 % des 10 000 fiches en 3 ans.", "fr")
     'Constat\\xa0: «\\xa0aucune source\\xa0»\\u202f; l’INS publie 19\\u202f% des 10\\u202f000 fiches en 3\\xa0ans.'
-    >>> typeset("Voir {ref:t1}: x", "fr"), typeset("The agency's \\"data\\"", "en")
-    ('Voir {ref:t1}\\xa0: x', 'The agency’s “data”')
+    >>> typeset("Voir {ref:t1}: x", "fr"), typeset("The agency's data", "en")
+    ('Voir {ref:t1}\\xa0: x', 'The agency’s data')
     """
     text = _APOSTROPHE.sub("’", text)
     if lang != "fr":
-        return _DOUBLE_QUOTES.sub("“\\1”", text)
-    text = _DOUBLE_QUOTES.sub("«\u00a0\\1\u00a0»", text)
+        return text
     text = _SPACE_BEFORE_COLON.sub(NBSP + ":", text)
     text = _SPACE_BEFORE_PUNCT.sub(NNBSP + "\\1", text)
     text = _SPACE_BEFORE_CLOSING.sub(NBSP + "»", text)
     text = _SPACE_AFTER_OPENING.sub("«" + NBSP, text)
     text = _PERCENT.sub(NNBSP + "%", text)
-    text = _THOUSANDS.sub(lambda m: m.group(1) + re.sub(r"[ \u00a0]", NNBSP, m.group(2)), text)
+    text = _THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(" ", NNBSP), text)
     return _UNITS.sub(NBSP, text)
 
 

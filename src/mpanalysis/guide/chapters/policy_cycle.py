@@ -78,10 +78,10 @@ def _share(value: float | None, lang: str) -> str | None:
     return None if value is None else format_number("share", value, lang, percent=["share"])
 
 
-def _names_of(G: nx.DiGraph, lang: str | None = None) -> dict[str, str]:
+def _names_of(G: nx.DiGraph, lang: str | None = None, params=None) -> dict[str, str]:
     """Node ids → names as sentences and tables in ``lang`` show them (with the parameters'
-    corrections and translations)."""
-    overrides = load_name_overrides(G.graph.get("country"))
+    corrections and translations; those of ``params/<ISO3>.yaml`` when ``params`` is None)."""
+    overrides = load_name_overrides(G.graph.get("country"), params)
     names = {str(v): make_entity_name(d.get("name") or v, d.get("acronym"),
                                       override=overrides.get(str(v)) or overrides.get(str(d.get("name"))))
              for v, d in G.nodes(data=True)}
@@ -313,7 +313,7 @@ def _build_findings_section(ctx: ChapterContext, G: nx.DiGraph, indicators: pd.D
         # the full guide's table; the brief keeps the high-severity findings below it (a few pages)
         Table.from_frame(display, id="policy_indicators", caption=_t("findings.caption", lang)),
         *build_finding_blocks(findings, lang, "policy_cycle.findings", skip_kinds=["network_overview"],
-                              names=_names_of(G, lang),
+                              names=_names_of(G, lang, ctx.params),
                               table_id=load_finding_catalogue().get_named_table("II")),
     ]
     return Section(title=_t("findings.title", lang), blocks=blocks)

@@ -108,9 +108,11 @@ def _as_cells(values: Iterable[object], missing: object = None) -> pd.Series:
     return pd.Series([missing if pd.isna(v) else int(v) for v in values], dtype=object)
 
 
-def _entity_labels(entities: pd.DataFrame, country: str | None = None, lang: str | None = None) -> dict[str, str]:
-    """Entity ids → names as sentences and tables in ``lang`` show them (:class:`~mpanalysis.wording.EntityName`)."""
-    return name_entities(entities[[_text(e) != "" for e in entities["entity_id"]]], load_name_overrides(country), lang)
+def _entity_labels(entities: pd.DataFrame, params=None, lang: str | None = None) -> dict[str, str]:
+    """Entity ids → names as sentences and tables in ``lang`` show them, with the parameters'
+    corrections and translations (:class:`~mpanalysis.wording.EntityName`)."""
+    return name_entities(entities[[_text(e) != "" for e in entities["entity_id"]]],
+                         load_name_overrides(params=params), lang)
 
 
 def _domain_labels(domains: Iterable[str], lang: str) -> dict[str, str]:
@@ -174,7 +176,7 @@ def build_contact_frame(ctx: ChapterContext, *, is_consent_only: bool) -> pd.Dat
     consent = respondents["consent_publish_contact"].astype("boolean").fillna(False).astype(bool)
     if is_consent_only:
         respondents, consent = respondents[consent], consent[consent]
-    names = _entity_labels(ctx.dataset.entities, ctx.country, lang)
+    names = _entity_labels(ctx.dataset.entities, ctx.params, lang)
     institution = [names.get(_text(e)) or format_entity_name(n, a) for e, n, a in
                    zip(respondents["entity_id"], respondents["institution_name"], respondents["institution_acronym"])]
     frame = pd.DataFrame({
@@ -399,7 +401,7 @@ def _build_gaps_section(ctx: ChapterContext, analysis: SourcesAnalysis, findings
     ]
     flagged = analysis.staleness[analysis.staleness["freshness"] != "current"]
     if len(flagged):
-        names = _entity_labels(ctx.dataset.entities, ctx.country, lang)
+        names = _entity_labels(ctx.dataset.entities, ctx.params, lang)
         freshness = {"stale": _t("gaps.freshness_stale", lang), "unknown_year": _t("gaps.freshness_unknown_year", lang)}
         domain_rank = {d: i for i, d in enumerate(analysis.domains)}
         flagged = flagged.assign(_rank=flagged["domain"].map(lambda d: domain_rank.get(d, len(domain_rank))),
@@ -419,7 +421,7 @@ def _build_gaps_section(ctx: ChapterContext, analysis: SourcesAnalysis, findings
         blocks.append(Paragraph(text=_t("gaps.all_current", lang,
                                         oldest_current_year=analysis.reference_year - analysis.staleness_years)))
     finding_blocks = build_finding_blocks(findings, lang, "sources.gaps", skip_kinds=["sources_overview"],
-                                          names=_entity_labels(ctx.dataset.entities, ctx.country, lang),
+                                          names=_entity_labels(ctx.dataset.entities, ctx.params, lang),
                                           table_id=load_finding_catalogue().get_named_table("I"))
     blocks += finding_blocks or [Paragraph(text=_t("gaps.no_finding", lang))]
     return Section(title=_t("gaps.title", lang), blocks=blocks)
@@ -436,7 +438,7 @@ def _build_domain_sections(ctx: ChapterContext, analysis: SourcesAnalysis) -> Se
     headers = {k: _t(f"domains.col_{k}", lang) for k in
                ("entity", "source", "kind", "status", "periodicity", "last_update", "format", "access")}
     taken: set[str] = set()
-    entity_names = _entity_labels(ctx.dataset.entities, ctx.country, lang)
+    entity_names = _entity_labels(ctx.dataset.entities, ctx.params, lang)
     subsections = []
     for domain in analysis.gaps.index:
         rows = listing[listing["domain"] == domain] if len(listing) else listing
