@@ -13,8 +13,7 @@ recommendation rules (issue 4) reuse them without recomputing; ids are determini
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -26,13 +25,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from mpanalysis.errors import MpanalysisError, ReferenceDataError
 from mpanalysis.paths import reference_dir
 from mpanalysis.reference import get_label, read_reference_yaml
-from mpanalysis.wording import EntityName, format_entity_name, name_entities
+# re-exported: the findings' sentences and the chapters use the same wording engine
+from mpanalysis.wording import EntityName, format_entity_name, name_entities  # noqa: F401
 from mpanalysis.wording.names import load_name_overrides, make_entity_name
 from mpanalysis.wording.quotes import strip_marks
 from mpanalysis.wording.templates import (
     MAX_NAMES,
     NameList,
-    choose_word_forms,
+    choose_word_forms,  # noqa: F401  (re-exported)
     fill_template,
     format_number,
 )

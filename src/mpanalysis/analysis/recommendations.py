@@ -37,12 +37,12 @@ from babel.numbers import format_decimal, format_percent
 from rapidfuzz import fuzz
 
 from mpanalysis.analysis.findings import get_named_table_for
-from mpanalysis.wording.names import attach_preposition
-from mpanalysis.wording.templates import MAX_NAMES, NameList, format_name_list
 from mpanalysis.errors import ReferenceDataError
 from mpanalysis.params import CountryParams
 from mpanalysis.paths import reference_dir
 from mpanalysis.reference import DEFAULT_LANGUAGE, get_labels, load_reference
+from mpanalysis.wording.names import attach_preposition
+from mpanalysis.wording.templates import MAX_NAMES, NameList, format_name_list
 
 RULES_FILE = "recommendation_rules.yaml"
 CATEGORY_LIST = "recommendation_categories"

@@ -46,8 +46,9 @@ from pydantic import (
 
 from mpanalysis.errors import MpanalysisError, ReferenceDataError
 from mpanalysis.paths import reference_dir
+
 # data can never cite a figure: one implementation, shared with the wording of sentences
-from mpanalysis.wording.quotes import LITERAL_MARK, protect_text, unprotect_text
+from mpanalysis.wording.quotes import LITERAL_MARK, protect_text, unprotect_text  # noqa: F401
 
 __all__ = [
     "Block", "BulletList", "Callout", "Chapter", "DocumentError", "Figure", "Guide", "Numbering",

@@ -7,7 +7,6 @@ here once, so the HTML, PDF and DOCX guides say exactly the same thing.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 

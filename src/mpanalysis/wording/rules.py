@@ -30,6 +30,7 @@ class LanguageRules(BaseModel):
     in_language: str = "({language})"
     long_list: str = "{n} ({table})"
     long_list_untabled: str = "{n}"
+    list_reference: str = "{table}"
 
     def noun_grammar(self, word: str) -> tuple[str, str] | None:
         """Return ``(gender, number)`` of a first noun of ``nouns`` ("f", "sg"), or None."""

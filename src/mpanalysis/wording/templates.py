@@ -10,6 +10,9 @@ Syntax of a template:
     an institution (or a list) after a preposition, with its article and the contraction the
     language wants ("du Ministère…", "à l’Institut…", "aux Nations unies", "by the National
     Police Service"); ``le``/``the`` give the article alone, capitalised at a sentence's start;
+``{names:list}``
+    in a parenthesis: the names with their articles when they are few, else "liste au tableau
+    II.3" / "listed in table II.3";
 ``{n:aucune}``, ``{n:Aucun}``, ``{n:no}``, ``{n:none}``
     the number ``n``, or the word given when it is zero ("aucune source", "no source");
 ``{n|one form|other form}`` and ``{n|zero form|one form|other form}``
@@ -72,7 +75,7 @@ class NameList(list):
         return len(self) > self.max_names
 
 
-def format_number(key: str, value: int | float, lang: str, percent: Iterable[str] = ()) -> str:
+def format_number(key: str, value: float, lang: str, percent: Iterable[str] = ()) -> str:
     """Return a number as ``lang`` writes it; the key's name says what kind of number it is.
 
     >>> format_number("formal_share", 0.42, "fr"), format_number("formal_share", 0.42, "en")
@@ -153,12 +156,26 @@ def format_name_list(names: NameList | list, lang: str, preposition: str | None 
     'by 4 institutions (listed in table {num:t1})'
     >>> format_name_list(["Institut A", "Bureau B"], "fr", "à")
     'à l’Institut A et au Bureau B'
+
+    ``list`` (for a parenthesis) gives the names when they are few, else where they are listed:
+
+    >>> format_name_list(NameList(["A", "B", "C", "D"], table="t1"), "fr", "list")
+    'liste au tableau {num:t1}'
+    >>> format_name_list(NameList(["Institut A", "Bureau B"], table="t1"), "fr", "list")
+    'l’Institut A et le Bureau B'
     """
     if not isinstance(names, NameList):
         names = NameList(names, max_names=len(names) or 1)
+    rules = get_language_rules(lang)
+    if preposition == "list":
+        # "(la DGD et l’INS)" when few, "(liste au tableau II.3)" when many
+        if not names.is_long:
+            return join_names(list(names), lang, "le" if lang == "fr" else "the", mark=_mark_foreign(lang))
+        if names.table:
+            return rules.list_reference.format(table="{num:" + str(names.table) + "}")
+        return rules.long_list_untabled.format(n=format_number("n", len(names), lang))
     if not names.is_long:
         return join_names(list(names), lang, preposition, mark=_mark_foreign(lang))
-    rules = get_language_rules(lang)
     counted = rules.long_list if names.table else rules.long_list_untabled
     phrase = counted.format(n=format_number("n", len(names), lang),
                             table="{num:" + str(names.table) + "}")

@@ -26,7 +26,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
-from babel.lists import format_list
 from babel.numbers import format_percent
 
 from mpanalysis.analysis.findings import Finding, format_entity_name
