@@ -12,6 +12,8 @@ import re
 
 NBSP = "\u00a0"  # non-breaking space: before ":" and inside « »
 NNBSP = "\u202f"  # narrow non-breaking space: before ; ! ? and in thousands
+#: "1er" as French typography writes it, the ordinal's letters raised (modifier letters ᵉ ʳ).
+FIRST_OF_MONTH_FR = "1\u1d49\u02b3"
 
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_]|\s|$)|(?<=\s)'(?=[^\W\d_])")
 # the space (of any kind, or none) before a colon, semicolon, ! or ? that ends a clause
@@ -51,11 +53,11 @@ def typeset(text: str, lang: str) -> str:
 
 
 def format_date_text(date: dt.date, lang: str, format: str = "long") -> str:
-    """Return a date written out in ``lang`` (babel), with the French ordinal "1er" for the first
+    """Return a date written out in ``lang`` (babel), with the French ordinal "1ᵉʳ" for the first
     day of a month.
 
     >>> format_date_text(dt.date(2025, 10, 1), "fr"), format_date_text(dt.date(2025, 10, 1), "fr", "medium")
-    ('1er octobre 2025', '1er oct. 2025')
+    ('1ᵉʳ octobre 2025', '1ᵉʳ oct. 2025')
     >>> format_date_text(dt.date(2025, 10, 1), "en"), format_date_text(dt.date(2025, 5, 14), "fr")
     ('1 October 2025', '14 mai 2025')
     """
@@ -64,5 +66,5 @@ def format_date_text(date: dt.date, lang: str, format: str = "long") -> str:
     locale = {"en": "en_GB"}.get(lang, lang)
     text = format_date(date, format=format, locale=locale)
     if lang == "fr" and date.day == 1:
-        text = re.sub(r"^1(?=\s)", "1er", text)
+        text = re.sub(r"^1(?=\s)", FIRST_OF_MONTH_FR, text)
     return text
