@@ -126,7 +126,10 @@ def make_entity_name(name: object, acronym: object = None, *, override: Any = No
     >>> str(n.in_language("fr")), with_preposition(n, "fr", "à")
     ('Service national de police (NPS)', 'au Service national de police (NPS)')
     """
-    name_text, acronym_text = _text(name), _text(acronym)
+    from mpanalysis.wording.quotes import tidy_name
+
+    # a name typed all in capitals is shown in the case names take ("MINISTÈRE DE LA SANTÉ")
+    name_text, acronym_text = tidy_name(_text(name)), _text(acronym)
     forms: dict[str, str] = {}
     gender = number = None
     articles: dict[str, str] = {}
@@ -207,7 +210,7 @@ def french_grammar(name: str) -> tuple[str, str]:
         grammar = rules.noun_grammar(first.split("-")[0])
     if grammar is None:
         # a name in another language: its head noun is the last word before "of", "for"…
-        words = re.split(r"\s+(?:of|for|on|and)\s+", head, maxsplit=1)[0].split()
+        words = re.split(r"\s+(?:of|for|on)\s+", head, maxsplit=1)[0].replace(",", " ").split()
         translated = {"ministry": "ministère", "agency": "agence", "authority": "autorité",
                       "commission": "commission", "council": "conseil", "committee": "comité",
                       "department": "département", "directorate": "direction", "service": "service",

@@ -214,11 +214,12 @@ def clean_for_display(text: str, lang: str | None = None) -> str:
     text = _STRAY_TAG.sub(lambda m: m.group(1), text)
     text = _AMPERSAND.sub(f" {words['and']} ", text)
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return _title_case_capital_runs(text)
+    return _title_case_capital_runs(text, lang)
 
 
-def _title_case_capital_runs(text: str) -> str:
-    """Put runs of two or more words typed in capitals in title case (a lone acronym stays)."""
+def _title_case_capital_runs(text: str, lang: str = "en") -> str:
+    """Put runs of two or more words typed in capitals in the case names take in ``lang`` (a lone
+    acronym stays): French capitalises the first word only, English every word but the small ones."""
     parts = re.split(r"([^\W\d_]+)", text)  # words at odd positions
     runs: list[list[int]] = []
     current: list[int] = []
@@ -241,33 +242,25 @@ def _title_case_capital_runs(text: str) -> str:
         for i in run:
             word = parts[i]
             lowered = word.casefold()
-            parts[i] = lowered if (lowered in _SMALL_WORDS and i != first) else word[:1] + word[1:].casefold()
+            if i == first or (lang != "fr" and lowered not in _SMALL_WORDS):
+                parts[i] = word[:1] + word[1:].casefold()
+            else:
+                parts[i] = lowered
     return "".join(parts)
 
 
-def title_case(text: str) -> str:
-    """Return a name typed in capitals in title case, short linking words in lower case.
+def tidy_name(name: str, lang: str | None = None) -> str:
+    """Return an institution name typed all in capitals in the case of its language (guessed when
+    ``lang`` is None): French capitalises the first word, English every word but small ones;
+    other names, and an acronym alone, are unchanged.
 
-    >>> title_case("MINISTÈRE DE L'INTÉRIEUR"), title_case("NATIONAL POLICE SERVICE")
-    ("Ministère de l'Intérieur", 'National Police Service')
+    >>> tidy_name("DIRECTION GÉNÉRALE DES DOUANES"), tidy_name("MINISTRY OF HEALTH")
+    ('Direction générale des douanes', 'Ministry of Health')
+    >>> tidy_name("UNHCR"), tidy_name("Banque centrale")
+    ('UNHCR', 'Banque centrale')
     """
-    def word(match: re.Match) -> str:
-        token = match.group(0)
-        lowered = token.casefold()
-        if lowered in _SMALL_WORDS and match.start() > 0:
-            return lowered
-        return token[:1].upper() + token[1:].casefold()
+    from mpanalysis.wording.names import guess_language
 
-    return re.sub(r"[^\W\d_]+", word, text)
-
-
-def tidy_name(name: str) -> str:
-    """Return an institution name typed all in capitals in title case; other names unchanged
-    (an acronym alone stays as it is).
-
-    >>> tidy_name("DIRECTION GÉNÉRALE DES DOUANES"), tidy_name("UNHCR"), tidy_name("Banque centrale")
-    ('Direction Générale des Douanes', 'UNHCR', 'Banque centrale')
-    """
     if name.isupper() and len(re.findall(r"[^\W\d_]+", name)) >= 2:
-        return title_case(name)
+        return _title_case_capital_runs(name, lang or guess_language(name) or "fr")
     return name

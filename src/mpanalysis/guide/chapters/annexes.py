@@ -168,11 +168,18 @@ def build_timeline_annex(ctx: ChapterContext, today: dt.date | None = None) -> C
                    Table.from_frame(display, id="annex_timeline", caption=_t("timeline.caption", lang))]
     else:
         blocks.append(Paragraph(text=_t("timeline.no_milestone", lang)))
-    authority = f", {protect_text(endorsement.authority)}" if endorsement.authority else ""
+    authority = f", {protect_text(_shown_name(ctx, endorsement.authority))}" if endorsement.authority else ""
     date = f", {format_date_text(endorsement.date, lang, 'long')}" if endorsement.date else ""
     blocks.append(Callout(kind="info", text=_t("timeline.endorsement", lang, status=status,
                                                  authority=authority, date=date)))
     return Chapter(number="C", key="annex_timeline", title=_t("timeline.title", lang), blocks=blocks)
+
+
+def _shown_name(ctx: ChapterContext, name: object, entity_id: object = None) -> str:
+    """An institution's name in the guide's language when the parameters translate it."""
+    overrides = load_name_overrides(ctx.country, ctx.params)
+    override = overrides.get(str(entity_id)) or overrides.get(str(name))
+    return (override.name or {}).get(ctx.lang, str(name)) if override is not None else str(name)
 
 
 @lru_cache(maxsize=None)
@@ -190,15 +197,8 @@ def build_glossary_annex(ctx: ChapterContext) -> Chapter:
     entities = ctx.dataset.entities
     with_acronym = entities[entities["acronym"].notna() & (entities["acronym"].astype(str).str.strip() != "")]
     with_acronym = with_acronym[with_acronym["acronym"].astype(str) != with_acronym["name"].astype(str)]
-    overrides = load_name_overrides(ctx.country, ctx.params)
-
-    def shown_name(entity_id: object, name: object) -> str:
-        # the name in the guide's language when the parameters give it
-        override = overrides.get(str(entity_id)) or overrides.get(str(name))
-        return (override.name or {}).get(lang, str(name)) if override is not None else str(name)
-
     acronyms = (pd.DataFrame({_t("glossary.col_acronym", lang): with_acronym["acronym"].astype(str),
-                              _t("glossary.col_name", lang): [shown_name(e, n) for e, n in
+                              _t("glossary.col_name", lang): [_shown_name(ctx, n, e) for e, n in
                                                               zip(with_acronym["entity_id"], with_acronym["name"])]})
                 .drop_duplicates().sort_values(_t("glossary.col_acronym", lang), key=lambda s: s.str.casefold()))
     blocks = [Table.from_frame(terms, id="annex_glossary", caption=_t("glossary.glossary_caption", lang))]
