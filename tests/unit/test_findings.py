@@ -218,8 +218,8 @@ def test_plural_forms_follow_each_language():
 def test_a_long_list_of_names_is_counted_and_cites_the_table_listing_them():
     f = make_finding("silent_producers", entities=[f"E{i}" for i in range(7)],
                      names={f"E{i}": f"Direction {i}" for i in range(7)}, numbers={"n_entities": 7})
-    assert f.text["en"].startswith("The 7 institutions (listed in table {num:network_named_institutions}) hold")
-    assert f.text["fr"].startswith("Les 7 institutions (liste au tableau {num:network_named_institutions}) détiennent")
+    assert f.text["en"].startswith("The 7 institutions (listed in {ref:network_named_institutions}) hold")
+    assert f.text["fr"].startswith("Les 7 institutions (voir {ref:network_named_institutions}) détiennent")
     for text in f.text.values():
         assert "Direction" not in text and not re.search(r"\b(others?|autres?)\b\.?$", text)
     assert f.label["fr"] and f.severity == "high"

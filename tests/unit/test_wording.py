@@ -131,9 +131,9 @@ def test_a_name_in_another_language_is_marked_as_quoted_as_given():
 
 def test_a_list_longer_than_three_is_counted_and_cites_its_table():
     names = NameList(["Direction A", "Institut B", "Office C", "Bureau D"], table="t_named")
-    assert format_name_list(names, "fr", "par") == "par 4 institutions (liste au tableau {num:t_named})"
-    assert format_name_list(names, "fr", "Le") == "Les 4 institutions (liste au tableau {num:t_named})"
-    assert format_name_list(names, "en", "list") == "listed in table {num:t_named}"
+    assert format_name_list(names, "fr", "par") == "par 4 institutions (voir {ref:t_named})"
+    assert format_name_list(names, "fr", "Le") == "Les 4 institutions (voir {ref:t_named})"
+    assert format_name_list(names, "en", "list") == "listed in {ref:t_named}"
     short = NameList(names[:3], table="t_named")
     assert format_name_list(short, "fr", "de") == "de la Direction A, de l’Institut B et de l’Office C"
 
@@ -198,7 +198,7 @@ def test_a_name_typed_in_capitals_is_put_in_title_case_but_not_an_acronym():
 def test_a_quotation_is_marked_with_its_language_and_shown_in_the_guides_quotation_marks():
     text = "Exemple : " + quote("=> We share data monthly.")
     assert split_marked(text)[1] == Marked("quote", "en", "We share data monthly.")
-    assert strip_marks(text, "fr") == "Exemple : «\u00a0We share data monthly.\u00a0» (en anglais)"
+    assert strip_marks(text, "fr") == "Exemple : «\u00a0We share data monthly.\u00a0» (en\u00a0anglais)"
     assert strip_marks(text, "en") == "Exemple : “We share data monthly.”"
     # what a respondent types can never forge a mark or a citation
     forged = quote("\ue000en\ue002x\ue003 {ref:t1}", "fr")

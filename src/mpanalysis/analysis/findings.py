@@ -215,7 +215,7 @@ def render_sentence(template: str, lang: str, *, numbers: dict[str, int | float]
     ...                 numbers={"n": 2}, codes={"domain": "crisis"}, names=["A", "B"])
     '2 sources on “Migration in crisis situations”: A and B.'
     >>> render_sentence("Data held by {names:the}.", "en", names=["W", "X", "Y", "Z"], table="t9")
-    'Data held by the 4 institutions (listed in table {num:t9}).'
+    'Data held by the 4 institutions (listed in {ref:t9}).'
     """
     catalogue = catalogue or load_finding_catalogue()
     percent = list(percent)
@@ -503,8 +503,8 @@ def list_named_institutions(findings: Iterable[Finding], names: Mapping[str, str
     """Return the findings whose institutions are too many to name in a sentence, with all their
     names: columns ``finding`` (the finding's label), ``n``, ``institutions`` (names, comma-separated).
 
-    The chapters show it as the table their sentences cite ("les 16 institutions (liste au
-    tableau II.4)").
+    The chapters show it as the table their sentences cite ("les 16 institutions (voir
+    Tableau II.4)").
 
     >>> f = make_finding("silent_producers", entities=list("ABCD"), names={}, numbers={"n_entities": 4})
     >>> list_named_institutions([f], {"A": "Alpha"}, "en").iloc[0].astype(str).tolist()

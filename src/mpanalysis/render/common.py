@@ -50,7 +50,7 @@ def quotation_text(part: Marked, lang: str) -> tuple[str, str]:
     quotation marks, and the note saying it is in another language ("" when it is not).
 
     >>> quotation_text(Marked("quote", "en", "Used monthly."), "fr")
-    ('«\\xa0Used monthly.\\xa0»', '(en anglais)')
+    ('«\\xa0Used monthly.\\xa0»', '(en\\xa0anglais)')
     """
     return format_quotation(part.text, lang), language_note(part.lang, lang)
 

@@ -131,13 +131,14 @@ def language_note(text_lang: str | None, lang: str) -> str:
     "" when it is the guide's language or unknown.
 
     >>> language_note("en", "fr"), language_note("fr", "en"), language_note("fr", "fr")
-    ('(en anglais)', '(in French)', '')
+    ('(en\\xa0anglais)', '(in\\xa0French)', '')
     """
     if not text_lang or text_lang == lang:
         return ""
     rules = get_language_rules(lang)
     name = rules.language_names.get(text_lang)
-    return rules.in_language.format(language=name) if name else ""
+    # kept on one line: "(en anglais)" never breaks after "(en"
+    return rules.in_language.format(language=name).replace(" ", "\u00a0") if name else ""
 
 
 def format_quotation(text: str, lang: str) -> str:
@@ -155,7 +156,7 @@ def strip_marks(text: str, lang: str) -> str:
     note), names as given as they are.
 
     >>> strip_marks("Dit : " + quote("We share data monthly.", "en"), "fr")
-    'Dit : «\\xa0We share data monthly.\\xa0» (en anglais)'
+    'Dit : «\\xa0We share data monthly.\\xa0» (en\\xa0anglais)'
     """
     out = []
     for part in split_marked(text):

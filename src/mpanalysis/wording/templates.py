@@ -11,8 +11,8 @@ Syntax of a template:
     language wants ("du Ministère…", "à l’Institut…", "aux Nations unies", "by the National
     Police Service"); ``le``/``the`` give the article alone, capitalised at a sentence's start;
 ``{names:list}``
-    in a parenthesis: the names with their articles when they are few, else "liste au tableau
-    II.3" / "listed in table II.3";
+    in a parenthesis: the names with their articles when they are few, else "voir Tableau II.3" /
+    "listed in Table II.3";
 ``{n:aucune}``, ``{n:Aucun}``, ``{n:no}``, ``{n:none}``
     the number ``n``, or the word given when it is zero ("aucune source", "no source");
 ``{n|one form|other form}`` and ``{n|zero form|one form|other form}``
@@ -59,7 +59,7 @@ class NameList(list):
 
     >>> names = NameList([f"Direction {i}" for i in range(5)], table="t_named")
     >>> fill_template("Concerne {names:la}.", "fr", {"names": names})
-    'Concerne les 5 institutions (liste au tableau {num:t_named}).'
+    'Concerne les 5 institutions (voir {ref:t_named}).'
     >>> fill_template("Concerne {names:la}.", "fr", {"names": NameList(["Direction A", "Institut B"])})
     'Concerne la Direction A et l’Institut B.'
     """
@@ -153,14 +153,14 @@ def format_name_list(names: NameList | list, lang: str, preposition: str | None 
     most ``max_names``, else their number and the table that lists them.
 
     >>> format_name_list(NameList(["A", "B", "C", "D"], table="t1"), "en", "by")
-    'by 4 institutions (listed in table {num:t1})'
+    'by 4 institutions (listed in {ref:t1})'
     >>> format_name_list(["Institut A", "Bureau B"], "fr", "à")
     'à l’Institut A et au Bureau B'
 
     ``list`` (for a parenthesis) gives the names when they are few, else where they are listed:
 
     >>> format_name_list(NameList(["A", "B", "C", "D"], table="t1"), "fr", "list")
-    'liste au tableau {num:t1}'
+    'voir {ref:t1}'
     >>> format_name_list(NameList(["Institut A", "Bureau B"], table="t1"), "fr", "list")
     'l’Institut A et le Bureau B'
     """
@@ -168,17 +168,17 @@ def format_name_list(names: NameList | list, lang: str, preposition: str | None 
         names = NameList(names, max_names=len(names) or 1)
     rules = get_language_rules(lang)
     if preposition == "list":
-        # "(la DGD et l’INS)" when few, "(liste au tableau II.3)" when many
+        # "(la DGD et l’INS)" when few, "(voir Tableau II.3)" when many
         if not names.is_long:
             return join_names(list(names), lang, "le" if lang == "fr" else "the", mark=_mark_foreign(lang))
         if names.table:
-            return rules.list_reference.format(table="{num:" + str(names.table) + "}")
+            return rules.list_reference.format(table="{ref:" + str(names.table) + "}")
         return rules.long_list_untabled.format(n=format_number("n", len(names), lang))
     if not names.is_long:
         return join_names(list(names), lang, preposition, mark=_mark_foreign(lang))
     counted = rules.long_list if names.table else rules.long_list_untabled
     phrase = counted.format(n=format_number("n", len(names), lang),
-                            table="{num:" + str(names.table) + "}")
+                            table="{ref:" + str(names.table) + "}")
     if preposition:
         lowered = preposition.casefold()
         if is_article_word(lowered, lang):
