@@ -18,6 +18,7 @@ from mpanalysis.wording import (
     name_entities,
     with_preposition,
 )
+from mpanalysis.wording.language import tidy_name
 from mpanalysis.wording.names import attach_preposition, load_name_overrides
 from mpanalysis.wording.quotes import (
     Marked,
@@ -26,7 +27,6 @@ from mpanalysis.wording.quotes import (
     quote,
     split_marked,
     strip_marks,
-    tidy_name,
 )
 from mpanalysis.wording.rules import get_language_rules
 from mpanalysis.wording.templates import NameList, fill_template, format_name_list

@@ -11,11 +11,11 @@ One place for the language of every generated sentence, shared by ``analysis/``,
   quotations (:func:`quote`), and names quoted in another language.
 """
 
+from mpanalysis.wording.language import guess_language
 from mpanalysis.wording.names import (
     EntityName,
     article_of,
     format_entity_name,
-    guess_language,
     join_names,
     make_entity_name,
     name_entities,

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+from mpanalysis.wording.language import guess_language, tidy_name
 from mpanalysis.wording.rules import get_language_rules
 
 _ACRONYM = re.compile(r"^[A-Z0-9][A-Z0-9&.\-/]*$")
@@ -126,8 +127,6 @@ def make_entity_name(name: object, acronym: object = None, *, override: Any = No
     >>> str(n.in_language("fr")), with_preposition(n, "fr", "à")
     ('Service national de police (NPS)', 'au Service national de police (NPS)')
     """
-    from mpanalysis.wording.quotes import tidy_name
-
     # a name typed all in capitals is shown in the case names take ("MINISTÈRE DE LA SANTÉ")
     name_text, acronym_text = tidy_name(_text(name)), _text(acronym)
     forms: dict[str, str] = {}
@@ -144,27 +143,6 @@ def make_entity_name(name: object, acronym: object = None, *, override: Any = No
     shown = format_entity_name(name_text, acronym_text)
     lang = lang or guess_language(name_text, languages)
     return EntityName(shown, gender=gender, number=number, articles=articles, forms=forms, lang=lang)
-
-
-def guess_language(text: str, languages: Iterable[str] = ("fr", "en")) -> str | None:
-    """Return the language whose marker words (``wording.yaml``) ``text`` uses most, or None when
-    no language stands out (a bare acronym, a proper name).
-
-    >>> guess_language("Ministry of the Interior"), guess_language("Ministère de l'Intérieur")
-    ('en', 'fr')
-    >>> guess_language("UNHCR") is None
-    True
-    """
-    words = [w.casefold() for w in re.findall(r"[^\W\d_]+", text)]
-    scores = {}
-    for lang in languages:
-        markers = set(get_language_rules(lang).marker_words)
-        scores[lang] = sum(1 for w in words if w in markers)
-    if not scores:
-        return None
-    best = max(scores.values())
-    winners = [lang for lang, score in scores.items() if score == best]
-    return winners[0] if best > 0 and len(winners) == 1 else None
 
 
 def _first_word(name: str) -> str:

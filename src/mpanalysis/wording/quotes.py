@@ -26,6 +26,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from mpanalysis.wording.language import _title_case_capital_runs, guess_language
 from mpanalysis.wording.rules import get_language_rules
 
 #: Put after the brace of a citation-looking text that is data (:func:`protect_text`): the word
@@ -92,8 +93,6 @@ def quote(text: object, lang: str | None = None, *, is_cleaned: bool = True) -> 
     >>> split_marked(quote("Used as background for the national policy."))[0].lang
     'en'
     """
-    from mpanalysis.wording.names import guess_language
-
     shown = clean_for_display(str(text), lang) if is_cleaned else str(text)
     return _marked(_QUOTE, shown, lang or guess_language(shown))
 
@@ -181,8 +180,6 @@ _STRAY_TAG = re.compile(r"<\s*([^<>\d/][^<>]*?)\s*>")
 _BEFORE_YEAR = re.compile(r"<\s*((?:19|20)\d\d)\b")
 _AMPERSAND = re.compile(r"(?<=\w)\s*&\s*(?=\w)")
 _SPACES = re.compile(r"[ \t]+")
-_SMALL_WORDS = {"de", "du", "des", "la", "le", "les", "et", "l", "d", "à", "au", "aux", "pour", "sur", "en",
-                "of", "the", "and", "for", "on", "in", "to"}
 _CONNECTORS = {"fr": {"and": "et", "before": "avant"}, "en": {"and": "and", "before": "before"}}
 
 
@@ -203,8 +200,6 @@ def clean_for_display(text: str, lang: str | None = None) -> str:
     >>> clean_for_display("Data shared with the MINISTRY OF HEALTH and IOM", "en")
     'Data shared with the Ministry of Health and IOM'
     """
-    from mpanalysis.wording.names import guess_language
-
     lang = lang or guess_language(text) or "fr"
     words = _CONNECTORS.get(lang, _CONNECTORS["en"])
     text = _LEADING_BULLET.sub("", text.strip())
@@ -216,52 +211,3 @@ def clean_for_display(text: str, lang: str | None = None) -> str:
     text = _AMPERSAND.sub(f" {words['and']} ", text)
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _title_case_capital_runs(text, lang)
-
-
-def _title_case_capital_runs(text: str, lang: str = "en") -> str:
-    """Put runs of two or more words typed in capitals in the case names take in ``lang`` (a lone
-    acronym stays): French capitalises the first word only, English every word but the small ones."""
-    parts = re.split(r"([^\W\d_]+)", text)  # words at odd positions
-    runs: list[list[int]] = []
-    current: list[int] = []
-    for index in range(1, len(parts), 2):
-        is_caps = parts[index].isupper() and len(parts[index]) >= 2 or (
-            current and parts[index].isupper())
-        joined_to_previous = bool(current) and re.fullmatch(r"[ '’-]+", parts[index - 1] or "") is not None
-        if is_caps and (not current or joined_to_previous):
-            current.append(index)
-            continue
-        if len(current) >= 2:
-            runs.append(current)
-        current = [index] if is_caps else []
-    if len(current) >= 2:
-        runs.append(current)
-    for run in runs:
-        if max(len(parts[i]) for i in run) < 4:
-            continue  # "DG ONU": acronyms side by side
-        first = run[0]
-        for i in run:
-            word = parts[i]
-            lowered = word.casefold()
-            if i == first or (lang != "fr" and lowered not in _SMALL_WORDS):
-                parts[i] = word[:1] + word[1:].casefold()
-            else:
-                parts[i] = lowered
-    return "".join(parts)
-
-
-def tidy_name(name: str, lang: str | None = None) -> str:
-    """Return an institution name typed all in capitals in the case of its language (guessed when
-    ``lang`` is None): French capitalises the first word, English every word but small ones;
-    other names, and an acronym alone, are unchanged.
-
-    >>> tidy_name("DIRECTION GÉNÉRALE DES DOUANES"), tidy_name("MINISTRY OF HEALTH")
-    ('Direction générale des douanes', 'Ministry of Health')
-    >>> tidy_name("UNHCR"), tidy_name("Banque centrale")
-    ('UNHCR', 'Banque centrale')
-    """
-    from mpanalysis.wording.names import guess_language
-
-    if name.isupper() and len(re.findall(r"[^\W\d_]+", name)) >= 2:
-        return _title_case_capital_runs(name, lang or guess_language(name) or "fr")
-    return name
