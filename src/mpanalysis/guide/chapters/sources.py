@@ -65,7 +65,8 @@ from mpanalysis.guide.document import (
 from mpanalysis.guide.figures import plot_coverage_heatmap, plot_source_profile
 from mpanalysis.guide.texts import fill_chapter_text
 from mpanalysis.reference import get_codes, get_labels
-from mpanalysis.wording import join_names, name_entities
+from mpanalysis.wording import guess_language, join_names, name_entities
+from mpanalysis.wording.quotes import language_note
 from mpanalysis.wording.names import load_name_overrides
 
 __all__ = ["build_sources_chapter", "build_domain_summary",
@@ -113,6 +114,13 @@ def _entity_labels(entities: pd.DataFrame, params=None, lang: str | None = None)
     corrections and translations (:class:`~mpanalysis.wording.EntityName`)."""
     return name_entities(entities[[_text(e) != "" for e in entities["entity_id"]]],
                          load_name_overrides(params=params), lang)
+
+
+def _names_language(names: Iterable[object]) -> str | None:
+    """The language most of these names (typed by respondents) are written in, None if unclear."""
+    found = [guess_language(str(n)) for n in names if isinstance(n, str)]
+    counts = pd.Series([f for f in found if f]).value_counts()
+    return str(counts.index[0]) if len(counts) and counts.iloc[0] * 2 > len(found) else None
 
 
 def _domain_labels(domains: Iterable[str], lang: str) -> dict[str, str]:
@@ -473,8 +481,11 @@ def _build_domain_sections(ctx: ChapterContext, analysis: SourcesAnalysis) -> Se
                    for c in ("format", "access")},
             })
             caption = _t(f"domains.caption_{sector}", lang, domain=protect_text(label))
+            given_in = _names_language(part["source_name"])
+            notes = [_t("domains.names_as_given", lang, language=language_note(given_in, lang))] \
+                if given_in and given_in != lang else []
             blocks.append(Table.from_frame(display, id=make_block_id("sources_domain", domain, sector, taken=taken),
-                                           caption=caption))
+                                           caption=caption, notes=notes))
         subsections.append(Section(title=protect_text(label), level=2, blocks=blocks))
     return Section(title=_t("domains.title", lang), blocks=[Paragraph(text=_t("domains.intro", lang))],
                    sections=subsections)

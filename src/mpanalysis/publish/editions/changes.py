@@ -301,7 +301,7 @@ def build_changes_chapter(changes: EditionChanges | None, lang: str, previous_nu
     >>> ch.number, ch.title
     ('V', 'What changed since the previous edition')
     >>> ch.blocks[0].text
-    'Since edition no. 1 (May 1, 2024): 1 new institution; 1 institution answered for the first time.'
+    'Since edition no. 1 (1 May 2024): 1 new institution; 1 institution answered for the first time.'
     >>> build_changes_chapter(None, "en") is None
     True
     """
