@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from mpanalysis.errors import MpanalysisError, ReferenceDataError
 from mpanalysis.paths import reference_dir
 from mpanalysis.reference import get_label, read_reference_yaml
+
 # re-exported: the findings' sentences and the chapters use the same wording engine
 from mpanalysis.wording import EntityName, format_entity_name, name_entities  # noqa: F401
 from mpanalysis.wording.names import load_name_overrides, make_entity_name

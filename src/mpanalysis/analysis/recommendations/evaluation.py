@@ -13,7 +13,6 @@ from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 
 from mpanalysis.analysis.findings import format_entity_name, get_named_table_for
-from mpanalysis.wording.templates import MAX_NAMES, NameList, format_name_list
 from mpanalysis.analysis.recommendations.rules import (
     _MEASURE_PLACEHOLDER,
     _PLACEHOLDER,
@@ -33,6 +32,7 @@ from mpanalysis.analysis.recommendations.rules import (
 )
 from mpanalysis.params import CountryParams
 from mpanalysis.reference import DEFAULT_LANGUAGE, get_labels
+from mpanalysis.wording.templates import MAX_NAMES, NameList, format_name_list
 
 #: How many institutions of a type a ``partners`` selector names (the best placed).
 MAX_PARTNERS = 4

@@ -76,8 +76,8 @@ from mpanalysis.guide.figures import plot_coverage_heatmap, plot_source_profile
 from mpanalysis.guide.texts import fill_chapter_text
 from mpanalysis.reference import get_codes, get_labels
 from mpanalysis.wording import guess_language, join_names, name_entities
-from mpanalysis.wording.quotes import language_note
 from mpanalysis.wording.names import load_name_overrides
+from mpanalysis.wording.quotes import language_note
 
 __all__ = ["build_sources_chapter", "build_domain_summary",
            "build_contact_frame", "build_finding_blocks", "make_block_id"]
