@@ -177,6 +177,25 @@ class InvitedInstitution(_Frozen):
     def _type(cls, value: str | None) -> str | None:
         _check_codes(value, "institution_types")
         return value
+class EntityNameOverride(_Frozen):
+    """How the guide names one institution, set by hand where the answers or the rules get it wrong
+    (``entity_names`` in the parameters, keyed by entity id or by the name as the answers write it).
+
+    ``name`` corrects the display name, per language (``{fr: …, en: …}``: a translation for a guide
+    in another language than the answers); ``acronym`` corrects the acronym; ``gender`` (m/f) and
+    ``number`` (sg/pl) fix the French article; ``article`` sets it outright per language ("" for
+    none: ``{en: ""}`` for a proper name); ``lang`` is the language the name is written in.
+
+    >>> EntityNameOverride(name={"fr": "Commission nationale des droits humains"}, gender="f").gender
+    'f'
+    """
+
+    name: LocalizedText | None = None
+    acronym: str | None = None
+    gender: Literal["m", "f"] | None = None
+    number: Literal["sg", "pl"] | None = None
+    article: dict[str, str] | None = None
+    lang: Language | None = None
 
 
 class CountryParams(_Frozen):
@@ -201,6 +220,8 @@ class CountryParams(_Frozen):
         default_factory=list, description="institutions the questionnaire was sent to (the response "
         "rate's denominator); a name, or {name, type}; matched to the answers like the coordinator")
     aliases: dict[str, str] = Field(default_factory=dict)
+    entity_names: dict[str, EntityNameOverride] = Field(
+        default_factory=dict, description="display names, acronyms and articles set by hand, by entity id or name")
     match_threshold: float = Field(default=88.0, ge=50, le=100)
     staleness_years: int = Field(default=3, ge=1, le=50)
     reference_year: int | None = Field(default=None, ge=1950, le=2100)

@@ -128,7 +128,7 @@ def find_section(sections: list[Section], title: str) -> Section:
 def test_titles_are_in_the_chosen_language(chapters):
     fr, en = chapters["fr"].chapter, chapters["en"].chapter
     assert (fr.number, fr.key, en.number, en.key) == ("I", "sources", "I", "sources")
-    assert fr.title == "Panorama des données et sources d'information sur la migration"
+    assert fr.title == "Panorama des données et sources d’information sur la migration"
     assert en.title == "Panorama of migration data and information sources"
     assert [s.title for s in fr.sections][0] == "Qui collecte quelles données ?"
     assert [s.title for s in en.sections][0] == "Who collects which data?"
@@ -217,7 +217,7 @@ def test_key_figures_and_findings_come_from_the_data(chapters):
     fr = chapters["fr"]
     key_figures = fr.chapter.blocks[0]
     assert key_figures.in_brief and key_figures.title == "Chiffres clés"
-    assert "3 institutions ont répondu au questionnaire ; 1 autre institution a été citée" in key_figures.text
+    assert "3 institutions ont répondu au questionnaire ; une autre institution a été citée" in key_figures.text
     assert "3 sources de données existantes et 2 sources potentielles" in key_figures.text
     assert "3 des 5 domaines ont au moins une source existante" in key_figures.text
     stale = [f for f in fr.findings if f.kind == "stale_sources"]
@@ -266,9 +266,9 @@ def test_a_country_without_any_source_still_gets_a_chapter():
 def test_plural_forms_follow_each_language():
     # CLDR: French treats 0 as singular, English does not
     assert fill_chapter_text("sources.key_figures.domains", "fr", n_domains_covered=0, n_domains=4) == \
-        "0 des 4 domaines a au moins une source existante."
+        "Aucun des 4 domaines n’a de source existante."
     assert fill_chapter_text("sources.key_figures.domains", "en", n_domains_covered=0, n_domains=4) == \
-        "0 of the 4 domains have at least one existing source."
+        "None of the 4 domains has an existing source."
 
 
 def test_a_missing_placeholder_names_the_text():

@@ -25,6 +25,7 @@ from mpanalysis.guide.chapters.front import (
 )
 from mpanalysis.guide.document import Chapter, Figure, Section, Table, iter_blocks, label_blocks
 from mpanalysis.params import CountryParams
+from mpanalysis.wording.names import make_entity_name
 
 FOREWORD = {"text": {"fr": "Premier paragraphe.\n\nSecond paragraphe.", "en": "First.\n\nSecond."},
             "signatory": "A. Sarr", "function": {"fr": "Directrice générale", "en": "Director General"},
@@ -59,16 +60,18 @@ def recommendations() -> list[Recommendation]:
 
 
 def test_key_messages_are_the_most_severe_findings_at_most_two_per_chapter_then_the_top_recommendations():
+    names = {"B": make_entity_name("Bureau des statistiques"), "C": make_entity_name("Cellule migration")}
     messages = select_key_messages(severe_findings(), {"sources.n_domains": 4}, recommendations(), "fr",
-                                   blocks={"table II.2": "policy_indicators", "figure II.1": "policy_network"})
+                                   blocks={"table II.2": "policy_indicators", "figure II.1": "policy_network"},
+                                   names=names)
     assert 5 <= len(messages) <= 7
     texts = [m.text for m in messages]
     # chapter I's coverage gap first (chapter order), then two of chapter II's four high findings
     assert messages[0].headline == "1 sur 4" and "« Migration en situation de crise »" in texts[0]
     chapter_two = [t for t in texts if "{ref:policy_" in t and "protocoles" not in t]
     assert len(chapter_two) == 2
-    # the cut vertex message speaks of the one that cuts off the most institutions
-    assert any(m.headline == "6" and "6 autres institutions" in m.text for m in messages)
+    # the cut vertex message speaks of the one that cuts off the most institutions, named with its article
+    assert any(m.headline == "6" and "que par la Cellule migration :" in m.text for m in messages)
     # the informative overview is not needed: there are enough severe findings
     assert not any("réseau des acteurs" in t for t in texts)
     # the recommendations come last (high priority, the workshop's first), with their evidence or origin
@@ -79,7 +82,8 @@ def test_key_messages_are_the_most_severe_findings_at_most_two_per_chapter_then_
 
 def test_informative_messages_fill_the_page_when_little_is_wrong():
     calm = [make_finding("sources_overview", numbers={"n_entities": 5, "n_existing": 9, "n_potential": 0,
-                                                      "n_domains_covered": 4, "n_domains": 4}),
+                                                      "n_domains_covered": 4, "n_domains": 4,
+                                                      "n_domains_uncovered": 0}),
             make_finding("network_overview", numbers={"n_entities": 9, "n_respondents": 7, "n_edges": 30,
                                                       "density": 0.4, "n_isolated": 0, "n_groups": 1}),
             make_finding("formal_share", numbers={"formal_share": 0.9, "n_formal": 27, "n_edges": 30})]

@@ -322,7 +322,7 @@ def test_network_comparison_keeps_undefined_indicators_empty():
     table = regional_data.build_network_comparison(example)
     assert pd.isna(table.at["GMB", "coordinator_reach"])
     guide = regional_synthesis.build_regional_synthesis(None, "en", region=example)
-    reach = next(r for r in _block(guide, "regional_network").rows if r[0] == "Coordinator's reach")
+    reach = next(r for r in _block(guide, "regional_network").rows if r[0] == "Coordinator’s reach")
     assert reach[1:] == ["80%", None]  # Senegal, The Gambia (no coordinator: shown as "–")
 
 

@@ -31,7 +31,7 @@ def test_html_prints_the_opening_without_numbers_and_links_the_evidence():
     headings = re.findall(r'<h2 id="ch-[a-z_]+-h" class="chapter-title">(.*?)</h2>', page, re.S)
     assert "chapter-number" not in headings[0] and "Messages clés" in headings[0]
     assert '<span class="chapter-number">II.</span>' in headings[2]
-    assert '<p class="key-headline">11\xa0%</p>' in page
+    assert '<p class="key-headline">11\u202f%</p>' in page  # French typography: narrow space before %
     assert '<a class="ref" href="#b-t_ind">Tableau II.2</a>' in page  # the number kept from the full guide
     assert "protocoles &lt;b&gt;d’accord&lt;/b&gt;" in page  # a recommendation's text stays text
     signature = re.search(r'<div class="signature">(.*?)</div>', page, re.S).group(1)
@@ -43,7 +43,7 @@ def test_docx_prints_key_messages_and_the_signature_with_their_own_styles():
     document = docx.Document(io.BytesIO(build_docx(make_guide("brief"))))
     styled = [(p.style.name, p.text) for p in document.paragraphs]
     assert ("Heading 1", "Messages clés") in styled and ("Heading 1", "II. Le cycle") in styled
-    assert ("Key Headline", "11\xa0%") in styled
+    assert ("Key Headline", "11\u202f%") in styled
     assert ("Key Text", "Peu d’échanges reposent sur un accord formel (Tableau II.2).") in styled
     signature = next(p for p in document.paragraphs if p.style.name == "Signature")
     assert signature.text == "Dakar, le 1ᵉʳ octobre 2025\nA. Sarr\nDirectrice générale"

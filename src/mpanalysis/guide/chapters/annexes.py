@@ -11,7 +11,6 @@ import datetime as dt
 from functools import lru_cache
 
 import pandas as pd
-from babel.dates import format_date
 from babel.numbers import format_percent
 
 from mpanalysis.analysis.sources import TOTAL_ROW, UNKNOWN_TYPE, summarize_response
@@ -22,6 +21,8 @@ from mpanalysis.guide.texts import fill_chapter_text
 from mpanalysis.ingest.form import FIELDS
 from mpanalysis.paths import reference_dir
 from mpanalysis.reference import get_label, get_labels, read_reference_yaml
+from mpanalysis.wording.names import load_name_overrides
+from mpanalysis.wording.typography import format_date_text
 
 #: Columns whose values are personal data: masked in the data-quality annex of every edition.
 PERSONAL_COLUMNS = {f.name for f in FIELDS if f.is_personal}
@@ -96,7 +97,7 @@ def build_methodology_annex(ctx: ChapterContext) -> Chapter:
     if workshop.date or workshop.place:
         not_given = _t("methodology.not_given", lang)
         text = _t("methodology.workshop", lang,
-                  date=format_date(workshop.date, "long", locale=lang) if workshop.date else not_given,
+                  date=format_date_text(workshop.date, lang, "long") if workshop.date else not_given,
                   place=protect_text(workshop.place) if workshop.place else not_given,
                   participants=workshop.participants if workshop.participants is not None else not_given)
     else:
@@ -166,25 +167,32 @@ def build_timeline_annex(ctx: ChapterContext, today: dt.date | None = None) -> C
         stage_labels = get_labels("milestones", lang)
         display = pd.DataFrame({
             _t("timeline.col_stage", lang): milestones["stage"].map(stage_labels),
-            _t("timeline.col_start", lang): [format_date(d, "medium", locale=lang) for d in milestones["start"]],
-            _t("timeline.col_end", lang): [format_date(d, "medium", locale=lang) if d is not None and not pd.isna(d)
+            _t("timeline.col_start", lang): [format_date_text(d, lang, "medium") for d in milestones["start"]],
+            _t("timeline.col_end", lang): [format_date_text(d, lang, "medium") if d is not None and not pd.isna(d)
                                            else None for d in milestones["end"]],
             _t("timeline.col_state", lang): milestones["state"].map(state_labels),
         })
         fig = plot_exercise_timeline(milestones, lang)
         alt = _t("timeline.alt", lang, stages=", ".join(
-            f"{stage_labels.get(s, s)} ({format_date(d, 'medium', locale=lang)})"
+            f"{stage_labels.get(s, s)} ({format_date_text(d, lang, 'medium')})"
             for s, d in zip(milestones["stage"], milestones["start"])))
         blocks += [Figure.from_plotly(fig, id="annex_timeline_figure", caption=_t("timeline.figure_caption", lang),
                                       alt=alt),
                    Table.from_frame(display, id="annex_timeline", caption=_t("timeline.caption", lang))]
     else:
         blocks.append(Paragraph(text=_t("timeline.no_milestone", lang)))
-    authority = f", {protect_text(endorsement.authority)}" if endorsement.authority else ""
-    date = f", {format_date(endorsement.date, 'long', locale=lang)}" if endorsement.date else ""
+    authority = f", {protect_text(_shown_name(ctx, endorsement.authority))}" if endorsement.authority else ""
+    date = f", {format_date_text(endorsement.date, lang, 'long')}" if endorsement.date else ""
     blocks.append(Callout(kind="info", text=_t("timeline.endorsement", lang, status=status,
                                                  authority=authority, date=date)))
     return Chapter(number="C", key="annex_timeline", title=_t("timeline.title", lang), blocks=blocks)
+
+
+def _shown_name(ctx: ChapterContext, name: object, entity_id: object = None) -> str:
+    """An institution's name in the guide's language when the parameters translate it."""
+    overrides = load_name_overrides(ctx.country, ctx.params)
+    override = overrides.get(str(entity_id)) or overrides.get(str(name))
+    return (override.name or {}).get(ctx.lang, str(name)) if override is not None else str(name)
 
 
 @lru_cache(maxsize=None)
@@ -203,7 +211,8 @@ def build_glossary_annex(ctx: ChapterContext) -> Chapter:
     with_acronym = entities[entities["acronym"].notna() & (entities["acronym"].astype(str).str.strip() != "")]
     with_acronym = with_acronym[with_acronym["acronym"].astype(str) != with_acronym["name"].astype(str)]
     acronyms = (pd.DataFrame({_t("glossary.col_acronym", lang): with_acronym["acronym"].astype(str),
-                              _t("glossary.col_name", lang): with_acronym["name"].astype(str)})
+                              _t("glossary.col_name", lang): [_shown_name(ctx, n, e) for e, n in
+                                                              zip(with_acronym["entity_id"], with_acronym["name"])]})
                 .drop_duplicates().sort_values(_t("glossary.col_acronym", lang), key=lambda s: s.str.casefold()))
     blocks = [Table.from_frame(terms, id="annex_glossary", caption=_t("glossary.glossary_caption", lang))]
     if len(acronyms):

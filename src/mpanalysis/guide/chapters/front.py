@@ -26,14 +26,12 @@ Texts are in ``data/reference/chapters/front.yaml`` (French and English).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from babel.dates import format_date
 from babel.lists import format_list
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -43,13 +41,10 @@ from mpanalysis.analysis.findings import (
     Severity,
     SeverityRules,
     fill_template,
-    format_entity_name,
     rate_severity,
 )
 from mpanalysis.analysis.recommendations import (
     Recommendation,
-    build_actor_table,
-    build_recommendations,
     get_finding_codes,
     parse_condition,
     select_top_recommendations,
@@ -63,6 +58,7 @@ from mpanalysis.analysis.recommendations.rules import (
 from mpanalysis.errors import ReferenceDataError
 from mpanalysis.guide.chapters.base import ChapterContext
 from mpanalysis.guide.chapters.recommendations import (
+    build_guide_recommendations,
     build_recommendation_blocks,
     format_evidence_key,
     map_evidence_to_blocks,
@@ -79,13 +75,15 @@ from mpanalysis.guide.document import (
     Signature,
     Table,
     iter_blocks,
-    load_guide_texts,
     protect_text,
 )
 from mpanalysis.guide.texts import fill_chapter_text, get_chapter_text
 from mpanalysis.params import CountryParams
 from mpanalysis.paths import reference_dir
 from mpanalysis.reference import get_labels, read_reference_yaml
+from mpanalysis.wording import name_entities
+from mpanalysis.wording.names import load_name_overrides, make_entity_name
+from mpanalysis.wording.typography import format_date_text
 
 TEXTS = "front"
 KEY_MESSAGES_FILE = "key_messages.yaml"
@@ -220,6 +218,7 @@ class MessageCandidate:
     values: dict[str, object]
     codes: dict[str, tuple[str, ...]]
     evidence: str | None
+    entities: tuple[str, ...] = ()
 
 
 def _quote(labels: Sequence[str], lang: str) -> str:
@@ -255,7 +254,8 @@ def _match_rule(rule: MessageRule, order: int, findings: Sequence[Finding],
     for key in CODE_FILTERS:
         codes[key] = tuple(dict.fromkeys(c for f in [lead, *matched] for c in get_finding_codes(f, key)))
     severity = lead.severity if rule.severity is None else rate_severity(rule, values)
-    return MessageCandidate(rule, order, severity, values, codes, rule.evidence or lead.evidence)
+    return MessageCandidate(rule, order, severity, values, codes, rule.evidence or lead.evidence,
+                            tuple(lead.entities))
 
 
 def choose_key_messages(candidates: Sequence[MessageCandidate], catalogue: KeyMessageCatalogue,
@@ -307,8 +307,12 @@ def cite_evidence(sentence: str, citations: Sequence[str], lang: str) -> str:
               citation=_t("key_messages.citation_separator", lang).join(citations))
 
 
-def _fill(template: str, candidate: MessageCandidate, lang: str, where: str) -> str:
+def _fill(template: str, candidate: MessageCandidate, lang: str, where: str,
+          names: Mapping[str, str] | None = None) -> str:
     values = dict(candidate.values)
+    if candidate.entities:  # {name:…}: the institution the finding is about, with its article
+        entity = candidate.entities[0]
+        values["name"] = (names or {}).get(entity) or make_entity_name(entity)
     for key, codes in candidate.codes.items():
         labels = get_labels(CODE_FILTERS[key], lang)
         shown = [labels.get(c, c) for c in codes]
@@ -321,13 +325,15 @@ def _fill(template: str, candidate: MessageCandidate, lang: str, where: str) -> 
 def select_key_messages(findings: Sequence[Finding], measures: Mapping[str, float],
                         recommendations: Sequence[Recommendation], lang: str, *,
                         blocks: Mapping[str, str] | None = None, params: CountryParams | None = None,
+                        names: Mapping[str, str] | None = None,
                         catalogue: KeyMessageCatalogue | None = None) -> list[KeyMessage]:
     """Return the key messages of a guide: the most severe findings and measures of chapters I–III,
     then the highest-priority recommendations, each citing its evidence.
 
     ``blocks`` maps evidence keys ("table II.2") to block ids
     (:func:`~mpanalysis.guide.chapters.recommendations.map_evidence_to_blocks`): a cited block
-    becomes ``{ref:id}``, anything else its plain label.
+    becomes ``{ref:id}``, anything else its plain label. ``names`` maps entity ids to the
+    :class:`~mpanalysis.wording.EntityName` a text's ``{name:…}`` shows (with its article).
 
     >>> from mpanalysis.analysis.findings import make_finding
     >>> formal = make_finding("formal_share", numbers={"formal_share": 0.1, "n_formal": 3, "n_edges": 30})
@@ -345,7 +351,7 @@ def select_key_messages(findings: Sequence[Finding], measures: Mapping[str, floa
     messages = []
     for candidate in chosen:
         where = f"{file}, message '{candidate.rule.id}'"
-        text = _fill(candidate.rule.text[lang], candidate, lang, where)
+        text = _fill(candidate.rule.text[lang], candidate, lang, where, names)
         citations = [format_evidence_key(candidate.evidence, blocks, lang)] if candidate.evidence else []
         messages.append(KeyMessage(headline=_fill(candidate.rule.get_headline(lang), candidate, lang, where),
                                    text=cite_evidence(text, citations, lang)))
@@ -366,13 +372,9 @@ def select_key_messages(findings: Sequence[Finding], measures: Mapping[str, floa
 
 def list_guide_recommendations(ctx: ChapterContext, findings: Sequence[Finding],
                                measures: Mapping[str, float]) -> list[Recommendation]:
-    """Return chapter IV's recommendations, numbered as the chapter numbers them."""
-    entities = ctx.dataset.entities
-    names = {str(e): format_entity_name(n, a) for e, n, a in
-             zip(entities["entity_id"], entities["name"], entities["acronym"])}
+    """Return chapter IV's recommendations, numbered and worded as the chapter shows them."""
     measures = {k: v for k, v in measures.items() if not k.startswith("recommendations.")}
-    return build_recommendations(findings, measures, ctx.params, ctx.lang, names=names,
-                                 actors=build_actor_table(ctx.dataset))
+    return build_guide_recommendations(ctx, findings, measures)
 
 
 def build_key_messages_chapter(findings: Sequence[KeyMessage], recommendations: Sequence[KeyMessage],
@@ -399,22 +401,6 @@ def build_key_messages_chapter(findings: Sequence[KeyMessage], recommendations: 
 
 # --------------------------------------------------------------------------------------------
 # Foreword
-
-
-def format_long_date(date: dt.date, lang: str, length: Literal["long", "medium"] = "long") -> str:
-    """Return a date written out in the guide's locale, with the French ordinal for the first of
-    the month ("1ᵉʳ", in superscript letters, as French typography and Grammalecte want it);
-    ``length="medium"`` abbreviates the month.
-
-    >>> format_long_date(dt.date(2025, 10, 1), "fr"), format_long_date(dt.date(2025, 9, 30), "en")
-    ('1ᵉʳ octobre 2025', '30 September 2025')
-    >>> format_long_date(dt.date(2025, 10, 1), "fr", "medium")
-    '1ᵉʳ oct. 2025'
-    """
-    text = format_date(date, format=length, locale=load_guide_texts(lang)["locale"])
-    if lang == "fr" and date.day == 1 and text.startswith("1 "):
-        text = "1\u1d49\u02b3" + text[1:]
-    return text
 
 
 def build_foreword_chapter(params: CountryParams, lang: str, is_draft: bool) -> Chapter | None:
@@ -444,9 +430,9 @@ def build_foreword_chapter(params: CountryParams, lang: str, is_draft: bool) -> 
     lines = []
     if foreword.place and foreword.date:
         lines.append(_t("foreword.place_date", lang, place=protect_text(foreword.place),
-                        date=format_long_date(foreword.date, lang)))
+                        date=format_date_text(foreword.date, lang)))
     elif foreword.place or foreword.date:
-        lines.append(protect_text(foreword.place) if foreword.place else format_long_date(foreword.date, lang))
+        lines.append(protect_text(foreword.place) if foreword.place else format_date_text(foreword.date, lang))
     lines.append(protect_text(foreword.signatory))
     for field in (foreword.function, foreword.institution):
         if field.get(lang):
@@ -499,7 +485,7 @@ def build_how_to_use_chapter(ctx: ChapterContext, chapters: Sequence[Chapter], *
     workshop = params.workshop
     if workshop.date:
         basis = _t("how_to_use.basis_workshop", lang, n_respondents=n_respondents,
-                   date=format_long_date(workshop.date, lang))
+                   date=format_date_text(workshop.date, lang))
     else:
         basis = _t("how_to_use.basis", lang, n_respondents=n_respondents)
     audience = [Paragraph(text=_t("how_to_use.audience", lang)), Paragraph(text=basis)]
@@ -541,8 +527,10 @@ def build_front_matter(ctx: ChapterContext, chapters: Sequence[Chapter], finding
     """
     lang = ctx.lang
     catalogue = load_key_message_catalogue()
-    messages = select_key_messages(findings, measures, recommendations, lang,
-                                   blocks=map_evidence_to_blocks(chapters), params=ctx.params, catalogue=catalogue)
+    # institutions as the guide names them in its language (the parameters' corrections, translations)
+    names = name_entities(ctx.dataset.entities, load_name_overrides(ctx.country, ctx.params), lang)
+    messages = select_key_messages(findings, measures, recommendations, lang, blocks=map_evidence_to_blocks(chapters),
+                                   params=ctx.params, names=names, catalogue=catalogue)
     n_findings = len(messages) - min(catalogue.recommendations.count, len(recommendations))
     parts = [build_key_messages_chapter(messages[:n_findings], messages[n_findings:], len(recommendations),
                                         lang, length)]

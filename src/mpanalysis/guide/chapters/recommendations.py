@@ -25,7 +25,6 @@ from pathlib import Path
 import pandas as pd
 from babel.lists import format_list
 
-from mpanalysis.analysis.findings import format_entity_name
 from mpanalysis.analysis.recommendations import (
     CATEGORY_LIST,
     Recommendation,
@@ -60,6 +59,8 @@ from mpanalysis.guide.document import (
 )
 from mpanalysis.guide.texts import fill_chapter_text
 from mpanalysis.reference import get_labels
+from mpanalysis.wording import name_entities
+from mpanalysis.wording.names import load_name_overrides
 
 CHAPTER_KEY = "recommendations"
 CHAPTER_NUMBER = "IV"
@@ -198,7 +199,8 @@ def _evidence_lines(recommendation: Recommendation, findings_by_id: Mapping[str,
         citation = format_evidence_key(finding.evidence, blocks, lang)
         used_keys.add(finding.evidence)
         # the citation closes the sentence: "… (68 %) (Tableau III.3)."
-        cited.append((protect_text(finding.get_text(lang)).rstrip().removesuffix("."), citation))
+        # names in a finding's sentence were protected when it was filled in; it may cite a table
+        cited.append((finding.get_text(lang).rstrip().removesuffix("."), citation))
     others = [format_evidence_key(k, blocks, lang) for k in recommendation.evidence if k not in used_keys]
     lines: list[str] = []
     if len(cited) == 1:
@@ -345,6 +347,15 @@ def count_recommendations(recommendations: Sequence[Recommendation]) -> dict[str
     return measures
 
 
+def build_guide_recommendations(ctx: ChapterContext, findings: Sequence, measures: Mapping[str, float]) -> list:
+    """Return the country's recommendations as chapter IV (and the guide's opening and brief) show
+    them: rules evaluated, workshop's merged, numbered, institutions named as the guide names them
+    in its language (the parameters' corrections and translations)."""
+    names = name_entities(ctx.dataset.entities, load_name_overrides(ctx.country, ctx.params), ctx.lang)
+    return build_recommendations(findings, measures, ctx.params, ctx.lang, names=names,
+                                 actors=build_actor_table(ctx.dataset))
+
+
 def build_recommendations_chapter(ctx: ChapterContext, findings: Sequence, measures: Mapping[str, float], *,
                                   chapters: Sequence[Chapter] | None = None) -> ChapterResult:
     """Return chapter IV: the recommendations, numbered, grouped, each with its evidence.
@@ -372,11 +383,7 @@ def build_recommendations_chapter(ctx: ChapterContext, findings: Sequence, measu
     1.0
     """
     lang = ctx.lang
-    entities = ctx.dataset.entities
-    names = {str(e): format_entity_name(n, a) for e, n, a in
-             zip(entities["entity_id"], entities["name"], entities["acronym"])}
-    recommendations = build_recommendations(findings, measures, ctx.params, lang, names=names,
-                                            actors=build_actor_table(ctx.dataset))
+    recommendations = build_guide_recommendations(ctx, findings, measures)
     blocks = map_evidence_to_blocks(chapters or [])
     findings_by_id = {f.id: f for f in findings}
     labels = _labels(lang)

@@ -120,6 +120,7 @@ class _Institution:
     bridge: bool = False
     sources: list[dict] = field(default_factory=list)
     variants: list[str] = field(default_factory=list)
+    translations: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

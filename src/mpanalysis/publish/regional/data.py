@@ -391,6 +391,7 @@ def get_rule_label(rule_id: str, lang: str) -> str:
     if rule_id in labels:
         return _pick(labels[rule_id], f"rule_labels.{rule_id}", lang)
     from mpanalysis.analysis.recommendations import get_rule_labels, load_rules
+    from mpanalysis.wording.names import attach_preposition
 
     rule = next((r for r in load_rules() if r.id == rule_id), None)
     if rule is None:
@@ -398,7 +399,11 @@ def get_rule_label(rule_id: str, lang: str) -> str:
     text = rule.text.get(lang) or next(iter(rule.text.values()))
     text = _PLURAL.sub(lambda m: m.group(3), text)
     fallback = get_rule_labels("fallback", lang)["entities"]
-    return _PLACEHOLDER.sub(lambda m: fallback if m.group(1) == "entities" else "…", text)
+    def fill(match: re.Match) -> str:
+        name, _, preposition = match.group(1).partition(":")
+        return attach_preposition(fallback, lang, preposition or None) if name == "entities" else "…"
+
+    return _PLACEHOLDER.sub(fill, text)
 
 
 def make_example_region() -> RegionData:

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from babel.numbers import format_decimal, format_percent
 
-from mpanalysis.guide.chapters.front import cite_evidence, format_long_date
+from mpanalysis.guide.chapters.front import cite_evidence
 from mpanalysis.guide.document import (
     BulletList,
     Callout,
@@ -52,6 +52,7 @@ from mpanalysis.publish.regional.figures import (
 from mpanalysis.publish.regional.slides import write_slides
 from mpanalysis.publish.regional.texts import MAX_NAMED_COUNTRIES, REGION_CODE, _list, _node, _pick, _t, _tn
 from mpanalysis.reference import get_codes, get_labels
+from mpanalysis.wording.typography import format_date_text
 
 # --------------------------------------------------------------------------------------------
 # The synthesis document
@@ -66,7 +67,7 @@ def _describe_progress(milestones: pd.DataFrame, lang: str) -> tuple[str, str | 
         last = done.sort_values(["order", "start"], kind="stable").iloc[-1]
         last_date = last["start"] if pd.isna(last["end"]) else last["end"]
         last_label = stage_labels.get(last["stage"], last["stage"])
-        last_text = format_long_date(last_date, lang, "medium")
+        last_text = format_date_text(last_date, lang, "medium")
     else:
         last, last_label, last_text = None, _t("exercise.none", lang), None
     ongoing = milestones[milestones["state"] == "ongoing"]
@@ -77,10 +78,10 @@ def _describe_progress(milestones: pd.DataFrame, lang: str) -> tuple[str, str | 
         row = planned.iloc[0]
         if "is_overdue" in planned.columns and row["is_overdue"]:
             current = _t("exercise.overdue_suffix", lang, stage=stage_labels[row["stage"]],
-                         date=format_long_date(row["due"], lang, "medium"))
+                         date=format_date_text(row["due"], lang, "medium"))
         else:
             current = _t("exercise.planned_suffix", lang, stage=stage_labels[row["stage"]],
-                         date=format_long_date(row["start"], lang, "medium"))
+                         date=format_date_text(row["start"], lang, "medium"))
     else:
         position = stage_order.index(last["stage"]) + 1 if last is not None else 0
         current = (stage_labels[stage_order[position]] if position < len(stage_order)
@@ -98,12 +99,12 @@ def _overdue_items(region: RegionData, lang: str) -> list[str]:
         return label[:1].lower() + label[1:]  # mid-sentence
 
     return [_t("exercise.overdue_item", lang, country=names[row.country], stage=stage(row.stage),
-               date=format_long_date(row.due, lang))
+               date=format_date_text(row.due, lang, "long"))
             for row in list_overdue_milestones(region).itertuples()]
 
 
 def _overdue_sentence(region: RegionData, items: list[str], lang: str) -> str:
-    return _tn("exercise.overdue", lang, {"n_overdue": len(items)}, date=format_long_date(region.today, lang),
+    return _tn("exercise.overdue", lang, {"n_overdue": len(items)}, date=format_date_text(region.today, lang, "long"),
                items=(" ; " if lang == "fr" else "; ").join(items))
 
 
@@ -124,7 +125,7 @@ def _build_exercise_chapter(region: RegionData, lang: str) -> Chapter:
         first = milestones.sort_values("start", kind="stable").iloc[0]
         n_published = int(((milestones["stage"] == "publication") & (milestones["state"] == "done")).sum())
         text = _tn("exercise.started", lang, {"n_published": n_published},
-                   first_date=format_long_date(first["start"], lang),
+                   first_date=format_date_text(first["start"], lang, "long"),
                    country=region.names(lang)[first["country"]])
         months = []
         for snapshot in region.snapshots:
@@ -411,7 +412,7 @@ def _build_key_messages(region: RegionData, lang: str) -> Chapter:
         countries = [names[c] for c in dict.fromkeys(overdue["country"])]
         add(format_decimal(len(overdue), locale=lang),
             _tn("key_messages.overdue", lang, {"n_overdue": len(overdue), "n_late_countries": len(countries)},
-                date=format_long_date(region.today, lang), countries=_list(countries, lang)),
+                date=format_date_text(region.today, lang, "long"), countries=_list(countries, lang)),
             "regional_timeline")
     coverage = build_coverage_comparison(region)
     gaps = coverage[coverage["has_gap"]]
@@ -451,7 +452,7 @@ def _build_key_messages(region: RegionData, lang: str) -> Chapter:
 
 def _build_method_annex(region: RegionData, lang: str) -> Chapter:
     points = _node("method.points")
-    date = format_long_date(region.today, lang)
+    date = format_date_text(region.today, lang, "long")
     items = [_pick(p, "method.points", lang).replace("{date}", date) for p in points]
     rows = [[s.get_name(lang), s.network["n_respondents"], s.n_sources, s.n_links,
              _t("method.data_demo" if s.is_demo else "method.data_real", lang)] for s in region.ordered(lang)]
