@@ -121,7 +121,8 @@ def build_country_guides(country: str, lang: str) -> dict[str, object]:
     chapters.append(build_recommendations_chapter(ctx, findings, measures, chapters=chapters).chapter)
     annexes = build_annexes(ctx, TODAY)
     pages = {length: build_html(assemble_guide(ctx, None, edition="public", length=length, chapters=chapters,
-                                               annexes=annexes, today=TODAY), "screen")
+                                               annexes=annexes, today=TODAY, findings=findings,
+                                               measures=measures), "screen")
              for length in ("full", "brief")}
     names = name_entities(ctx.dataset.entities, load_name_overrides(params=ctx.params), lang)
     return {"pages": pages, "names": list(names.values())}

@@ -87,12 +87,14 @@ def _replace_dangling_refs(chapters: list[Chapter], full_labels: dict[str, str],
 def assemble_guide(ctx: ChapterContext, work_dir, *, edition: str, length: str,
                    provenance: dict | None = None, version: str = "1",
                    today: dt.date | None = None, chapters: list[Chapter] | None = None,
-                   annexes: list[Chapter] | None = None) -> Guide:
+                   annexes: list[Chapter] | None = None, findings: list | None = None,
+                   measures: dict[str, float] | None = None) -> Guide:
     """Return the guide of one country, language, edition and length.
 
     ``work_dir`` is the language folder where the chapter notebooks saved their chapters,
     findings and measures (``<work_dir>/chapters/<key>.json``…). ``chapters``/``annexes`` may be
-    passed when already loaded (the batch builds every edition and length from one load).
+    passed when already loaded (the batch builds every edition and length from one load), and
+    ``findings``/``measures`` of chapters I–III when built in this process.
     """
     if edition not in EDITIONS or length not in LENGTHS:
         raise MpanalysisError(f"edition must be one of {EDITIONS} and length one of {LENGTHS}")
@@ -105,9 +107,11 @@ def assemble_guide(ctx: ChapterContext, work_dir, *, edition: str, length: str,
     params = ctx.params
     is_draft = not params.endorsement.is_final
     full_numbering = label_blocks([*chapters, *annexes], lang)
-    # without a work folder (a test, a preview) the opening has no finding to report
-    findings = load_findings(work_dir, list(EARLIER_CHAPTERS)) if work_dir is not None else []
-    measures = load_measures(work_dir) if work_dir is not None else {}
+    # without a work folder nor findings given (a preview), the opening has no finding to report
+    if findings is None:
+        findings = load_findings(work_dir, list(EARLIER_CHAPTERS)) if work_dir is not None else []
+    if measures is None:
+        measures = load_measures(work_dir) if work_dir is not None else {}
     recommendations = list_guide_recommendations(ctx, findings, measures)
     # the opening cites the chapters as every edition shows them
     cited = [c for c in (select_chapter_content(ch, edition, "full") for ch in chapters) if c]

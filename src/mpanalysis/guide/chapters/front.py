@@ -394,8 +394,9 @@ def build_key_messages_chapter(findings: Sequence[KeyMessage], recommendations: 
                    n_total=n_total)
         sections.append(Section(title=_t("key_messages.recommendations_title", lang),
                                 blocks=[Paragraph(text=intro), *recommendations]))
-    return Chapter(number="KM", key="key_messages", title=_t("key_messages.title", lang),
-                   intro=_t("key_messages.intro", lang, n_messages=len(findings) + len(recommendations)),
+    n_messages = len(findings) + len(recommendations)
+    intro = _t("key_messages.intro", lang, n_messages=n_messages) if n_messages else _t("key_messages.intro_none", lang)
+    return Chapter(number="KM", key="key_messages", title=_t("key_messages.title", lang), intro=intro,
                    sections=sections, is_numbered=False)
 
 
