@@ -433,7 +433,7 @@ def _add_figure(doc, figure: Figure, guide: Guide, texts, numbering: Numbering) 
     paragraph.paragraph_format.keep_with_next = True
     shape = paragraph.add_run().add_picture(io.BytesIO(png), width=FIGURE_WIDTH)
     doc_pr = shape._inline.docPr
-    doc_pr.set("descr", resolve_refs(figure.alt, numbering))
+    doc_pr.set("descr", resolve_refs(figure.print_alt, numbering))
     doc_pr.set("title", numbering.labels[figure.id])
     _add_caption(doc, numbering.labels[figure.id], figure.caption, texts, numbering, bool(figure.notes))
     for note in figure.notes:

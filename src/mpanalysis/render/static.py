@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import threading
 import urllib.parse
 from functools import lru_cache
@@ -69,6 +70,27 @@ def apply_house_style(figure: dict[str, Any], lang: str) -> dict[str, Any]:
     return styled
 
 
+#: A line of plotly's multi-line text whose words all sit in a styled element (``<b>…</b>``):
+#: the line's own ``tspan`` holds no text of its own.
+_STYLED_LINE = re.compile(rb'(<tspan class="line"[^>]*>)(?=<tspan)')
+
+
+def fix_svg_for_weasyprint(svg: bytes) -> bytes:
+    """Return plotly's SVG with each styled text line anchored where weasyprint expects it.
+
+    plotly writes a line break as ``<tspan class="line" x=… y=… dy="2.6em">`` and a styled line
+    as a ``tspan`` inside it. weasyprint moves a line that has no text of its own by its ``dy``
+    and then its child by the previous line's ``dy`` again, so an italic or bold line after a
+    break lands lines below where Chromium draws it (over a circle, under an axis title). An
+    invisible zero-width space gives the line text of its own, which weasyprint places right.
+
+    >>> fix_svg_for_weasyprint(b'<tspan class="line" dy="1.3em"><tspan style="font-style:italic">a</tspan>')
+    ... # doctest: +ELLIPSIS
+    b'<tspan class="line" dy="1.3em">\xe2\x80\x8b<tspan style=...'
+    """
+    return _STYLED_LINE.sub(lambda match: match.group(1) + "\u200b".encode("utf-8"), svg)
+
+
 def start_figure_server() -> None:
     """Start the process's kaleido server if none runs yet (idempotent, thread-safe)."""
     import shutil
@@ -87,13 +109,15 @@ def start_figure_server() -> None:
 
 def build_static_figure(figure: Figure, fmt: Literal["svg", "png"], lang: str,
                         scale: float = 1.0) -> bytes:
-    """Return a static image of a guide figure (SVG text as UTF-8 bytes, or PNG).
+    """Return a static image of a guide figure for paper (SVG text as UTF-8 bytes, or PNG): its
+    print drawing when it has one (:attr:`Figure.print_figure`).
 
     Images are cached per process: the PDF and the DOCX of several languages reuse them.
     """
-    styled = apply_house_style(figure.figure_dict(), lang)
+    styled = apply_house_style(figure.figure_dict(is_print=True), lang)
     try:
-        return _build_image(json.dumps(styled, sort_keys=True), fmt, scale)
+        image = _build_image(json.dumps(styled, sort_keys=True), fmt, scale)
+        return fix_svg_for_weasyprint(image) if fmt == "svg" else image
     except MpanalysisError:
         raise
     except Exception as exc:  # kaleido/plotly.js errors: say which figure, keep the cause
