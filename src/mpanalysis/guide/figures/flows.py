@@ -29,8 +29,10 @@ from mpanalysis.guide.figures.style import (
     _shorten,
     _style,
     _wrap,
+    estimate_text_size_px,
     fill_figure_text,
     get_figure_text,
+    wrap_label,
 )
 from mpanalysis.ingest.form import split_multi
 from mpanalysis.reference import get_codes, get_labels
@@ -38,6 +40,8 @@ from mpanalysis.reference import get_codes, get_labels
 #: Columns of the per-stage summary drawn by :func:`plot_policy_cycle`
 #: (:func:`mpanalysis.analysis.network.build_stage_table`, whose ``n_senders`` are the producers feeding a stage).
 STAGE_SUMMARY_COLUMNS = ["stage", "n_actors", "n_inflows", "n_producers_feeding"]
+#: Width of the printed Sankey (its static image's default width): labels are sized for it.
+SANKEY_WIDTH_PX = 720
 
 
 # --------------------------------------------------------------------------------------------
@@ -51,8 +55,10 @@ def plot_flows_sankey(G: nx.DiGraph, lang: str = "fr", top_n_producers: int = 12
     between the domains it carries (edge ``domains``) and then between the stages where it is
     used (edge ``stages``), so every column sums to the number of exchanges. An exchange without
     domain or stage goes to "not stated". Node labels write the number of exchanges touching the
-    node (an exchange on two domains counts once for each). Senders beyond ``top_n_producers`` are
-    grouped. Stages that receive nothing are named under the diagram.
+    node (an exchange on two domains counts once for each); they are the nodes' ``customdata``,
+    written beside the columns (producers and stages in the margins, never over the flows), and
+    names are wrapped, never cut short. Senders beyond ``top_n_producers`` are grouped. Stages
+    that receive nothing are named under the diagram.
 
     Parameters
     ----------
@@ -71,7 +77,7 @@ def plot_flows_sankey(G: nx.DiGraph, lang: str = "fr", top_n_producers: int = 12
     >>> fig = plot_flows_sankey(G, "en")
     >>> [round(v, 2) for v in fig.data[0].link.value]
     [1.5, 0.5, 0.5, 1.0, 0.5]
-    >>> list(fig.data[0].node.label)
+    >>> list(fig.data[0].node.customdata)
     ['A (2)', 'Migration trends (2)', 'Border management (1)', 'Elaboration (1)', 'Stage not stated (1)']
     """
     _check_language(lang)
@@ -118,29 +124,35 @@ def plot_flows_sankey(G: nx.DiGraph, lang: str = "fr", top_n_producers: int = 12
     type_colors = colors["institution_types"]
 
     keys: list[tuple] = []
-    node_labels: list[str] = []
+    node_lines: list[list[str]] = []  # plain text, one list of lines per node
     node_colors: list[str] = []
+
+    def with_count(lines: list[str], n: int) -> list[str]:
+        # the count goes after the last line: "Ministry of Finance and" / "Economic Planning (3)"
+        return [*lines[:-1], node_template.format(label=lines[-1], n=_format_int(n, lang))]
+
+    side_chars, middle_chars = int(_style("sankey_label_chars")), int(_style("sankey_middle_label_chars"))
     for p in shown:
         keys.append(("producer", p))
-        node_labels.append(node_template.format(label=_escape(labels[p]), n=_format_int(sent[p], lang)))
+        node_lines.append(with_count(wrap_label(_node_name(G, p), side_chars, 2), sent[p]))
         node_colors.append(type_colors.get(_node_type(G.nodes[p]), colors["unknown_institution_type"]))
     if grouped:
         keys.append(other_key)
-        node_labels.append(_escape(get_figure_text(f"{texts}.other_producers", lang).format(
-            n=_format_int(len(grouped), lang))))
+        node_lines.append(wrap_label(get_figure_text(f"{texts}.other_producers", lang).format(
+            n=_format_int(len(grouped), lang)), side_chars, 2))
         node_colors.append(colors["unspecified"])
     for d in domain_order:
         keys.append(("domain", d))
         label = get_figure_text("unspecified_domain", lang) if d == _UNSPECIFIED else domain_labels.get(d, d)
-        # middle-column labels sit right of their node: short lines keep them off the stage labels
-        node_labels.append(node_template.format(label=_wrap(label, 18), n=_format_int(domain_count[d], lang)))
+        node_lines.append(with_count(wrap_label(label, middle_chars), domain_count[d]))
         node_colors.append(domain_colors[d])
     for s in stage_order:
         keys.append(("stage", s))
         label = get_figure_text("unspecified_stage", lang) if s == _UNSPECIFIED else stage_labels.get(s, s)
-        node_labels.append(node_template.format(label=_wrap(label, 18), n=_format_int(stage_count[s], lang)))
+        node_lines.append(with_count(wrap_label(label, side_chars), stage_count[s]))
         node_colors.append(colors["unspecified"] if s == _UNSPECIFIED else colors["stage_node"])
     index = {key: i for i, key in enumerate(keys)}
+    node_labels = ["<br>".join(_escape(line) for line in lines) for lines in node_lines]
 
     sources, targets, values, link_colors = [], [], [], []
     for links in (domain_links, stage_links):
@@ -151,31 +163,86 @@ def plot_flows_sankey(G: nx.DiGraph, lang: str = "fr", top_n_producers: int = 12
             domain = a[1] if a[0] == "domain" else b[1]
             link_colors.append(_hex_to_rgba(domain_colors[domain], 0.45))
 
-    n_column_max = max(len(shown) + bool(grouped), len(domain_order), len(stage_order))
-    height = max(480, 170 + 44 * n_column_max)
+    # Nodes are placed here, not by plotly: in plotly the last column writes its labels over the
+    # flows, and a label cannot sit outside the diagram. Each column is stacked in its own order
+    # (biggest producers first, domains and stages in reference order); the labels of the outer
+    # columns go in the margins beside them, those of the middle column on a white box.
+    font_px = float(_style("small_font_size") + 1)
+    columns = [[index[("producer", p)] for p in shown] + ([index[other_key]] if grouped else []),
+               [index[("domain", d)] for d in domain_order], [index[("stage", s)] for s in stage_order]]
+    node_value = [0.0] * len(keys)
+    for source, target, value in zip(sources, targets, values):
+        node_value[source] += value
+    incoming = [0.0] * len(keys)
+    for target, value in zip(targets, values):
+        incoming[target] += value
+    node_value = [max(out, into) for out, into in zip(node_value, incoming)]
+    label_px = [estimate_text_size_px(lines, font_px) for lines in node_lines]
+    pad_px, thickness_px = 14.0, 16.0
+    # tall enough for every column's labels stacked without overlap
+    need_px = max(sum(label_px[i][1] + 2 for i in column) for column in columns)
+    plot_h = max(360.0, need_px, 30.0 * max(len(c) for c in columns))
+    plot_w = float(SANKEY_WIDTH_PX - 40)
+    left_px = max(label_px[i][0] for i in columns[0]) + 8
+    right_px = max(label_px[i][0] for i in columns[2]) + 8
+    x0, x1 = left_px / plot_w, 1 - right_px / plot_w
+    sankey_w = plot_w * (x1 - x0)
+    # plotly's scale (d3-sankey): the fullest column fills the height, pads between nodes
+    ky = min((plot_h - (len(c) - 1) * pad_px) / sum(node_value[i] for i in c) for c in columns)
+    node_x, node_y, centres = [0.0] * len(keys), [0.0] * len(keys), [0.0] * len(keys)
+    for position, column in zip((0.0, 0.5, 1.0), columns):
+        heights = [node_value[i] * ky for i in column]
+        top = (plot_h - sum(heights) - (len(column) - 1) * pad_px) / 2
+        for i, height in zip(column, heights):
+            centres[i] = top + height / 2
+            top += height + pad_px
+            # plotly ignores a position of exactly 0: a node's centre sits half its thickness in
+            x_px = thickness_px / 2 + position * (sankey_w - thickness_px)
+            node_x[i] = round(x_px / sankey_w, 5)
+            node_y[i] = round(centres[i] / plot_h, 5)
+
     fig = go.Figure(go.Sankey(
-        arrangement="snap", valueformat=".1f",
-        node={"label": node_labels, "color": node_colors, "pad": 14, "thickness": 16,
+        arrangement="fixed", valueformat=".1f", domain={"x": [round(x0, 5), round(x1, 5)], "y": [0, 1]},
+        node={"label": [""] * len(keys), "customdata": node_labels, "x": node_x, "y": node_y,
+              "color": node_colors, "pad": pad_px, "thickness": thickness_px,
               "line": {"color": "#FFFFFF", "width": 0.5},
-              "hovertemplate": "%{label}<extra></extra>"},
+              "hovertemplate": "%{customdata}<extra></extra>"},
         link={"source": sources, "target": targets, "value": values, "color": link_colors,
-              "hovertemplate": "%{source.label} → %{target.label}: %{value:.1f}<extra></extra>"},
-        textfont={"size": _style("small_font_size") + 1, "color": _style("text_color")},
+              "customdata": [f"{node_labels[a]} → {node_labels[b]}".replace("<br>", " ")
+                             for a, b in zip(sources, targets)],
+              "hovertemplate": "%{customdata}: %{value:.1f}<extra></extra>"},
     ))
-    layout = _base_layout(title, get_figure_text(f"{texts}.subtitle", lang), height)
+    annotations = []
+    for position, column in zip((0.0, 0.5, 1.0), columns):
+        ys = _spread_labels([centres[i] for i in column], [label_px[i][1] + 2 for i in column], plot_h)
+        for i, y in zip(column, ys):
+            spec = {"text": node_labels[i], "y": round(1 - y / plot_h, 5), "yanchor": "middle",
+                    "xref": "paper", "yref": "paper", "showarrow": False,
+                    "font": {"size": font_px, "color": _style("text_color")}}
+            if position == 0.0:
+                spec.update(x=x0, xanchor="right", xshift=-4, align="right")
+            elif position == 1.0:
+                spec.update(x=x1, xanchor="left", xshift=4, align="left")
+            else:
+                spec.update(x=(x0 + x1) / 2, xanchor="left", xshift=thickness_px / 2 + 3, align="left",
+                            bgcolor="rgba(255,255,255,0.85)", borderpad=1)
+            annotations.append(spec)
+    layout = _base_layout(title, get_figure_text(f"{texts}.subtitle", lang), round(plot_h + 170))
     fig.update_layout(**layout)
-    fig.update_layout(margin={"l": 20, "r": 20, "t": 150, "b": 60})
-    for x, anchor, key in ((0.0, "left", "column_producers"), (0.5, "center", "column_domains"),
+    fig.update_layout(margin={"l": 20, "r": 20, "t": 130, "b": 40})
+    for x, anchor, key in ((0.0, "left", "column_producers"), ((x0 + x1) / 2, "center", "column_domains"),
                            (1.0, "right", "column_stages")):
         fig.add_annotation(text=f"<b>{_escape(get_figure_text(f'{texts}.{key}', lang))}</b>",
-                           x=x, xanchor=anchor, y=1.0, yanchor="bottom", xref="paper", yref="paper",
+                           x=x, xanchor=anchor, y=1.0, yanchor="bottom", yshift=6, xref="paper", yref="paper",
                            showarrow=False, font={"size": _style("font_size")})
+    for spec in annotations:
+        fig.add_annotation(**spec)
     empty_stages = [stage_labels.get(s, s) for s in reference_stages if not stage_count[s]]
     if empty_stages:
         fig.add_annotation(
             text=_escape(get_figure_text("policy_cycle.alt_gaps", lang).format(
                 stages=_format_names(empty_stages, lang))),
-            x=1.0, xanchor="right", y=-0.02, yanchor="top", xref="paper", yref="paper", showarrow=False,
+            x=1.0, xanchor="right", y=0, yanchor="top", yshift=-6, xref="paper", yref="paper", showarrow=False,
             font={"size": _style("small_font_size"), "color": _style("gap_color")})
 
     # the alt text names a real domain and stage; "not stated" only when nothing else exists
@@ -193,6 +260,49 @@ def plot_flows_sankey(G: nx.DiGraph, lang: str = "fr", top_n_producers: int = 12
         n_top_stage=int(stage_count[top_stage]),
         empty_stages=_format_names(empty_stages, lang))
     return _finish(fig, "flows_sankey", lang, title, alt)
+
+
+def _spread_labels(centres: list[float], heights: list[float], total: float) -> list[float]:
+    """Return label centres as close to ``centres`` as they can be without two labels of
+    ``heights`` overlapping, all within ``[0, total]`` (a column's labels, top to bottom).
+
+    >>> _spread_labels([10, 12, 50], [10, 10, 10], 100)
+    [6.0, 16.0, 50]
+    >>> _spread_labels([2, 98], [10, 10], 100)
+    [5.0, 95.0]
+    """
+    ys = list(centres)
+    for _ in range(len(ys) + 1):  # push apart, then back inside, until nothing moves
+        moved = False
+        for k in range(1, len(ys)):
+            gap = (heights[k - 1] + heights[k]) / 2 - (ys[k] - ys[k - 1])
+            if gap > 1e-6:
+                ys[k - 1] -= gap / 2
+                ys[k] += gap / 2
+                moved = True
+        if ys and ys[0] < heights[0] / 2:
+            shift = heights[0] / 2 - ys[0]
+            ys = [y + shift for y in ys]
+            moved = True
+        if ys and ys[-1] > total - heights[-1] / 2:
+            excess = ys[-1] - (total - heights[-1] / 2)
+            ys[-1] -= excess
+            for k in range(len(ys) - 2, -1, -1):
+                ys[k] = min(ys[k], ys[k + 1] - (heights[k] + heights[k + 1]) / 2)
+            moved = True
+        if not moved:
+            break
+    return [round(y, 4) if y != c else c for y, c in zip(ys, centres)]
+
+
+def _node_name(G: nx.DiGraph, node: Any) -> str:
+    """An institution as the diagram's margin names it: its acronym, else its whole name."""
+    data = G.nodes[node]
+    for key in ("acronym", "name"):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return str(node)
 
 
 # --------------------------------------------------------------------------------------------
@@ -289,15 +399,18 @@ def plot_policy_cycle(G: nx.DiGraph, stage_summary: pd.DataFrame | None = None, 
         ranked = sorted(members.get(stage, []), key=lambda n: (-G.degree(n), _node_label(G, n).casefold(), str(n)))
         names = [_node_label(G, n) for n in ranked[:top_actors_n]]
         more = len(ranked) - len(names)
-        lines = [f"<b>{_wrap(stage_labels.get(stage, stage), 16)}</b>",
+        lines = [*(f"<b>{_escape(line)}</b>" for line in wrap_label(stage_labels.get(stage, stage), 16, 2)),
                  _escape(fill_figure_text(f"{texts}.actors", lang, n=int(n_actors))),
                  _escape(fill_figure_text(f"{texts}.inflows", lang, n=int(n_inflows)))]
         if is_gap:
             lines.append(f"<span style='color:{style['gap_color']}'><b>"
                          f"{_escape(get_figure_text(f'{texts}.no_inflow', lang))}</b></span>")
         if names:
-            lines.append(f"<i>{_escape(', '.join(_shorten(n, 12) for n in names))}"
-                         f"{' +' + _format_int(more, lang) if more else ''}</i>")
+            # short lines, each its own italic run: the list stays inside the circle
+            shown = wrap_label(", ".join(_shorten(n, 12) for n in names), 18, 2)
+            if more:
+                shown.append(fill_figure_text(f"{texts}.more_actors", lang, n=more))
+            lines += [f"<i>{_escape(line)}</i>" for line in shown]
         annotations.append({"x": x, "y": y, "xref": "x", "yref": "y", "text": "<br>".join(lines),
                             "showarrow": False, "font": {"size": style["small_font_size"]}, "align": "center"})
         # arrow from this stage to the next one, from rim to rim

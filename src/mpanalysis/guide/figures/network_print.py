@@ -251,7 +251,7 @@ def plot_actor_network_print(G: nx.DiGraph, lang: str = "fr",
     >>> fig = plot_actor_network_print(G, "en")
     >>> sorted(x for t in fig.data if t.meta and t.meta["kind"] == "nodes" for x in t.text if x)
     ['A', 'E']
-    >>> fig.layout.annotations[-1].text
+    >>> fig.layout.annotations[-2].text
     'Outside these neighbourhoods (1): F.<br>With no exchange (1): Zone.'
     >>> fig.layout.meta["alt"]  # doctest: +NORMALIZE_WHITESPACE
     'Printed view of the network centred on C, D, and B: 5 institutions and the 4 exchanges that

@@ -168,7 +168,9 @@ def plot_profile_use_by_type(use_by_type: pd.DataFrame, lang: str = "fr") -> go.
                  for s, r in zip(shares, rows.itertuples())]
         fig.add_trace(go.Bar(
             x=shares, y=labels, orientation="h", name=_escape(get_profile_figure_text(f"{kind}.{measure}", lang)),
-            marker={"color": _config()["colors"][color]}, text=[_escape(t) for t in texts],
+            # an empty bar writes nothing (the hover still says "0 %")
+            marker={"color": _config()["colors"][color]},
+            text=[_escape(t) if share else "" for t, share in zip(texts, shares)],
             textposition="outside", cliponaxis=False, textfont={"size": _style("small_font_size")},
             hovertext=[_escape(t) for t in texts], hoverinfo="y+text"))
     fig.update_layout(barmode="group", bargap=0.3, bargroupgap=0.05, legend_traceorder="reversed")
@@ -206,8 +208,8 @@ def plot_profile_functions(functions: pd.DataFrame, lang: str = "fr") -> go.Figu
     >>> fig = plot_profile_functions(build_functions_table(make_example_dataset(), "en"), "en")
     >>> fig.layout.meta["alt"]
     'Bar chart of the functions cited by the 2 institutions that used the profile: Dialogue tool: 2; Information package: 0; Policy and programme development and evaluation: 1; Capacity building: 0.'
-    >>> list(fig.data[0].text)
-    ['2 (100%)', '0 (0%)', '1 (50%)', '0 (0%)']
+    >>> list(fig.data[0].text)  # an empty bar writes nothing
+    ['2 (100%)', '', '1 (50%)', '']
     """
     kind = "functions"
     n_users = int(functions["n_users"].max()) if len(functions) else 0
@@ -221,7 +223,8 @@ def plot_profile_functions(functions: pd.DataFrame, lang: str = "fr") -> go.Figu
     fig = go.Figure(layout=_layout(title, subtitle, _height(len(functions), 1, True)))
     fig.add_trace(go.Bar(
         x=functions["n"].astype(int).tolist(), y=labels, orientation="h", showlegend=False,
-        marker={"color": _config()["colors"]["functions"]}, text=[_escape(t) for t in texts],
+        marker={"color": _config()["colors"]["functions"]},
+        text=[_escape(t) if n else "" for t, n in zip(texts, functions["n"].astype(int))],
         textposition="outside", cliponaxis=False, textfont={"size": _style("small_font_size")},
         hovertext=[_escape(t) for t in texts], hoverinfo="y+text"))
     n_max = int(functions["n"].max())

@@ -284,7 +284,8 @@ def plot_source_profile(sources: pd.DataFrame, lang: str = "fr") -> go.Figure:
                 x=x, y=y, orientation="h", name=_escape(label), legendgroup=code,
                 showlegend=(row == 1), legendrank=len(statuses) - s_index,
                 marker={"color": status_colors.get(code, _config()["colors"]["unspecified"])},
-                text=[_format_int(v, lang) for v in x], textposition="outside", cliponaxis=False,
+                # an empty bar writes nothing: a lone "0" reads as a stray mark on paper
+                text=[_format_int(v, lang) if v else "" for v in x], textposition="outside", cliponaxis=False,
                 textfont={"size": _style("small_font_size")},
                 hovertext=[_escape(hover.format(category=n, count=v, status=label.lower()))
                            for n, v in zip(names, x)],
