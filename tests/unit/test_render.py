@@ -279,9 +279,13 @@ def test_docx_keeps_formulas_and_markup_as_literal_text(word, outputs):
     assert any('=HYPERLINK("http://evil") @SUM(A1)' in t and "<script>alert(1)</script>" in t
                for t in texts)
     xml = zipfile.ZipFile(outputs["docx"]).read("word/document.xml").decode("utf-8")
-    assert "<w:hyperlink" not in xml
-    instructions = {i.strip().split()[0] for i in re.findall(r"<w:instrText[^>]*>([^<]*)<", xml)}
-    assert instructions == {"TOC"}  # no field a planted text could have created
+    # links only from the table of contents to the guide's own headings, never out of the document
+    links = re.findall(r"<w:hyperlink ([^>]*)>", xml)
+    assert links and all(re.fullmatch(r'w:anchor="_Toc\d{4}" w:history="1"', attrs) for attrs in links)
+    instructions = [i.split() for i in re.findall(r"<w:instrText[^>]*>([^<]*)<", xml)]
+    assert {i[0] for i in instructions} == {"PAGEREF"}  # no field a planted text could have created
+    bookmarks = set(re.findall(r'<w:bookmarkStart [^>]*w:name="([^"]+)"', xml))
+    assert {i[1] for i in instructions} <= bookmarks
 
 
 def test_docx_marks_every_page_in_header_and_footer(word):
