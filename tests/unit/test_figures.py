@@ -162,7 +162,7 @@ def test_every_figure_has_an_alt_text_with_the_real_numbers(network, entities, c
     assert all(alt and "{" not in alt for alt in alts.values())
     # 3 entities with a source (MINT has none), 6 existing and 3 potential sources
     assert alts["coverage_heatmap"].startswith({
-        "fr": "Carte de couverture : 3 entités déclarent 6 sources existantes et 3 sources potentielles",
+        "fr": "Carte de couverture\u00a0: 3 entités déclarent 6 sources existantes et 3 sources potentielles",
         "en": "Coverage map: 3 entities report 6 existing sources and 3 potential sources"}[lang])
     assert ("Migration en situation de crise" if lang == "fr" else "Migration in crisis situations") \
         in alts["coverage_heatmap"]
@@ -179,7 +179,7 @@ def test_alt_texts_agree_in_number_with_a_single_source_or_exchange():
     existing = pd.DataFrame({"trends": [1]}, index=["A"])
     one = pd.DataFrame({"trends": [1]}, index=["A"])
     fr = figures.plot_coverage_heatmap(existing, None, "fr", potential_matrix=one).layout.meta["alt"]
-    assert fr.startswith("Carte de couverture : 1 entité déclare 1 source existante et 1 source potentielle "
+    assert fr.startswith("Carte de couverture\u00a0: 1 entité déclare 1 source existante et 1 source potentielle "
                          "dans 4 domaines.")
     en = figures.plot_coverage_heatmap(existing, None, "en", potential_matrix=one * 2).layout.meta["alt"]
     assert en.startswith("Coverage map: 1 entity reports 1 existing source and 2 potential sources across")
@@ -312,7 +312,7 @@ def test_network_draws_every_node_once_coloured_by_type(network):
     # sector by symbol, non-respondents with an open symbol
     oim = next(t for t in traces if t.meta["institution_type"] == "international_org")
     assert list(oim.marker.symbol) == ["diamond-open"]
-    assert any(t.name == "N'a pas répondu" for t in fig.data)
+    assert any(t.name == "N’a pas répondu" for t in fig.data)
 
 
 def test_network_highlights_and_labels_the_coordinator(network):

@@ -379,13 +379,14 @@ def plot_policy_cycle(G: nx.DiGraph, stage_summary: pd.DataFrame | None = None, 
     colors, style = _config()["colors"], _config()["style"]
     fills = colors["stage_fill_scale"]
     max_inflow = max([count(s, "n_inflows") for s in stages] + [1])
-    radius_ring, radius_stage = 1.0, 0.42
+    # the stages on an ellipse wider than tall: the figure takes less of a printed page
+    ring_x, ring_y, radius_stage = 1.38, 0.88, 0.42
     fig = go.Figure()
     shapes, annotations = [], []
     positions = {}
     for k, stage in enumerate(stages):
         angle = math.radians(90 - 360 * k / len(stages))
-        positions[stage] = (round(radius_ring * math.cos(angle), 4), round(radius_ring * math.sin(angle), 4))
+        positions[stage] = (round(ring_x * math.cos(angle), 4), round(ring_y * math.sin(angle), 4))
     for k, stage in enumerate(stages):
         x, y = positions[stage]
         n_inflows, n_actors = count(stage, "n_inflows"), count(stage, "n_actors")
@@ -437,12 +438,13 @@ def plot_policy_cycle(G: nx.DiGraph, stage_summary: pd.DataFrame | None = None, 
                    for s in stages],
         meta={"kind": "stages"},
     ))
-    layout = _base_layout(title, get_figure_text(f"{texts}.subtitle", lang), 720)
+    span_x, span_y = ring_x + radius_stage + 0.06, ring_y + radius_stage + 0.06
+    # equal scales on both axes (circles stay round) at the printed width of 720 px
+    layout = _base_layout(title, get_figure_text(f"{texts}.subtitle", lang), round(700 * span_y / span_x) + 120)
     fig.update_layout(**layout)
     fig.update_layout(shapes=shapes, annotations=annotations, margin={"l": 10, "r": 10, "t": 110, "b": 10})
-    span = radius_ring + radius_stage + 0.06
-    fig.update_xaxes(visible=False, range=[-span, span])
-    fig.update_yaxes(visible=False, range=[-span, span], scaleanchor="x", scaleratio=1)
+    fig.update_xaxes(visible=False, range=[-span_x, span_x])
+    fig.update_yaxes(visible=False, range=[-span_y, span_y], scaleanchor="x", scaleratio=1)
 
     gaps = [stage_labels.get(s, s) for s in stages if count(s, "n_inflows") == 0]
     stage_list = get_figure_text("list_separator", lang).join(fill_figure_text(

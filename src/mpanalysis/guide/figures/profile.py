@@ -24,7 +24,7 @@ from babel.numbers import format_decimal, format_percent
 from mpanalysis.analysis.findings import fill_template
 from mpanalysis.errors import ReferenceDataError
 from mpanalysis.guide.figures import find_config_text
-from mpanalysis.guide.figures.style import _escape
+from mpanalysis.guide.figures.style import _escape, collapse_spaces
 from mpanalysis.guide.figures.style import _wrap as wrap_label
 from mpanalysis.paths import reference_dir
 
@@ -107,7 +107,7 @@ def _layout(title: str, subtitle: str | None, height_px: int) -> dict[str, Any]:
 
 
 def _finish(fig: go.Figure, kind: str, lang: str, title: str, alt: str) -> go.Figure:
-    fig.update_layout(meta={"figure": kind, "lang": lang, "title": title, "alt": " ".join(alt.split())})
+    fig.update_layout(meta={"figure": kind, "lang": lang, "title": title, "alt": collapse_spaces(alt)})
     return fig
 
 
@@ -175,7 +175,8 @@ def plot_profile_use_by_type(use_by_type: pd.DataFrame, lang: str = "fr") -> go.
             hovertext=[_escape(t) for t in texts], hoverinfo="y+text"))
     fig.update_layout(barmode="group", bargap=0.3, bargroupgap=0.05, legend_traceorder="reversed")
     # the longest bar text ("100 % (12/12)") needs room to the right of a full bar
-    fig.update_xaxes(range=[0, 1.35], tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1.0],
+    ticks = [0, 0.25, 0.5, 0.75, 1.0]  # written the language's way ("50 %" in French)
+    fig.update_xaxes(range=[0, 1.35], tickvals=ticks, ticktext=[_percent(t, lang) for t in ticks],
                      title_text=_escape(get_profile_figure_text(f"{kind}.x_title", lang)),
                      showgrid=True, zeroline=True)
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)),

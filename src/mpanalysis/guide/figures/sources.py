@@ -127,7 +127,8 @@ def plot_coverage_heatmap(coverage_matrix: pd.DataFrame, entities: pd.DataFrame 
                                         labels[e].casefold(), e))
 
     n_rows_total = sum(len(groups[k]) for k in group_keys)
-    height = 200 + 32 * n_rows_total + 55 * len(group_keys)
+    # rows of 24 px: a country's thirty-odd institutions and the caption fit one printed page
+    height = 200 + 24 * n_rows_total + 55 * len(group_keys)
     fig = make_subplots(
         rows=len(group_keys), cols=1, shared_xaxes=True,
         row_heights=[len(groups[k]) for k in group_keys],
@@ -146,7 +147,7 @@ def plot_coverage_heatmap(coverage_matrix: pd.DataFrame, entities: pd.DataFrame 
                 for z_row, p_row in zip(z, pot)]
         fig.add_trace(go.Heatmap(
             z=z, x=x_ticks, y=[_escape(labels[e]) for e in ids], text=text, customdata=pot,
-            texttemplate="%{text}", textfont={"size": _style("font_size")}, coloraxis="coloraxis",
+            texttemplate="%{text}", textfont={"size": _style("small_font_size")}, coloraxis="coloraxis",
             xgap=2, ygap=2, hovertemplate="%{y} — %{x}<br>" + hover + "<extra></extra>",
         ), row=row, col=1)
         fig.update_yaxes(autorange="reversed", row=row, col=1, tickfont={"size": _style("small_font_size")})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import textwrap
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -141,9 +142,22 @@ def _format_names(names: list[str], lang: str) -> str:
     return format_list(names, locale=lang)
 
 
+_SPACES = re.compile(r"[ \t\r\n]+")
+
+
+def collapse_spaces(text: object) -> str:
+    """Return ``text`` with runs of spaces, tabs and line ends as one space, trimmed; the
+    non-breaking spaces of French typography stay (``str.split`` would drop them).
+
+    >>> collapse_spaces(" Domaine\u00a0:  tendances ") == "Domaine\u00a0: tendances"
+    True
+    """
+    return _SPACES.sub(" ", str(text)).strip()
+
+
 def _shorten(text: str, max_chars: int | None = None) -> str:
     limit = max_chars or int(_style("label_max_chars"))
-    text = " ".join(str(text).split())
+    text = collapse_spaces(text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -204,7 +218,7 @@ def _base_layout(title: str, subtitle: str | None, height_px: int) -> dict[str, 
 
 
 def _finish(fig: go.Figure, kind: str, lang: str, title: str, alt: str) -> go.Figure:
-    fig.update_layout(meta={"figure": kind, "lang": lang, "title": title, "alt": " ".join(alt.split())})
+    fig.update_layout(meta={"figure": kind, "lang": lang, "title": title, "alt": collapse_spaces(alt)})
     return fig
 
 
@@ -267,7 +281,7 @@ def wrap_label(text: str, width_chars: int, max_lines: int = 3) -> list[str]:
     >>> wrap_label("Organisation internationale pour les migrations", 14, 2)
     ['Organisation', 'internationale…']
     """
-    lines = textwrap.wrap(" ".join(str(text).split()), width_chars, break_long_words=False) or [""]
+    lines = textwrap.wrap(collapse_spaces(text), width_chars, break_long_words=False) or [""]
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1].rstrip(" ,;:") + "…"
