@@ -52,6 +52,7 @@ SYNTHETIC_BROWN = "7A4B00"
 FONT = "Arial"  # Liberation Sans has the same metrics where Arial is missing (LibreOffice)
 MONO_FONT = "Courier New"
 FIGURE_WIDTH = Cm(16)
+FIGURE_MAX_HEIGHT = Cm(21)
 TEXT_WIDTH = Mm(170)
 TABLE_STYLE = "Guide Table"
 
@@ -578,13 +579,23 @@ def _add_figure(doc, figure: Figure, guide: Guide, texts, numbering: Numbering) 
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.keep_with_next = True
-    shape = paragraph.add_run().add_picture(io.BytesIO(png), width=FIGURE_WIDTH)
+    # the text width, or less for a drawing taller than a page leaves room for with its caption
+    width_px, height_px = _png_size(png)
+    if height_px * FIGURE_WIDTH > FIGURE_MAX_HEIGHT * width_px:
+        shape = paragraph.add_run().add_picture(io.BytesIO(png), height=FIGURE_MAX_HEIGHT)
+    else:
+        shape = paragraph.add_run().add_picture(io.BytesIO(png), width=FIGURE_WIDTH)
     doc_pr = shape._inline.docPr
     doc_pr.set("descr", resolve_refs(figure.print_alt, numbering))
     doc_pr.set("title", numbering.labels[figure.id])
     _add_caption(doc, numbering.labels[figure.id], figure.caption, texts, numbering, bool(figure.notes))
     for note in figure.notes:
         _add_text(_styled(doc.add_paragraph(), "Block Note"), note, numbering)
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height in pixels of a PNG image, from its header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
 def _add_block(doc, block, guide: Guide, texts, numbering: Numbering) -> None:
