@@ -128,7 +128,7 @@ def plot_coverage_heatmap(coverage_matrix: pd.DataFrame, entities: pd.DataFrame 
 
     n_rows_total = sum(len(groups[k]) for k in group_keys)
     # rows of 24 px: a country's thirty-odd institutions and the caption fit one printed page
-    height = 200 + 24 * n_rows_total + 55 * len(group_keys)
+    height = 175 + 24 * n_rows_total + 50 * len(group_keys)
     fig = make_subplots(
         rows=len(group_keys), cols=1, shared_xaxes=True,
         row_heights=[len(groups[k]) for k in group_keys],
@@ -155,7 +155,7 @@ def plot_coverage_heatmap(coverage_matrix: pd.DataFrame, entities: pd.DataFrame 
     fig.update_layout(**layout)
     fig.update_layout(coloraxis={"colorscale": _config()["colors"]["heatmap_scale"], "cmin": 0,
                                  "cmax": max(1, int(existing.to_numpy().max())), "showscale": False},
-                      margin={"l": 20, "r": 20, "t": 120, "b": 40})
+                      margin={"l": 20, "r": 20, "t": 110, "b": 30})
     fig.update_xaxes(side="bottom", tickangle=0, showgrid=False)
     fig.update_xaxes(title_text=_escape(get_figure_text(f"{texts}.x_title", lang)),
                      row=len(group_keys), col=1)
