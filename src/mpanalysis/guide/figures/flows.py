@@ -11,7 +11,7 @@ import networkx as nx
 import pandas as pd
 import plotly.graph_objects as go
 
-from mpanalysis.guide.figures.network import _node_label, _node_type
+from mpanalysis.guide.figures.network import _node_full_label, _node_label, _node_type
 from mpanalysis.guide.figures.style import (
     _UNSPECIFIED,
     _base_layout,
@@ -28,7 +28,6 @@ from mpanalysis.guide.figures.style import (
     _ordered_codes,
     _shorten,
     _style,
-    _wrap,
     estimate_text_size_px,
     fill_figure_text,
     get_figure_text,
@@ -134,7 +133,7 @@ def plot_flows_sankey(G: nx.DiGraph, lang: str = "fr", top_n_producers: int = 12
     side_chars, middle_chars = int(_style("sankey_label_chars")), int(_style("sankey_middle_label_chars"))
     for p in shown:
         keys.append(("producer", p))
-        node_lines.append(with_count(wrap_label(_node_name(G, p), side_chars, 2), sent[p]))
+        node_lines.append(with_count(wrap_label(_node_full_label(G, p), side_chars, 2), sent[p]))
         node_colors.append(type_colors.get(_node_type(G.nodes[p]), colors["unknown_institution_type"]))
     if grouped:
         keys.append(other_key)
@@ -293,16 +292,6 @@ def _spread_labels(centres: list[float], heights: list[float], total: float) -> 
         if not moved:
             break
     return [round(y, 4) if y != c else c for y, c in zip(ys, centres)]
-
-
-def _node_name(G: nx.DiGraph, node: Any) -> str:
-    """An institution as the diagram's margin names it: its acronym, else its whole name."""
-    data = G.nodes[node]
-    for key in ("acronym", "name"):
-        value = data.get(key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return str(node)
 
 
 # --------------------------------------------------------------------------------------------

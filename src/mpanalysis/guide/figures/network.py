@@ -40,6 +40,17 @@ def _node_label(G: nx.DiGraph, node: object) -> str:
     return _entity_label(node, data.get("name"), data.get("acronym"))
 
 
+def _node_full_label(G: nx.DiGraph, node: object) -> str:
+    """An institution as a printed label names it: its acronym, else its whole name (wrapped
+    where it is drawn, never cut short)."""
+    data = G.nodes[node]
+    for key in ("acronym", "name"):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return str(node)
+
+
 def _node_type(data: Mapping[str, Any]) -> str:
     value = data.get("institution_type")
     return _UNKNOWN if _is_missing(value) else str(value)

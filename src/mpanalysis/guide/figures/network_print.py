@@ -27,6 +27,7 @@ from mpanalysis.guide.figures.network import (
     TYPE_LEGEND_ENTRIES_PER_ROW,
     _add_edge_traces,
     _add_node_traces,
+    _node_full_label,
     _node_label,
     build_network_legends,
     compute_node_centrality,
@@ -278,7 +279,7 @@ def plot_actor_network_print(G: nx.DiGraph, lang: str = "fr",
     for n in coordinators:  # the ring drawn around the coordinator is its outer edge
         sizes[n] += 14
     font_size = float(style["small_font_size"])
-    labels = {n: wrap_label(_node_label_long(G, n), int(printed["label_chars"])) for n in nodes}
+    labels = {n: wrap_label(_node_full_label(G, n), int(printed["label_chars"])) for n in nodes}
     width_px = float(printed["width_px"])
     margin_lr = 10
     layout = compute_print_layout(G, focus, labels, sizes, width_px=width_px - 2 * margin_lr,
@@ -312,7 +313,7 @@ def plot_actor_network_print(G: nx.DiGraph, lang: str = "fr",
     for key, members in (("print_hidden", layout.hidden), ("print_isolated", layout.isolated)):
         if members:
             note = fill_figure_text(f"{texts}.{key}", lang, n=len(members),
-                                    names=", ".join(_node_label_long(G, n) for n in members))
+                                    names=", ".join(_node_full_label(G, n) for n in members))
             note_lines += _wrap(note, int(printed["note_chars"])).split("<br>")
     line_px = 1.3 * font_size
     notes_px = len(note_lines) * line_px + (8 if note_lines else 0)
@@ -384,13 +385,3 @@ def _count_channel_legend_rows(fig: go.Figure, width_px: float, font_size_px: fl
             rows, used = rows + 1, 0.0
         used += entry
     return rows
-
-
-def _node_label_long(G: nx.DiGraph, node: Any) -> str:
-    """A printed label: the acronym, else the whole name (wrapped later, not cut)."""
-    data = G.nodes[node]
-    for key in ("acronym", "name"):
-        value = data.get(key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return str(node)
