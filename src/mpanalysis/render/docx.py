@@ -472,19 +472,23 @@ def _add_table(doc, table: Table, texts, numbering: Numbering) -> None:
 
 #: Advance widths of Arial / Liberation Sans (metric-compatible) in thousandths of an em, regular
 #: and bold, for the characters of table text; accented letters take their base letter's width.
+_ARIAL_CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:-()/%'’«»–"
 _ARIAL_WIDTHS = {
-    "regular": dict(zip(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:-()/%'’«»–",
-        [556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500,
-         278, 556, 500, 722, 500, 500, 500, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556,
-         833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611] + [556] * 10
-        + [278, 278, 278, 278, 278, 333, 333, 333, 278, 889, 191, 222, 556, 556, 556])),
-    "bold": dict(zip(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:-()/%'’«»–",
-        [556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611, 611, 611, 389, 556,
-         333, 611, 556, 778, 556, 556, 500, 722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722, 611,
-         833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611] + [556] * 10
-        + [278, 278, 278, 333, 333, 333, 333, 333, 278, 889, 238, 278, 556, 556, 556])),
+    weight: dict(zip(_ARIAL_CHARACTERS, lower + upper + [556] * 10 + punctuation))
+    for weight, lower, upper, punctuation in [
+        ("regular",
+         [556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500,
+          278, 556, 500, 722, 500, 500, 500],
+         [667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667,
+          611, 722, 667, 944, 667, 667, 611],
+         [278, 278, 278, 278, 278, 333, 333, 333, 278, 889, 191, 222, 556, 556, 556]),
+        ("bold",
+         [556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611, 611, 611, 389, 556,
+          333, 611, 556, 778, 556, 556, 500],
+         [722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778, 667, 778, 722, 667,
+          611, 722, 667, 944, 667, 667, 611],
+         [278, 278, 278, 333, 333, 333, 333, 333, 278, 889, 238, 278, 556, 556, 556]),
+    ]
 }
 #: No column narrower than this (1.5 cm), and the cell padding of the table style.
 MIN_COLUMN_TWIPS = 851
