@@ -160,17 +160,22 @@ def test_sankey_writes_outer_labels_beside_the_diagram_and_never_cuts_a_name(cou
             assert y_b - y_a >= (h_a + h_b) / 2 - 0.5, side
 
 
-def test_policy_cycle_writes_short_lines_inside_each_circle(country):
+def test_policy_cycle_writes_every_stage_inside_its_box(country):
     fig = figures.plot_policy_cycle(country, None, "fr")
-    circles = [s for s in fig.layout.shapes if s.type == "circle"]
-    stage_texts = [a for a in fig.layout.annotations if a.text and a.showarrow is False and "<br>" in a.text
-                   and a.font.size == 12]
-    assert len(stage_texts) == len(circles) == 5
-    for annotation in stage_texts:
+    boxes = [s for s in fig.layout.shapes if s.type == "rect"]
+    stage_texts = [a for a in fig.layout.annotations if a.text and a.showarrow is False and "<br>" in a.text]
+    assert len(stage_texts) == len(boxes) == 5
+    # side by side in the cycle's order, an arrow to the next, one back from the last to the first
+    assert [round(b.x0) for b in boxes] == sorted(round(b.x0) for b in boxes)
+    assert sum(1 for a in fig.layout.annotations if a.showarrow) == 5
+    for annotation, box in zip(sorted(stage_texts, key=lambda a: a.x), boxes):
         lines = [re.sub(r"<[^>]+>", "", line) for line in annotation.text.split("<br>")]
         # each line its own style run (weasyprint misplaces a style spanning a line break)
         assert all(line.count("<i>") == line.count("</i>") for line in annotation.text.split("<br>"))
-        assert len(lines) <= 8 and max(len(line) for line in lines) <= 20, lines
+        width, height = estimate_text_size_px(lines, annotation.font.size)
+        assert width <= box.x1 - box.x0 and height <= box.y1 - box.y0, lines
+    # a third of a printed page: it fits under the Sankey
+    assert fig.layout.height <= 420
 
 
 # ---------------------------------------------------------------------------------------------

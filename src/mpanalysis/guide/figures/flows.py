@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from collections import Counter, defaultdict
 from fractions import Fraction
 from typing import Any
@@ -261,6 +262,26 @@ def plot_flows_sankey(G: nx.DiGraph, lang: str = "fr", top_n_producers: int = 12
     return _finish(fig, "flows_sankey", lang, title, alt)
 
 
+def _fit_names(names: list[str], width_chars: int, max_lines: int) -> list[str]:
+    """Return the first of ``names`` that, listed with commas, fit ``max_lines`` lines of
+    ``width_chars`` whole words (the others are counted, not cut); at least the first name,
+    shortened if nothing else fits.
+
+    >>> _fit_names(["ANSD", "Université Cheikh Anta Diop", "MINT"], 16, 2)
+    ['ANSD', 'Université Cheikh Anta Diop']
+    >>> _fit_names(["ANSD", "Université Cheikh Anta Diop de Dakar", "MINT"], 16, 2)
+    ['ANSD']
+    >>> _fit_names(["MOI", "NBS", "IOM"], 16, 2)
+    ['MOI', 'NBS', 'IOM']
+    """
+    for k in range(len(names), 0, -1):
+        text = ", ".join(names[:k])
+        lines = textwrap.wrap(text, width_chars, break_long_words=False)
+        if len(lines) <= max_lines and max(len(line) for line in lines) <= width_chars:
+            return names[:k]
+    return [_shorten(names[0], width_chars)] if names else []
+
+
 def _spread_labels(centres: list[float], heights: list[float], total: float) -> list[float]:
     """Return label centres as close to ``centres`` as they can be without two labels of
     ``heights`` overlapping, all within ``[0, total]`` (a column's labels, top to bottom).
@@ -314,10 +335,11 @@ def plot_policy_cycle(G: nx.DiGraph, stage_summary: pd.DataFrame | None = None, 
                       top_actors_n: int = 3) -> go.Figure:
     """Draw the policy cycle: each stage with its actors and the information reaching it.
 
-    The stages of ``policy_stages.csv`` sit on a circle in their order (arrows close the cycle).
-    Each stage writes its number of actors, its number of inflows and up to ``top_actors_n`` of
-    its most connected actors; its shade follows the inflows. A stage that receives no information
-    is drawn with a dashed vermillion outline and says so in words.
+    The stages of ``policy_stages.csv`` stand side by side in their order, an arrow leading from
+    each to the next and one running back under them from the last to the first (the cycle starts
+    again). Each stage's box writes its number of actors, its number of inflows and up to
+    ``top_actors_n`` of its most connected actors; its shade follows the inflows. A stage that
+    receives no information is drawn with a dashed vermillion outline and says so in words.
 
     Parameters
     ----------
@@ -368,58 +390,69 @@ def plot_policy_cycle(G: nx.DiGraph, stage_summary: pd.DataFrame | None = None, 
     colors, style = _config()["colors"], _config()["style"]
     fills = colors["stage_fill_scale"]
     max_inflow = max([count(s, "n_inflows") for s in stages] + [1])
-    # the stages on an ellipse wider than tall: the figure takes less of a printed page
-    ring_x, ring_y, radius_stage = 1.38, 0.88, 0.42
-    fig = go.Figure()
-    shapes, annotations = [], []
-    positions = {}
-    for k, stage in enumerate(stages):
-        angle = math.radians(90 - 360 * k / len(stages))
-        positions[stage] = (round(ring_x * math.cos(angle), 4), round(ring_y * math.sin(angle), 4))
-    for k, stage in enumerate(stages):
-        x, y = positions[stage]
+    font_px = float(style["small_font_size"])
+    texts_by_stage = {}
+    for stage in stages:
         n_inflows, n_actors = count(stage, "n_inflows"), count(stage, "n_actors")
-        is_gap = n_inflows == 0
-        fill = "#FFFFFF" if is_gap else fills[1 + round((len(fills) - 2) * n_inflows / max_inflow)]
-        shapes.append({"type": "circle", "xref": "x", "yref": "y", "x0": x - radius_stage,
-                       "x1": x + radius_stage, "y0": y - radius_stage, "y1": y + radius_stage,
-                       "fillcolor": fill, "layer": "below",
-                       "line": {"color": style["gap_color"] if is_gap else "#4D4D4D",
-                                "width": 3 if is_gap else 1.5, "dash": "dash" if is_gap else "solid"}})
         ranked = sorted(members.get(stage, []), key=lambda n: (-G.degree(n), _node_label(G, n).casefold(), str(n)))
-        names = [_node_label(G, n) for n in ranked[:top_actors_n]]
+        names = _fit_names([_node_full_label(G, n) for n in ranked[:top_actors_n]], 16, 2)
         more = len(ranked) - len(names)
-        lines = [*(f"<b>{_escape(line)}</b>" for line in wrap_label(stage_labels.get(stage, stage), 16, 2)),
+        # one style run per line: weasyprint misplaces a style that spans a line break
+        lines = [*(f"<b>{_escape(line)}</b>" for line in wrap_label(stage_labels.get(stage, stage), 15, 2)),
                  _escape(fill_figure_text(f"{texts}.actors", lang, n=int(n_actors))),
                  _escape(fill_figure_text(f"{texts}.inflows", lang, n=int(n_inflows)))]
-        if is_gap:
-            lines.append(f"<span style='color:{style['gap_color']}'><b>"
-                         f"{_escape(get_figure_text(f'{texts}.no_inflow', lang))}</b></span>")
+        if n_inflows == 0:
+            lines += [f"<span style='color:{style['gap_color']}'><b>{_escape(line)}</b></span>"
+                      for line in wrap_label(get_figure_text(f"{texts}.no_inflow", lang), 15, 2)]
         if names:
-            # short lines, each its own italic run: the list stays inside the circle
-            shown = wrap_label(", ".join(_shorten(n, 12) for n in names), 18, 2)
+            shown = wrap_label(", ".join(names), 16, 2)
             if more:
                 shown.append(fill_figure_text(f"{texts}.more_actors", lang, n=more))
             lines += [f"<i>{_escape(line)}</i>" for line in shown]
-        annotations.append({"x": x, "y": y, "xref": "x", "yref": "y", "text": "<br>".join(lines),
-                            "showarrow": False, "font": {"size": style["small_font_size"]}, "align": "center"})
-        # arrow from this stage to the next one, from rim to rim
-        nx_, ny_ = positions[stages[(k + 1) % len(stages)]]
-        dx, dy = nx_ - x, ny_ - y
-        length = math.hypot(dx, dy) or 1.0
-        gap = (radius_stage + 0.03) / length
-        if len(stages) > 1:
-            annotations.append({"x": round(nx_ - dx * gap, 4), "y": round(ny_ - dy * gap, 4),
-                                "ax": round(x + dx * gap, 4), "ay": round(y + dy * gap, 4),
+        texts_by_stage[stage] = lines
+
+    # The stages side by side in their order, an arrow from each to the next and one running back
+    # under them from the last to the first: a cycle that takes a third of a printed page.
+    # Positions are pixels of the 700 px wide drawing.
+    width_px, gap_px, return_px = 700.0, 22.0, 34.0
+    n_stages = max(1, len(stages))
+    box_w = (width_px - gap_px * (n_stages - 1)) / n_stages
+    box_h = max(len(lines) for lines in texts_by_stage.values()) * 1.3 * font_px + 18 if stages else 60.0
+    fig = go.Figure()
+    shapes, annotations = [], []
+    centres = {stage: (round(k * (box_w + gap_px) + box_w / 2, 2), 0.0) for k, stage in enumerate(stages)}
+    for k, stage in enumerate(stages):
+        x, _ = centres[stage]
+        n_inflows = count(stage, "n_inflows")
+        is_gap = n_inflows == 0
+        fill = "#FFFFFF" if is_gap else fills[1 + round((len(fills) - 2) * n_inflows / max_inflow)]
+        shapes.append({"type": "rect", "xref": "x", "yref": "y", "x0": x - box_w / 2, "x1": x + box_w / 2,
+                       "y0": -box_h / 2, "y1": box_h / 2, "fillcolor": fill, "layer": "below",
+                       "line": {"color": style["gap_color"] if is_gap else "#4D4D4D",
+                                "width": 3 if is_gap else 1.5, "dash": "dash" if is_gap else "solid"}})
+        annotations.append({"x": x, "y": 0, "xref": "x", "yref": "y", "text": "<br>".join(texts_by_stage[stage]),
+                            "showarrow": False, "font": {"size": font_px}, "align": "center"})
+        if k + 1 < len(stages):
+            annotations.append({"x": x + box_w / 2 + gap_px - 1, "y": 0, "ax": x + box_w / 2 + 1, "ay": 0,
                                 "xref": "x", "yref": "y", "axref": "x", "ayref": "y", "text": "",
-                                "showarrow": True, "arrowhead": 2, "arrowsize": 1.3, "arrowwidth": 2,
+                                "showarrow": True, "arrowhead": 2, "arrowsize": 1.2, "arrowwidth": 2,
                                 "arrowcolor": "#4D4D4D"})
-    annotations.append({"x": 0, "y": 0, "xref": "x", "yref": "y", "showarrow": False,
-                        "text": f"<b>{get_figure_text(f'{texts}.center', lang)}</b>",
-                        "font": {"size": style["font_size"], "color": style["muted_text_color"]}})
+    if len(stages) > 1:
+        (first_x, _), (last_x, _) = centres[stages[0]], centres[stages[-1]]
+        low = -box_h / 2 - return_px / 2
+        shapes.append({"type": "path", "xref": "x", "yref": "y", "layer": "below",
+                       "path": f"M {last_x},{-box_h / 2} L {last_x},{low} L {first_x},{low} L {first_x},{low + 2}",
+                       "line": {"color": "#4D4D4D", "width": 2}})
+        annotations.append({"x": first_x, "y": -box_h / 2 - 1, "ax": first_x, "ay": low, "xref": "x", "yref": "y",
+                            "axref": "x", "ayref": "y", "text": "", "showarrow": True, "arrowhead": 2,
+                            "arrowsize": 1.2, "arrowwidth": 2, "arrowcolor": "#4D4D4D"})
+        annotations.append({"x": (first_x + last_x) / 2, "y": low, "xref": "x", "yref": "y", "showarrow": False,
+                            "bgcolor": "#FFFFFF", "borderpad": 3,
+                            "text": f"<b>{_escape(get_figure_text(f'{texts}.center', lang))}</b>",
+                            "font": {"size": font_px, "color": style["muted_text_color"]}})
     hover = get_figure_text(f"{texts}.hover", lang)
     fig.add_trace(go.Scatter(
-        x=[positions[s][0] for s in stages], y=[positions[s][1] for s in stages], mode="markers",
+        x=[centres[s][0] for s in stages], y=[0.0 for _ in stages], mode="markers",
         marker={"size": 60, "opacity": 0}, showlegend=False, hoverinfo="text",
         hovertext=[hover.format(stage=_escape(stage_labels.get(s, s)),
                                 actors=_escape(", ".join(_node_label(G, n) for n in members.get(s, [])) or "—"),
@@ -427,13 +460,12 @@ def plot_policy_cycle(G: nx.DiGraph, stage_summary: pd.DataFrame | None = None, 
                    for s in stages],
         meta={"kind": "stages"},
     ))
-    span_x, span_y = ring_x + radius_stage + 0.06, ring_y + radius_stage + 0.06
-    # equal scales on both axes (circles stay round) at the printed width of 720 px
-    layout = _base_layout(title, get_figure_text(f"{texts}.subtitle", lang), round(700 * span_y / span_x) + 120)
+    top, bottom = box_h / 2 + 4, -box_h / 2 - return_px - 4
+    layout = _base_layout(title, get_figure_text(f"{texts}.subtitle", lang), round(top - bottom) + 100)
     fig.update_layout(**layout)
-    fig.update_layout(shapes=shapes, annotations=annotations, margin={"l": 10, "r": 10, "t": 110, "b": 10})
-    fig.update_xaxes(visible=False, range=[-span_x, span_x])
-    fig.update_yaxes(visible=False, range=[-span_y, span_y], scaleanchor="x", scaleratio=1)
+    fig.update_layout(shapes=shapes, annotations=annotations, margin={"l": 10, "r": 10, "t": 90, "b": 10})
+    fig.update_xaxes(visible=False, range=[-2, width_px + 2], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[bottom, top], fixedrange=True)
 
     gaps = [stage_labels.get(s, s) for s in stages if count(s, "n_inflows") == 0]
     stage_list = get_figure_text("list_separator", lang).join(fill_figure_text(
