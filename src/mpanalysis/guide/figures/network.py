@@ -301,14 +301,18 @@ def plot_actor_network(G: nx.DiGraph, lang: str = "fr", label_top_n: int = 12,
 #: symbol's 30 px and a gap): four entries fit the 700 px of a printed figure's width.
 TYPE_LEGEND_ENTRY_PX = 128
 TYPE_LEGEND_ENTRIES_PER_ROW = 4
+#: The same for the channels' legend (a wider line sample, 40 px, shows each dash pattern).
+CHANNEL_LEGEND_ENTRY_PX = 118
+CHANNEL_LEGEND_ENTRIES_PER_ROW = 4
 
 
 def build_network_legends(lang: str, *, top_y: float, bottom_y: float,
                           yref: str = "paper") -> dict[str, Any]:
     """The two legends of a network drawing: exchange channels above it (``legend2``, bottom at
     ``top_y``), institution types below it (``legend``, top at ``bottom_y``), in ``yref``
-    coordinates. Each title sits on its own line and the type entries four to a row (their names
-    wrapped to fit), so no entry runs past the figure's edge whatever the language."""
+    coordinates. Each title sits on its own line and the entries four to a row, each as wide as
+    the others (type names wrapped to fit), so no entry runs past the figure's edge whatever the
+    language, and the rows are known before plotly draws them."""
     style = _config()["style"]
     font = {"size": style["small_font_size"]}
     return {
@@ -318,7 +322,8 @@ def build_network_legends(lang: str, *, top_y: float, bottom_y: float,
                    "font": font, "tracegroupgap": 0,
                    "title": {"text": _escape(get_figure_text("actor_network.legend_types", lang)), "side": "top"}},
         "legend2": {"orientation": "h", "x": 0, "y": top_y, "yanchor": "bottom", "yref": yref,
-                    "itemwidth": 40, "font": font,
+                    "itemwidth": 40, "entrywidth": CHANNEL_LEGEND_ENTRY_PX, "entrywidthmode": "pixels",
+                    "font": font,
                     "title": {"text": _escape(get_figure_text("actor_network.legend_channels", lang)),
                               "side": "top"}},
     }

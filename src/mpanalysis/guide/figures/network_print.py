@@ -24,6 +24,7 @@ import networkx as nx
 import plotly.graph_objects as go
 
 from mpanalysis.guide.figures.network import (
+    CHANNEL_LEGEND_ENTRIES_PER_ROW,
     TYPE_LEGEND_ENTRIES_PER_ROW,
     _add_edge_traces,
     _add_node_traces,
@@ -333,8 +334,7 @@ def plot_actor_network_print(G: nx.DiGraph, lang: str = "fr",
     base.pop("title")
     subtitle_lines = _wrap(subtitle, int(printed["note_chars"])).split("<br>")
     # the subtitle's lines, then the channels' legend (its title and its rows)
-    top_px = round(12 + line_px * len(subtitle_lines) + 22 + 22 * _count_channel_legend_rows(
-        fig, width_px - 2 * margin_lr, font_size))
+    top_px = round(14 + line_px * len(subtitle_lines) + 10 + 24 + 24 * _count_channel_legend_rows(fig))
     annotations.append({"x": 0, "y": 1, "xref": "paper", "yref": "paper", "xanchor": "left",
                         "yanchor": "top", "yshift": top_px - 4, "align": "left", "showarrow": False,
                         "text": "<br>".join(subtitle_lines),
@@ -373,15 +373,7 @@ def _estimate_legend_rows_px(fig: go.Figure) -> float:
     return sum(8 + 15 * max(name.count("<br>") + 1 for name in row) for row in rows)
 
 
-def _count_channel_legend_rows(fig: go.Figure, width_px: float, font_size_px: float) -> int:
-    """How many rows plotly needs for the channels' legend: entries side by side, each its line
-    sample (``itemwidth``), a gap and its text, a new row when the next one does not fit."""
-    rows, used = 1, 0.0
-    for trace in fig.data:
-        if trace.legend != "legend2" or trace.showlegend is False or not trace.name:
-            continue
-        entry = 40 + 8 + estimate_text_size_px([trace.name], font_size_px)[0]
-        if used and used + entry > width_px:
-            rows, used = rows + 1, 0.0
-        used += entry
-    return rows
+def _count_channel_legend_rows(fig: go.Figure) -> int:
+    """How many rows the channels' legend takes: four entries a row (:func:`build_network_legends`)."""
+    n_entries = sum(1 for t in fig.data if t.legend == "legend2" and t.showlegend is not False and t.name)
+    return max(1, math.ceil(n_entries / CHANNEL_LEGEND_ENTRIES_PER_ROW))
