@@ -74,9 +74,18 @@ class WorkshopProblem(_Frozen):
 
 
 class WorkshopRecommendation(_Frozen):
+    """A recommendation adopted at the national workshop; ``lead`` (an institution's name as the
+    guide should print it), ``partners``, ``timeframe`` and ``indicator`` are taken from the
+    rule-based recommendation it replaces, or the coordinator / medium term / the category's
+    indicator, when left out."""
+
     category: Literal["cooperation", "training_hr", "collection", "border_information", "crisis_information"]
     text: LocalizedText
     priority: Literal["high", "medium", "low"] = "medium"
+    lead: str | None = None
+    partners: list[str] = Field(default_factory=list)
+    timeframe: Literal["short", "medium", "long"] | None = None
+    indicator: LocalizedText | None = None
 
 
 class Workshop(_Frozen):

@@ -50,6 +50,16 @@ def test_a_failing_country_is_reported_and_the_others_complete(project_factory):
     assert "build_policy_cycle_chapter" not in network_page  # the code is hidden
     assert re.findall(r'<script[^>]+src="([^"]+)"', network_page) == ["plotly.min.js"]
     assert (trail / "plotly.min.js").stat().st_size > 1_000_000
+    # the recommendations as open data: a dozen at most, each with who leads, by when, how to know
+    import csv
+
+    with open(root / "outputs" / "NER" / "data" / "recommendations.csv", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert 1 <= len(rows) <= 12
+    assert list(rows[0])[:8] == ["id", "number", "category", "priority", "lead_institution", "partners",
+                                  "timeframe", "indicator"]
+    assert all(r["lead_institution"] and r["timeframe"] in {"short", "medium", "long"} and r["indicator"]
+               for r in rows)
 
     # unchanged rerun: nothing rebuilt, and it says so
     start = time.perf_counter()

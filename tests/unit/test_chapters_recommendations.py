@@ -82,6 +82,16 @@ def recommendation_paragraphs(chapter: Chapter) -> list[Paragraph]:
     return [b for s in chapter.sections[2:] for b in s.blocks if re.match(r"R\d+\. ", getattr(b, "text", ""))]
 
 
+def recommendation_entries(chapter: Chapter) -> dict[str, tuple[str, list[str]]]:
+    """{number: (the recommendation's sentence, the list under it: lead, partners, time frame…)}"""
+    entries = {}
+    for section in chapter.sections[2:]:
+        for head, details in zip(section.blocks, section.blocks[1:]):
+            if re.match(r"R\d+\. ", getattr(head, "text", "")) and isinstance(details, BulletList):
+                entries[head.text.split(".")[0]] = (head.text, details.items)
+    return entries
+
+
 def test_french_and_english_titles(earlier, result_en):
     fr = build(earlier, "fr").chapter
     assert (fr.number, fr.key, fr.title) == ("IV", "recommendations", "Recommandations")
@@ -98,29 +108,33 @@ def test_numbered_continuously_across_categories(result_en):
     numbers = [p.text.split(".")[0] for p in recommendation_paragraphs(result_en.chapter)]
     assert numbers == [f"R{i}" for i in range(1, len(numbers) + 1)]
     assert len(numbers) == result_en.measures["recommendations.n_total"] >= 5
-    summary = next(b for b in iter_blocks(result_en.chapter) if isinstance(b, Table))
+    summary = next(b for b in iter_blocks(result_en.chapter) if isinstance(b, Table) and b.id == "rec_summary")
     assert [row[0] for row in summary.rows] == numbers
 
 
-def test_each_recommendation_cites_its_evidence_by_block_id(result_en):
-    paragraphs = {p.text.split(".")[0]: p.text for p in recommendation_paragraphs(result_en.chapter)}
-    silent = next(t for t in paragraphs.values() if "MAE shares with nobody" in t)
+def test_each_recommendation_says_who_leads_by_when_how_to_know_and_why(result_en):
+    entries = recommendation_entries(result_en.chapter)
+    assert entries
+    silent = next(" ".join(items) for _, items in entries.values() if "MAE shares with nobody" in " ".join(items))
     assert "Evidence: MAE shares with nobody (Figure" not in silent  # cited by id, not by a typed label
     assert "MAE shares with nobody ({ref:policy_network})." in silent
-    awareness = [t for t in paragraphs.values() if "{ref:mp_problem_matrix}" in t]
+    awareness = [items for _, items in entries.values() if "{ref:mp_problem_matrix}" in " ".join(items)]
     assert awareness, "the challenge recommendations cite the problem/solution matrix"
-    for number, text in paragraphs.items():
-        lines = text.split("\n")
-        assert lines[1].startswith("Priority: "), number
+    for number, (_, items) in entries.items():
+        assert items[0].startswith("Lead: ") and len(items[0]) > len("Lead: ."), number
+        assert any(i.startswith("Time frame: ") for i in items), number
+        assert any(i.startswith("Indicator of success: ") and len(i) > 30 for i in items), number
+        text = " ".join(items)
         assert "{ref:" in text or "Table I.2" in text or "national workshop" in text, number
 
 
 def test_evidence_without_a_block_falls_back_to_the_label_in_the_language(earlier):
     chapter = build(earlier, "fr").chapter
-    crisis = next(p.text for p in recommendation_paragraphs(chapter) if "Aucune source de crise" in p.text)
+    crisis = next(" ".join(items) for _, items in recommendation_entries(chapter).values()
+                  if "Aucune source de crise" in " ".join(items))
     assert "Aucune source de crise (Tableau I.2)." in crisis  # chapter I was not given: plain label
     bare = build(earlier, "en", with_chapters=False).chapter
-    assert not any("{ref:" in p.text for p in recommendation_paragraphs(bare))
+    assert not any("{ref:" in " ".join(items) for _, items in recommendation_entries(bare).values())
 
 
 def test_citations_resolve_in_a_guide_to_the_labels_of_the_cited_blocks(earlier, result_en):
@@ -129,16 +143,15 @@ def test_citations_resolve_in_a_guide_to_the_labels_of_the_cited_blocks(earlier,
                   chapters=[*chapters, result_en.chapter])
     assert find_unknown_refs(guide) == []
     numbering = number_guide(guide)
-    shown = [resolve_refs(p.text, numbering) for p in recommendation_paragraphs(result_en.chapter)]
+    shown = [resolve_refs(" ".join(items), numbering) for _, items in recommendation_entries(result_en.chapter).values()]
     assert any("MAE shares with nobody (Figure II.1)." in t for t in shown)
     assert any("(Table III.3)." in t for t in shown)
 
 
 def test_workshop_recommendation_first_in_its_category_and_says_so(result_en):
     border = result_en.chapter.sections[2 + CATEGORIES_EN.index("Information on border management")]
-    first = border.blocks[0].text
-    assert first.split("\n")[0].endswith("Computerise border posts.")
-    assert "Origin: adopted at the national workshop" in first
+    assert border.blocks[0].text.endswith("Computerise border posts.")
+    assert "adopted at the national workshop" in " ".join(border.blocks[1].items)
 
 
 def test_a_category_with_no_recommendation_says_so(earlier):
@@ -153,10 +166,16 @@ def test_top_five_are_kept_in_the_brief_guide_and_only_they(earlier, result_en):
     recommendations = build_recommendations([SILENT, CRISIS_GAP, *three.findings], three.measures, ctx.params, "en")
     top = [r.number for r in select_top_recommendations(recommendations, 5)]
     priority = result_en.chapter.sections[0]
-    items = next(b for b in priority.blocks if isinstance(b, BulletList))
-    assert items.in_brief and [i.split(" ")[0] for i in items.items] == top
-    # each cites its evidence (by block id, or by label when the block is not in the guide)
-    assert all(re.search(r"\{ref:|Table I\.2|national workshop", i) for i in items.items)
+    table = next(b for b in priority.blocks if isinstance(b, Table))
+    assert table.in_brief and [row[0] for row in table.rows] == top
+    assert table.columns == ["No.", "Recommendation", "Lead", "Time frame", "Indicator of success"]
+    # in full: a lead, a time frame and an indicator, then the evidence of each, cited (by block
+    # id, or by label when the block is not in the guide, or the workshop)
+    assert all(row[2] and row[3] and row[4] for row in table.rows)
+    evidence = priority.blocks[priority.blocks.index(table) + 1]
+    assert evidence.in_brief and evidence.text.startswith("Evidence: ")
+    assert all(number in evidence.text for number in top)
+    assert "{ref:" in evidence.text and "national workshop" in evidence.text
     assert not any(b.in_brief for b in recommendation_paragraphs(result_en.chapter))
 
 
@@ -196,11 +215,11 @@ def test_missing_earlier_chapters_name_the_notebooks_to_run(tmp_path, earlier):
     save_chapter_result(three, tmp_path)
     with pytest.raises(MpanalysisError, match="carnets 01_sources.ipynb, 02_policy_cycle.ipynb pour") as error:
         load_earlier_chapters(tmp_path, "fr")
-    assert "03_mp_process" not in str(error.value) and "Exécutez d'abord" in str(error.value)
+    assert "03_mp_process" not in str(error.value) and "Exécutez d’abord" in str(error.value)
 
 
 def test_preview_prints_labels_of_other_chapters(earlier, result_en):
     _, _, chapters = earlier
     preview = label_citations(result_en.chapter, chapters, "en")
-    text = "\n".join(p.text for p in recommendation_paragraphs(preview))
+    text = "\n".join(" ".join(items) for _, items in recommendation_entries(preview).values())
     assert "{ref:" not in text and "(Figure II.1)" in text

@@ -10,6 +10,7 @@ import yaml
 
 from mpanalysis.analysis import recommendations as rec
 from mpanalysis.analysis.findings import Finding, make_finding
+from mpanalysis.analysis.recommendations.rules import Combination, FindingCondition, MeasureCondition
 from mpanalysis.errors import ReferenceDataError
 from mpanalysis.params import CountryParams
 from mpanalysis.paths import reference_dir
@@ -34,7 +35,9 @@ CRISIS_RULE = {
 
 
 def rules_of(*items: dict) -> list[rec.Rule]:
-    return rec.parse_rules({"rules": list(items)}, "test_rules.yaml")
+    # every rule needs a time frame and an indicator; the tests set them only when they matter
+    defaults = {"timeframe": "medium", "indicator": {"fr": "Indicateur.", "en": "Indicator."}}
+    return rec.parse_rules({"rules": [{**defaults, **item} for item in items]}, "test_rules.yaml")
 
 
 def gap(domain: str, *entities: str, severity: str = "high") -> fake_finding:
@@ -214,9 +217,9 @@ def test_rules_file_is_valid_and_covers_the_five_categories():
 
 
 def _finding_kinds(condition) -> set[str]:
-    if isinstance(condition, rec.FindingCondition):
+    if isinstance(condition, FindingCondition):
         return set(condition.kinds)
-    if isinstance(condition, rec.Combination):
+    if isinstance(condition, Combination):
         return set().union(*(_finding_kinds(c) for c in condition.items))
     return set()
 
@@ -233,14 +236,14 @@ def test_every_finding_kind_of_the_rules_is_emitted_by_the_analysis():
 
 def _satisfy(condition, index: int) -> tuple[list, dict]:
     """Build findings and measures that make a condition true (first branch of an `any`)."""
-    if isinstance(condition, rec.FindingCondition):
+    if isinstance(condition, FindingCondition):
         codes = {key: values[0] for key, values in condition.codes}
         for key, excluded in condition.excluded:
             codes[key] = next(c for c in ("trends", "development", "crisis", "border_management") if c not in excluded)
         return [fake_finding(id=f"f{index}", kind=condition.kinds[0], severity="high",
                                entities=("SEN-ANSD", "SEN-OIM"), numbers={"n": 2, "x_share": 0.2},
                                evidence="table I.2", codes=codes)], {}
-    if isinstance(condition, rec.MeasureCondition):
+    if isinstance(condition, MeasureCondition):
         step = {"below": -1, "at_most": 0, "above": 1, "at_least": 0}[condition.comparator]
         return [], {condition.measure: condition.threshold + step * 0.1}
     if condition.operator == "not":
@@ -268,8 +271,9 @@ def write_rules(tmp_path: Path, text: str) -> Path:
     return path
 
 
+EXTRA = "    timeframe: short\n    indicator: {fr: i, en: i}\n"
 GOOD = ("  - id: r_ok\n    category: cooperation\n    priority: high\n"
-        "    when: {finding_kind: silo}\n    text: {fr: a, en: b}\n")
+        "    when: {finding_kind: silo}\n    text: {fr: a, en: b}\n" + EXTRA)
 
 
 @pytest.mark.parametrize("bad_rule, message", [
@@ -291,7 +295,7 @@ GOOD = ("  - id: r_ok\n    category: cooperation\n    priority: high\n"
      "non-empty mapping"),
 ])
 def test_malformed_rule_names_the_file_and_the_rule(tmp_path, bad_rule, message):
-    path = write_rules(tmp_path, "rules:\n" + GOOD + "  - id: r_bad\n" + bad_rule)
+    path = write_rules(tmp_path, "rules:\n" + GOOD + "  - id: r_bad\n" + bad_rule + EXTRA)
     with pytest.raises(ReferenceDataError) as info:
         rec.load_rules(path)
     assert str(path) in str(info.value) and "rule 'r_bad'" in str(info.value)
@@ -315,7 +319,7 @@ def test_build_recommendations_end_to_end():
     recs = rec.build_recommendations(findings, {"profile.share_aware": 0.9}, params, "en", names=NAMES)
     crisis = [r for r in recs if r.category == "crisis_information"]
     assert [r.origin for r in crisis] == ["workshop", "rule"]
-    assert crisis[1].id == "crisis_coverage_gap" and crisis[1].evidence == ("table I.2",)
+    assert crisis[1].id == "crisis_information" and crisis[1].evidence == ("table I.2",)
     frame = rec.recommendations_to_frame(recs, "en")
     assert frame["number"].tolist() == [f"R{i}" for i in range(1, len(recs) + 1)]
 
@@ -326,9 +330,11 @@ def test_rules_read_the_findings_the_analysis_makes():
     formal = make_finding("formal_share", numbers={"formal_share": 0.1, "n_formal": 1, "n_edges": 10})
     recs = rec.evaluate_rules(rec.load_rules(), [crisis_gap, formal], {}, "fr")
     by_id = {r.id: r for r in recs}
-    assert set(by_id) == {"crisis_coverage_gap", "coop_formalise_exchanges"}
-    assert by_id["crisis_coverage_gap"].finding_ids == ("sources.coverage_gap.crisis",)
-    assert "seuls 10\u00a0% des flux" in by_id["coop_formalise_exchanges"].text
+    assert set(by_id) == {"crisis_information", "coop_formalise_exchanges"}
+    assert by_id["crisis_information"].finding_ids == ("sources.coverage_gap.crisis",)
+    # the indicator gives today's value of the measure, in the language's format
+    formal = rec.evaluate_rules(rec.load_rules(), [formal], {"network.formal_share": 0.1}, "fr")
+    assert "10\u00a0% aujourd’hui" in formal[0].indicator
     assert by_id["coop_formalise_exchanges"].evidence == ("table II.2",)
 
 
@@ -344,3 +350,107 @@ def test_word_forms_agree_with_the_number_of_institutions():
     with pytest.raises(ReferenceDataError, match="only {n_entities"):
         rules_of({"id": "bad", "category": "training_hr", "priority": "low", "when": {"finding_kind": "x"},
                   "text": {"fr": "{share|a|b}", "en": "b"}})
+
+
+# ------------------------------------------------------------------------------ who, by when, how to know
+
+ACTORS = __import__("pandas").DataFrame({
+    "entity_id": ["SEN-DGMIG", "SEN-ANSD", "SEN-INS2", "SEN-DPAF", "SEN-OIM"],
+    "name": ["Direction générale des migrations (DGMIG)", "Agence nationale de la statistique (ANSD)",
+             "Institut de statistique régional", "Direction de la police de l’air et des frontières (DPAF)",
+             "Organisation internationale pour les migrations (OIM)"],
+    "institution_type": ["agency", "statistics_office", "statistics_office", "police_border", "international_org"],
+    "is_respondent": [True, True, True, True, False],
+    "is_coordinator": [True, False, False, False, False],
+    "is_wg_member": [True, True, False, True, False],
+    "n_existing_sources": [1, 6, 2, 3, 0], "n_exchanges": [12, 8, 1, 5, 2]})
+
+
+def test_the_lead_is_the_institution_best_placed_then_the_coordinator_never_empty():
+    stats = (rec.parse_selector({"type": "statistics_office"}),)
+    params = CountryParams(country="SEN")
+    assert rec.resolve_lead(stats, ACTORS, params, "fr") == ("Agence nationale de la statistique (ANSD)", "SEN-ANSD")
+    nobody = (rec.parse_selector({"type": "judiciary"}),)
+    assert rec.resolve_lead(nobody, ACTORS, params, "fr")[1] == "SEN-DGMIG"  # then the coordinator
+    no_coordinator = ACTORS.assign(is_coordinator=False)
+    with_authority = CountryParams(country="SEN", endorsement={"authority": "Comité national de pilotage"})
+    assert rec.resolve_lead(nobody, no_coordinator, with_authority, "fr") == ("Comité national de pilotage", None)
+    assert rec.resolve_lead(nobody, no_coordinator, params, "fr")[0] == "Groupe de travail national sur le profil migratoire"
+
+
+def test_partners_leave_the_lead_out_and_follow_the_selectors_order():
+    selectors = rec.parse_rules({"rules": [{
+        "id": "r", "category": "cooperation", "priority": "high", "timeframe": "short",
+        "when": {"finding_kind": "silo"}, "lead": {"type": "statistics_office"},
+        "partners": [{"type": "statistics_office"}, "triggering"],
+        "text": {"fr": "a", "en": "b"}, "indicator": {"fr": "i", "en": "i"}}]})[0]
+    silo = fake_finding("network.silo.1", "silo", entities=("SEN-OIM", "SEN-ANSD"))
+    [recommendation] = rec.evaluate_rules([selectors], [silo], {}, "en", actors=ACTORS)
+    assert recommendation.lead_id == "SEN-ANSD"
+    assert recommendation.partner_ids == ("SEN-INS2", "SEN-OIM")
+    assert recommendation.timeframe == "short" and recommendation.indicator == "i"
+
+
+def test_at_most_a_dozen_kept_workshop_and_shown_problems_first():
+    many = [rec.Recommendation(f"r{i}", "collection", "low", "…", "en", order=i) for i in range(14)]
+    understanding = rec.Recommendation("u", "training_hr", "low", "…", "en", order=20, addresses=("understanding",))
+    workshop = rec.Recommendation("workshop.1", "cooperation", "low", "…", "en", origin="workshop", order=1)
+    shown = fake_finding("profile.major_challenge.understanding", "major_challenge",
+                         codes={"challenge": "understanding"})
+    kept, left_out = rec.limit_recommendations([*many, understanding, workshop], [shown], limit=12)
+    assert len(kept) == 12 and {"u", "workshop.1"} <= {r.id for r in kept}
+    assert [r.id for r in left_out] == ["r10", "r11", "r12", "r13"]
+    # without the finding, the recommendation answering "understanding" has no precedence
+    kept, _ = rec.limit_recommendations([*many, understanding], [], limit=12)
+    assert "u" not in {r.id for r in kept}
+
+
+def test_a_workshop_recommendation_takes_lead_time_frame_and_indicator_from_the_rule_it_replaces():
+    params = workshop_params({"category": "cooperation", "priority": "high",
+                              "text": {"fr": "Formaliser les échanges par des protocoles d’accord.",
+                                       "en": "Formalise exchanges through memoranda of understanding."}},
+                             {"category": "collection", "priority": "low", "timeframe": "long",
+                              "lead": "Institut national de la statistique",
+                              "text": {"fr": "Créer un observatoire.", "en": "Create an observatory."}})
+    rule = rec.Recommendation("coop_formalise_exchanges", "cooperation", "high",
+                              "Formalise the exchanges through memoranda of understanding.", "en",
+                              lead="Direction générale des migrations", timeframe="medium", indicator="Half formal.")
+    merged = rec.merge_workshop_recommendations([rule], params, "en", actors=ACTORS)
+    assert [(r.id, r.lead, r.timeframe, r.indicator) for r in merged] == [
+        ("workshop.1", "Direction générale des migrations", "medium", "Half formal."),
+        ("workshop.2", "Institut national de la statistique", "long",
+         "Existing, up-to-date and accessible sources in each domain at the next edition of the profile")]
+
+
+def test_every_rule_names_a_time_frame_an_indicator_and_a_lead():
+    for rule in rec.load_rules():
+        assert rule.timeframe in rec.TIMEFRAMES and rule.indicator["fr"] and rule.indicator["en"], rule.id
+        assert rule.lead, f"rule {rule.id} names no lead"
+    # the five recurring problems of migration profiles each have a rule that answers them
+    addressed = {p for rule in rec.load_rules() for p in rule.addresses}
+    assert addressed == set(rec.PROBLEMS)
+
+
+@pytest.fixture(scope="module")
+def demo_recommendations():
+    from mpanalysis.publish.regional.data import collect_region
+
+    region = collect_region("CIV GHA GMB MAR NER SEN")
+    return {snapshot.country: snapshot for snapshot in region.snapshots}
+
+
+def test_each_demo_country_gets_a_dozen_recommendations_at_most_each_one_actionable(demo_recommendations):
+    assert len(demo_recommendations) == 6
+    for country, snapshot in demo_recommendations.items():
+        recommendations = snapshot.recommendations
+        assert 5 <= len(recommendations) <= 12, country
+        for r in recommendations:
+            assert r.lead.strip() and r.timeframe in rec.TIMEFRAMES and len(r.indicator) > 20, (country, r.id)
+
+
+def test_the_rules_tell_the_demo_countries_apart(demo_recommendations):
+    fired = {c: {r.id for r in s.recommendations if r.origin == "rule"} for c, s in demo_recommendations.items()}
+    everywhere = set.intersection(*fired.values())
+    somewhere = set.union(*fired.values())
+    # most rules that apply somewhere do not apply everywhere (those are the region's own)
+    assert len(everywhere) <= len(somewhere) // 3, sorted(everywhere)

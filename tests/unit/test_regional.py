@@ -275,8 +275,8 @@ def test_every_rule_has_a_short_name_in_both_languages():
 
 def test_a_rule_without_short_name_shows_its_generic_text(monkeypatch):
     monkeypatch.setitem(regional_texts._read_texts(str(regional_texts._texts_path())), "rule_labels", {})
-    label = regional_data.get_rule_label("coop_unreached_users", "en")
-    assert label.startswith("Organise a regular flow of information to the institutions concerned, which take part")
+    label = regional_data.get_rule_label("coop_reach_users", "en")
+    assert label.startswith("Regularly deliver migration data to the institutions that take part")
 
 
 # ------------------------------------------------------------------------------ slides and files
@@ -321,3 +321,15 @@ def test_network_comparison_keeps_undefined_indicators_empty():
     guide = regional_synthesis.build_regional_synthesis(None, "en", region=example)
     reach = next(r for r in _block(guide, "regional_network").rows if r[0] == "Coordinator's reach")
     assert reach[1:] == ["80%", None]  # Senegal, The Gambia (no coordinator: shown as "–")
+
+
+def test_a_rule_that_applies_in_every_country_becomes_a_regional_recommendation(region, guides):
+    common = regional_data.build_common_recommendations(region)
+    everywhere = set(common.loc[common["n_countries"] == len(region.countries), "rule_id"])
+    assert everywhere, "the demo region has recommendations common to every country"
+    blocks = {b.id: b for chapter in guides["en"].chapters for b in iter_blocks(chapter) if isinstance(b, Table)}
+    table = blocks["regional_recommendations"]
+    assert table.in_brief and len(table.rows) == len(everywhere)
+    from mpanalysis.analysis.recommendations import load_rules
+    texts = {r.text["en"] for r in load_rules() if r.id in everywhere}
+    assert {row[0] for row in table.rows} == texts

@@ -266,7 +266,8 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
         for lang in langs:
             executed = [base / "work" / lang / "executed" / name for name in CHAPTER_NOTEBOOKS]
             written += export_analysis_trail(executed, base / "guides" / "analysis", lang)
-    written += write_open_data(first, base / "data", network_dir=base / "work" / langs[0] / "network")
+    written += write_open_data(first, base / "data", network_dir=base / "work" / langs[0] / "network",
+                               tables_dir=base / "work" / langs[0] / "tables")
     return written, edition
 
 

@@ -106,6 +106,18 @@ def _cell_number(executed_path: Path, cell_index: int | None) -> int | None:
         return cell_index + 1
 
 
+def _find_running_cell(nb) -> int | None:
+    """Return the index of the code cell that was running when the kernel stopped answering: the
+    one that started (nbclient timed its ``execute_input``) without a reply, else the first one
+    never started. A dying kernel may or may not have announced the cell it was running."""
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    for index, cell in code:
+        timing = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in timing and "shell.execute_reply" not in timing:
+            return index
+    return next((i for i, c in code if c.get("execution_count") is None), None)
+
+
 class SharedKernel:
     """One kernel that executes notebook after notebook, for the batch.
 
@@ -251,8 +263,7 @@ class SharedKernel:
             index = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(
                 o.get("output_type") == "error" for o in c.get("outputs", []))), None)
             if index is None:  # no error output: the cell that was running (timeout, dead kernel)
-                index = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"
-                              and c.get("execution_count") is None), None)
+                index = _find_running_cell(nb)
             ename = getattr(failure, "ename", type(failure).__name__)
             evalue = getattr(failure, "evalue", str(failure))
             raise NotebookFailure(name, _cell_number(executed_path, index), ename, evalue, executed_path)

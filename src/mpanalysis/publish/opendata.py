@@ -13,6 +13,7 @@ import pandas as pd
 
 from mpanalysis.fileio import open_atomic_path, write_csv_safe, write_xlsx_safe
 from mpanalysis.guide.chapters.base import ChapterContext
+from mpanalysis.guide.chapters.recommendations import OPEN_DATA_TABLE
 from mpanalysis.ingest.form import FIELDS
 
 #: Tables published as open data, in this order.
@@ -35,11 +36,20 @@ def build_open_tables(ctx: ChapterContext) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def write_open_data(ctx: ChapterContext, folder: Path, network_dir: Path | None = None) -> list[Path]:
+def write_open_data(ctx: ChapterContext, folder: Path, network_dir: Path | None = None,
+                    tables_dir: Path | None = None) -> list[Path]:
     """Write ``<table>.csv`` for every open table, ``<ISO3>_tables.xlsx`` with one sheet each, and
-    copy the network files (GraphML, GEXF, nodes/edges CSV) from ``network_dir`` when present."""
+    copy the network files (GraphML, GEXF, nodes/edges CSV) from ``network_dir`` when present.
+
+    ``tables_dir`` is where the chapter notebooks saved their tables (one language's
+    ``work/<lang>/tables``): chapter IV's recommendations become ``recommendations.csv`` (id,
+    category, priority, lead institution, partners, time frame, indicator, evidence, text)."""
     folder = Path(folder)
     tables = build_open_tables(ctx)
+    recommendations = Path(tables_dir or "") / f"recommendations__{OPEN_DATA_TABLE}.csv"
+    if tables_dir is not None and recommendations.is_file():
+        tables["recommendations"] = pd.read_csv(recommendations, dtype=str, keep_default_na=False,
+                                                encoding="utf-8-sig")
     written = [write_csv_safe(frame, folder / f"{name}.csv") for name, frame in tables.items()]
     written.append(write_xlsx_safe(tables, folder / f"{ctx.country}_tables.xlsx"))
     if network_dir is not None and Path(network_dir).is_dir():

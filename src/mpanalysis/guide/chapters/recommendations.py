@@ -23,11 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from babel.lists import format_list
 
 from mpanalysis.analysis.findings import format_entity_name
 from mpanalysis.analysis.recommendations import (
     CATEGORY_LIST,
     Recommendation,
+    build_actor_table,
+    build_open_recommendations,
     build_recommendations,
     get_category_codes,
     get_rule_labels,
@@ -64,6 +67,12 @@ CHAPTER_NUMBER = "IV"
 #: The chapters whose saved results chapter IV reads, and the notebook that saves each.
 EARLIER_CHAPTERS = {"sources": "01_sources.ipynb", "policy_cycle": "02_policy_cycle.ipynb",
                     "mp_process": "03_mp_process.ipynb"}
+
+#: The table saved for the open data's ``recommendations.csv`` (codes, lead, time frame, indicator).
+OPEN_DATA_TABLE = "open_data"
+
+#: Beyond this many partners, the guide says how many and where they are listed.
+MAX_NAMED_PARTNERS = 6
 
 #: How many recommendations the brief guide keeps.
 N_PRIORITY = 5
@@ -241,51 +250,82 @@ def label_citations(chapter: Chapter, cited_chapters: Sequence[Chapter], lang: s
 
 def _labels(lang: str) -> dict[str, dict[str, str]]:
     return {"category": get_labels(CATEGORY_LIST, lang), "priority": get_rule_labels("priority", lang),
-            "origin": get_rule_labels("origin", lang)}
+            "origin": get_rule_labels("origin", lang), "timeframe": get_rule_labels("timeframe", lang)}
 
 
-def _recommendation_paragraph(recommendation: Recommendation, findings_by_id, blocks, lang: str) -> Paragraph:
+def _recommendation_blocks(recommendation: Recommendation, findings_by_id, blocks, lang: str) -> list:
+    """A recommendation as the guide prints it: its number and text, then who leads it, with
+    whom, by when, how to know it was done, its priority and origin, and the evidence."""
     labels = _labels(lang)
-    lines = [_t("recommendation.head", lang, number=recommendation.number, text=protect_text(recommendation.text)),
-             _t("recommendation.meta", lang, priority=labels["priority"][recommendation.priority].lower(),
-                origin=labels["origin"][recommendation.origin].lower())]
+    head = Paragraph(text=_t("recommendation.head", lang, number=recommendation.number,
+                             text=protect_text(recommendation.text)))
+    items = [_t("recommendation.lead", lang, lead=protect_text(recommendation.lead))]
+    if len(recommendation.partners) > MAX_NAMED_PARTNERS:
+        # a long list belongs in a table: the finding cited below names them, the open data lists them
+        items.append(_t("recommendation.partners_many", lang, n=len(recommendation.partners)))
+    elif recommendation.partners:
+        items.append(_t("recommendation.partners", lang,
+                        partners=protect_text(_t("recommendation.partner_separator", lang).join(recommendation.partners))))
+    items += [_t("recommendation.timeframe", lang, timeframe=labels["timeframe"][recommendation.timeframe]),
+              _t("recommendation.indicator", lang, indicator=protect_text(recommendation.indicator)),
+              _t("recommendation.meta", lang, priority=labels["priority"][recommendation.priority].lower(),
+                 origin=labels["origin"][recommendation.origin].lower())]
     evidence = _evidence_lines(recommendation, findings_by_id, blocks, lang)
-    lines += evidence or [_t("recommendation.workshop_only", lang)]
-    return Paragraph(text="\n".join(lines))
+    items += evidence or [_t("recommendation.workshop_only", lang)]
+    return [head, BulletList(items=items)]
 
 
-def _priority_item(recommendation: Recommendation, findings_by_id, blocks, lang: str) -> str:
+def _priority_table(top: Sequence[Recommendation], lang: str) -> Table:
+    """The highest-priority recommendations in full: text, lead, time frame, indicator."""
     labels = _labels(lang)
-    values = {"number": recommendation.number, "category": labels["category"][recommendation.category],
-              "priority": labels["priority"][recommendation.priority].lower(),
-              "text": protect_text(recommendation.text)}
-    citations = _citations(recommendation, findings_by_id, blocks, lang)
-    if citations:
-        separator = _t("recommendation.citation_separator", lang)
-        evidence = _t("recommendation.see", lang, citation=separator.join(citations))
-        return _t("priority.item", lang, evidence=evidence, **values)
-    return _t("priority.item_no_evidence", lang, origin=labels["origin"][recommendation.origin], **values)
+    rows = [[r.number, protect_text(r.text), protect_text(r.lead), labels["timeframe"][r.timeframe],
+             protect_text(r.indicator)] for r in top]
+    columns = [_t(f"priority.col_{key}", lang) for key in ("number", "text", "lead", "timeframe", "indicator")]
+    return Table(id="rec_priority", caption=_t("priority.caption", lang, n=len(top)), columns=columns, rows=rows,
+                 in_brief=True)
+
+
+def _priority_evidence(top: Sequence[Recommendation], findings_by_id, blocks, lang: str) -> Paragraph:
+    """What motivates each priority recommendation, cited so that the guide links it (table cells
+    cannot): "R1, Table II.2; R6 and R8, adopted at the national workshop"."""
+    separator = _t("recommendation.citation_separator", lang)
+    parts, from_workshop = [], []
+    for r in top:
+        citations = _citations(r, findings_by_id, blocks, lang)
+        if citations:
+            parts.append(_t("priority.evidence_item", lang, number=r.number, citations=separator.join(citations)))
+        else:
+            from_workshop.append(r.number)
+    if from_workshop:
+        numbers = format_list(from_workshop, locale=lang)
+        parts.append(_t("priority.evidence_workshop", lang, numbers=numbers, n=len(from_workshop)))
+    return Paragraph(text=_t("priority.evidence", lang, items=separator.join(parts)), in_brief=True)
 
 
 def build_recommendation_table(recommendations: Sequence[Recommendation], lang: str) -> pd.DataFrame:
-    """Return the recommendations for export: number, category, priority, origin, text, evidence
-    (labels as plain text, e.g. "Tableau III.3"), the findings and rules behind each.
+    """Return the recommendations for export: number, category, priority, origin, text, lead,
+    partners, time frame, indicator, evidence (labels as plain text, e.g. "Tableau III.3"), the
+    findings and rules behind each.
 
     >>> from mpanalysis.analysis.recommendations import number_recommendations
     >>> recs = number_recommendations([Recommendation("a", "cooperation", "high", "Relier.", "fr",
-    ...                                               evidence=("table II.2",))])
-    >>> build_recommendation_table(recs, "fr").iloc[0].tolist()[:6]
-    ['R1', 'Coopération', 'Élevée', 'Analyse des réponses au questionnaire', 'Relier.', 'Tableau II.2']
+    ...     evidence=("table II.2",), lead="Ministère de l’Intérieur", timeframe="short", indicator="Un accord.")])
+    >>> build_recommendation_table(recs, "fr").iloc[0].tolist()[:7]
+    ['R1', 'Coopération', 'Élevée', 'Analyse des réponses au questionnaire', 'Relier.', 'Ministère de l’Intérieur', '']
     """
     labels = _labels(lang)
     rows = [{"number": r.number, "category": labels["category"].get(r.category, r.category),
              "priority": labels["priority"].get(r.priority, r.priority),
-             "origin": labels["origin"].get(r.origin, r.origin), "text": r.text,
+             "origin": labels["origin"].get(r.origin, r.origin), "text": r.text, "lead": r.lead,
+             "partners": " | ".join(r.partners), "timeframe": labels["timeframe"].get(r.timeframe, r.timeframe),
+             "indicator": r.indicator,
              "evidence": ", ".join(format_evidence_key(k, {}, lang) for k in r.evidence),
-             "finding_ids": " ".join(r.finding_ids), "rule_id": r.id, "merged_rule_ids": " ".join(r.merged_ids)}
+             "finding_ids": " ".join(r.finding_ids), "rule_id": r.id, "merged_rule_ids": " ".join(r.merged_ids),
+             "addresses": " ".join(r.addresses)}
             for r in recommendations]
-    return pd.DataFrame(rows, columns=["number", "category", "priority", "origin", "text", "evidence",
-                                       "finding_ids", "rule_id", "merged_rule_ids"])
+    return pd.DataFrame(rows, columns=["number", "category", "priority", "origin", "text", "lead", "partners",
+                                       "timeframe", "indicator", "evidence", "finding_ids", "rule_id",
+                                       "merged_rule_ids", "addresses"])
 
 
 def count_recommendations(recommendations: Sequence[Recommendation]) -> dict[str, float]:
@@ -334,7 +374,8 @@ def build_recommendations_chapter(ctx: ChapterContext, findings: Sequence, measu
     entities = ctx.dataset.entities
     names = {str(e): format_entity_name(n, a) for e, n, a in
              zip(entities["entity_id"], entities["name"], entities["acronym"])}
-    recommendations = build_recommendations(findings, measures, ctx.params, lang, names=names)
+    recommendations = build_recommendations(findings, measures, ctx.params, lang, names=names,
+                                            actors=build_actor_table(ctx.dataset))
     blocks = map_evidence_to_blocks(chapters or [])
     findings_by_id = {f.id: f for f in findings}
     labels = _labels(lang)
@@ -348,10 +389,12 @@ def build_recommendations_chapter(ctx: ChapterContext, findings: Sequence, measu
         top = select_top_recommendations(recommendations, N_PRIORITY)
         sections.append(Section(title=_t("priority.title", lang), blocks=[
             Paragraph(text=_t("priority.intro", lang, n=len(top)), in_brief=True),
-            BulletList(items=[_priority_item(r, findings_by_id, blocks, lang) for r in top], in_brief=True)]))
+            _priority_table(top, lang), _priority_evidence(top, findings_by_id, blocks, lang)]))
         summary = pd.DataFrame({
             _t("summary.col_number", lang): [r.number for r in recommendations],
             _t("summary.col_category", lang): [labels["category"][r.category] for r in recommendations],
+            _t("summary.col_lead", lang): [protect_text(r.lead) for r in recommendations],
+            _t("summary.col_timeframe", lang): [labels["timeframe"][r.timeframe] for r in recommendations],
             _t("summary.col_priority", lang): [labels["priority"][r.priority] for r in recommendations],
             _t("summary.col_origin", lang): [labels["origin"][r.origin] for r in recommendations],
         })
@@ -361,10 +404,11 @@ def build_recommendations_chapter(ctx: ChapterContext, findings: Sequence, measu
         chapter_blocks.append(Paragraph(text=_t("no_recommendation", lang), in_brief=True))
     for category in get_category_codes():
         in_category = [r for r in recommendations if r.category == category]
-        section_blocks = ([_recommendation_paragraph(r, findings_by_id, blocks, lang) for r in in_category]
+        section_blocks = ([b for r in in_category for b in _recommendation_blocks(r, findings_by_id, blocks, lang)]
                           or [Paragraph(text=_t("category.none", lang))])
         sections.append(Section(title=labels["category"][category], blocks=section_blocks))
     chapter = Chapter(number=CHAPTER_NUMBER, key=CHAPTER_KEY, title=_t("title", lang), intro=_t("intro", lang),
                       blocks=chapter_blocks, sections=sections)
     return ChapterResult(chapter=chapter, findings=[], measures=count_recommendations(recommendations),
-                         tables={"recommendations": build_recommendation_table(recommendations, lang)})
+                         tables={"recommendations": build_recommendation_table(recommendations, lang),
+                                 OPEN_DATA_TABLE: build_open_recommendations(recommendations, lang)})

@@ -18,8 +18,6 @@ from mpanalysis.reference import get_codes
 
 #: How many of the most widespread rule-based recommendations the comparison lists.
 N_COMMON_RECOMMENDATIONS = 10
-#: How many of the recommendations common to every country a sentence names (the table has all).
-MAX_LISTED_RECOMMENDATIONS = 3
 
 #: Columns of :func:`build_network_comparison`, in the table's order.
 NETWORK_INDICATORS = ("n_institutions", "n_respondents", "response_rate", "density", "formal_share",
@@ -165,7 +163,7 @@ def build_country_snapshot(country: str | CountryParams, today: dt.date | None =
     measures = {**build_network_measures(summary, network_findings), **build_profile_measures(dataset, params)}
     names = {str(row["entity_id"]): format_entity_name(row["name"], row["acronym"])
              for row in dataset.entities.to_dict("records")}
-    recommendations = build_recommendations(findings, measures, params, lang, names=names)
+    recommendations = build_recommendations(findings, measures, params, lang, names=names, dataset=dataset)
 
     response = build_response_table(ChapterContext(dataset=dataset, params=params, lang=lang))
     total = response[response["type"] == "_total"].iloc[0]
@@ -413,7 +411,7 @@ def make_example_region() -> RegionData:
          {"stage": "workshop", "start": "2025-05-14", "end": "2025-05-15"},
          {"stage": "endorsement", "start": "2025-09-30"}],
         {"trends": 4, "border_management": 2, "crisis": 1, "development": 2}, network, severities,
-        [("coop_silent_producers", "cooperation"), ("training_need", "training_hr")])
+        [("coop_share_data", "cooperation"), ("training_data_use", "training_hr")])
     gambia = snapshot(
         "GMB", {"fr": "Gambie", "en": "The Gambia"}, "draft",
         [{"stage": "questionnaire", "start": "2025-05-05", "end": "2025-06-13"},
@@ -421,5 +419,5 @@ def make_example_region() -> RegionData:
         {"trends": 2, "border_management": 3, "crisis": 0, "development": 1},
         {**network, "density": 0.2, "coordinator_reach": None, "n_silos": 0},
         {**severities, "use": (3.0, 1.0)},
-        [("coop_silent_producers", "cooperation"), ("crisis_coverage_gap", "crisis_information")])
+        [("coop_share_data", "cooperation"), ("crisis_information", "crisis_information")])
     return RegionData(snapshots=(senegal, gambia), skipped={}, today=dt.date(2025, 11, 1))

@@ -17,7 +17,6 @@ from babel.numbers import format_decimal, format_percent
 from mpanalysis.guide.document import BulletList, Callout, Chapter, Figure, Guide, Paragraph, Table
 from mpanalysis.paths import outputs_dir
 from mpanalysis.publish.regional.data import (
-    MAX_LISTED_RECOMMENDATIONS,
     N_COMMON_RECOMMENDATIONS,
     NETWORK_INDICATORS,
     SHARE_INDICATORS,
@@ -305,13 +304,23 @@ def _build_recommendations_chapter(region: RegionData, lang: str) -> Chapter:
          "category_share": float(by_category[category]) / n_total},
         low_country=names[low], high_country=names[high], category=category_labels.get(category, category)))]
     common = build_common_recommendations(region)
-    everywhere = common[common["n_countries"] == len(ordered)]
+    everywhere = common[common["n_countries"] == len(ordered)] if len(ordered) > 1 else common.iloc[0:0]
     if len(everywhere):
-        quoted = [f"« {get_rule_label(r, lang)} »" if lang == "fr" else f"“{get_rule_label(r, lang)}”"
-                  for r in everywhere.sort_values(["priority_order", "order"], kind="stable")["rule_id"]]
-        key = "recommendations.common" if len(quoted) <= MAX_LISTED_RECOMMENDATIONS else "recommendations.common_many"
-        blocks.append(Paragraph(text=_tn(key, lang, {"n_common": len(everywhere), "n_countries": len(ordered)},
-                                         labels=_list(quoted[:MAX_LISTED_RECOMMENDATIONS], lang))))
+        # a rule that applies in every country is a regional recommendation, stated once
+        from mpanalysis.analysis.recommendations import get_rule_labels, load_rules
+
+        rules = {r.id: r for r in load_rules()}
+        timeframes = get_rule_labels("timeframe", lang)
+        ranked = everywhere.sort_values(["priority_order", "order"], kind="stable")
+        blocks.append(Paragraph(in_brief=True, text=_tn(
+            "recommendations.common", lang, {"n_common": len(everywhere), "n_countries": len(ordered)})))
+        rows = [[rules[rule_id].text.get(lang) or rules[rule_id].text["en"],
+                 category_labels.get(rules[rule_id].category, rules[rule_id].category),
+                 timeframes[rules[rule_id].timeframe]] for rule_id in ranked["rule_id"]]
+        blocks.append(Table(id="regional_recommendations", caption=_t("recommendations.regional_caption", lang),
+                            columns=[_t(f"recommendations.col_{k}", lang) for k in ("recommendation", "category",
+                                                                                    "timeframe")],
+                            rows=rows, in_brief=True))
     elif len(common):
         first = common.iloc[0]
         blocks.append(Paragraph(text=_tn(

@@ -1,9 +1,23 @@
-"""Chapter IV: recommendations from declarative rules over the findings, merged with the workshop's.
+"""The recommendation rules: their closed condition language, their fields, and their validation.
 
-The rules are data (``data/reference/recommendation_rules.yaml``): an id, one of the five
-categories of ``data/reference/recommendation_categories.csv``, a priority, a condition and a
-French and English text with placeholders. Conditions are a small closed language — nothing in
-the file is ever executed:
+A rule (``data/reference/recommendation_rules.yaml``) says when to recommend what, who should lead
+it, with whom, in what time frame, and how to know it was done:
+
+- ``id``, ``category`` (``recommendation_categories.csv``), ``priority`` (high, medium, low) and
+  ``timeframe`` (short: within a year; medium: one to three years; long: beyond);
+- ``when``: a condition (see below); ``text`` and ``indicator``: one sentence per language;
+- ``lead``: who leads, as a list of selectors tried in order; ``partners``: selectors whose
+  institutions are all partners. Selectors: ``coordinator`` (the coordinating institution),
+  ``working_group`` (its members), ``triggering`` (the institutions the triggering findings
+  name), ``{type: statistics_office}`` / ``{type: [police_border, …]}`` (respondents of those
+  types, the one holding most existing sources first). The lead always resolves: after the
+  selectors come the coordinator, the parameters' coordinator, the coordinating authority and,
+  last, the national working group;
+- ``addresses``: which of the five recurring problems of migration profiles the recommendation
+  answers (``understanding``, ``dissemination``, ``ownership``, ``update``, ``use``: the challenge
+  codes of ``challenges.csv``), so that every problem the answers show gets a recommendation.
+
+Conditions are a small closed language — nothing in the file is ever executed:
 
 - ``{finding_kind: cut_vertex}``: some finding of that kind (or of one of a list of kinds);
   filters narrow it: ``domain: crisis`` / ``domain: [trends, development]`` (also ``stage``,
@@ -11,42 +25,32 @@ the file is ever executed:
 - ``{measure: network.formal_share, below: 0.3}``: a measure compared with ``below``,
   ``at_most``, ``above`` or ``at_least`` (a missing measure never fires);
 - ``{any: [...]}``, ``{all: [...]}``, ``{not: {...}}``.
-
-A rule gives at most one recommendation, however many findings trigger it: their institutions are
-listed in ``{entities}`` and their evidence keys ("figure II.1"…) are cited. Text placeholders:
-``{entities}``, ``{n_entities}``, ``{domains}``, ``{stages}``, ``{challenges}``, ``{needs}``,
-``{share}`` (the triggering measure, or the triggering finding's share or rate, as a percentage),
-``{value}`` (the triggering measure as a number) and ``{n_entities|one|other}`` (the word form
-agreeing with the number of institutions, by the language's CLDR plural rules).
 """
 
 from __future__ import annotations
 
 import numbers
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from babel import Locale
-from babel.lists import format_list
-from babel.numbers import format_decimal, format_percent
-from rapidfuzz import fuzz
-
-from mpanalysis.analysis.findings import format_names
 from mpanalysis.errors import ReferenceDataError
-from mpanalysis.params import CountryParams
 from mpanalysis.paths import reference_dir
-from mpanalysis.reference import DEFAULT_LANGUAGE, get_labels, load_reference
+from mpanalysis.reference import DEFAULT_LANGUAGE, get_codes, load_reference
 
 RULES_FILE = "recommendation_rules.yaml"
 CATEGORY_LIST = "recommendation_categories"
 PRIORITIES = ("high", "medium", "low")
 SEVERITIES = ("info", "low", "medium", "high")
 ORIGINS = ("workshop", "rule")
+TIMEFRAMES = ("short", "medium", "long")
+#: The five recurring problems of migration profiles (challenge codes of ``challenges.csv``).
+PROBLEMS = ("understanding", "dissemination", "ownership", "update", "use")
+#: Selectors of a rule's ``lead`` and ``partners``.
+SELECTOR_NAMES = ("coordinator", "working_group", "triggering")
 
 #: Finding filters a condition may use, and the reference list that labels their codes.
 CODE_FILTERS = {"domain": "domains", "stage": "policy_stages", "challenge": "challenges",
@@ -66,6 +70,8 @@ COMPARATORS = {"below": lambda v, t: v < t, "at_most": lambda v, t: v <= t,
 DUPLICATE_THRESHOLD = 65.0
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+#: {measure:network.formal_share}: a measure of the country, as a percentage when it is a share.
+_MEASURE_PLACEHOLDER = re.compile(r"measure:([a-z0-9_.]+)")
 #: {n_entities|one form|other form}: the form agreeing with the number of institutions listed.
 _PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
 
@@ -192,6 +198,18 @@ def get_finding_codes(finding: object, key: str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class Selector:
+    """Who a rule's ``lead`` or ``partners`` designates: a named role, or respondents of some types.
+
+    >>> parse_selector("coordinator"), parse_selector({"type": "statistics_office"}).types
+    (Selector(role='coordinator', types=()), ('statistics_office',))
+    """
+
+    role: str | None = None
+    types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Rule:
     """One recommendation rule, validated. ``order`` is its position in the rules file."""
 
@@ -202,36 +220,11 @@ class Rule:
     text: Mapping[str, str]
     evidence: str | None = None
     order: int = 0
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    """A recommendation in one language, with what triggered it.
-
-    ``origin`` is ``rule`` (from the analysis) or ``workshop`` (adopted at the national
-    workshop). ``evidence`` lists the keys of the tables and figures the guide cites ("figure
-    II.1"); ``finding_ids``, ``entities`` (entity ids) and ``measures`` are what triggered it.
-    ``merged_ids`` are the rules a workshop recommendation absorbed as duplicates. ``number`` is
-    set by :func:`number_recommendations` ("R1", "R2"…).
-    """
-
-    id: str
-    category: str
-    priority: str
-    text: str
-    lang: str
-    origin: str = "rule"
-    finding_ids: tuple[str, ...] = ()
-    entities: tuple[str, ...] = ()
-    measures: Mapping[str, float] = field(default_factory=dict)
-    evidence: tuple[str, ...] = ()
-    merged_ids: tuple[str, ...] = ()
-    order: int = 0
-    number: str | None = None
-
-    @property
-    def is_adopted_at_workshop(self) -> bool:
-        return self.origin == "workshop"
+    timeframe: str = "medium"
+    indicator: Mapping[str, str] = field(default_factory=dict)
+    lead: tuple[Selector, ...] = ()
+    partners: tuple[Selector, ...] = ()
+    addresses: tuple[str, ...] = ()
 
 
 def _rules_error(file: Path, rule_id: object, message: str) -> ReferenceDataError:
@@ -243,6 +236,35 @@ def _as_tuple(value: object) -> tuple[str, ...]:
     if isinstance(value, (list, tuple)):
         return tuple(str(v) for v in value)
     return (str(value),)
+
+
+def parse_selector(data: object) -> Selector:
+    """Parse one selector of ``lead`` / ``partners``; raise ``ValueError`` saying what is wrong.
+
+    >>> parse_selector({"type": ["police_border", "judiciary"]}).types
+    ('police_border', 'judiciary')
+    >>> parse_selector("chief")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown selector 'chief' (use coordinator, working_group, triggering or {type: <institution type>})
+    """
+    if isinstance(data, str):
+        if data not in SELECTOR_NAMES:
+            raise ValueError(f"unknown selector '{data}' (use {', '.join(SELECTOR_NAMES)} or {{type: <institution type>}})")
+        return Selector(role=data)
+    if isinstance(data, Mapping) and set(data) == {"type"}:
+        types = _as_tuple(data["type"])
+        allowed = get_codes("institution_types")
+        unknown = [t for t in types if t not in allowed]
+        if unknown:
+            raise ValueError(f"institution type '{unknown[0]}' is not one of {allowed}")
+        return Selector(types=types)
+    raise ValueError(f"a selector is one of {', '.join(SELECTOR_NAMES)} or {{type: <institution type>}}, got {data!r}")
+
+
+def _parse_selectors(value: object) -> tuple[Selector, ...]:
+    items = value if isinstance(value, list) else [value]
+    return tuple(parse_selector(item) for item in items)
 
 
 def parse_condition(data: object) -> Condition:
@@ -303,6 +325,8 @@ def _check_text(text: str) -> None:
             raise ValueError(f"only {{n_entities|…|…}} chooses a word form, not {{{name}|…}}")
     text = _PLURAL.sub("", text)
     for name in _PLACEHOLDER.findall(text):
+        if _MEASURE_PLACEHOLDER.fullmatch(name):
+            continue
         if name not in PLACEHOLDERS:
             raise ValueError(f"unknown placeholder {{{name}}} (allowed: {', '.join(sorted(PLACEHOLDERS))})")
     if _PLACEHOLDER.sub("", text).count("{") or _PLACEHOLDER.sub("", text).count("}"):
@@ -322,21 +346,28 @@ def get_category_codes() -> list[str]:
 def parse_rules(data: object, file: str | Path = "<rules>", languages: Iterable[str] = ("fr", "en")) -> list[Rule]:
     """Validate the content of a rules file; errors name the file and the rule id.
 
-    >>> parse_rules({"rules": [{"id": "r1", "category": "cooperation", "priority": "high",
-    ...     "when": {"finding_kind": "silo"}, "text": {"fr": "Relier {entities}.", "en": "Link {entities}."}}]})[0].id
-    'r1'
-    >>> parse_rules({"rules": [{"id": "r2", "category": "weather", "priority": "high",
-    ...     "when": {"finding_kind": "silo"}, "text": {"fr": "a", "en": "b"}}]}, "rules.yaml")
+    >>> rule = {"id": "r1", "category": "cooperation", "priority": "high", "timeframe": "short",
+    ...         "when": {"finding_kind": "silo"}, "lead": "coordinator", "partners": "triggering",
+    ...         "text": {"fr": "Relier les groupes.", "en": "Link the groups."},
+    ...         "indicator": {"fr": "Aucun groupe isolé.", "en": "No isolated group."}}
+    >>> parse_rules({"rules": [rule]})[0].lead
+    (Selector(role='coordinator', types=()),)
+    >>> parse_rules({"rules": [{**rule, "id": "r2", "timeframe": "soon"}]}, "rules.yaml")
     Traceback (most recent call last):
     ...
-    mpanalysis.errors.ReferenceDataError: rules.yaml, rule 'r2': category 'weather' is not one of ['cooperation', 'training_hr', 'collection', 'border_information', 'crisis_information']
+    mpanalysis.errors.ReferenceDataError: rules.yaml, rule 'r2': timeframe 'soon' is not one of ['short', 'medium', 'long']
+    >>> parse_rules({"rules": [{**rule, "id": "r3", "category": "weather"}]}, "rules.yaml")
+    Traceback (most recent call last):
+    ...
+    mpanalysis.errors.ReferenceDataError: rules.yaml, rule 'r3': category 'weather' is not one of ['cooperation', 'training_hr', 'collection', 'border_information', 'crisis_information']
     """
     file = Path(file)
     if not isinstance(data, Mapping) or not isinstance(data.get("rules"), list):
         raise _rules_error(file, None, "expected a mapping with a list under 'rules'")
     categories = get_category_codes()
     languages = list(languages)
-    allowed_keys = {"id", "category", "priority", "when", "text", "evidence"}
+    allowed_keys = {"id", "category", "priority", "when", "text", "evidence", "timeframe", "indicator",
+                    "lead", "partners", "addresses"}
     rules: list[Rule] = []
     seen: set[str] = set()
     for order, item in enumerate(data["rules"]):
@@ -376,8 +407,29 @@ def parse_rules(data: object, file: str | Path = "<rules>", languages: Iterable[
         evidence = item.get("evidence")
         if evidence is not None and not isinstance(evidence, str):
             raise _rules_error(file, rule_id, "'evidence' must be a text such as 'table III.2'")
+        timeframe = item.get("timeframe")
+        if timeframe not in TIMEFRAMES:
+            raise _rules_error(file, rule_id, f"timeframe '{timeframe}' is not one of {list(TIMEFRAMES)}")
+        indicator = item.get("indicator")
+        if not isinstance(indicator, Mapping) or any(not str(indicator.get(lang) or "").strip() for lang in languages):
+            raise _rules_error(file, rule_id, f"needs an 'indicator' (how to know it was done) with {languages}")
+        for lang, value in indicator.items():
+            try:
+                _check_text(str(value))
+            except ValueError as exc:
+                raise _rules_error(file, rule_id, f"indicator '{lang}': {exc}") from None
+        try:
+            lead = _parse_selectors(item["lead"]) if "lead" in item else ()
+            partners = _parse_selectors(item["partners"]) if "partners" in item else ()
+        except ValueError as exc:
+            raise _rules_error(file, rule_id, str(exc)) from None
+        addresses = _as_tuple(item["addresses"]) if "addresses" in item else ()
+        unknown_problems = [p for p in addresses if p not in PROBLEMS]
+        if unknown_problems:
+            raise _rules_error(file, rule_id, f"addresses '{unknown_problems[0]}', not one of {list(PROBLEMS)}")
         rules.append(Rule(rule_id, item["category"], item["priority"], condition,
-                          {str(k): str(v) for k, v in text.items()}, evidence, order))
+                          {str(k): str(v) for k, v in text.items()}, evidence, order, timeframe,
+                          {str(k): str(v) for k, v in indicator.items()}, lead, partners, addresses))
     return rules
 
 
@@ -392,7 +444,7 @@ def load_rules(path: str | Path | None = None) -> list[Rule]:
     """Load and validate the recommendation rules (default ``data/reference/recommendation_rules.yaml``).
 
     >>> rules = load_rules()
-    >>> len(rules) >= 15, {r.category for r in rules} == set(get_category_codes())
+    >>> {r.category for r in rules} == set(get_category_codes()), all(r.indicator for r in rules)
     (True, True)
     """
     file = Path(path or reference_dir() / RULES_FILE)
@@ -412,6 +464,19 @@ def get_rule_labels(group: str, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     return {code: texts.get(lang) or texts.get(DEFAULT_LANGUAGE, code) for code, texts in labels[group].items()}
 
 
+def get_rule_setting(name: str) -> Any:
+    """Return one of the rules file's ``settings`` (e.g. ``max_recommendations``).
+
+    >>> get_rule_setting("max_recommendations")
+    12
+    """
+    file = reference_dir() / RULES_FILE
+    settings = (_read_rules_file(str(file)) or {}).get("settings", {})
+    if name not in settings:
+        raise ReferenceDataError(f"{file}: no setting '{name}' under 'settings'")
+    return settings[name]
+
+
 def flatten_measures(prefix: str, values: object) -> dict[str, float]:
     """Return ``{"<prefix>.<name>": value}`` for the numeric scalars of a dataclass or mapping.
 
@@ -429,232 +494,3 @@ def flatten_measures(prefix: str, values: object) -> dict[str, float]:
             if isinstance(value, numbers.Real) and value == value}
 
 
-# --------------------------------------------------------------------------------------------
-# Evaluation
-
-
-def _is_share(name: str) -> bool:
-    return name.endswith(("_share", "_rate")) or name.rsplit(".", 1)[-1] in {"share", "prevalence", "rate"} \
-        or name.rsplit(".", 1)[-1].startswith("share_")
-
-
-def _fill(rule: Rule, lang: str, match: _Match, names: Mapping[str, str], file: str) -> str:
-    template = rule.text.get(lang) or rule.text.get(DEFAULT_LANGUAGE) or next(iter(rule.text.values()))
-    entity_ids = list(dict.fromkeys(e for f in match.findings for e in f.entities))
-
-    def share_value() -> float | None:
-        for name, value in match.measures.items():
-            return value
-        for finding in match.findings:
-            for name, value in finding.numbers.items():
-                if _is_share(name) and value is not None:
-                    return float(value)
-        return None
-
-    def replace_one(m: re.Match) -> str:
-        name = m.group(1)
-        if name == "entities":
-            if not entity_ids:
-                return get_rule_labels("fallback", lang)["entities"]
-            # Same wording as the findings: at most max_names names, then "and N others".
-            return format_names([names.get(e, e) for e in entity_ids], lang)
-        if name == "n_entities":
-            return format_decimal(len(entity_ids), locale=lang)
-        if name in CODE_PLACEHOLDERS:
-            key = CODE_PLACEHOLDERS[name]
-            labels = get_labels(CODE_FILTERS[key], lang)
-            codes = list(dict.fromkeys(c for f in match.findings for c in get_finding_codes(f, key)))
-            return format_list([labels.get(c, c) for c in codes], locale=lang) if codes else ""
-        if name == "share":
-            value = share_value()
-            if value is None:
-                raise _rules_error(Path(file), rule.id, "{share} is used but neither a measure nor a "
-                                   "finding with a share or rate triggered the rule")
-            return format_percent(value, locale=lang)
-        if name == "value":
-            if not match.measures:
-                raise _rules_error(Path(file), rule.id, "{value} is used but no measure triggered the rule")
-            return format_decimal(round(next(iter(match.measures.values())), 2), locale=lang)
-        return m.group(0)
-
-    def choose_form(m: re.Match) -> str:
-        # With no institution named, the text says "the institutions concerned": plural.
-        count = len(entity_ids) or 2
-        return m.group(2) if Locale.parse(lang).plural_form(count) == "one" else m.group(3)
-
-    return _PLACEHOLDER.sub(replace_one, _PLURAL.sub(choose_form, template))
-
-
-def evaluate_rules(rules: Sequence[Rule], findings: Sequence[FindingLike], measures: Mapping[str, float],
-                   lang: str = DEFAULT_LANGUAGE, *, names: Mapping[str, str] | None = None,
-                   rules_file: str = RULES_FILE) -> list[Recommendation]:
-    """Return one recommendation per rule whose condition holds, in rule order.
-
-    ``names`` maps entity ids to the names shown in ``{entities}`` (ids are shown otherwise).
-    Evidence is the triggering findings' keys, in order, then the rule's own ``evidence``.
-
-    >>> from types import SimpleNamespace as F
-    >>> rules = parse_rules({"rules": [{"id": "r1", "category": "crisis_information", "priority": "high",
-    ...     "when": {"finding_kind": "coverage_gap", "domain": "crisis"},
-    ...     "text": {"fr": "Collecter des données sur « {domains} ».", "en": "Collect data on {domains}."}}]})
-    >>> gap = F(id="sources.coverage_gap.crisis", kind="coverage_gap", severity="high", entities=[],
-    ...         numbers={}, evidence="table I.2", codes={"domain": "crisis"})
-    >>> [(r.id, r.text, r.evidence) for r in evaluate_rules(rules, [gap], {}, "en")]
-    [('r1', 'Collect data on Migration in crisis situations.', ('table I.2',))]
-    >>> evaluate_rules(rules, [], {}, "en")
-    []
-    """
-    names = names or {}
-    recommendations = []
-    for rule in rules:
-        match = _evaluate(rule.condition, findings, measures)
-        if match is None:
-            continue
-        evidence = list(dict.fromkeys(f.evidence for f in match.findings if f.evidence))
-        if rule.evidence and rule.evidence not in evidence:
-            evidence.append(rule.evidence)
-        recommendations.append(Recommendation(
-            id=rule.id, category=rule.category, priority=rule.priority,
-            text=_fill(rule, lang, match, names, rules_file), lang=lang, origin="rule",
-            finding_ids=tuple(dict.fromkeys(f.id for f in match.findings)),
-            entities=tuple(dict.fromkeys(e for f in match.findings for e in f.entities)),
-            measures=dict(match.measures), evidence=tuple(evidence), order=rule.order))
-    return recommendations
-
-
-# --------------------------------------------------------------------------------------------
-# Workshop, numbering, selection
-
-
-def _content_words(text: str) -> str:
-    """Case- and accent-folded words of 4 letters or more: short function words ("de", "the",
-    "des", "and") would make any two sentences of a language look alike."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(w for w in re.sub(r"[^\w]+", " ", folded).split() if len(w) > 3)
-
-
-def merge_workshop_recommendations(recommendations: Sequence[Recommendation], params: CountryParams,
-                                   lang: str = DEFAULT_LANGUAGE, *,
-                                   threshold: float = DUPLICATE_THRESHOLD) -> list[Recommendation]:
-    """Add the recommendations adopted at the workshop and drop rule-based ones that say the same.
-
-    A rule-based recommendation is a duplicate of a workshop one when both are in the same
-    category and their texts are at least ``threshold`` similar (rapidfuzz ``token_sort_ratio``
-    on case- and accent-folded words of four letters or more, see :data:`DUPLICATE_THRESHOLD`). The workshop's wording wins and inherits the duplicate's
-    evidence, so the guide still cites what supports it. Workshop recommendations come first.
-
-    >>> p = CountryParams(country="SEN", workshop={"recommendations": [{"category": "cooperation",
-    ...     "text": {"fr": "Signer des accords de partage de données.", "en": "Sign data-sharing agreements."}}]})
-    >>> rule = Recommendation("coop.x", "cooperation", "high", "Sign data sharing agreements", "en",
-    ...                       evidence=("table II.2",))
-    >>> merged = merge_workshop_recommendations([rule], p, "en")
-    >>> [(r.id, r.origin, r.evidence, r.merged_ids) for r in merged]
-    [('workshop.1', 'workshop', ('table II.2',), ('coop.x',))]
-    """
-    workshop = []
-    for index, adopted in enumerate(params.workshop.recommendations, start=1):
-        text = adopted.text.get(lang) or adopted.text.get(DEFAULT_LANGUAGE) or next(iter(adopted.text.values()))
-        workshop.append(Recommendation(id=f"workshop.{index}", category=adopted.category,
-                                       priority=adopted.priority, text=text, lang=lang,
-                                       origin="workshop", order=index))
-    kept = []
-    for recommendation in recommendations:
-        duplicate_of = None
-        for index, adopted in enumerate(workshop):
-            if adopted.category != recommendation.category:
-                continue
-            if fuzz.token_sort_ratio(_content_words(adopted.text), _content_words(recommendation.text)) >= threshold:
-                duplicate_of = index
-                break
-        if duplicate_of is None:
-            kept.append(recommendation)
-            continue
-        adopted = workshop[duplicate_of]
-        workshop[duplicate_of] = replace(
-            adopted,
-            finding_ids=tuple(dict.fromkeys([*adopted.finding_ids, *recommendation.finding_ids])),
-            entities=tuple(dict.fromkeys([*adopted.entities, *recommendation.entities])),
-            measures={**recommendation.measures, **adopted.measures},
-            evidence=tuple(dict.fromkeys([*adopted.evidence, *recommendation.evidence])),
-            merged_ids=(*adopted.merged_ids, recommendation.id))
-    return workshop + kept
-
-
-def _sort_key(recommendation: Recommendation, categories: list[str]) -> tuple:
-    category = categories.index(recommendation.category) if recommendation.category in categories else len(categories)
-    return (category, ORIGINS.index(recommendation.origin), PRIORITIES.index(recommendation.priority),
-            recommendation.order, recommendation.id)
-
-
-def number_recommendations(recommendations: Sequence[Recommendation]) -> list[Recommendation]:
-    """Sort into the fixed category order and number "R1", "R2"… continuously.
-
-    Within a category: adopted at the workshop first, then by priority (high, medium, low), then
-    in the order of the workshop list or the rules file. The result does not depend on the order
-    of the input.
-
-    >>> recs = [Recommendation("b", "collection", "high", "…", "en", order=2),
-    ...         Recommendation("a", "cooperation", "low", "…", "en", order=1),
-    ...         Recommendation("workshop.1", "collection", "low", "…", "en", origin="workshop", order=1)]
-    >>> [(r.number, r.id) for r in number_recommendations(recs)]
-    [('R1', 'a'), ('R2', 'workshop.1'), ('R3', 'b')]
-    """
-    categories = get_category_codes()
-    ordered = sorted(recommendations, key=lambda r: _sort_key(r, categories))
-    return [replace(r, number=f"R{index}") for index, r in enumerate(ordered, start=1)]
-
-
-def select_top_recommendations(recommendations: Sequence[Recommendation], n: int = 5) -> list[Recommendation]:
-    """Return the ``n`` recommendations for the brief guide: high priority first.
-
-    Ties keep workshop recommendations first, then the numbering order (call it on numbered
-    recommendations so the brief guide shows the same numbers as the full one).
-
-    >>> recs = number_recommendations([Recommendation("a", "cooperation", "low", "…", "en"),
-    ...     Recommendation("b", "collection", "high", "…", "en")])
-    >>> [r.number for r in select_top_recommendations(recs, n=1)]
-    ['R2']
-    """
-    position = {id(r): index for index, r in enumerate(recommendations)}
-    ranked = sorted(recommendations, key=lambda r: (PRIORITIES.index(r.priority), ORIGINS.index(r.origin),
-                                                   position[id(r)]))
-    return ranked[:n]
-
-
-def build_recommendations(findings: Sequence[FindingLike], measures: Mapping[str, float],
-                          params: CountryParams, lang: str = DEFAULT_LANGUAGE, *,
-                          names: Mapping[str, str] | None = None,
-                          rules: Sequence[Rule] | None = None) -> list[Recommendation]:
-    """Evaluate the rules, merge the workshop's recommendations and number them: chapter IV.
-
-    >>> p = CountryParams(country="SEN")
-    >>> recs = build_recommendations([], {"profile.share_aware": 0.2}, p, "fr")
-    >>> [(r.number, r.category) for r in recs][:1]
-    [('R1', 'training_hr')]
-    """
-    rules = load_rules() if rules is None else rules
-    evaluated = evaluate_rules(rules, findings, measures, lang, names=names)
-    return number_recommendations(merge_workshop_recommendations(evaluated, params, lang))
-
-
-def recommendations_to_frame(recommendations: Sequence[Recommendation], lang: str = DEFAULT_LANGUAGE):
-    """Return a display table: number, category, priority, text, evidence, origin (labels in ``lang``).
-
-    Column headers in the language: ``frame.rename(columns=get_rule_labels("columns", lang))``.
-
-    >>> recs = number_recommendations([Recommendation("a", "cooperation", "high", "Relier.", "fr",
-    ...                                               evidence=("figure II.1",))])
-    >>> recommendations_to_frame(recs, "fr").iloc[0].tolist()
-    ['R1', 'Coopération', 'Élevée', 'Relier.', 'figure II.1', 'Analyse des réponses au questionnaire']
-    """
-    import pandas as pd
-
-    categories = get_labels(CATEGORY_LIST, lang)
-    priorities = get_rule_labels("priority", lang)
-    origins = get_rule_labels("origin", lang)
-    rows = [{"number": r.number, "category": categories.get(r.category, r.category),
-             "priority": priorities.get(r.priority, r.priority), "text": r.text,
-             "evidence": ", ".join(r.evidence), "origin": origins.get(r.origin, r.origin)}
-            for r in recommendations]
-    return pd.DataFrame(rows, columns=["number", "category", "priority", "text", "evidence", "origin"])
