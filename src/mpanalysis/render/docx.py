@@ -51,7 +51,7 @@ DRAFT_RED = "B3132B"
 SYNTHETIC_BROWN = "7A4B00"
 FONT = "Arial"  # Liberation Sans has the same metrics where Arial is missing (LibreOffice)
 MONO_FONT = "Courier New"
-FIGURE_WIDTH = Cm(16)
+FIGURE_WIDTH = Cm(15.5)  # 12 px labels of a 720 px drawing at about 7.5 pt
 FIGURE_MAX_HEIGHT = Cm(21)
 TEXT_WIDTH = Mm(170)
 TABLE_STYLE = "Guide Table"
@@ -202,8 +202,8 @@ def _set_up_styles(doc, lang_tag: str) -> None:
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.15
 
-    for name, size, colour, before, after in [("Heading 1", 20, NAVY, 0, 14),
-                                              ("Heading 2", 14, NAVY, 16, 6),
+    for name, size, colour, before, after in [("Heading 1", 20, NAVY, 0, 10),
+                                              ("Heading 2", 14, NAVY, 12, 6),
                                               ("Heading 3", 12, TEAL, 12, 4),
                                               ("Heading 4", 11, INK, 10, 4),
                                               ("Heading 5", 10.5, INK, 8, 2)]:
@@ -250,7 +250,7 @@ def _set_up_styles(doc, lang_tag: str) -> None:
         style.quick_style = True
         return style
 
-    add_paragraph_style("Chapter Intro", 12, MUTED, after=12)
+    add_paragraph_style("Chapter Intro", 11, MUTED, after=8)
     add_paragraph_style("Callout", 10, INK, after=0, before=0)
     add_paragraph_style("Table Text", 9, INK, after=0)
     add_paragraph_style("Block Note", 8.5, MUTED, after=10)
