@@ -472,7 +472,7 @@ def _add_table(doc, table: Table, texts, numbering: Numbering) -> None:
 
 #: Advance widths of Arial / Liberation Sans (metric-compatible) in thousandths of an em, regular
 #: and bold, for the characters of table text; accented letters take their base letter's width.
-_ARIAL_CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:-()/%'’«»–"
+_ARIAL_CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:-()/%'’«»–@+&_?!"
 _ARIAL_WIDTHS = {
     weight: dict(zip(_ARIAL_CHARACTERS, lower + upper + [556] * 10 + punctuation))
     for weight, lower, upper, punctuation in [
@@ -481,13 +481,15 @@ _ARIAL_WIDTHS = {
           278, 556, 500, 722, 500, 500, 500],
          [667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667,
           611, 722, 667, 944, 667, 667, 611],
-         [278, 278, 278, 278, 278, 333, 333, 333, 278, 889, 191, 222, 556, 556, 556]),
+         [278, 278, 278, 278, 278, 333, 333, 333, 278, 889, 191, 222, 556, 556, 556, 1015, 584, 667, 556,
+          556, 278]),
         ("bold",
          [556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611, 611, 611, 389, 556,
           333, 611, 556, 778, 556, 556, 500],
          [722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778, 667, 778, 722, 667,
           611, 722, 667, 944, 667, 667, 611],
-         [278, 278, 278, 333, 333, 333, 333, 333, 278, 889, 238, 278, 556, 556, 556]),
+         [278, 278, 278, 333, 333, 333, 333, 333, 278, 889, 238, 278, 556, 556, 556, 975, 584, 722, 556,
+          611, 333]),
     ]
 }
 #: No column narrower than this (1.5 cm), and the cell padding of the table style.
@@ -536,7 +538,7 @@ def compute_column_widths(columns: list[list[str]], total_twips: int,
         words = [measure_text_twips(word, bold=True) for word in header.split()]
         words += [measure_text_twips(word) for cell in cells for line in cell.split("\n") for word in line.split()]
         # a little slack: Word's and LibreOffice's glyph placement is not ours to the twip
-        longest_word = max(words, default=0) + _CELL_PADDING_TWIPS + 60
+        longest_word = max(words, default=0) + _CELL_PADDING_TWIPS + 100
         lines = [measure_text_twips(line) for cell in cells for line in cell.split("\n")]
         longest_line = max(lines + [measure_text_twips(header, bold=True) // 2], default=0) + _CELL_PADDING_TWIPS
         minimum = max(min_twips, longest_word)
