@@ -24,8 +24,6 @@ import networkx as nx
 import plotly.graph_objects as go
 
 from mpanalysis.guide.figures.network import (
-    CHANNEL_LEGEND_ENTRIES_PER_ROW,
-    TYPE_LEGEND_ENTRIES_PER_ROW,
     _add_edge_traces,
     _add_node_traces,
     _node_full_label,
@@ -323,7 +321,9 @@ def plot_actor_network_print(G: nx.DiGraph, lang: str = "fr",
                             "yanchor": "top", "yshift": -6, "align": "left", "showarrow": False,
                             "text": "<br>".join(note_lines),
                             "font": {"size": font_size, "color": style["muted_text_color"]}})
-    legend_px = 26 + _estimate_legend_rows_px(fig)
+    # under the lists, side by side: the institution types three to a row, the channels in a column
+    n_channels = sum(1 for t in fig.data if t.legend == "legend2" and t.showlegend is not False and t.name)
+    legend_px = 26 + max(_estimate_legend_rows_px(fig), 20 * n_channels)
     n_brokers = len(layout.focus) - len(coordinators)
     subtitle = fill_figure_text(f"{texts}.print_subtitle", lang, n=n_brokers,
                                 size=get_figure_text(f"{texts}.print_size_{centrality_kind}", lang))
@@ -333,8 +333,7 @@ def plot_actor_network_print(G: nx.DiGraph, lang: str = "fr",
     base = _base_layout(title, None, 100)
     base.pop("title")
     subtitle_lines = _wrap(subtitle, int(printed["note_chars"])).split("<br>")
-    # the subtitle's lines, then the channels' legend (its title and its rows)
-    top_px = round(14 + line_px * len(subtitle_lines) + 10 + 24 + 24 * _count_channel_legend_rows(fig))
+    top_px = round(14 + line_px * len(subtitle_lines) + 10)
     annotations.append({"x": 0, "y": 1, "xref": "paper", "yref": "paper", "xanchor": "left",
                         "yanchor": "top", "yshift": top_px - 4, "align": "left", "showarrow": False,
                         "text": "<br>".join(subtitle_lines),
@@ -346,8 +345,7 @@ def plot_actor_network_print(G: nx.DiGraph, lang: str = "fr",
         width=width_px, height=height, annotations=annotations, showlegend=True,
         # legends placed on the whole figure ("container"): outside the plot area, plotly would
         # shrink the drawing to make room, and the positions computed in pixels would drift
-        **build_network_legends(lang, top_y=(bottom_px + layout.height_px + 6) / height,
-                                bottom_y=(bottom_px - notes_px - 2) / height, yref="container"),
+        **_build_print_legends(lang, top_y=(bottom_px - notes_px - 2) / height),
         margin={"l": margin_lr, "r": margin_lr, "t": top_px, "b": bottom_px},
     )
     fig.update_xaxes(visible=False, range=[0, width_px - 2 * margin_lr], fixedrange=True)
@@ -363,17 +361,27 @@ def plot_actor_network_print(G: nx.DiGraph, lang: str = "fr",
     return _finish(fig, "actor_network_print", lang, title, alt)
 
 
+#: The printed view's legends: institution types three to a row on the left (a fourth entry
+#: never fits beside them), the channels in a column on the right.
+_PRINT_TYPE_ENTRY_PX, _PRINT_TYPES_PER_ROW, _PRINT_CHANNELS_X = 131, 3, 0.755
+
+
+def _build_print_legends(lang: str, *, top_y: float) -> dict[str, Any]:
+    """The two legends side by side under the drawing, their tops at ``top_y`` of the figure's
+    height (legends placed on the whole figure: outside the plot area plotly would shrink the
+    drawing to make room, and the positions computed in pixels would drift)."""
+    legends = build_network_legends(lang, top_y=top_y, bottom_y=top_y, yref="container")
+    legends["legend"].update(entrywidth=_PRINT_TYPE_ENTRY_PX)
+    legends["legend2"].update(orientation="v", x=_PRINT_CHANNELS_X, yanchor="top", entrywidth=None,
+                              entrywidthmode=None)
+    return legends
+
+
 def _estimate_legend_rows_px(fig: go.Figure) -> float:
-    """Height of the types' legend rows: entries side by side as :func:`build_network_legends`
-    sets them, each row as tall as its entry with the most lines."""
+    """Height of the types' legend rows, three entries a row, each row as tall as its entry with
+    the most lines."""
     names = [t.name or "" for t in fig.data if t.showlegend is not False and t.legend in (None, "legend")
              and t.name]
-    per_row = TYPE_LEGEND_ENTRIES_PER_ROW
+    per_row = _PRINT_TYPES_PER_ROW
     rows = [names[i:i + per_row] for i in range(0, len(names), per_row)]
     return sum(8 + 15 * max(name.count("<br>") + 1 for name in row) for row in rows)
-
-
-def _count_channel_legend_rows(fig: go.Figure) -> int:
-    """How many rows the channels' legend takes: four entries a row (:func:`build_network_legends`)."""
-    n_entries = sum(1 for t in fig.data if t.legend == "legend2" and t.showlegend is not False and t.name)
-    return max(1, math.ceil(n_entries / CHANNEL_LEGEND_ENTRIES_PER_ROW))
