@@ -531,6 +531,10 @@ def compute_column_widths(columns: list[list[str]], total_twips: int,
     (True, True)
     >>> compute_column_widths([["N", "1"]] * 3, 9638)
     [3212, 3212, 3214]
+    >>> long = "https://www.example.org/statistiques/migrations/tableau-de-bord-national"
+    >>> widths = compute_column_widths([["Périodicité", "annuelle"]] + [["Source", long]] * 4, 9638)
+    >>> widths[0] >= measure_text_twips("Périodicité", bold=True) + 200, sum(widths) <= 9638
+    (True, True)
     """
     minimums, desires = [], []
     for texts in columns:
@@ -546,10 +550,13 @@ def compute_column_widths(columns: list[list[str]], total_twips: int,
         # a sentence of about 45 characters is as wide as a column needs to read well
         desires.append(max(minimum, min(longest_line, measure_text_twips("x" * 45) + _CELL_PADDING_TWIPS)))
     if sum(minimums) >= total_twips:
-        # too many columns for the page: the widest words share the width, none below the floor
-        spare = max(0, total_twips - min_twips * len(columns))
-        extra = [m - min_twips for m in minimums]
-        widths = [min_twips + (spare * e // sum(extra) if sum(extra) else 0) for e in extra]
+        # Not every longest word fits (a pasted web address, a very long name): only the columns
+        # holding the longest words give way, down to the same width, so that the short words —
+        # headers, years — stay whole.
+        cap = max(minimums)
+        while cap > min_twips and sum(min(m, cap) for m in minimums) > total_twips:
+            cap -= 10
+        widths = [min(m, cap) for m in minimums]
     elif sum(desires) <= total_twips:
         # everything fits on one line: the rest of the width in proportion to what each holds
         spare = total_twips - sum(desires)

@@ -78,7 +78,7 @@ def plot_flows_sankey(G: nx.DiGraph, lang: str = "fr", top_n_producers: int = 12
     >>> [round(v, 2) for v in fig.data[0].link.value]
     [1.5, 0.5, 0.5, 1.0, 0.5]
     >>> list(fig.data[0].node.customdata)
-    ['A (2)', 'Migration trends (2)', 'Border management (1)', 'Elaboration (1)', 'Stage not stated (1)']
+    ['A (2)', 'Migration<br>trends (2)', 'Border<br>management (1)', 'Elaboration (1)', 'Stage not stated (1)']
     """
     _check_language(lang)
     texts = "flows_sankey"
