@@ -14,6 +14,7 @@ from mpanalysis.guide.chapters.base import load_chapter_context
 from mpanalysis.guide.chapters.mp_process import EVIDENCE_BLOCK_IDS
 from mpanalysis.guide.document import (
     REF_PATTERN,
+    BulletList,
     Guide,
     Paragraph,
     iter_blocks,
@@ -54,10 +55,12 @@ def run_and_check(country: str, lang: str, folder) -> None:
     # each recommendation states the finding behind it, with the label its evidence key names
     findings = [f for key in ("sources", "policy_cycle", "mp_process")
                 for f in findings_from_json((folder / "findings" / f"{key}.json").read_text(encoding="utf-8"))]
-    recommendations = [b for b in iter_blocks(four) if isinstance(b, Paragraph)
-                       and b.text.split(".")[0][1:].isdigit() and b.text.startswith("R")]
+    # each recommendation: a paragraph "R3. …" then the list of its lead, time frame, indicator, evidence
+    blocks = list(iter_blocks(four))
+    recommendations = [(b, after) for b, after in zip(blocks, blocks[1:]) if isinstance(b, Paragraph)
+                       and b.text.split(".")[0][1:].isdigit() and b.text.startswith("R") and isinstance(after, BulletList)]
     assert recommendations
-    shown = "\n".join(resolve_refs(p.text, numbering) for p in recommendations)
+    shown = "\n".join(resolve_refs("\n".join([p.text, *details.items]), numbering) for p, details in recommendations)
     labels = {(numbering.kinds[i], numbering.numbers[i]): numbering.labels[i] for i in numbering.labels}
     n_checked = 0
     for finding in findings:
