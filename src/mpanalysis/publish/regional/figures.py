@@ -11,7 +11,6 @@ import plotly.graph_objects as go
 from babel.numbers import format_decimal, format_percent
 
 from mpanalysis.publish.regional.data import (
-    POINT_STAGE_DAYS,
     SHARE_INDICATORS,
     RegionData,
     build_region_milestones,
@@ -67,7 +66,7 @@ def plot_region_timeline(region: RegionData, lang: str) -> go.Figure:
     >>> [t.name for t in plot_region_timeline(make_example_region(), "en").data if t.type == "bar"]
     ['done', 'to come', 'overdue']
     """
-    from mpanalysis.guide.figures.timeline import STATE_COLOURS, plot_exercise_timeline
+    from mpanalysis.guide.figures.timeline import plot_exercise_timeline
 
     names = region.names(lang)
     order = {s.country: i for i, s in enumerate(region.ordered(lang))}
@@ -77,33 +76,14 @@ def plot_region_timeline(region: RegionData, lang: str) -> go.Figure:
     stage_labels = get_labels("milestones", lang)
     labels = pd.Series([f"{_escape(names[c])} — {_escape(stage_labels.get(s, s))}"
                         for c, s in zip(milestones["country"], milestones["stage"])], dtype=object)
-    # an overdue stage gets a state of its own, drawn here: the shared timeline knows three states
+    # an overdue stage gets a state of its own, in red; with one row per country and stage, start
+    # dates written beside every bar would collide and run off the chart: they stay in the hover
+    # and on the axis. Short stages are diamonds.
     milestones["state"] = milestones["state"].where(~milestones["is_overdue"].astype(bool), "overdue")
-    fig = plot_exercise_timeline(milestones.drop(columns="_pos"), lang, row_labels=labels)
-    colours = {**STATE_COLOURS, "overdue": OVERDUE_COLOUR}
+    fig = plot_exercise_timeline(milestones.drop(columns="_pos"), lang, row_labels=labels, is_dated=False,
+                                 extra_states={"overdue": (OVERDUE_COLOUR, _t("exercise.overdue_legend", lang))})
     starts = pd.to_datetime(milestones["start"])
     ends = pd.to_datetime(milestones["end"])
-    late = (milestones["state"] == "overdue").to_numpy()
-    if late.any():
-        late_ends = ends.fillna(starts + pd.Timedelta(days=1))
-        late_ends = late_ends.where(late_ends > starts, starts + pd.Timedelta(days=1))
-        fig.add_trace(go.Bar(
-            y=list(labels[late]), x=list(((late_ends - starts).dt.total_seconds() * 1000)[late]),
-            base=[d.isoformat() for d in starts[late]], orientation="h", marker_color=OVERDUE_COLOUR,
-            name=_t("exercise.overdue_legend", lang), hovertemplate="%{y}: %{base|%Y-%m-%d}<extra></extra>"))
-    # With one row per country and stage, the start dates written beside every bar collide and
-    # run off the chart: the dates stay in the hover and on the axis.
-    fig.update_traces(text=None, textposition="none", selector={"type": "bar"})
-    # A stage of a few days (an endorsement, a two-day workshop) is a hairline as a bar on a
-    # chart spanning months: a diamond marks it, in its state's colour.
-    is_point = (ends.isna() | (ends - starts <= pd.Timedelta(days=POINT_STAGE_DAYS))).to_numpy()
-    for state, colour in colours.items():
-        mask = is_point & (milestones["state"] == state).to_numpy()
-        if mask.any():
-            fig.add_trace(go.Scatter(
-                x=[d.isoformat() for d in starts[mask].dt.date], y=list(labels[mask]), mode="markers",
-                marker={"symbol": "diamond", "size": 11, "color": colour, "line": {"color": "#ffffff", "width": 1}},
-                showlegend=False, hovertemplate="%{y}: %{x|%Y-%m-%d}<extra></extra>"))
     # Every other country on a tinted band, so the eye keeps each country's stages together.
     positions = milestones.groupby("_pos", sort=True).indices
     for band, (_, rows) in enumerate(sorted(positions.items())):
