@@ -377,6 +377,9 @@ class Chapter(_Model):
     #: False for the parts printed without a number (key messages, foreword, how to use this
     #: guide, the brief's parts): their heading is the title alone.
     is_numbered: bool = True
+    #: False for a part printed straight after the previous one, on the same page (the brief's
+    #: "how to use" after its foreword, its recommendations after its figures).
+    starts_page: bool = True
     blocks: list[Block] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
 

@@ -679,6 +679,8 @@ def _add_chapter(doc, chapter: Chapter, is_annex: bool, guide, texts, numbering,
                  bookmarks: dict[str, str]) -> None:
     heading = common.chapter_heading(chapter, texts, is_annex)
     paragraph = _add_text(_styled(doc.add_paragraph(), "Heading 1"), heading, numbering)
+    if not chapter.starts_page:  # printed straight after the previous part
+        paragraph.paragraph_format.page_break_before = False
     anchor = common.chapter_anchor(chapter, is_annex)
     _bookmark(paragraph, bookmarks[anchor], list(bookmarks).index(anchor))
     if chapter.intro:

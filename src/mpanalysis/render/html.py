@@ -86,6 +86,36 @@ def build_page_counter_css(template: str) -> Markup:
     return Markup(" ".join(parts))
 
 
+def group_named_pages(guide: Guide, outline: list[common.TocEntry]) -> list[tuple[str, str, list[str]]]:
+    """Return the printed guide's named pages as ``(page name, running title, part anchors)``:
+    one per chapter, shared by a part printed straight after the previous one
+    (``Chapter.starts_page`` false), whose running title then names both.
+
+    Chromium starts a new sheet wherever the page name changes, so parts that share a sheet
+    must share a name.
+
+    >>> from mpanalysis.guide.document import Chapter
+    >>> g = Guide(country="SEN", country_name="Sénégal", lang="en", title="G", date="2025-01-31",
+    ...           chapters=[Chapter(number="FW", key="foreword", title="Foreword", is_numbered=False),
+    ...                     Chapter(number="HU", key="how_to_use", title="How to use", is_numbered=False,
+    ...                             starts_page=False)])
+    >>> group_named_pages(g, common.build_outline(g, {"annex": "Annex"}))
+    [('ch-foreword', 'Foreword · How to use', ['ch-foreword', 'ch-how_to_use'])]
+    """
+    flows_on = {common.chapter_anchor(chapter, is_annex) for chapter, is_annex in common.iter_parts(guide)
+                if not chapter.starts_page}
+    groups: list[tuple[str, list[str], list[str]]] = []
+    for entry in outline:
+        if entry.level != 1:
+            continue
+        if entry.anchor in flows_on and groups:
+            groups[-1][1].append(entry.heading)
+            groups[-1][2].append(entry.anchor)
+        else:
+            groups.append((entry.anchor, [entry.heading], [entry.anchor]))
+    return [(name, " · ".join(headings), anchors) for name, headings, anchors in groups]
+
+
 class _MemoryBytecodeCache(BytecodeCache):
     """Compiled templates kept in memory for the process.
 
@@ -236,6 +266,7 @@ def build_html(guide: Guide, mode: Literal["screen", "print"] = "screen",
         texts=texts,
         numbering=numbering,
         toc_tree=toc_tree,
+        named_pages=group_named_pages(guide, outline),
         parts=list(common.iter_parts(guide)),
         cover_items=common.build_cover_items(guide, texts),
         cover_date=common.format_guide_date(guide, texts),

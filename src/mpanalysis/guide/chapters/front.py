@@ -495,7 +495,7 @@ def build_how_to_use_chapter(ctx: ChapterContext, chapters: Sequence[Chapter], *
         # a few lines, on the foreword's page: who it is for, what the brief holds, how to read it
         blocks = [*audience, Paragraph(text=_t("how_to_use.brief_contents", lang)), BulletList(items=reading[:2])]
         return Chapter(number="HU", key="how_to_use", title=_t("how_to_use.title", lang), blocks=blocks,
-                       is_numbered=False)
+                       is_numbered=False, starts_page=False)
     items = []
     for chapter in chapters:
         try:
@@ -624,14 +624,14 @@ def build_brief_recommendations_chapter(recommendations: Sequence[Recommendation
     top = select_top_recommendations(recommendations, N_BRIEF_RECOMMENDATIONS)
     title = _t("brief.recommendations.title", lang)
     if not top:
-        return Chapter(number="BR", key="brief_recommendations", title=title, is_numbered=False,
+        return Chapter(number="BR", key="brief_recommendations", title=title, is_numbered=False, starts_page=False,
                        blocks=[Paragraph(text=_t("brief.recommendations.none", lang))])
     findings_by_id = {f.id: f for f in findings}
     sections = []
     for recommendation in top:
         head, *details = build_recommendation_blocks(recommendation, findings_by_id, blocks, lang)
         sections.append(Section(title=head.text, blocks=details))
-    return Chapter(number="BR", key="brief_recommendations", title=title, is_numbered=False,
+    return Chapter(number="BR", key="brief_recommendations", title=title, is_numbered=False, starts_page=False,
                    intro=_t("brief.recommendations.intro", lang, n=len(top), n_total=len(recommendations)),
                    sections=sections)
 
@@ -658,7 +658,7 @@ def build_brief_more_chapter(ctx: ChapterContext, chapters: Sequence[Chapter], n
     blocks = [Paragraph(text=_t("brief.more.full", lang, file=full_file)), BulletList(items=items),
               Paragraph(text=_t("brief.more.data_intro", lang)), BulletList(items=data)]
     return Chapter(number="BM", key="brief_more", title=_t("brief.more.title", lang), blocks=blocks,
-                   is_numbered=False)
+                   is_numbered=False, starts_page=False)
 
 
 def build_brief_chapters(ctx: ChapterContext, chapters: Sequence[Chapter], findings: Sequence[Finding],
