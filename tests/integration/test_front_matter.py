@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 from conftest import copy_project
-from guide_fixtures import normalise_space, read_pdf_pages
+from guide_fixtures import find_pages_of_part_openings_only, find_part_start_pages, normalise_space, read_pdf_pages
 
 from mpanalysis.batch.run import run_countries
 from mpanalysis.batch.job import BuildOptions
@@ -54,6 +54,8 @@ def test_brief_pdf_is_at_most_six_pages_and_opens_with_the_key_messages(built, c
     second = normalise_space(pages[1])
     assert key_messages in second and foreword not in second and how_to_use not in second
     assert normalise_space(pages[2]).count(foreword) >= 1
+    brief = root / "outputs" / country / "guides" / f"{country}_guide_{lang}_public_brief"
+    assert not find_pages_of_part_openings_only(brief.with_suffix(".pdf"), brief.with_suffix(".html"))
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -63,15 +65,12 @@ def test_full_guide_has_key_messages_foreword_and_how_to_use_before_chapter_one(
     pages = [normalise_space(p) for p in
              read_pdf_pages(root / "outputs" / country / "guides" / f"{country}_guide_{lang}_public_full.pdf")]
     chapter_one = normalise_space(f"I. {get_chapter_text('sources.title', lang)}")
-    # the page where each part starts: the running header names it and its title heads the page
-    starts = {}
-    for number, page in enumerate(pages, start=1):
-        for heading in [*_headings(lang), chapter_one]:
-            if heading not in starts and page[:500].count(heading) >= 2:
-                starts[heading] = number
     key_messages, foreword, how_to_use = _headings(lang)
+    starts = find_part_start_pages(tuple(pages), [*_headings(lang), chapter_one])
     assert set(starts) == {key_messages, foreword, how_to_use, chapter_one}, starts
-    assert starts[key_messages] < starts[foreword] < starts[how_to_use] < starts[chapter_one], starts
+    # each part of the opening holds on its one page
+    assert [starts[h] for h in (key_messages, foreword, how_to_use, chapter_one)] == \
+        list(range(starts[key_messages], starts[key_messages] + 4)), starts
     foreword_page = pages[starts[foreword] - 1]
     if params[country].foreword is not None:
         assert params[country].foreword.signatory in foreword_page

@@ -29,6 +29,8 @@ from guide_fixtures import (
     find_contacts,
     find_external_links,
     find_field_instructions,
+    find_pages_of_part_openings_only,
+    find_part_start_pages,
     normalise_space,
     plant_payloads,
     probe_dom,
@@ -450,6 +452,22 @@ def test_brief_guide_fits_in_six_pages_and_opens_with_the_key_messages(build, la
     assert key_messages in normalise_space(pages[1])
     assert foreword not in normalise_space(pages[1]) and how_to_use not in normalise_space(pages[1])
     assert foreword in normalise_space(pages[2])
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_brief_page_carries_only_a_part_title_and_its_introduction(build, lang):
+    brief = build.guide(lang, "public", "brief", "pdf")
+    assert not find_pages_of_part_openings_only(brief, brief.with_suffix(".html"))
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", LANGS)
+def test_full_guide_opening_parts_hold_on_a_page_each_before_chapter_one(build, lang):
+    pages = read_pdf_pages(build.guide(lang, "public", "full", "pdf"))
+    headings = [*opening_headings(lang), chapter_headings(lang)[0]]
+    starts = find_part_start_pages(pages, headings)
+    assert [starts.get(h) for h in headings] == list(range(3, 7)), starts  # after the cover and contents
 
 
 @pytest.mark.parametrize("guide", GUIDES, ids=GUIDE_IDS)
