@@ -380,6 +380,9 @@ class Chapter(_Model):
     #: False for a part printed straight after the previous one, on the same page (the brief's
     #: "how to use" after its foreword, its recommendations after its figures).
     starts_page: bool = True
+    #: The running header of the sheets this part opens when parts are printed after it on them
+    #: (by default their titles, joined).
+    running_title: PlainText | None = None
     blocks: list[Block] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
 

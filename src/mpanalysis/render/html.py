@@ -89,7 +89,8 @@ def build_page_counter_css(template: str) -> Markup:
 def group_named_pages(guide: Guide, outline: list[common.TocEntry]) -> list[tuple[str, str, list[str]]]:
     """Return the printed guide's named pages as ``(page name, running title, part anchors)``:
     one per chapter, shared by a part printed straight after the previous one
-    (``Chapter.starts_page`` false), whose running title then names both.
+    (``Chapter.starts_page`` false). The running title of a shared page is the first part's
+    ``running_title``, or the parts' titles joined.
 
     Chromium starts a new sheet wherever the page name changes, so parts that share a sheet
     must share a name.
@@ -102,18 +103,19 @@ def group_named_pages(guide: Guide, outline: list[common.TocEntry]) -> list[tupl
     >>> group_named_pages(g, common.build_outline(g, {"annex": "Annex"}))
     [('ch-foreword', 'Foreword · How to use', ['ch-foreword', 'ch-how_to_use'])]
     """
-    flows_on = {common.chapter_anchor(chapter, is_annex) for chapter, is_annex in common.iter_parts(guide)
-                if not chapter.starts_page}
+    parts = {common.chapter_anchor(chapter, is_annex): chapter for chapter, is_annex in common.iter_parts(guide)}
     groups: list[tuple[str, list[str], list[str]]] = []
     for entry in outline:
         if entry.level != 1:
             continue
-        if entry.anchor in flows_on and groups:
+        if not parts[entry.anchor].starts_page and groups:
             groups[-1][1].append(entry.heading)
             groups[-1][2].append(entry.anchor)
         else:
             groups.append((entry.anchor, [entry.heading], [entry.anchor]))
-    return [(name, " · ".join(headings), anchors) for name, headings, anchors in groups]
+    return [(name, (parts[name].running_title if len(anchors) > 1 and parts[name].running_title
+                    else " · ".join(headings)), anchors)
+            for name, headings, anchors in groups]
 
 
 class _MemoryBytecodeCache(BytecodeCache):

@@ -606,7 +606,8 @@ def build_brief_figures_chapter(chapters: Sequence[Chapter], findings: Sequence[
     if not n_blocks:
         return None
     return Chapter(number="BF", key="brief_figures", title=_t("brief.figures.title", lang),
-                   intro=_t("brief.figures.intro", lang), blocks=blocks, is_numbered=False)
+                   intro=_t("brief.figures.intro", lang), blocks=blocks, is_numbered=False,
+                   running_title=_t("brief.running_title", lang))
 
 
 def build_brief_recommendations_chapter(recommendations: Sequence[Recommendation], findings: Sequence[Finding],
