@@ -209,7 +209,10 @@ def _explain_context(results: dict, row_id: str) -> dict:
                 "cpu1_s": b1.get("cpu_s", "?"), "cpu2_s": b2.get("cpu_s", "?"),
                 "cpu_bound_s": b2["cpu_s"] / results["machine"]["cpu_count"] if b2.get("cpu_s") else 0,
                 "slowdown": results["machine"].get("parallel_slowdown_at_start", "?"),
-                "machine_bound": _machine_bound(results["machine"].get("parallel_slowdown_at_start"))}
+                "machine_bound": _machine_bound(results["machine"].get("parallel_slowdown_at_start")),
+                # one worker is not one core: its kernel, its rendering thread and Chromium overlap
+                "cores1": b1["cpu_s"] / b1["seconds"] if b1.get("cpu_s") else 0,
+                "core_bound": results["machine"]["cpu_count"] * b1["seconds"] / b1["cpu_s"] if b1.get("cpu_s") else 0}
     if kind == "export_vs_print":
         floor = results["print_floor"][key]
         profile = results.get("export_profile") or {}
