@@ -413,6 +413,9 @@ class Guide(_Model):
     #: What the DRAFT mark means, on the cover; default: a country's guide awaiting endorsement
     #: by its national coordinating authority (``guide_texts.yaml``, ``draft_notice``).
     draft_notice: PlainText | None = None
+    #: What the running header names instead of ``country_name`` (a regional synthesis: the
+    #: region, where six country names would wrap the header onto two lines).
+    running_name: PlainText | None = None
     date: dt.date
     version: NonEmptyText = "1.0"
     is_draft: bool = True

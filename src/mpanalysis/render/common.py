@@ -209,6 +209,18 @@ def format_guide_date(guide: Guide, texts: dict[str, str]) -> str:
     return format_date_text(guide.date, guide.lang)
 
 
+def get_running_header(guide: Guide, texts: dict[str, str]) -> str:
+    """Return the running header's left part, on every page but the cover: the country (or the
+    guide's shorter ``running_name``) and the edition.
+
+    >>> g = Guide(country="XRG", country_name="Côte d’Ivoire, Ghana, Gambie, Maroc, Niger et Sénégal",
+    ...           running_name="Synthèse régionale (6 pays)", lang="fr", title="S", date="2025-01-31")
+    >>> get_running_header(g, {"edition_public": "Édition publique"})
+    'Synthèse régionale (6 pays) · Édition publique'
+    """
+    return f"{guide.running_name or guide.country_name} · {texts['edition_' + guide.edition]}"
+
+
 def build_cover_items(guide: Guide, texts: dict[str, str]) -> list[tuple[str, str]]:
     """Return the cover's ``(label, value)`` lines: country, edition, length, date, version."""
     return [

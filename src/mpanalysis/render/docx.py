@@ -298,7 +298,7 @@ def _set_up_page(doc, guide: Guide, texts: dict[str, str]) -> None:
 
     header = section.header.paragraphs[0]
     header.style = doc.styles["Header"]
-    left = header.add_run(f"{guide.country_name} · {texts['edition_' + guide.edition]}")
+    left = header.add_run(common.get_running_header(guide, texts))
     _set_run_font(left, None, 8, MUTED)
     header.add_run("\t")
     if guide.is_draft:

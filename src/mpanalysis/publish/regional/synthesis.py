@@ -535,6 +535,7 @@ def build_regional_synthesis(countries: str | Iterable[str] | None, lang: str, t
         country=REGION_CODE, country_name=_region_name(region, lang), lang=lang,
         title=_t("document.title", lang), kind_label=_t("document.kind", lang),
         draft_notice=_t("document.draft_notice", lang),
+        running_name=_tn("document.running_name", lang, {"n_countries": len(ordered)}),
         subtitle=_tn("document.subtitle", lang, {"n_countries": len(ordered)}),
         date=region.today, is_draft=any(not s.is_final for s in ordered),
         is_synthetic=any(s.is_demo for s in ordered), chapters=chapters,
