@@ -304,3 +304,67 @@ def find_part_start_pages(pages: tuple[str, ...], headings: list[str]) -> dict[s
             if heading not in starts and top.count(heading) >= 2:
                 starts[heading] = number
     return starts
+
+
+# ----------------------------------------------------------------------------------------------
+# Printed pages as a reader turns them
+
+#: The A4 text area of the printed guide (render/assets/print.css: 24 mm top and 22 mm bottom
+#: margins), in PDF points: the running header sits above it, the footer below it.
+TEXT_TOP_PT, TEXT_BOTTOM_PT = 24 * 72 / 25.4, (297 - 22) * 72 / 25.4
+#: Lines closer than this (points) are one row: a table's cells, the header's three boxes.
+_ROW_TOLERANCE_PT = 4.0
+_LINE = re.compile(r'<line xMin="[-\d.]+" yMin="([-\d.]+)"[^>]*>(.*?)</line>', re.S)
+
+
+@dataclass(frozen=True)
+class PrintedPage:
+    """A PDF page as pdftotext lays it out: its running header and its rows of text."""
+
+    number: int
+    header: str  # the running header's text (empty on the cover)
+    n_header_rows: int  # rows the running header takes (1 when it fits on one line)
+    n_lines: int  # rows of text in the text area (the diagonal DRAFT mark left out)
+
+
+def _count_rows(ys: list[float]) -> int:
+    rows, last = 0, None
+    for y in sorted(ys):
+        if last is None or y - last > _ROW_TOLERANCE_PT:
+            rows += 1
+        last = y
+    return rows
+
+
+@lru_cache(maxsize=64)
+def read_printed_pages(path: Path) -> tuple[PrintedPage, ...]:
+    """Return every page of a PDF guide with its running header and its number of text rows
+    (``pdftotext -bbox-layout``)."""
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(path), "-"], check=True, capture_output=True,
+                         text=True, timeout=120).stdout
+    pages = []
+    for number, page in enumerate(re.findall(r"<page .*?</page>", xml, re.S), start=1):
+        header: list[tuple[float, str]] = []
+        body: list[float] = []
+        for match in _LINE.finditer(page):
+            y = float(match.group(1))
+            text = " ".join(html.unescape(w) for w in re.findall(r">([^<]*)</word>", match.group(2)))
+            if y < TEXT_TOP_PT - _ROW_TOLERANCE_PT:
+                header.append((y, text))
+            elif y < TEXT_BOTTOM_PT and not re.fullmatch(r"[^\W\d_]", text):
+                body.append(y)  # the rotated DRAFT mark comes out one capital letter a line
+        pages.append(PrintedPage(number, " ".join(t for _, t in header), _count_rows([y for y, _ in header]),
+                                 _count_rows(body)))
+    return tuple(pages)
+
+
+def find_stranded_pages(path: Path, min_lines: int = 5) -> list[PrintedPage]:
+    """Return the pages that carry fewer than ``min_lines`` rows of text although their part (the
+    chapter the running header names) started on an earlier page: the last line or two of a
+    section, a list or a table pushed onto a page otherwise blank.
+
+    A part short enough to end on its first page is not stranded; the cover has no header.
+    """
+    pages = read_printed_pages(path)
+    return [page for previous, page in zip(pages, pages[1:])
+            if page.header and page.header == previous.header and page.n_lines < min_lines]

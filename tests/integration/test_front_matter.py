@@ -12,7 +12,14 @@ import shutil
 
 import pytest
 from conftest import copy_project
-from guide_fixtures import find_pages_of_part_openings_only, find_part_start_pages, normalise_space, read_pdf_pages
+from guide_fixtures import (
+    find_pages_of_part_openings_only,
+    find_part_start_pages,
+    find_stranded_pages,
+    normalise_space,
+    read_pdf_pages,
+    read_printed_pages,
+)
 
 from mpanalysis.batch.run import run_countries
 from mpanalysis.batch.job import BuildOptions
@@ -77,3 +84,14 @@ def test_full_guide_has_key_messages_foreword_and_how_to_use_before_chapter_one(
     else:  # a draft without one says where it goes
         # (a file path may break across lines after its slash)
         assert not params[country].endorsement.is_final and f"params/{country}.yaml" in foreword_page.replace("/ ", "/")
+
+
+@pytest.mark.parametrize("length", ("full", "brief"))
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("country", COUNTRIES)
+def test_no_page_carries_only_the_last_lines_of_a_part_and_headers_hold_on_one_line(built, country, lang, length):
+    root, _ = built
+    pdf = root / "outputs" / country / "guides" / f"{country}_guide_{lang}_public_{length}.pdf"
+    stranded = find_stranded_pages(pdf)
+    assert not stranded, [(p.number, p.header, p.n_lines) for p in stranded]
+    assert [p.number for p in read_printed_pages(pdf)[1:] if p.n_header_rows != 1] == []

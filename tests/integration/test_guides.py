@@ -29,6 +29,7 @@ from guide_fixtures import (
     find_contacts,
     find_external_links,
     find_field_instructions,
+    find_stranded_pages,
     find_pages_of_part_openings_only,
     find_part_start_pages,
     normalise_space,
@@ -38,6 +39,7 @@ from guide_fixtures import (
     read_docx_parts,
     read_html_text,
     read_pdf_pages,
+    read_printed_pages,
     strip_invisible,
 )
 
@@ -508,3 +510,19 @@ def test_brief_guide_has_priority_recommendations_in_full_and_where_to_find_the_
         text = normalise_space(typeset(text, lang))
         assert text in pdf_text, f"brief PDF lacks {text!r}"
         assert text in html_text, f"brief HTML lacks {text!r}"
+
+
+@needs_poppler
+@pytest.mark.parametrize("guide", GUIDES, ids=GUIDE_IDS)
+def test_no_printed_page_carries_only_the_last_lines_of_a_part(build, guide):
+    # a section's last line or two alone on a page otherwise blank (SEN English, page 38 of 45)
+    stranded = find_stranded_pages(build.guide(*guide, "pdf"))
+    assert not stranded, [(p.number, p.header, p.n_lines) for p in stranded]
+
+
+@needs_poppler
+@pytest.mark.parametrize("guide", GUIDES, ids=GUIDE_IDS)
+def test_running_header_holds_on_one_line_on_every_page(build, guide):
+    # a long chapter title beside the DRAFT mark used to wrap onto a second line
+    pages = read_printed_pages(build.guide(*guide, "pdf"))
+    assert [p.number for p in pages[1:] if p.n_header_rows != 1] == []

@@ -38,6 +38,11 @@ def test_notebook_writes_the_synthesis_and_the_slides(run):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
         assert "Regional synthesis" in text and "DRAFT" in text and "Synthetic demonstration data" in text
+        # the running header names the region, not every country: it holds on one line
+        from guide_fixtures import read_printed_pages
+
+        pages = read_printed_pages(pdf)
+        assert all(p.n_header_rows == 1 and "Regional synthesis (2 countries)" in p.header for p in pages[1:])
 
 
 def test_notebook_shows_the_figures(run):
