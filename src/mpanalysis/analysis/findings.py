@@ -69,6 +69,8 @@ class Finding(BaseModel):
     codes: dict[str, str] = Field(default_factory=dict)
     text: dict[str, str]
     evidence: str
+    #: ``confirmed`` or ``corrected`` once the national workshop validated it (None before).
+    validation: Literal["confirmed", "corrected"] | None = None
 
     def get_text(self, lang: str) -> str:
         """Return the sentence in ``lang`` (French, the default language, if it is missing)."""

@@ -273,7 +273,9 @@ def _typed(table: str, records: list[dict] | pd.DataFrame) -> pd.DataFrame:
 def _build_dataset(exports: list[_Export], params: "CountryParams", inputs: Path, lang: str) -> CountryDataset:
     from mpanalysis.ingest import form
     from mpanalysis.ingest.issues import make_issues_table
+    from mpanalysis.decisions import load_decisions
     from mpanalysis.ingest.reconcile import reconcile_institutions
+    from mpanalysis.ingest.reconcile.decided import apply_name_decisions
     from mpanalysis.ingest.validation import make_counts_table
     from mpanalysis.provenance import hash_file
     from mpanalysis.reference import load_reference
@@ -290,6 +292,8 @@ def _build_dataset(exports: list[_Export], params: "CountryParams", inputs: Path
     reconciliation = reconcile_institutions(
         institutions, [*accepted_flows, *named_in_params], country=params.country,
         aliases=dict(params.aliases), threshold=params.match_threshold)
+    # the workshop's official names and merges (params/<ISO3>.workshop.yaml): one institution everywhere
+    reconciliation, names_not_applied = apply_name_decisions(reconciliation, load_decisions(params.country).names)
     submission_entity = dict(reconciliation.submission_entity)
     superseded = _find_superseded(submissions, submission_entity)
     exports = _mark_superseded(exports, submissions, superseded, lang)
@@ -370,7 +374,8 @@ def _build_dataset(exports: list[_Export], params: "CountryParams", inputs: Path
         hashes[name] = hash_file(path)
     return CountryDataset(
         country=params.country, **tables,
-        reconciliation={"matches": reconciliation.matches.copy(), "unresolved": reconciliation.unresolved.copy()},
+        reconciliation={"matches": reconciliation.matches.copy(), "unresolved": reconciliation.unresolved.copy(),
+                        "names_not_applied": names_not_applied},
         input_hashes=hashes)
 
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 import pandas as pd
 from rapidfuzz import fuzz
 
+from mpanalysis.analysis.recommendations.decided import apply_recommendation_decisions
 from mpanalysis.analysis.recommendations.evaluation import (
     Recommendation,
     build_actor_table,
@@ -196,10 +197,11 @@ def build_recommendations(findings: Sequence[FindingLike], measures: Mapping[str
                           params: CountryParams, lang: str = DEFAULT_LANGUAGE, *,
                           names: Mapping[str, str] | None = None, actors: pd.DataFrame | None = None,
                           dataset=None, rules: Sequence[Rule] | None = None,
-                          limit: int | None = None) -> list[Recommendation]:
-    """Evaluate the rules, merge the workshop's recommendations, keep at most a dozen and number
-    them: chapter IV. ``actors`` (or ``dataset``, from which they are built) is where leads and
-    partners are chosen.
+                          limit: int | None = None, decisions=None) -> list[Recommendation]:
+    """Evaluate the rules, merge the workshop's recommendations, apply the workshop worksheets'
+    decisions (``decisions``, :class:`mpanalysis.decisions.Decisions`: adopt, amend, drop), keep at
+    most a dozen and number them: chapter IV. ``actors`` (or ``dataset``, from which they are
+    built) is where leads and partners are chosen.
 
     >>> p = CountryParams(country="SEN")
     >>> recs = build_recommendations([], {"profile.share_aware": 0.2}, p, "fr")
@@ -211,6 +213,7 @@ def build_recommendations(findings: Sequence[FindingLike], measures: Mapping[str
         actors = build_actor_table(dataset)
     evaluated = evaluate_rules(rules, findings, measures, lang, names=names, actors=actors, params=params)
     merged = merge_workshop_recommendations(evaluated, params, lang, actors=actors)
+    merged = apply_recommendation_decisions(merged, decisions, lang, actors=actors)
     kept, _ = limit_recommendations(merged, findings, limit)
     return number_recommendations(kept)
 

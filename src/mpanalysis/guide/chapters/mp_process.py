@@ -45,7 +45,12 @@ from mpanalysis.analysis.profile import (
     measure_profile_use,
     pick_text,
 )
-from mpanalysis.guide.chapters.base import ChapterContext, ChapterResult
+from mpanalysis.guide.chapters.base import (
+    ChapterContext,
+    ChapterResult,
+    apply_workshop_findings,
+    mark_validated_finding,
+)
 from mpanalysis.guide.document import (
     BulletList,
     Callout,
@@ -99,21 +104,25 @@ def _percent(value: float, lang: str) -> str | None:
 # Findings as blocks
 
 
+def _finding_text(finding: Finding, lang: str) -> str:
+    return mark_validated_finding(protect_text(finding.get_text(lang)), finding, lang)
+
+
 def _finding_blocks(findings: Iterable[Finding], lang: str, *, callout_kind: str = "finding") -> list:
     """Informative findings as paragraphs; the others as callouts (a list when there are many)."""
     findings = list(findings)
     blocks: list = []
     for finding in findings:
         if finding.severity == "info":
-            blocks.append(Paragraph(text=protect_text(finding.get_text(lang)),
+            blocks.append(Paragraph(text=_finding_text(finding, lang),
                                     in_brief=finding.kind in BRIEF_FINDING_KINDS))
     notable = [f for f in findings if f.severity != "info"]
     if len(notable) <= 2:
-        blocks += [Callout(kind=callout_kind, text=protect_text(f.get_text(lang)),
+        blocks += [Callout(kind=callout_kind, text=_finding_text(f, lang),
                            in_brief=f.kind in BRIEF_FINDING_KINDS) for f in notable]
     else:
         blocks += [Paragraph(text=_t("findings_title", lang)),
-                   BulletList(items=[protect_text(f.get_text(lang)) for f in notable])]
+                   BulletList(items=[_finding_text(f, lang) for f in notable])]
     return blocks
 
 
@@ -356,7 +365,7 @@ def build_mp_process_chapter(ctx: ChapterContext) -> ChapterResult:
     ["The profile's content", 'Awareness and use of the profile', 'The working group and its coordination']
     """
     lang = ctx.lang
-    findings = find_profile_findings(ctx.dataset, ctx.params)
+    findings = apply_workshop_findings(ctx, find_profile_findings(ctx.dataset, ctx.params))
     measures = build_profile_measures(ctx.dataset, ctx.params)
     content, modules = _build_content_section(ctx, findings)
     use, use_tables = _build_use_section(ctx, findings)

@@ -375,7 +375,7 @@ def build_recommendations_chapter(ctx: ChapterContext, findings: Sequence, measu
     names = {str(e): format_entity_name(n, a) for e, n, a in
              zip(entities["entity_id"], entities["name"], entities["acronym"])}
     recommendations = build_recommendations(findings, measures, ctx.params, lang, names=names,
-                                            actors=build_actor_table(ctx.dataset))
+                                            actors=build_actor_table(ctx.dataset), decisions=ctx.decisions)
     blocks = map_evidence_to_blocks(chapters or [])
     findings_by_id = {f.id: f for f in findings}
     labels = _labels(lang)

@@ -57,13 +57,19 @@ def build_slides(guide: Guide) -> list[Slide]:
     return slides
 
 
-def build_slides_html(guide: Guide) -> str:
+def build_slides_html(guide: Guide, *, kind_label: str | None = None, marks: dict[str, str] | None = None,
+                      images: dict[str, str] | None = None) -> str:
     """Return the slide deck of a guide as one self-contained HTML page that works offline.
 
     One ``<section class="slide">`` per slide; figures are drawn by ``Plotly.newPlot`` from JSON
     (plotly.js inlined once); arrows, Page Up/Down, Space, Home/End move between slides, Esc
     shows the overview; the address ends in ``#n`` for slide ``n``. The DRAFT and
     synthetic-data marks are on every slide.
+
+    Other occasions reuse the deck: ``kind_label`` replaces the title slide's occasion line,
+    ``marks`` the guide's fixed texts of the draft mark (``draft_mark``, ``draft_notice``: e.g.
+    PRELIMINARY for the national workshop's deck); with ``images`` (``{figure id: data URI}``, static
+    figures) the figures are images and plotly.js is left out: the page to print to PDF.
 
     >>> from mpanalysis.publish.regional.data import make_example_region
     >>> from mpanalysis.publish.regional.synthesis import build_regional_synthesis
@@ -81,7 +87,7 @@ def build_slides_html(guide: Guide) -> str:
     from mpanalysis.render.static import apply_house_style, read_geo_stub
 
     lang = guide.lang
-    texts = common.load_texts(lang)
+    texts = {**common.load_texts(lang), **(marks or {})}
     env = Environment(loader=FileSystemLoader(str(SLIDES_DIR)), autoescape=True, undefined=StrictUndefined)
     numbering = number_guide(guide)
     env.filters.update(
@@ -95,12 +101,12 @@ def build_slides_html(guide: Guide) -> str:
     return env.get_template("deck.html.j2").render(
         guide=guide, slides=slides, texts=texts, slide_texts=slide_texts,
         slide_of=_pick(_node("slides.slide_of"), "slides.slide_of", lang),
-        kind_label=_t("slides.occasion", lang),
+        kind_label=kind_label or _t("slides.occasion", lang), images=images,
         date=common.format_guide_date(guide, texts),
         numeric_columns=lambda table: [common.is_numeric_column(table, i) for i in range(len(table.columns))],
         css=Markup((SLIDES_DIR / "deck.css").read_text(encoding="utf-8")),
         script=Markup((SLIDES_DIR / "deck.js").read_text(encoding="utf-8")),
-        geo_stub=Markup(read_geo_stub()), plotly_js=Markup(read_plotly_js()),
+        geo_stub=Markup(read_geo_stub()), plotly_js=Markup("" if images else read_plotly_js()),
     )
 
 
