@@ -71,6 +71,7 @@ def _get_logger(country: str, log_path: Path) -> logging.Logger:
 def compute_build_fingerprint(country: str, options: BuildOptions) -> dict:
     """Return what a country's build depends on, hashed: inputs, parameters, notebooks, code."""
     from mpanalysis.ingest.cache import list_input_files
+    from mpanalysis.decisions import decisions_path
     from mpanalysis.ingest.dataset import get_input_folder
     from mpanalysis.params import load_params
     from mpanalysis.provenance import hash_file, hash_object, hash_package_source
@@ -80,6 +81,8 @@ def compute_build_fingerprint(country: str, options: BuildOptions) -> dict:
     record = {
         "inputs": {p.name: hash_file(p) for p in list_input_files(folder)},
         "params_file": hash_file(params_path(country)),
+        # the workshop's, the review's and the endorsement's decisions (params/<ISO3>.workshop.yaml)
+        "decisions_file": hash_file(decisions_path(country)) if decisions_path(country).is_file() else None,
         "notebooks": {name: hash_file(notebooks_dir() / name) for name in CHAPTER_NOTEBOOKS},
         "reference": hash_reference_data(),
         "code": hash_package_source(),
@@ -216,7 +219,7 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
         "input_hashes": fingerprint["inputs"],
         "params_file": f"params/{country}.yaml",
         "params_hash": fingerprint["params_file"],
-        "endorsement_status": params.endorsement.status,
+        "endorsement_status": first.params.endorsement.status,  # the endorsement record comes first
         "edition": edition,
     }
     if {"pdf", "docx"} & set(options.formats):
@@ -260,6 +263,7 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
                                      tuple(options.formats))
                 written += list(paths.values())
                 logger.info("%s %s %s rendered: %s", lang, audience, length, ", ".join(sorted(paths)))
+        _log_review_not_applied(ctx, chapters, annexes, logger)
     logger.info("guides rendered in %.1f s", time.perf_counter() - render_start)
     if "html" in options.formats:
         # the analysis trail: the executed chapter notebooks, code hidden, beside the guides
@@ -269,6 +273,20 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
     written += write_open_data(first, base / "data", network_dir=base / "work" / langs[0] / "network",
                                tables_dir=base / "work" / langs[0] / "tables")
     return written, edition
+
+
+def _log_review_not_applied(ctx, chapters: list, annexes: list, logger: logging.Logger) -> None:
+    """Say in the build's log which review decisions no longer apply to this build's text (the
+    guide's provenance lists them too): a rebuild with new answers never drops them silently."""
+    from mpanalysis.guide.review import apply_review_decisions
+
+    review = ctx.decisions.get_review(ctx.lang) if ctx.decisions else None
+    if review is None:
+        return
+    report = apply_review_decisions([*chapters, *annexes], review)[1]
+    for decision in report.not_applied:
+        logger.warning("%s: review decision on ¶%d (%s, %s) no longer applies: the generated text changed",
+                       ctx.lang, decision.number, decision.key, decision.decision)
 
 
 def _start_figure_server_in_background() -> None:

@@ -173,3 +173,47 @@ def apply_review_decisions(parts: Sequence[Chapter], review: ReviewRecord | None
 
     return [c.model_copy(update={"blocks": rebuild_blocks(c.blocks),
                                  "sections": [rebuild_section(s) for s in c.sections]}) for c in parts], report
+
+
+def describe_decisions(decisions, report: ReviewReport | None, lang: str) -> dict:
+    """Return the provenance entries of the decisions a guide applies: the workshop's (date,
+    counts, worksheets' SHA-256), the review's (date, counts, sheets' SHA-256, decisions that no
+    longer apply) and the endorsement. Labels are in ``lang``; empty when nothing was decided.
+
+    >>> from mpanalysis.decisions import Decisions
+    >>> d = Decisions(country="SEN", workshop={"read_at": "2025-05-16", "files": [{"file": "g1.xlsx", "sha256": "ab"}],
+    ...     "findings": [{"id": "x", "decision": "rejected"}]}, endorsement={"authority": "CNP", "date": "2025-10-01"})
+    >>> describe_decisions(d, None, "en")
+    {'National workshop': {'date': '2025-05-16', 'decisions applied': '1 finding rejected (see the table below)', 'file g1.xlsx': 'ab'}, 'Endorsement': 'CNP, 2025-10-01'}
+    """
+    from mpanalysis.guide.chapters.decided import CHANGE_KEYS
+    from mpanalysis.guide.texts import fill_chapter_text, get_chapter_text
+
+    def t(key: str, **values) -> str:
+        return fill_chapter_text(f"workshop.{key}", lang, **values) if values else get_chapter_text(f"workshop.{key}", lang)
+
+    entries: dict = {}
+    if decisions is None:
+        return entries
+    record = decisions.workshop
+    if record is not None:
+        counts = record.count_changes()
+        changes = [t(f"annex.changes.{k}", n=counts[k]) for k in CHANGE_KEYS if counts[k]]
+        entry = {t("provenance.date"): str(record.read_at or record.date or ""),
+                 t("provenance.decisions"): "; ".join(changes) or "0"}
+        entry |= {t("provenance.file", file=f.file): f.sha256 for f in record.files}
+        entries[t("provenance.workshop")] = entry
+    review = decisions.get_review(lang)
+    if review is not None:
+        applied = report.applied if report is not None else []
+        labels = {d: get_chapter_text(f"workshop.worksheet.choices.review.{d}", lang) for d in ("edit", "delete")}
+        entry = {t("provenance.date"): str(review.read_at or ""),
+                 t("provenance.decisions"): "; ".join(f"{labels[d]}: {sum(a.decision == d for a in applied)}"
+                                                     for d in ("edit", "delete"))}
+        if report is not None and report.not_applied:
+            entry[t("provenance.not_applied")] = ", ".join(f"¶{d.number} ({d.key})" for d in report.not_applied)
+        entry |= {t("provenance.file", file=f.file): f.sha256 for f in review.files}
+        entries[t("provenance.review")] = entry
+    if decisions.endorsement is not None:
+        entries[t("provenance.endorsement")] = f"{decisions.endorsement.authority}, {decisions.endorsement.date}"
+    return entries

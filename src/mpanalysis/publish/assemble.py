@@ -20,6 +20,7 @@ from mpanalysis.errors import MpanalysisError
 from mpanalysis.guide.chapters.annexes import build_annexes
 from mpanalysis.guide.chapters.base import ChapterContext, load_chapter_results
 from mpanalysis.guide.document import Chapter, Guide, Section, iter_blocks, label_blocks, replace_refs
+from mpanalysis.guide.review import apply_review_decisions, describe_decisions
 from mpanalysis.guide.texts import get_chapter_text
 
 #: The chapters of a guide, by the key their notebook saves them under, in order.
@@ -94,6 +95,11 @@ def assemble_guide(ctx: ChapterContext, work_dir, *, edition: str, length: str,
         chapters = load_chapter_results(work_dir, list(CHAPTER_KEYS))
     if annexes is None:
         annexes = build_annexes(ctx, today)
+    # the authority's review (params/<ISO3>.workshop.yaml) before choosing edition and length
+    review = ctx.decisions.get_review(lang) if ctx.decisions else None
+    parts, review_report = apply_review_decisions([*chapters, *annexes], review)
+    chapters, annexes = parts[:len(chapters)], parts[len(chapters):]
+    provenance = {**(provenance or {}), **describe_decisions(ctx.decisions, review_report, lang)}
     full_labels = label_blocks([*chapters, *annexes], lang).labels
     shown = [c for c in (select_chapter_content(ch, edition, length) for ch in chapters) if c]
     shown_annexes = [] if length == "brief" else [

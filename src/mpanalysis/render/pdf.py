@@ -38,9 +38,17 @@ def build_pdf(guide: Guide, figure_format: str = "svg") -> bytes:
     SVG figures keep their text sharp and selectable; ``figure_format="png"`` reuses the DOCX's
     images and renders faster, at the cost of that.
     """
+    return build_pdf_from_html(build_html(guide, "print", build_static_images(guide, figure_format)))
+
+
+def build_pdf_from_html(page: str) -> bytes:
+    """Return a self-contained print page (figures as data: images) as tagged PDF bytes.
+
+    >>> build_pdf_from_html("<p>« Œuvre »</p>")[:5]
+    b'%PDF-'
+    """
     import weasyprint
 
-    page = build_html(guide, "print", build_static_images(guide, figure_format))
     # weasyprint logs every CSS property it ignores at WARNING; the guide's CSS is deliberate.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     # Only the page's own data: images may load: nothing in a guide can make weasyprint read a
