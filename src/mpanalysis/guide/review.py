@@ -156,13 +156,19 @@ def apply_review_decisions(parts: Sequence[Chapter], review: ReviewRecord | None
             continue
         changes[id(unit.block)] = None if decision.decision == "delete" else _edited(unit.block, decision.text or "")
         report.applied.append(decision)
+    return replace_blocks(parts, changes), report
+
+
+def replace_blocks(parts: Sequence[Chapter], changes: dict[int, object | None]) -> list[Chapter]:
+    """Return copies of the chapters where each block whose ``id()`` is in ``changes`` is replaced
+    by its new version (``None`` deletes it); the other blocks are kept as they are."""
     if not changes:
-        return list(parts), report
+        return list(parts)
 
     def rebuild_blocks(blocks: Sequence) -> list:
         out = []
         for block in blocks:
-            new = changes.get(id(block), block) if id(block) in changes else block
+            new = changes[id(block)] if id(block) in changes else block
             if new is not None:
                 out.append(new)
         return out
@@ -172,7 +178,7 @@ def apply_review_decisions(parts: Sequence[Chapter], review: ReviewRecord | None
                                           "sections": [rebuild_section(s) for s in section.sections]})
 
     return [c.model_copy(update={"blocks": rebuild_blocks(c.blocks),
-                                 "sections": [rebuild_section(s) for s in c.sections]}) for c in parts], report
+                                 "sections": [rebuild_section(s) for s in c.sections]}) for c in parts]
 
 
 def describe_decisions(decisions, report: ReviewReport | None, lang: str) -> dict:
@@ -195,12 +201,13 @@ def describe_decisions(decisions, report: ReviewReport | None, lang: str) -> dic
     entries: dict = {}
     if decisions is None:
         return entries
+    separator = get_chapter_text("workshop.provenance.separator", lang)
     record = decisions.workshop
     if record is not None:
         counts = record.count_changes()
         changes = [t(f"annex.changes.{k}", n=counts[k]) for k in CHANGE_KEYS if counts[k]]
         entry = {t("provenance.date"): str(record.read_at or record.date or ""),
-                 t("provenance.decisions"): "; ".join(changes) or "0"}
+                 t("provenance.decisions"): separator.join(changes) or "0"}
         entry |= {t("provenance.file", file=f.file): f.sha256 for f in record.files}
         entries[t("provenance.workshop")] = entry
     review = decisions.get_review(lang)
@@ -208,8 +215,9 @@ def describe_decisions(decisions, report: ReviewReport | None, lang: str) -> dic
         applied = report.applied if report is not None else []
         labels = {d: get_chapter_text(f"workshop.worksheet.choices.review.{d}", lang) for d in ("edit", "delete")}
         entry = {t("provenance.date"): str(review.read_at or ""),
-                 t("provenance.decisions"): "; ".join(f"{labels[d]}: {sum(a.decision == d for a in applied)}"
-                                                     for d in ("edit", "delete"))}
+                 t("provenance.decisions"): separator.join(t("provenance.count", label=labels[d],
+                                                             n=str(sum(a.decision == d for a in applied)))
+                                                           for d in ("edit", "delete"))}
         if report is not None and report.not_applied:
             entry[t("provenance.not_applied")] = ", ".join(f"¶{d.number} ({d.key})" for d in report.not_applied)
         entry |= {t("provenance.file", file=f.file): f.sha256 for f in review.files}

@@ -106,8 +106,12 @@ def load_kit_state(country: str, lang: str) -> KitState:
     findings = load_findings(work, list(FINDING_CHAPTERS))
     order = findings_to_frame(findings, lang)["id"].tolist()
     by_id = {f.id: f for f in findings}
-    return KitState(ctx=ctx, findings=[by_id[i] for i in order], recommendations=_read_table(
-        work / "tables" / "recommendations__open_data.csv"), problems=_read_table(
+    recommendations = _read_table(work / "tables" / "recommendations__open_data.csv")
+    table = work / "tables" / "recommendations__recommendations.csv"
+    if table.is_file():  # the findings behind each recommendation
+        behind = _read_table(table).set_index("number")["finding_ids"]
+        recommendations["finding_ids"] = recommendations["number"].map(behind).fillna("")
+    return KitState(ctx=ctx, findings=[by_id[i] for i in order], recommendations=recommendations, problems=_read_table(
         work / "tables" / "mp_process__problem_matrix.csv"), chapters=load_chapter_results(work, list(GUIDE_CHAPTERS)),
         decisions=load_decisions(country))
 

@@ -1,0 +1,246 @@
+"""The national workshop and the endorsement, end to end on a demo country: the kit, a worksheet
+filled as a working group would, read back, the guide rebuilt with exactly those changes in French
+and English (and the open data and the network files), then the authority's review, the
+endorsement, and an endorsed guide without the DRAFT mark whose provenance lists the decisions.
+
+The fast variant builds the guides in this process (the chapter builders the notebooks call);
+the slow one runs the real commands (`mpanalysis run`, the notebooks) and the kit's PDFs."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+import pytest
+import yaml
+
+from mpanalysis.cli import main
+from workshop_fixtures import TODAY, build_in_process, fill_cells
+
+COUNTRY = "GMB"
+REJECTED = "network.silent_producers"
+CONFIRMED = "network.formal_share"
+DROPPED = "crisis_information"
+AMENDED = "training_data_use"
+AMENDED_TEXT = {"fr": "Former chaque année les planificateurs des ministères à l’usage des données du profil.",
+                "en": "Train ministry planners every year to use the profile's data."}
+NEW_TEXT = {"fr": "Équiper les postes frontières terrestres d’un enregistrement informatisé des passages.",
+            "en": "Equip land border posts with computerised recording of crossings."}
+RENAMED = ("GMB-NATIONAL-HUMAN-RIGHTS-CMOMISSION", "National Human Rights Commission", "NHRC")
+MERGED = ("GMB-PSI", "GMB-UCMS")
+
+
+def _text(path: Path) -> str:
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts, self.skip = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("script", "style")
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("script", "style")
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.parts.append(data)
+
+    parser = Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return re.sub(r"[\s\u00a0\u202f\u2060]+", " ", " ".join(parser.parts))
+
+
+def _split_annex(text: str, lang: str) -> tuple[str, str]:
+    """The guide's chapters I–IV, and its annexes (from the methodology annex on)."""
+    marker = {"fr": "Annexe A", "en": "Annex A"}[lang]
+    index = text.rfind(marker)
+    return text[:index], text[index:]
+
+
+def fill_worksheet(path: Path, lang: str, finding_texts: dict) -> None:
+    from mpanalysis.workshop.kit import get_choice_labels
+    from mpanalysis.workshop.texts import t
+
+    def h(code):
+        return t(f"worksheet.columns.{code}", lang)
+
+    choose = get_choice_labels("finding", lang)
+    fill_cells(path, t("worksheet.sheets.findings", lang), {
+        REJECTED: {h("decision"): choose["rejected"], h("comment"): "Hors sujet"},
+        CONFIRMED: {h("decision"): choose["confirmed"]}})
+    choose = get_choice_labels("recommendation", lang)
+    from mpanalysis.analysis.recommendations import get_rule_labels
+    from mpanalysis.reference import get_labels
+
+    fill_cells(path, t("worksheet.sheets.recommendations", lang), {
+        DROPPED: {h("decision"): choose["drop"]},
+        AMENDED: {h("decision"): choose["amend"], h("amended_text"): AMENDED_TEXT[lang],
+                  t("worksheet.columns.in_language", lang, column=h("amended_text"), language="en" if lang == "fr" else "fr"):
+                      AMENDED_TEXT["en" if lang == "fr" else "fr"]},
+        "new.1": {h("decision"): choose["new"], h("category"): get_labels("recommendation_categories", lang)["border_information"],
+                  h("amended_text"): NEW_TEXT[lang],
+                  t("worksheet.columns.in_language", lang, column=h("amended_text"), language="en" if lang == "fr" else "fr"):
+                      NEW_TEXT["en" if lang == "fr" else "fr"],
+                  h("lead"): "National Immigration Service (NIS)",
+                  h("timeframe"): get_rule_labels("timeframe", lang)["short"],
+                  h("priority"): get_rule_labels("priority", lang)["high"]}})
+    fill_cells(path, t("worksheet.sheets.names", lang), {
+        RENAMED[0]: {h("official_name"): RENAMED[1], h("acronym"): RENAMED[2]},
+        MERGED[0]: {h("merge_into"): MERGED[1]}})
+    fill_cells(path, t("worksheet.sheets.participants", lang), {
+        "1": {h("name"): "Awa Jallow", h("institution"): "National Bureau of Statistics (NBS)", h("function"): "Statistician"},
+        "2": {h("name"): "Lamin Ceesay", h("institution"): "Ministry of the Interior (MOI)"}})
+
+
+def run_workshop_loop(root: Path, build, tmp: Path) -> dict:
+    """workshop → filled worksheet → --read → build → checks; returns what later steps need."""
+    assert main(["workshop", COUNTRY, "--lang", "fr,en", "--no-pdf"]) == 0
+    kit = root / "outputs" / COUNTRY / "workshop"
+    sheet = tmp / "group1.xlsx"
+    shutil.copy(kit / f"{COUNTRY}_workshop_worksheet_fr.xlsx", sheet)
+    rejected_text = {}
+    import json
+
+    for lang in ("fr", "en"):
+        for f in json.loads((root / "outputs" / COUNTRY / "work" / lang / "findings" / "policy_cycle.json").read_text()):
+            if f["id"] == REJECTED:
+                rejected_text[lang] = f["text"][lang]
+    recommendations = {lang: pd.read_csv(root / "outputs" / COUNTRY / "work" / lang / "tables" /
+                                         "recommendations__open_data.csv").set_index("id")["text"] for lang in ("fr", "en")}
+    dropped_text = {lang: recommendations[lang][DROPPED] for lang in recommendations}
+    amended_before = {lang: recommendations[lang][AMENDED] for lang in recommendations}
+    for lang in ("fr", "en"):
+        assert dropped_text[lang] in _text(root / "outputs" / COUNTRY / "guides" / f"{COUNTRY}_guide_{lang}_public_full.html")
+    fill_worksheet(sheet, "fr", rejected_text)
+    assert main(["workshop", COUNTRY, "--read", str(sheet)]) == 0
+    decisions = yaml.safe_load((root / "params" / f"{COUNTRY}.workshop.yaml").read_text(encoding="utf-8"))
+    assert {r["decision"] for r in decisions["workshop"]["recommendations"]} == {"drop", "amend", "new"}
+    build()
+
+    guides = {lang: root / "outputs" / COUNTRY / "guides" / f"{COUNTRY}_guide_{lang}_public_full.html"
+              for lang in ("fr", "en")}
+    for lang, path in guides.items():
+        text = _text(path)
+        body, annexes = _split_annex(text, lang)
+        mark = {"fr": "(Validé lors de l’atelier national.)", "en": "(Validated at the national workshop.)"}[lang]
+        assert text.count(mark) == 1, lang  # the one confirmed finding
+        rejected = re.sub(r"[\s\u00a0\u202f]+", " ", rejected_text[lang])
+        assert rejected not in body and rejected in annexes and "Hors sujet" in annexes
+        assert AMENDED_TEXT[lang] in body and NEW_TEXT[lang] in body
+        assert RENAMED[1] in body and "Cmomission" not in text
+        assert "Population Studies Institute" not in body
+        # the new recommendation carries its lead and time frame
+        new_at = body.index(NEW_TEXT[lang])
+        assert "National Immigration Service" in body[new_at:new_at + 400]
+        assert {"fr": "Court terme", "en": "Short term"}[lang] in body[new_at:new_at + 600]
+        assert {"fr": "Awa Jallow", "en": "Awa Jallow"}[lang] not in text  # names: restricted edition only
+        assert "National Bureau of Statistics" in annexes
+    for lang in ("fr", "en"):
+        body = _split_annex(_text(guides[lang]), lang)[0]
+        assert dropped_text[lang] not in body and amended_before[lang] not in body
+
+    data = root / "outputs" / COUNTRY / "data"
+    entities = pd.read_csv(next(data.rglob("entities.csv")))
+    assert MERGED[0] not in set(entities["entity_id"]) and MERGED[1] in set(entities["entity_id"])
+    assert RENAMED[1] in set(entities["name"])
+    graph = nx.read_graphml(next(data.rglob("*.graphml")))
+    assert MERGED[0] not in graph and graph.nodes[RENAMED[0]]["name"] == RENAMED[1]
+    return {"guides": guides}
+
+
+def run_review_loop(root: Path, build, tmp: Path, guides: dict) -> None:
+    """review → a sheet with one paragraph edited and one deleted → --read → endorse → build."""
+    import openpyxl
+
+    from mpanalysis.workshop.texts import t
+
+    assert main(["review", COUNTRY, "--lang", "fr"]) == 0
+    review = root / "outputs" / COUNTRY / "review"
+    assert (review / f"{COUNTRY}_review_fr_copy.docx").is_file()
+    sheet = tmp / "review.xlsx"
+    shutil.copy(review / f"{COUNTRY}_review_fr_sheet.xlsx", sheet)
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb[t("review.sheet", "fr")]
+    header = [c.value for c in ws[1]]
+    col = {code: header.index(t(f"review.columns.{code}", "fr")) for code in ("kind", "text", "decision", "new_text")}
+    paragraphs = [row for row in ws.iter_rows(min_row=2) if row[col["kind"]].value == "paragraphe"
+                  and len(str(row[col["text"]].value)) > 60 and "{" not in str(row[col["text"]].value)]
+    edited, deleted = paragraphs[1], paragraphs[3]
+    deleted_text = str(deleted[col["text"]].value)
+    edited[col["decision"]].value = "modifier"
+    edited[col["new_text"]].value = "Paragraphe réécrit par l’autorité nationale de coordination."
+    deleted[col["decision"]].value = "supprimer"
+    wb.save(sheet)
+    assert main(["review", COUNTRY, "--read", str(sheet)]) == 0
+    assert main(["endorse", COUNTRY, "--by", "National Coordinating Committee on Migration",
+                 "--date", "2025-11-20"]) == 0
+    build()
+    text = _text(guides["fr"])
+    assert "Paragraphe réécrit par l’autorité nationale de coordination." in text
+    assert re.sub(r"[\s\u00a0\u202f]+", " ", deleted_text) not in text
+    html = guides["fr"].read_text(encoding="utf-8")
+    assert "is-draft" not in html and "Projet soumis à l’approbation" not in text
+    for expected in ("Atelier national", "group1.xlsx", "review.xlsx", "Approbation",
+                     "National Coordinating Committee on Migration, 2025-11-20"):
+        assert expected in text, expected
+    assert "modifier : 1 ; supprimer : 1" in text
+
+
+def test_the_workshop_loop_on_a_demo_country(project_factory, tmp_path):
+    root = project_factory([COUNTRY])
+    build_in_process(COUNTRY)
+    result = run_workshop_loop(root, lambda: build_in_process(COUNTRY), tmp_path)
+    run_review_loop(root, lambda: build_in_process(COUNTRY), tmp_path, result["guides"])
+
+
+def test_a_worksheet_with_mistakes_stops_with_located_messages_and_changes_nothing(project_factory, tmp_path, capsys):
+    from mpanalysis.workshop.kit import get_choice_labels
+    from mpanalysis.workshop.texts import t
+
+    root = project_factory([COUNTRY])
+    build_in_process(COUNTRY, ("en",))
+    assert main(["workshop", COUNTRY, "--lang", "en", "--no-pdf"]) == 0
+    sheet = tmp_path / "group2.xlsx"
+    shutil.copy(root / "outputs" / COUNTRY / "workshop" / f"{COUNTRY}_workshop_worksheet_en.xlsx", sheet)
+    fill_cells(sheet, "Findings", {CONFIRMED: {"Decision": "maybe"}})
+    fill_cells(sheet, "Names", {MERGED[0]: {"Merge into": "GMB-NOWHERE"}})
+    import openpyxl
+
+    wb = openpyxl.load_workbook(sheet)
+    wb["Findings"]["A2"].value = "network.invented"
+    wb["Findings"]["F2"].value = get_choice_labels("finding", "en")["confirmed"]
+    wb.save(sheet)
+    before = sorted(p.name for p in (root / "params").iterdir())
+
+    assert main(["workshop", COUNTRY, "--read", str(sheet)]) == 2
+
+    err = capsys.readouterr().err
+    assert "nothing was applied" in err
+    assert "group2.xlsx, sheet 'Findings', row 2, column 'Identifier': unknown finding id 'network.invented'" in err
+    assert re.search(r"group2\.xlsx, sheet 'Findings', row \d+, column 'Decision': 'maybe' is not one of the choices", err)
+    assert re.search(r"group2\.xlsx, sheet 'Names', row \d+, column 'Merge into': cannot merge into 'GMB-NOWHERE'", err)
+    assert sorted(p.name for p in (root / "params").iterdir()) == before
+    assert t("worksheet.sheets.findings", "en") == "Findings"
+
+
+@pytest.mark.slow
+def test_the_workshop_loop_through_the_real_commands(project_factory, tmp_path):
+    """The same loop with `mpanalysis run` (the notebooks) and the kit's PDFs."""
+    root = project_factory([COUNTRY])
+
+    def build():
+        assert main(["run", COUNTRY, "--format", "html", "--length", "full", "--quiet"]) == 0
+
+    build()
+    assert main(["workshop", COUNTRY, "--lang", "fr"]) == 0
+    kit = root / "outputs" / COUNTRY / "workshop"
+    for name in ("slides_fr.html", "slides_fr.pdf", "worksheet_fr.xlsx", "worksheet_fr.pdf"):
+        assert (kit / f"{COUNTRY}_workshop_{name}").stat().st_size > 1000
+    result = run_workshop_loop(root, build, tmp_path)
+    run_review_loop(root, build, tmp_path, result["guides"])
