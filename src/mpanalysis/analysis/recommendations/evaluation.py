@@ -100,9 +100,9 @@ def build_actor_table(dataset) -> pd.DataFrame:
         "entity_id": entities["entity_id"].astype(str),
         "name": [format_entity_name(n, a) for n, a in zip(entities["name"], entities["acronym"])],
         "institution_type": entities["institution_type"].astype("object").where(entities["institution_type"].notna(), None),
-        "is_respondent": entities["is_respondent"].fillna(False).astype(bool),
-        "is_coordinator": entities["is_coordinator"].fillna(False).astype(bool),
-        "is_wg_member": entities["is_wg_member"].fillna(False).astype(bool),
+        "is_respondent": entities["is_respondent"].astype("boolean").fillna(False).astype(bool),
+        "is_coordinator": entities["is_coordinator"].astype("boolean").fillna(False).astype(bool),
+        "is_wg_member": entities["is_wg_member"].astype("boolean").fillna(False).astype(bool),
     })
     frame["n_existing_sources"] = frame["entity_id"].map(existing).fillna(0).astype(int)
     frame["n_exchanges"] = frame["entity_id"].map(exchanges).fillna(0).astype(int)

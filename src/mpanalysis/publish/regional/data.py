@@ -413,7 +413,7 @@ def make_example_region() -> RegionData:
          {"stage": "workshop", "start": "2025-05-14", "end": "2025-05-15"},
          {"stage": "endorsement", "start": "2025-09-30"}],
         {"trends": 4, "border_management": 2, "crisis": 1, "development": 2}, network, severities,
-        [("coop_silent_producers", "cooperation"), ("training_need", "training_hr")])
+        [("coop_share_data", "cooperation"), ("training_data_use", "training_hr")])
     gambia = snapshot(
         "GMB", {"fr": "Gambie", "en": "The Gambia"}, "draft",
         [{"stage": "questionnaire", "start": "2025-05-05", "end": "2025-06-13"},
@@ -421,5 +421,5 @@ def make_example_region() -> RegionData:
         {"trends": 2, "border_management": 3, "crisis": 0, "development": 1},
         {**network, "density": 0.2, "coordinator_reach": None, "n_silos": 0},
         {**severities, "use": (3.0, 1.0)},
-        [("coop_silent_producers", "cooperation"), ("crisis_coverage_gap", "crisis_information")])
+        [("coop_share_data", "cooperation"), ("crisis_information", "crisis_information")])
     return RegionData(snapshots=(senegal, gambia), skipped={}, today=dt.date(2025, 11, 1))

@@ -75,7 +75,7 @@ def build_slides_html(guide: Guide, *, kind_label: str | None = None, marks: dic
     >>> from mpanalysis.publish.regional.synthesis import build_regional_synthesis
     >>> page = build_slides_html(build_regional_synthesis(None, "en", region=make_example_region()))
     >>> page.count('<section class="slide '), "<script src=" in page, page.count("Plotly.newPlot(")
-    (11, False, 1)
+    (12, False, 1)
     """
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
     from markupsafe import Markup
