@@ -159,6 +159,8 @@ def write_workbook(book: Workbook, path: str | Path) -> Path:
         ws.protection.sheet = True
         ws.protection.formatRows = False  # people may make rows taller to read long texts
         ws.protection.formatColumns = False
+    # the hidden sheets come after the ones people fill in, whatever order they were made in
+    wb.move_sheet(lists, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
     lists.sheet_state = "hidden"
     lists.protection.sheet = True
     meta = wb.create_sheet(META_SHEET)
