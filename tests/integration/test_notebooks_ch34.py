@@ -14,6 +14,7 @@ from mpanalysis.guide.chapters.base import load_chapter_context
 from mpanalysis.guide.chapters.mp_process import EVIDENCE_BLOCK_IDS
 from mpanalysis.guide.document import (
     REF_PATTERN,
+    BulletList,
     Guide,
     Paragraph,
     iter_blocks,
@@ -22,7 +23,7 @@ from mpanalysis.guide.document import (
     read_chapter,
     resolve_refs,
 )
-from mpanalysis.paths import params_dir
+from mpanalysis.paths import list_configured_countries
 from mpanalysis.publish.assemble import CHAPTER_KEYS
 
 TITLES = {("mp_process", "fr"): "Le processus du profil migratoire",
@@ -54,10 +55,13 @@ def run_and_check(country: str, lang: str, folder) -> None:
     # each recommendation states the finding behind it, with the label its evidence key names
     findings = [f for key in ("sources", "policy_cycle", "mp_process")
                 for f in findings_from_json((folder / "findings" / f"{key}.json").read_text(encoding="utf-8"))]
-    recommendations = [b for b in iter_blocks(four) if isinstance(b, Paragraph)
+    # a recommendation is its "R<n>." paragraph and the list below it (lead, …, the finding behind it)
+    blocks = list(iter_blocks(four))
+    recommendations = [i for i, b in enumerate(blocks) if isinstance(b, Paragraph)
                        and b.text.split(".")[0][1:].isdigit() and b.text.startswith("R")]
     assert recommendations
-    shown = "\n".join(resolve_refs(p.text, numbering) for p in recommendations)
+    shown = "\n".join(resolve_refs(text, numbering) for i in recommendations for text in [
+        blocks[i].text, *(blocks[i + 1].items if i + 1 < len(blocks) and isinstance(blocks[i + 1], BulletList) else [])])
     labels = {(numbering.kinds[i], numbering.numbers[i]): numbering.labels[i] for i in numbering.labels}
     n_checked = 0
     for finding in findings:
@@ -86,7 +90,7 @@ def test_notebook_04_alone_says_which_notebooks_to_run_first(tmp_path):
     assert "01_sources.ipynb, 02_policy_cycle.ipynb, 03_mp_process.ipynb first" in failure.value.evalue
 
 
-DEMO_COUNTRIES = sorted(p.stem for p in params_dir().glob("*.yaml"))
+DEMO_COUNTRIES = list_configured_countries()  # not the decisions files (<ISO3>.workshop.yaml)
 
 
 @pytest.mark.slow

@@ -3,11 +3,16 @@ filled as a working group would, read back, the guide rebuilt with exactly those
 and English (and the open data and the network files), then the authority's review, the
 endorsement, and an endorsed guide without the DRAFT mark whose provenance lists the decisions.
 
-The fast variant builds the guides in this process (the chapter builders the notebooks call);
-the slow one runs the real commands (`mpanalysis run`, the notebooks) and the kit's PDFs."""
+The fast variant (default run) builds the HTML guides in this process with the chapter builders
+the notebooks call: French first (the kit and the worksheet are French), both languages once the
+worksheet is read (the guide must show the changes in both), and after the review and the
+endorsement only the French guide is reassembled (they act when a guide is assembled). The slow
+variant runs the real commands (`mpanalysis run`, the notebooks, both languages every time) and
+writes the kit's PDFs."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -16,9 +21,9 @@ import networkx as nx
 import pandas as pd
 import pytest
 import yaml
+from workshop_fixtures import build_in_process, fill_cells
 
 from mpanalysis.cli import main
-from workshop_fixtures import TODAY, build_in_process, fill_cells
 
 COUNTRY = "GMB"
 REJECTED = "network.silent_producers"
@@ -98,33 +103,37 @@ def fill_worksheet(path: Path, lang: str, finding_texts: dict) -> None:
         "2": {h("name"): "Lamin Ceesay", h("institution"): "Ministry of the Interior (MOI)"}})
 
 
-def run_workshop_loop(root: Path, build, tmp: Path) -> dict:
-    """workshop → filled worksheet → --read → build → checks; returns what later steps need."""
-    assert main(["workshop", COUNTRY, "--lang", "fr,en", "--no-pdf"]) == 0
+def _read_recommendations(root: Path, lang: str) -> pd.Series:
+    """The guide's recommendations in ``lang`` as the last build saved them: ``{id: text}``."""
+    table = root / "outputs" / COUNTRY / "work" / lang / "tables" / "recommendations__open_data.csv"
+    return pd.read_csv(table).set_index("id")["text"]
+
+
+def _read_finding_texts(root: Path, finding_id: str) -> dict[str, str]:
+    """A finding's sentence in every language, from the French build's findings."""
+    findings = root / "outputs" / COUNTRY / "work" / "fr" / "findings" / "policy_cycle.json"
+    return next(f["text"] for f in json.loads(findings.read_text(encoding="utf-8")) if f["id"] == finding_id)
+
+
+def run_workshop_loop(root: Path, build, tmp: Path, *, kit_options: tuple[str, ...] = ("--no-pdf",)) -> dict:
+    """workshop → filled worksheet → --read → ``build()`` → the guides in French and English show
+    exactly those changes; the open data and the GraphML use the official names and the merge."""
+    assert main(["workshop", COUNTRY, "--lang", "fr", *kit_options]) == 0
     kit = root / "outputs" / COUNTRY / "workshop"
     sheet = tmp / "group1.xlsx"
     shutil.copy(kit / f"{COUNTRY}_workshop_worksheet_fr.xlsx", sheet)
-    rejected_text = {}
-    import json
-
-    for lang in ("fr", "en"):
-        for f in json.loads((root / "outputs" / COUNTRY / "work" / lang / "findings" / "policy_cycle.json").read_text()):
-            if f["id"] == REJECTED:
-                rejected_text[lang] = f["text"][lang]
-    recommendations = {lang: pd.read_csv(root / "outputs" / COUNTRY / "work" / lang / "tables" /
-                                         "recommendations__open_data.csv").set_index("id")["text"] for lang in ("fr", "en")}
-    dropped_text = {lang: recommendations[lang][DROPPED] for lang in recommendations}
-    amended_before = {lang: recommendations[lang][AMENDED] for lang in recommendations}
-    for lang in ("fr", "en"):
-        assert dropped_text[lang] in _text(root / "outputs" / COUNTRY / "guides" / f"{COUNTRY}_guide_{lang}_public_full.html")
+    rejected_text = _read_finding_texts(root, REJECTED)
+    before = _read_recommendations(root, "fr")
+    dropped_text, amended_before = before[DROPPED], before[AMENDED]
+    guides = {lang: root / "outputs" / COUNTRY / "guides" / f"{COUNTRY}_guide_{lang}_public_full.html"
+              for lang in ("fr", "en")}
+    assert dropped_text in _text(guides["fr"])
     fill_worksheet(sheet, "fr", rejected_text)
     assert main(["workshop", COUNTRY, "--read", str(sheet)]) == 0
     decisions = yaml.safe_load((root / "params" / f"{COUNTRY}.workshop.yaml").read_text(encoding="utf-8"))
     assert {r["decision"] for r in decisions["workshop"]["recommendations"]} == {"drop", "amend", "new"}
     build()
 
-    guides = {lang: root / "outputs" / COUNTRY / "guides" / f"{COUNTRY}_guide_{lang}_public_full.html"
-              for lang in ("fr", "en")}
     for lang, path in guides.items():
         text = _text(path)
         body, annexes = _split_annex(text, lang)
@@ -139,11 +148,14 @@ def run_workshop_loop(root: Path, build, tmp: Path) -> dict:
         new_at = body.index(NEW_TEXT[lang])
         assert "National Immigration Service" in body[new_at:new_at + 400]
         assert {"fr": "Court terme", "en": "Short term"}[lang] in body[new_at:new_at + 600]
-        assert {"fr": "Awa Jallow", "en": "Awa Jallow"}[lang] not in text  # names: restricted edition only
+        assert "Awa Jallow" not in text  # participants' names: restricted edition only
         assert "National Bureau of Statistics" in annexes
-    for lang in ("fr", "en"):
-        body = _split_annex(_text(guides[lang]), lang)[0]
-        assert dropped_text[lang] not in body and amended_before[lang] not in body
+        # the recommendations as the guide has them: one dropped, one amended, one new
+        after = _read_recommendations(root, lang)
+        assert DROPPED not in after.index and after[AMENDED] == AMENDED_TEXT[lang]
+        assert NEW_TEXT[lang] in set(after)
+    body = _split_annex(_text(guides["fr"]), "fr")[0]
+    assert dropped_text not in body and amended_before not in body
 
     data = root / "outputs" / COUNTRY / "data"
     entities = pd.read_csv(next(data.rglob("entities.csv")))
@@ -155,7 +167,9 @@ def run_workshop_loop(root: Path, build, tmp: Path) -> dict:
 
 
 def run_review_loop(root: Path, build, tmp: Path, guides: dict) -> None:
-    """review → a sheet with one paragraph edited and one deleted → --read → endorse → build."""
+    """review → a sheet with one paragraph edited and one deleted → --read → endorse → ``build()``
+    → the French guide has the edit, not the deleted paragraph, no DRAFT mark, and its provenance
+    lists the decisions."""
     import openpyxl
 
     from mpanalysis.workshop.texts import t
@@ -192,55 +206,79 @@ def run_review_loop(root: Path, build, tmp: Path, guides: dict) -> None:
     assert "modifier : 1 ; supprimer : 1" in text
 
 
-def test_the_workshop_loop_on_a_demo_country(project_factory, tmp_path):
-    root = project_factory([COUNTRY])
-    build_in_process(COUNTRY)
-    result = run_workshop_loop(root, lambda: build_in_process(COUNTRY), tmp_path)
-    run_review_loop(root, lambda: build_in_process(COUNTRY), tmp_path, result["guides"])
+@pytest.fixture(scope="module")
+def built_in_french(tmp_path_factory):
+    """A project copy with the demo country built in French (shared by the tests of this module)."""
+    from conftest import copy_project
+
+    root = copy_project(tmp_path_factory.mktemp("workshop") / "project", [COUNTRY])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MPANALYSIS_ROOT", str(root))
+        build_in_process(COUNTRY, ("fr",))
+    return root
 
 
-def test_a_worksheet_with_mistakes_stops_with_located_messages_and_changes_nothing(project_factory, tmp_path, capsys):
+@pytest.fixture
+def project(built_in_french, tmp_path, monkeypatch) -> Path:
+    """A fresh copy of the project built in French, the package pointed at it."""
+    root = tmp_path / "project"
+    shutil.copytree(built_in_french, root)
+    monkeypatch.setenv("MPANALYSIS_ROOT", str(root))
+    return root
+
+
+def test_the_workshop_loop_on_a_demo_country(project, tmp_path):
+    result = run_workshop_loop(project, lambda: build_in_process(COUNTRY, ("fr", "en")), tmp_path)
+    run_review_loop(project, lambda: build_in_process(COUNTRY, ("fr",), is_assembly_only=True), tmp_path,
+                    result["guides"])
+
+
+def test_a_worksheet_with_mistakes_stops_with_located_messages_and_changes_nothing(project, tmp_path, capsys):
     from mpanalysis.workshop.kit import get_choice_labels
     from mpanalysis.workshop.texts import t
 
-    root = project_factory([COUNTRY])
-    build_in_process(COUNTRY, ("en",))
-    assert main(["workshop", COUNTRY, "--lang", "en", "--no-pdf"]) == 0
+    def h(code):
+        return t(f"worksheet.columns.{code}", "fr")
+
+    findings, names = t("worksheet.sheets.findings", "fr"), t("worksheet.sheets.names", "fr")
+    assert main(["workshop", COUNTRY, "--lang", "fr", "--no-pdf"]) == 0
     sheet = tmp_path / "group2.xlsx"
-    shutil.copy(root / "outputs" / COUNTRY / "workshop" / f"{COUNTRY}_workshop_worksheet_en.xlsx", sheet)
-    fill_cells(sheet, "Findings", {CONFIRMED: {"Decision": "maybe"}})
-    fill_cells(sheet, "Names", {MERGED[0]: {"Merge into": "GMB-NOWHERE"}})
+    shutil.copy(project / "outputs" / COUNTRY / "workshop" / f"{COUNTRY}_workshop_worksheet_fr.xlsx", sheet)
+    fill_cells(sheet, findings, {CONFIRMED: {h("decision"): "peut-être"}})
+    fill_cells(sheet, names, {MERGED[0]: {h("merge_into"): "GMB-NOWHERE"}})
     import openpyxl
 
     wb = openpyxl.load_workbook(sheet)
-    wb["Findings"]["A2"].value = "network.invented"
-    wb["Findings"]["F2"].value = get_choice_labels("finding", "en")["confirmed"]
+    header = [c.value for c in wb[findings][1]]
+    wb[findings].cell(row=2, column=1).value = "network.invented"
+    wb[findings].cell(row=2, column=header.index(h("decision")) + 1).value = get_choice_labels("finding", "fr")["confirmed"]
     wb.save(sheet)
-    before = sorted(p.name for p in (root / "params").iterdir())
+    before = {p.name: p.read_bytes() for p in (project / "params").iterdir()}
 
     assert main(["workshop", COUNTRY, "--read", str(sheet)]) == 2
 
     err = capsys.readouterr().err
-    assert "nothing was applied" in err
-    assert "group2.xlsx, sheet 'Findings', row 2, column 'Identifier': unknown finding id 'network.invented'" in err
-    assert re.search(r"group2\.xlsx, sheet 'Findings', row \d+, column 'Decision': 'maybe' is not one of the choices", err)
-    assert re.search(r"group2\.xlsx, sheet 'Names', row \d+, column 'Merge into': cannot merge into 'GMB-NOWHERE'", err)
-    assert sorted(p.name for p in (root / "params").iterdir()) == before
-    assert t("worksheet.sheets.findings", "en") == "Findings"
+    assert "3 problems, nothing was applied" in err
+    assert (f"group2.xlsx, sheet '{findings}', row 2, column '{h('id')}': unknown finding id 'network.invented'"
+            in err)
+    assert re.search(rf"group2\.xlsx, sheet '{findings}', row \d+, column '{h('decision')}': "
+                     r"'peut-être' is not one of the choices", err)
+    assert re.search(rf"group2\.xlsx, sheet '{names}', row \d+, column '{h('merge_into')}': "
+                     r"cannot merge into 'GMB-NOWHERE'", err)
+    assert {p.name: p.read_bytes() for p in (project / "params").iterdir()} == before
 
 
 @pytest.mark.slow
 def test_the_workshop_loop_through_the_real_commands(project_factory, tmp_path):
-    """The same loop with `mpanalysis run` (the notebooks) and the kit's PDFs."""
+    """The same loop with `mpanalysis run` (the notebooks, both languages each time) and the kit's PDFs."""
     root = project_factory([COUNTRY])
 
     def build():
         assert main(["run", COUNTRY, "--format", "html", "--length", "full", "--quiet"]) == 0
 
     build()
-    assert main(["workshop", COUNTRY, "--lang", "fr"]) == 0
+    result = run_workshop_loop(root, build, tmp_path, kit_options=())
     kit = root / "outputs" / COUNTRY / "workshop"
     for name in ("slides_fr.html", "slides_fr.pdf", "worksheet_fr.xlsx", "worksheet_fr.pdf"):
         assert (kit / f"{COUNTRY}_workshop_{name}").stat().st_size > 1000
-    result = run_workshop_loop(root, build, tmp_path)
     run_review_loop(root, build, tmp_path, result["guides"])

@@ -12,10 +12,15 @@ import openpyxl
 TODAY = dt.date(2025, 10, 1)
 
 
-def build_in_process(country: str, langs: tuple[str, ...] = ("fr", "en")) -> dict[str, Path]:
+def build_in_process(country: str, langs: tuple[str, ...] = ("fr", "en"), *,
+                     is_assembly_only: bool = False) -> dict[str, Path]:
     """Build a country's full public HTML guides and open data as ``mpanalysis run`` does, the
-    chapter builders called here instead of through the notebooks (seconds, not a minute)."""
-    from mpanalysis.batch.job import compute_build_fingerprint, BuildOptions
+    chapter builders called here instead of through the notebooks (seconds, not a minute).
+
+    With ``is_assembly_only`` the saved chapters are reassembled without running the chapter
+    builders again: what the authority's review and the endorsement change (they are applied
+    when the guide is assembled) without the cost of the analysis."""
+    from mpanalysis.batch.job import BuildOptions, compute_build_fingerprint
     from mpanalysis.guide.chapters.base import load_chapter_context, load_chapter_results, save_chapter_result
     from mpanalysis.guide.chapters.mp_process import build_mp_process_chapter
     from mpanalysis.guide.chapters.policy_cycle import build_policy_cycle_chapter
@@ -32,18 +37,19 @@ def build_in_process(country: str, langs: tuple[str, ...] = ("fr", "en")) -> dic
     for lang in langs:
         work = base / "work" / lang
         ctx = load_chapter_context(country, lang)
-        save_chapter_result(build_sources_chapter(ctx), work)
-        save_chapter_result(build_policy_cycle_chapter(ctx, output_dir=work), work)
-        save_chapter_result(build_mp_process_chapter(ctx), work)
-        earlier = load_earlier_chapters(work, lang)
-        save_chapter_result(build_recommendations_chapter(ctx, earlier.findings, earlier.measures,
-                                                          chapters=earlier.chapters), work)
+        if not is_assembly_only:
+            save_chapter_result(build_sources_chapter(ctx), work)
+            save_chapter_result(build_policy_cycle_chapter(ctx, output_dir=work), work)
+            save_chapter_result(build_mp_process_chapter(ctx), work)
+            earlier = load_earlier_chapters(work, lang)
+            save_chapter_result(build_recommendations_chapter(ctx, earlier.findings, earlier.measures,
+                                                              chapters=earlier.chapters), work)
         provenance = {"params_hash": fingerprint["params_file"], "endorsement_status": ctx.params.endorsement.status}
         guide = assemble_guide(ctx, work, edition="public", length="full", provenance=provenance, today=TODAY,
                                chapters=load_chapter_results(work, list(CHAPTER_KEYS)))
         written[lang] = render_guide(guide, base / "guides", make_guide_stem(country, lang, "public", "full"),
                                      ("html",))["html"]
-        if lang == langs[0]:
+        if lang == langs[0] and not is_assembly_only:
             write_open_data(ctx, base / "data", network_dir=work / "network", tables_dir=work / "tables")
     return written
 

@@ -26,14 +26,20 @@ from mpanalysis.decisions import (
     ProblemDecision,
     RecommendationDecision,
     SourceFile,
-    WorkshopRecord,
     WorksheetError,
+    WorkshopRecord,
     write_decisions,
 )
 from mpanalysis.provenance import hash_file
 from mpanalysis.reference import get_codes, get_labels
-from mpanalysis.workshop.kit import ENTITY_SEPARATOR, KitState, build_worksheet, get_choice_labels, load_kit_state
-from mpanalysis.workshop.sheets import ReadSheet, read_workbook
+from mpanalysis.workshop.kit import (
+    ENTITY_SEPARATOR,
+    KitState,
+    build_worksheet,
+    get_choice_labels,
+    load_kit_state,
+)
+from mpanalysis.workshop.sheets import read_workbook
 
 
 @dataclass
