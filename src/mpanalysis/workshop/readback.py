@@ -286,6 +286,23 @@ def _check_merges(names: list[NameDecision], reader: _Reader, read: list[dict[st
                         f"'{merged_away[target]}': merge it into the entity that stays"))
 
 
+def check_worksheets(files: Sequence[str | Path], state: KitState) -> dict[str, list]:
+    """Return the decisions of the filled worksheets, checked and merged (``{kind: [decision…]}``
+    for ``findings``, ``problems``, ``recommendations``, ``names``, ``participants``).
+
+    Raises :class:`~mpanalysis.decisions.WorksheetError` listing every mistake of every file,
+    each located by file, sheet, row and column, when there is any.
+    """
+    missing = [Path(f) for f in files if not Path(f).is_file()]
+    if missing:
+        raise WorksheetError([Problem(file=str(p), message="file not found") for p in missing])
+    reader = _Reader(state)
+    merged = merge_worksheets([read_worksheet(f, state, reader) for f in files], reader)
+    if reader.problems:
+        raise WorksheetError(reader.problems)
+    return merged
+
+
 @dataclass(frozen=True)
 class ReadResult:
     decisions: Decisions
@@ -310,14 +327,7 @@ def read_workshop_worksheets(country: str, files: Sequence[str | Path], *, lang:
                                       message=f"worksheets in several languages ({', '.join(sorted(set(langs)))}): "
                                               f"the groups of one workshop fill in worksheets of one language")])
     state = load_kit_state(country, langs[0])
-    reader = _Reader(state)
-    missing = [Path(f) for f in files if not Path(f).is_file()]
-    if missing:
-        raise WorksheetError([Problem(file=str(p), message="file not found") for p in missing])
-    read = [read_worksheet(f, state, reader) for f in files]
-    merged = merge_worksheets(read, reader)
-    if reader.problems:
-        raise WorksheetError(reader.problems)
+    merged = check_worksheets(files, state)
     previous = state.decisions
     record = WorkshopRecord(
         date=date or params.workshop.date or (previous.workshop.date if previous.workshop else None),
