@@ -186,11 +186,11 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
                            logger: logging.Logger, kernel: SharedKernel | None = None
                            ) -> tuple[list[Path], int]:
     from mpanalysis.guide.chapters.annexes import build_annexes
-    from mpanalysis.guide.chapters.base import load_chapter_context, load_chapter_results
+    from mpanalysis.guide.chapters.base import load_chapter_context
     from mpanalysis.ingest.report import write_validation_report
     from mpanalysis.params import load_params
-    from mpanalysis.publish.assemble import CHAPTER_KEYS, assemble_guide, make_guide_stem
-    from mpanalysis.publish.editions import build_changes_chapter, make_edition_snapshot, register_edition
+    from mpanalysis.publish.assemble import assemble_guide, load_guide_chapters, make_guide_stem
+    from mpanalysis.publish.editions import make_edition_snapshot, register_edition
     from mpanalysis.publish.opendata import write_open_data
     from mpanalysis.render import render_guide
     from mpanalysis.render.notebook import export_analysis_trail
@@ -250,10 +250,7 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
     for lang in langs:
         work = base / "work" / lang
         ctx = load_chapter_context(country, lang)
-        chapters = load_chapter_results(work, list(CHAPTER_KEYS))
-        changes_chapter = build_changes_chapter(update.changes, lang) if update.changes else None
-        if changes_chapter is not None:
-            chapters = [*chapters, changes_chapter]
+        chapters = load_guide_chapters(work, lang, update.changes)
         annexes = build_annexes(ctx, today)
         for audience in editions:
             for length in options.lengths:

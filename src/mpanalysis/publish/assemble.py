@@ -118,6 +118,17 @@ def assemble_guide(ctx: ChapterContext, work_dir, *, edition: str, length: str,
     )
 
 
+def load_guide_chapters(work_dir, lang: str, changes=None) -> list[Chapter]:
+    """Return the chapters of a guide: those the notebooks saved in ``work_dir``, then chapter V
+    "What changed since the previous edition" when ``changes``
+    (:class:`~mpanalysis.publish.editions.EditionChanges`) are given."""
+    from mpanalysis.publish.editions import build_changes_chapter
+
+    chapters = load_chapter_results(work_dir, list(CHAPTER_KEYS))
+    changes_chapter = build_changes_chapter(changes, lang) if changes is not None else None
+    return [*chapters, changes_chapter] if changes_chapter is not None else chapters
+
+
 def make_guide_stem(country: str, lang: str, edition: str, length: str) -> str:
     """Return the file name (without extension) of a guide.
 

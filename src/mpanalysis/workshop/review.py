@@ -39,10 +39,14 @@ REVIEW_DIR = "review"
 
 
 def assemble_review_guide(country: str, lang: str, today: dt.date | None = None) -> Guide:
-    """Return the guide the authority reviews: the full guide of the country's edition, as the
-    last build saved its chapters, with the decisions recorded so far applied."""
+    """Return the guide the authority reviews: the full guide (chapters I–IV, chapter V "What
+    changed" from the second numbered edition on, the annexes) of the audience the parameters
+    name (``edition``: public unless set to restricted), as the last build saved its chapters, with
+    the decisions recorded so far applied. Its brief version is a selection of the same passages,
+    so the decisions apply to both."""
     from mpanalysis.guide.chapters.base import load_chapter_context
-    from mpanalysis.publish.assemble import CHAPTER_KEYS, assemble_guide
+    from mpanalysis.publish.assemble import CHAPTER_KEYS, assemble_guide, load_guide_chapters
+    from mpanalysis.publish.editions import load_latest_update
 
     work = outputs_dir(country) / "work" / lang
     missing = [k for k in CHAPTER_KEYS if not (work / "chapters" / f"{k}.json").is_file()]
@@ -50,7 +54,10 @@ def assemble_review_guide(country: str, lang: str, today: dt.date | None = None)
         raise MpanalysisError(f"{country}: no build in '{lang}' to review ({', '.join(missing)} missing): "
                               f"run `mpanalysis run {country} --lang {lang}` first")
     ctx = load_chapter_context(country, lang)
-    return assemble_guide(ctx, work, edition=ctx.params.edition, length="full", today=today)
+    update = load_latest_update(country)
+    chapters = load_guide_chapters(work, lang, update.changes if update else None)
+    return assemble_guide(ctx, work, edition=ctx.params.edition, length="full", today=today, chapters=chapters,
+                          version=str(update.current.number) if update else "1")
 
 
 def number_review_units(guide: Guide) -> tuple[Guide, list[ReviewUnit]]:
