@@ -261,14 +261,18 @@ def apply_decisions_to_params(params: CountryParams, decisions: Decisions) -> Co
 
     The workshop's date and place fill those the parameters leave out; the participants give the
     number of participants and institutions represented; the problems' agreed solutions replace
-    those of the parameters for the same challenge; new recommendations are added after the
-    parameters' own (``workshop.N`` continues their numbering); the endorsement record takes
-    precedence over ``params.endorsement``.
+    those of the parameters for the same challenge, and their agreed severity is added; new
+    recommendations are added after the parameters' own (``workshop.N`` continues their
+    numbering); the endorsement record takes precedence over ``params.endorsement``.
 
-    >>> p = CountryParams(country="SEN")
-    >>> d = Decisions(country="SEN", endorsement={"authority": "Comité", "date": "2025-10-01"})
-    >>> apply_decisions_to_params(p, d).endorsement.is_final
+    >>> p = CountryParams(country="SEN", workshop={"problems": [{"challenge": "use", "solutions": [{"fr": "Former"}]}]})
+    >>> d = Decisions(country="SEN", endorsement={"authority": "Comité", "date": "2025-10-01"},
+    ...               workshop={"problems": [{"challenge": "use", "severity": 3}, {"challenge": "update", "severity": 1}]})
+    >>> applied = apply_decisions_to_params(p, d)
+    >>> applied.endorsement.is_final
     True
+    >>> [(x.challenge, x.severity, len(x.solutions)) for x in applied.workshop.problems]
+    [('use', 3, 1), ('update', 1, 0)]
     """
     update: dict = {}
     record = decisions.workshop
@@ -283,10 +287,7 @@ def apply_decisions_to_params(params: CountryParams, decisions: Decisions) -> Co
             changes["participants"] = len(record.participants)
             changes["institutions_represented"] = len({p.institution.casefold() for p in record.participants})
         if record.problems:
-            agreed = {p.challenge: p for p in record.problems if p.solutions}
-            kept = [p for p in workshop.problems if p.challenge not in agreed]
-            changes["problems"] = kept + [WorkshopProblem(challenge=p.challenge, solutions=p.solutions)
-                                          for p in agreed.values()]
+            changes["problems"] = _merge_problems(workshop.problems, record.problems)
         new = [r for r in record.recommendations if r.decision == "new"]
         if new:
             changes["recommendations"] = list(workshop.recommendations) + [
@@ -300,6 +301,23 @@ def apply_decisions_to_params(params: CountryParams, decisions: Decisions) -> Co
                                             authority=decisions.endorsement.authority,
                                             date=decisions.endorsement.date)
     return params.model_copy(update=update) if update else params
+
+
+def _merge_problems(problems: list[WorkshopProblem], agreed: list[ProblemDecision]) -> list[WorkshopProblem]:
+    """The parameters' workshop problems with the worksheets' agreed severities and solutions: the
+    worksheet's solutions replace those of the parameters for the same challenge, its severity is
+    added; a challenge the parameters do not have is added."""
+    by_challenge = {p.challenge: p for p in agreed}
+    merged = []
+    for problem in problems:
+        decision = by_challenge.pop(problem.challenge, None)
+        if decision is not None:
+            problem = problem.model_copy(update={
+                "solutions": decision.solutions or problem.solutions,
+                "severity": decision.severity if decision.severity is not None else problem.severity})
+        merged.append(problem)
+    return merged + [WorkshopProblem(challenge=p.challenge, solutions=p.solutions, severity=p.severity)
+                     for p in by_challenge.values()]
 
 
 def get_new_recommendation_ids(params: CountryParams, decisions: Decisions) -> dict[str, str]:

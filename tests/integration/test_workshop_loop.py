@@ -95,6 +95,7 @@ def fill_worksheet(path: Path, lang: str, finding_texts: dict) -> None:
                   h("lead"): "National Immigration Service (NIS)",
                   h("timeframe"): get_rule_labels("timeframe", lang)["short"],
                   h("priority"): get_rule_labels("priority", lang)["high"]}})
+    fill_cells(path, t("worksheet.sheets.problems", lang), {"ownership": {h("severity_agreed"): "3"}})
     fill_cells(path, t("worksheet.sheets.names", lang), {
         RENAMED[0]: {h("official_name"): RENAMED[1], h("acronym"): RENAMED[2]},
         MERGED[0]: {h("merge_into"): MERGED[1]}})
@@ -149,6 +150,8 @@ def run_workshop_loop(root: Path, build, tmp: Path, *, kit_options: tuple[str, .
         assert "National Immigration Service" in body[new_at:new_at + 400]
         assert {"fr": "Court terme", "en": "Short term"}[lang] in body[new_at:new_at + 600]
         assert "Awa Jallow" not in text  # participants' names: restricted edition only
+        # the severity the workshop agreed, beside the measured one in the problem/solution matrix
+        assert {"fr": "Sévérité retenue à l’atelier (0–3)", "en": "Severity agreed at the workshop (0–3)"}[lang] in body
         assert "National Bureau of Statistics" in annexes
         # the recommendations as the guide has them: one dropped, one amended, one new
         after = _read_recommendations(root, lang)

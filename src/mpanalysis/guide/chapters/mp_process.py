@@ -272,8 +272,13 @@ def _build_problems_section(ctx: ChapterContext, findings: list[Finding]) -> tup
         [int(n) or None for n in matrix["n_answered"]], dtype="Int64")
     display[get_profile_label("columns", "mean_severity", lang)] = [
         round(float(v), 2) if v == v else None for v in matrix["mean_severity"]]
+    notes = [_t("problems.note", lang)]
+    agreed = get_profile_label("columns", "severity_agreed", lang)
+    if agreed in display:  # the workshop's word beside the answers' measure, never instead of it
+        display[agreed] = pd.array(matrix["severity_agreed"], dtype="Int64")
+        notes.append(_t("problems.note_agreed", lang))
     table = Table.from_frame(display, id=EVIDENCE_BLOCK_IDS["table III.3"],
-                             caption=_t("problems.caption", lang), notes=[_t("problems.note", lang)])
+                             caption=_t("problems.caption", lang), notes=notes)
     blocks.append(table.model_copy(update={"in_brief": True}))
     if len(listed_others):
         blocks += [Paragraph(text=_t("problems.other_intro", lang, n=len(listed_others))),
