@@ -152,5 +152,12 @@ def test_the_printable_worksheet_has_every_sheet_with_boxes_to_tick_and_to_write
     page = build_printable_html(book, "fr", hidden=("correction_en",))
     for spec in book.sheets:
         assert f"<h2>{spec.title}</h2>" in page
-    assert page.count("&#9744; confirmé") == 3  # one tick box per finding
-    assert "Correction (en)" not in page and 'class="write"' in page
+    assert page.count("&#9744;&#160;confirmé") == 3  # one tick box per finding
+    assert "Correction (en)" not in page and 'class="write' in page
+    # the recommendations, many cells each, are cards: a candidate offers adopt / amend / drop,
+    # an empty card (a new recommendation) only "new"
+    assert page.count('<div class="card">') == 2 + 5
+    cards = page.split('<div class="card">')[1:]
+    assert "&#9744;&#160;retirer" in cards[0] and "&#9744;&#160;nouvelle" not in cards[0]
+    assert "&#9744;&#160;nouvelle" in cards[2] and "&#9744;&#160;retirer" not in cards[2]
+    assert "Sign data-sharing protocols." in cards[0]

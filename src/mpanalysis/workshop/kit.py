@@ -48,10 +48,6 @@ from mpanalysis.workshop.texts import get_list, t
 FINDING_CHAPTERS = ("sources", "policy_cycle", "mp_process")
 GUIDE_CHAPTERS = (*FINDING_CHAPTERS, "recommendations")
 
-#: Rows per findings or recommendations slide, so a slide stays readable from the back of a room.
-FINDINGS_PER_SLIDE = 6
-RECOMMENDATIONS_PER_SLIDE = 4
-
 #: Empty rows of the worksheet for new recommendations and for participants.
 N_NEW_RECOMMENDATIONS = 5
 N_PARTICIPANT_ROWS = 30
@@ -120,14 +116,6 @@ def load_kit_state(country: str, lang: str) -> KitState:
 # The slides
 
 
-def _chunks(items: list, size: int) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
-
-
-def _part(n: int, total: int, lang: str) -> str:
-    return t("deck.part", lang, n=n, total=total)
-
-
 def build_deck_guide(state: KitState, today: dt.date | None = None) -> Guide:
     """Return the slides' content as a guide document: the agenda, then per chapter I–III the key
     messages, figures and tables of the brief guide and the findings to review, then the
@@ -150,27 +138,21 @@ def build_deck_guide(state: KitState, today: dt.date | None = None) -> Guide:
                                                    or all(i in kept_ids for i in _cited(block.text))):
                 blocks.append(block)
         in_chapter = [f for f in state.findings if f.id.split(".")[0] == _finding_prefix(saved.key)]
-        parts = _chunks(in_chapter, FINDINGS_PER_SLIDE)
-        for index, part in enumerate(parts, start=1):
-            if not part:
-                continue
+        if in_chapter:  # as many slides as it takes to show them legibly (the deck splits long tables)
             blocks.append(Table(
-                id=f"kit_findings_{saved.key}_{index}", in_brief=True,
-                caption=t("deck.findings_caption", lang, part=_part(index, len(parts), lang)),
+                id=f"kit_findings_{saved.key}", in_brief=True, caption=t("deck.findings_caption", lang),
                 columns=[t("deck.col_number", lang), t("deck.col_finding", lang), t("deck.col_severity", lang)],
-                rows=[[numbers[f.id], protect_text(f.get_text(lang)), severity.get(f.id, f.severity)] for f in part]))
+                rows=[[numbers[f.id], protect_text(f.get_text(lang)), severity.get(f.id, f.severity)]
+                      for f in in_chapter]))
         chapters.append(saved.model_copy(update={"blocks": blocks, "sections": [], "intro": None}))
-    recommendations = state.recommendations
     timeframes = get_rule_labels("timeframe", lang)
     rows = [[r["number"], protect_text(r["text"]), protect_text(r["lead_institution"]),
              timeframes.get(r["timeframe"], r["timeframe"]), protect_text(r["indicator"])]
-            for r in recommendations.to_dict("records")]
-    parts = _chunks(rows, RECOMMENDATIONS_PER_SLIDE)
+            for r in state.recommendations.to_dict("records")]
     columns = [t(f"deck.col_{c}", lang) for c in ("number", "text", "lead", "timeframe", "indicator")]
     chapters.append(Chapter(number="IV", key="recommendations", title=t("deck.chapter_recommendations", lang), blocks=[
-        Table(id=f"kit_recommendations_{i}", caption=t("deck.recommendations_caption", lang,
-                                                         part=_part(i, len(parts), lang)),
-              columns=columns, rows=part, in_brief=True) for i, part in enumerate(parts, start=1) if part]))
+        Table(id="kit_recommendations", caption=t("deck.recommendations_caption", lang), columns=columns, rows=rows,
+              in_brief=True)] if rows else []))
     params = state.ctx.params
     return Guide(country=params.country, country_name=params.get_country_name(lang), lang=lang,
                  title=t("deck.title", lang), date=today or dt.date.today(), is_draft=True,
@@ -256,11 +238,11 @@ def build_worksheet(state: KitState) -> Workbook:
     frame = findings_to_frame(state.findings, lang).set_index("id")
     finding_choices = tuple(get_choice_labels("finding", lang).values())
     findings = SheetSpec("findings", t("worksheet.sheets.findings", lang), (
-        Column("id", _header("id", lang), 22),
-        Column("number", _header("number", lang), 6),
-        Column("chapter", _header("chapter", lang), 8),
-        Column("severity", _header("severity", lang), 10),
-        Column("finding", _header("finding", lang), 60, is_wrapped=True),
+        Column("id", _header("id", lang), 18),
+        Column("number", _header("number", lang), 5),
+        Column("chapter", _header("chapter", lang), 10),
+        Column("severity", _header("severity", lang), 13),
+        Column("finding", _header("finding", lang), 58, is_wrapped=True),
         Column("decision", _header("decision", lang), 13, is_editable=True, choices=finding_choices),
         Column("correction", _header("correction", lang), 45, is_editable=True, is_wrapped=True),
         *(Column(f"correction_{o}", _in_language("correction", lang, o), 30, is_editable=True) for o in others),
@@ -276,7 +258,7 @@ def build_worksheet(state: KitState) -> Workbook:
         Column("prevalence", _header("prevalence", lang), 12),
         Column("severity_measured", _header("severity_measured", lang), 12),
         Column("current_solutions", _header("current_solutions", lang), 40, is_wrapped=True),
-        Column("severity_agreed", _header("severity_agreed", lang), 12, is_editable=True, choices=("0", "1", "2", "3")),
+        Column("severity_agreed", _header("severity_agreed", lang), 14, is_editable=True, choices=("0", "1", "2", "3")),
         Column("solutions", _header("solutions", lang), 50, is_editable=True, is_wrapped=True),
         *(Column(f"solutions_{o}", _in_language("solutions", lang, o), 30, is_editable=True) for o in others),
         Column("comment", _header("comment", lang), 25, is_editable=True),
@@ -290,10 +272,15 @@ def build_worksheet(state: KitState) -> Workbook:
     timeframes = get_rule_labels("timeframe", lang)
     priorities = get_rule_labels("priority", lang)
     leads = tuple(get_lead_choices(state))
+    decisions = get_choice_labels("recommendation", lang)
+    # on paper, a candidate offers adopt / amend / drop, an empty card only "new"
     recommendation_rows = [{"id": r["id"], "number": r["number"], "category": categories.get(r["category"], r["category"]),
                             "_category_locked": True, "text": r["text"], "current_lead": r["lead_institution"],
-                            "current_timeframe": timeframes.get(r["timeframe"], r["timeframe"])} for r in state.recommendations.to_dict("records")]
-    recommendation_rows += [{"id": f"new.{i}"} for i in range(1, N_NEW_RECOMMENDATIONS + 1)]
+                            "current_timeframe": timeframes.get(r["timeframe"], r["timeframe"]),
+                            "_decision_choices": tuple(v for k, v in decisions.items() if k != "new")}
+                           for r in state.recommendations.to_dict("records")]
+    recommendation_rows += [{"id": f"new.{i}", "_decision_choices": (decisions["new"],)}
+                            for i in range(1, N_NEW_RECOMMENDATIONS + 1)]
     recommendations = SheetSpec("recommendations", t("worksheet.sheets.recommendations", lang), (
         Column("id", _header("id", lang), 20),
         Column("number", _header("number", lang), 6),
@@ -301,8 +288,7 @@ def build_worksheet(state: KitState) -> Workbook:
         Column("text", _header("text", lang), 45, is_wrapped=True),
         Column("current_lead", _header("current_lead", lang), 22),
         Column("current_timeframe", _header("current_timeframe", lang), 14),
-        Column("decision", _header("decision", lang), 12, is_editable=True,
-               choices=tuple(get_choice_labels("recommendation", lang).values())),
+        Column("decision", _header("decision", lang), 12, is_editable=True, choices=tuple(decisions.values())),
         Column("amended_text", _header("amended_text", lang), 45, is_editable=True, is_wrapped=True),
         *(Column(f"amended_text_{o}", _in_language("amended_text", lang, o), 30, is_editable=True) for o in others),
         Column("lead", _header("lead", lang), 24, is_editable=True, choices=leads, is_strict=False),
@@ -312,7 +298,7 @@ def build_worksheet(state: KitState) -> Workbook:
         Column("indicator", _header("indicator", lang), 30, is_editable=True, is_wrapped=True),
         *(Column(f"indicator_{o}", _in_language("indicator", lang, o), 25, is_editable=True) for o in others),
         Column("comment", _header("comment", lang), 25, is_editable=True),
-    ), rows=tuple(recommendation_rows))
+    ), rows=tuple(recommendation_rows), is_printed_as_cards=True)
 
     entities = state.ctx.dataset.entities.sort_values("entity_id")
     names = SheetSpec("names", t("worksheet.sheets.names", lang), (

@@ -51,13 +51,19 @@ class Column:
 
 @dataclass(frozen=True)
 class SheetSpec:
-    """One sheet: its ``code`` (stable), ``title`` (tab name, in the sheet's language), columns and rows."""
+    """One sheet: its ``code`` (stable), ``title`` (tab name, in the sheet's language), columns and rows.
+
+    A row may carry ``_<code>_locked`` (that cell is given, not filled in) and, for the printed
+    version, ``_<code>_choices`` (the tick boxes that row offers, when not all the list's choices
+    apply to it)."""
 
     code: str
     title: str
     columns: tuple[Column, ...]
     rows: tuple[dict[str, Any], ...] = ()
     caption: str = ""
+    #: On paper, one card per row rather than a table row (a sheet with many cells to fill in).
+    is_printed_as_cards: bool = False
 
     def get_column(self, code: str) -> Column:
         return next(c for c in self.columns if c.code == code)
@@ -246,8 +252,18 @@ def read_workbook(path: str | Path, specs: dict[str, SheetSpec], problems: list[
 
 
 def build_printable_html(book: Workbook, lang: str, *, note: str = "", hidden: tuple[str, ...] = ()) -> str:
-    """Return the workbook as a printable page (A4 landscape): the instructions, then one table
-    per sheet with empty boxes where people write, for groups working on paper."""
+    """Return the workbook as a printable page (A4 landscape): the instructions, then each sheet
+    for groups working on paper: a table with empty boxes where people write and tick boxes for
+    short drop-down lists, or, for a sheet printed as cards (:attr:`SheetSpec.is_printed_as_cards`),
+    one card per row, two side by side. ``hidden`` columns (the other languages' texts) are left out.
+
+    >>> spec = SheetSpec("r", "Recommandations", (Column("id", "Id"), Column("text", "Texte", is_wrapped=True),
+    ...     Column("decision", "Décision", is_editable=True, choices=("adopter", "retirer"))),
+    ...     rows=({"id": "r1", "text": "Former."},), is_printed_as_cards=True)
+    >>> page = build_printable_html(Workbook("Fiche", (), (spec,)), "fr")
+    >>> page.count('class="card"'), "&#9744;&#160;retirer" in page
+    (1, True)
+    """
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     from mpanalysis.render.common import typeset
@@ -255,9 +271,12 @@ def build_printable_html(book: Workbook, lang: str, *, note: str = "", hidden: t
     env = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")), autoescape=True,
                       undefined=StrictUndefined)
     env.filters["typeset"] = lambda text: typeset(str(text), lang) if text is not None else ""
-    sheets = []
+    sheets, shares = [], {}
     for spec in book.sheets:
         columns = [c for c in spec.columns if not c.is_hidden and c.code not in hidden]
         total = sum(c.width for c in columns) or 1
-        sheets.append((spec, [(c, round(100 * c.width / total, 2)) for c in columns]))
-    return env.get_template("worksheet.html.j2").render(book=book, sheets=sheets, lang=lang, note=note)
+        shares[spec.code] = [round(100 * c.width / total, 2) for c in columns]
+        sheets.append((spec, columns, spec.is_printed_as_cards))
+    colon = "\u00a0: " if lang == "fr" else ": "
+    return env.get_template("worksheet.html.j2").render(book=book, sheets=sheets, shares=shares, lang=lang,
+                                                        note=note, colon=colon)

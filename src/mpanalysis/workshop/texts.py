@@ -11,8 +11,8 @@ from mpanalysis.guide.texts import fill_chapter_text, get_chapter_text
 def t(key: str, lang: str, **values: Any) -> str:
     """Return the workshop text ``key`` in ``lang``, placeholders filled.
 
-    >>> t("deck.mark", "fr"), t("deck.part", "en", n=1, total=2)
-    ('PRÉLIMINAIRE', '1 of 2')
+    >>> t("deck.mark", "fr"), t("worksheet.title", "en", country="Senegal")
+    ('PRÉLIMINAIRE', 'National workshop worksheet — Senegal')
     """
     return fill_chapter_text(f"workshop.{key}", lang, **values) if values else get_chapter_text(f"workshop.{key}", lang)
 
