@@ -29,7 +29,12 @@ from mpanalysis.analysis.findings import Finding, findings_to_frame
 from mpanalysis.analysis.recommendations import CATEGORY_LIST, get_rule_labels
 from mpanalysis.decisions import Decisions, load_decisions
 from mpanalysis.errors import MpanalysisError
-from mpanalysis.guide.chapters.base import ChapterContext, load_chapter_context, load_chapter_results, load_findings
+from mpanalysis.guide.chapters.base import (
+    ChapterContext,
+    load_chapter_context,
+    load_chapter_results,
+    load_findings,
+)
 from mpanalysis.guide.document import (
     Chapter,
     Figure,
@@ -85,19 +90,33 @@ def _read_table(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
 
+def check_built(country: str, lang: str, files: list[Path], purpose: str) -> Path:
+    """Return the folder of the country's last build in ``lang`` (``outputs/<ISO3>/work/<lang>/``)
+    when it holds ``files``; else stop with a message saying to run the build first.
+
+    >>> check_built("ZZZ", "fr", [Path("chapters/sources.json")], "to review")
+    Traceback (most recent call last):
+    ...
+    mpanalysis.errors.MpanalysisError: ZZZ: no build in 'fr' to review (chapters/sources.json is missing): run `mpanalysis run ZZZ --lang fr` first
+    """
+    work = outputs_dir(country) / "work" / lang
+    missing = [f for f in files if not (work / f).is_file()]
+    if missing:
+        raise MpanalysisError(f"{country}: no build in '{lang}' {purpose} ({missing[0].as_posix()} is missing): "
+                              f"run `mpanalysis run {country} --lang {lang}` first")
+    return work
+
+
 def load_kit_state(country: str, lang: str) -> KitState:
     """Return the state of a country's guide in ``lang`` from its last build.
 
     Raises :class:`~mpanalysis.errors.MpanalysisError` when the country was not built in that
     language yet (``mpanalysis run ISO3`` first).
     """
-    work = outputs_dir(country) / "work" / lang
-    needed = [work / "chapters" / f"{k}.json" for k in GUIDE_CHAPTERS] + [
-        work / "tables" / "recommendations__open_data.csv", work / "tables" / "mp_process__problem_matrix.csv"]
-    missing = [p for p in needed if not p.is_file()]
-    if missing:
-        raise MpanalysisError(f"{country}: no build in '{lang}' to prepare the workshop from ({missing[0]} is "
-                              f"missing): run `mpanalysis run {country} --lang {lang}` first")
+    work = check_built(country, lang, [
+        *(Path("chapters") / f"{k}.json" for k in GUIDE_CHAPTERS),
+        Path("tables") / "recommendations__open_data.csv", Path("tables") / "mp_process__problem_matrix.csv"],
+        "to prepare the workshop from")
     ctx = load_chapter_context(country, lang)
     findings = load_findings(work, list(FINDING_CHAPTERS))
     order = findings_to_frame(findings, lang)["id"].tolist()

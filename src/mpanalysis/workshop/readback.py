@@ -39,7 +39,7 @@ from mpanalysis.workshop.kit import (
     get_choice_labels,
     load_kit_state,
 )
-from mpanalysis.workshop.sheets import read_workbook
+from mpanalysis.workshop.sheets import find_choice, read_workbook, read_workbook_meta
 
 
 @dataclass
@@ -61,8 +61,7 @@ class _Reader:
         """The code of a drop-down value (its label in the sheet's language, or the code itself)."""
         if value is None:
             return None
-        by_label = {label.casefold(): code for code, label in labels.items()} | {c.casefold(): c for c in labels}
-        code = by_label.get(value.casefold())
+        code = find_choice(value, labels)
         if code is None:
             self.add(where, column, f"'{value}' is not one of the choices: {', '.join(labels.values())}")
         return code
@@ -345,20 +344,8 @@ def read_workshop_worksheets(country: str, files: Sequence[str | Path], *, lang:
 
 
 def _detect_languages(files: Sequence[str | Path]) -> list[str]:
-    from openpyxl import load_workbook
-
-    langs = []
-    for f in files:
-        try:
-            wb = load_workbook(f, read_only=True)
-            if "_meta" in wb.sheetnames:
-                for key, value in wb["_meta"].iter_rows(min_row=1, max_row=50, max_col=2, values_only=True):
-                    if key == "lang" and value:
-                        langs.append(str(value))
-            wb.close()
-        except Exception:  # reported with its location by read_workbook
-            continue
-    return langs
+    # a file that is not a worksheet has no language: read_workbook says what is wrong with it
+    return [lang for lang in (read_workbook_meta(f).get("lang") for f in files) if lang]
 
 
 def describe_changes(record: WorkshopRecord, state: KitState) -> list[str]:

@@ -31,8 +31,16 @@ from mpanalysis.guide.document import BulletList, Guide, number_guide, resolve_r
 from mpanalysis.guide.review import ReviewUnit, iter_review_units, replace_blocks
 from mpanalysis.paths import outputs_dir
 from mpanalysis.provenance import hash_file
-from mpanalysis.workshop.kit import get_choice_labels
-from mpanalysis.workshop.sheets import Column, SheetSpec, Workbook, read_workbook, write_workbook
+from mpanalysis.workshop.kit import check_built, get_choice_labels
+from mpanalysis.workshop.sheets import (
+    Column,
+    SheetSpec,
+    Workbook,
+    find_choice,
+    read_workbook,
+    read_workbook_meta,
+    write_workbook,
+)
 from mpanalysis.workshop.texts import get_list, t
 
 REVIEW_DIR = "review"
@@ -48,11 +56,7 @@ def assemble_review_guide(country: str, lang: str, today: dt.date | None = None)
     from mpanalysis.publish.assemble import CHAPTER_KEYS, assemble_guide, load_guide_chapters
     from mpanalysis.publish.editions import load_latest_update
 
-    work = outputs_dir(country) / "work" / lang
-    missing = [k for k in CHAPTER_KEYS if not (work / "chapters" / f"{k}.json").is_file()]
-    if missing:
-        raise MpanalysisError(f"{country}: no build in '{lang}' to review ({', '.join(missing)} missing): "
-                              f"run `mpanalysis run {country} --lang {lang}` first")
+    work = check_built(country, lang, [Path("chapters") / f"{k}.json" for k in CHAPTER_KEYS], "to review")
     ctx = load_chapter_context(country, lang)
     update = load_latest_update(country)
     chapters = load_guide_chapters(work, lang, update.changes if update else None)
@@ -135,16 +139,8 @@ def read_review_sheet(country: str, file: str | Path, *, today: dt.date | None =
     if not path.is_file():
         raise WorksheetError([Problem(file=str(path), message="file not found")])
     problems: list[Problem] = []
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True)
-        lang = next((str(v) for k, v in wb["_meta"].iter_rows(min_row=1, max_row=50, max_col=2, values_only=True)
-                     if k == "lang"), None) if "_meta" in wb.sheetnames else None
-        wb.close()
-    except Exception:
-        lang = None
-    if lang is None:
+    lang = read_workbook_meta(path).get("lang")
+    if not lang:
         raise WorksheetError([Problem(file=name, message="not a review sheet written by `mpanalysis review`")])
     guide, units = number_review_units(assemble_review_guide(country, lang, today))
     book = build_review_sheet(guide, units)
@@ -153,7 +149,6 @@ def read_review_sheet(country: str, file: str | Path, *, today: dt.date | None =
     if meta.get("kind") != "review" or meta.get("country") != country:
         problems.append(Problem(file=name, message=f"not a review sheet of {country}"))
     labels = get_choice_labels("review", lang)
-    by_label = {v.casefold(): k for k, v in labels.items()} | {k: k for k in labels}
     by_key = {u.key: (n, u) for n, u in enumerate(units, start=1)}
     header = {c.code: c.header for c in spec.columns}
     decisions: list[ReviewDecision] = []
@@ -165,7 +160,7 @@ def read_review_sheet(country: str, file: str | Path, *, today: dt.date | None =
                 problems.append(Problem(file=name, sheet=sheet.title, row=row["_row"], column=header["decision"],
                                         message="choose a decision for the new text written"))
             continue
-        decision = by_label.get(row["decision"].casefold())
+        decision = find_choice(row["decision"], labels)
         if decision is None:
             problems.append(Problem(file=name, sheet=sheet.title, row=row["_row"], column=header["decision"],
                                     message=f"'{row['decision']}' is not one of the choices: {', '.join(labels.values())}"))

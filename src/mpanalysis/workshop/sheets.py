@@ -201,6 +201,50 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+def _read_meta(wb) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    if META_SHEET in wb.sheetnames:
+        for row in wb[META_SHEET].iter_rows(min_row=1, max_row=50, max_col=2, values_only=True):
+            if row and row[0] is not None:
+                meta[str(row[0])] = _text(row[1]) or ""
+    return meta
+
+
+def read_workbook_meta(path: str | Path) -> dict[str, str]:
+    """Return what a workbook's hidden ``_meta`` sheet records (kind, country, language…), or an
+    empty mapping for a file that is not a workbook written by this module (the reader then says
+    what is wrong with it, located).
+
+    >>> import tempfile
+    >>> path = write_workbook(Workbook("T", (), (), {"kind": "review", "lang": "en"}), Path(tempfile.mkdtemp()) / "r.xlsx")
+    >>> read_workbook_meta(path), read_workbook_meta(path.with_name("absent.xlsx"))
+    ({'kind': 'review', 'lang': 'en'}, {})
+    """
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # not a workbook, damaged, password-protected, absent
+        return {}
+    try:
+        return _read_meta(wb)
+    finally:
+        wb.close()
+
+
+def find_choice(value: str, labels: dict[str, str]) -> str | None:
+    """Return the code of a drop-down value: its label (in the sheet's language) or the code
+    itself, in any case; None when it is neither.
+
+    >>> labels = {"adopt": "adopter", "drop": "retirer"}
+    >>> find_choice("Retirer", labels), find_choice("adopt", labels), find_choice("peut-être", labels)
+    ('drop', 'adopt', None)
+    """
+    folded = value.casefold()
+    by_label = {label.casefold(): code for code, label in labels.items()} | {c.casefold(): c for c in labels}
+    return by_label.get(folded)
+
+
 def read_workbook(path: str | Path, specs: dict[str, SheetSpec], problems: list[Problem]
                   ) -> tuple[dict[str, str], dict[str, ReadSheet]]:
     """Return ``(meta, {sheet code: ReadSheet})`` of a filled workbook; what cannot be read is
@@ -218,11 +262,7 @@ def read_workbook(path: str | Path, specs: dict[str, SheetSpec], problems: list[
         problems.append(Problem(file=name, message=f"cannot be read as an XLSX workbook ({type(exc).__name__})"))
         return {}, {}
     try:
-        meta: dict[str, str] = {}
-        if META_SHEET in wb.sheetnames:
-            for row in wb[META_SHEET].iter_rows(min_row=1, max_row=50, max_col=2, values_only=True):
-                if row and row[0] is not None:
-                    meta[str(row[0])] = _text(row[1]) or ""
+        meta = _read_meta(wb)
         sheets: dict[str, ReadSheet] = {}
         for code, spec in specs.items():
             title = next((t for t in wb.sheetnames if t in (spec.title[:31], code)), None)
