@@ -195,6 +195,8 @@ def make_synthetic_dataset(n_institutions: int, *, exchanges_per_institution: in
         "rows_read": [n_resp, n_sources, n_flows],
         "rows_accepted": [n_resp, n_sources, n_flows],
         "rows_set_aside": [0, 0, 0],
+        "fields_set_aside": [0, 0, 0],
+        "rows_corrected": [0, 0, 0],
     })
     empty = {name: _typed_table(name, {}) for name in ("challenges", "needs", "mp_use", "issues")}
     return CountryDataset(country=COUNTRY, respondents=respondents, entities=entities, sources=sources,

@@ -1,54 +1,112 @@
 """The ``mpanalysis`` command line.
 
 Every command turns a user's mistake (``MpanalysisError``) into one clear message and exit code
-2; only a bug in the package shows a traceback.
+2; only a bug in the package shows a traceback. Country codes and languages are checked before
+anything touches the disk; commands that write a country's outputs hold the project's lock
+(:mod:`mpanalysis.batch.lock`), so two runs never write the same files at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
 from mpanalysis._version import __version__
 from mpanalysis.errors import MpanalysisError
-from mpanalysis.paths import list_configured_countries
 
 EXIT_USER_ERROR = 2
 
 
-def _resolve_countries(targets: list[str], is_all: bool) -> list[str]:
+def _check_code(code: str) -> str:
+    from mpanalysis.paths import normalize_country_code
+
+    try:
+        return normalize_country_code(code)
+    except ValueError as exc:
+        raise MpanalysisError(str(exc)) from None
+
+
+def _resolve_countries(targets: list[str], is_all: bool, *, with_demo: bool = False) -> list[str]:
     if is_all:
-        countries = list_configured_countries()
+        from mpanalysis.params import list_region_countries
+
+        countries = list_region_countries(include_demo=with_demo or None)
         if not countries:
             raise MpanalysisError("no parameters file in params/: create one with `mpanalysis init ISO3`")
         return countries
     if not targets:
         raise MpanalysisError("name a country (ISO3 code) or a path, or use --all")
-    return targets
+    return [_check_code(t) for t in targets]
+
+
+def _check_languages(langs: tuple[str, ...] | list[str] | None) -> None:
+    """Stop before any work when a language has no translations (listing those that have)."""
+    from mpanalysis.reference import check_language
+
+    for lang in langs or ():
+        check_language(lang)
+
+
+def _split_validate_targets(targets: list[str], is_all: bool) -> list[tuple[str, str | None]]:
+    """``(target, ISO3 or None)``: a code names a configured country, anything else a path."""
+    if is_all:
+        return [(c, c) for c in _resolve_countries([], True, with_demo=True)]
+    if not targets:
+        raise MpanalysisError("name a country (ISO3 code) or a path, or use --all")
+    resolved = []
+    for target in targets:
+        if Path(target).exists():
+            resolved.append((target, None))
+        elif re.fullmatch(r"\s*[A-Za-z]{3}\s*", target):
+            code = _check_code(target)
+            resolved.append((code, code))
+        else:
+            raise MpanalysisError(f"'{target}' is neither a country code (ISO3) nor an existing file or folder")
+    return resolved
+
+
+def _loose_report_folder(target: str) -> Path:
+    """Where the report of a loose file or folder goes: never a country's own outputs/<ISO3>/."""
+    from mpanalysis.paths import outputs_dir
+
+    path = Path(target).resolve()
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem if path.is_file() else path.name).strip("-.") or "input"
+    return outputs_dir() / "validation" / slug
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from mpanalysis.batch.lock import hold_project_lock
     from mpanalysis.ingest.dataset import load_country_dataset
-    from mpanalysis.ingest.report import format_counts_table, write_validation_report
-    from mpanalysis.paths import outputs_dir
+    from mpanalysis.ingest.report import format_counts_table, format_validation_summary, write_validation_report
+    from mpanalysis.params import load_params
 
+    _check_languages([args.lang] if args.lang else None)
+    targets = _split_validate_targets(args.targets, args.all)
     failures = 0
-    for target in _resolve_countries(args.targets, args.all):
-        try:
-            dataset = load_country_dataset(target)
-            folder = Path(args.output) if args.output else outputs_dir(dataset.country) / "validation"
-            written = write_validation_report(dataset, folder, lang=args.lang)
-        except MpanalysisError as exc:
-            failures += 1
-            print(f"[{target}] error: {exc}", file=sys.stderr)
-            continue
-        print(f"== {dataset.country} ==")
-        print(format_counts_table(dataset))
-        n_set_aside = int(dataset.counts["rows_set_aside"].sum())
-        n_warnings = int((dataset.issues["level"] == "warning").sum()) if len(dataset.issues) else 0
-        print(f"{n_set_aside} row(s) set aside, {n_warnings} warning(s); report: {written['html']}")
-        print()
+    with hold_project_lock("validate", is_waiting=args.wait):
+        for target, code in targets:
+            try:
+                lang = args.lang or (load_params(code).languages[0] if code else "fr")
+                dataset = load_country_dataset(target, lang=lang)
+                if args.output:
+                    folder = Path(args.output)
+                elif code:
+                    from mpanalysis.paths import outputs_dir
+
+                    folder = outputs_dir(dataset.country) / "validation"
+                else:
+                    folder = _loose_report_folder(target)
+                written = write_validation_report(dataset, folder, lang=lang)
+            except MpanalysisError as exc:
+                failures += 1
+                print(f"[{target}] error: {exc}", file=sys.stderr)
+                continue
+            print(f"== {dataset.country} ==")
+            print(format_counts_table(dataset, lang))
+            print(format_validation_summary(dataset, lang, written["html"]))
+            print()
     return EXIT_USER_ERROR if failures else 0
 
 
@@ -84,7 +142,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             return 1
         print("Demo data are up to date.")
         return 0
-    written = generate_demo_region(root, countries=args.countries or None)
+    countries = [_check_code(c) for c in args.countries] or None
+    written = generate_demo_region(root, countries=countries)
     print(f"Demo region written: {len(written)} file(s) (synthetic demonstration data).")
     return 0
 
@@ -92,7 +151,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_init(args: argparse.Namespace) -> int:
     from mpanalysis.ingest.scaffold import init_country
 
-    created = init_country(args.iso3, force=args.force)
+    created = init_country(_check_code(args.iso3), force=args.force)
     for path in created:
         print(f"created {path}")
     print(f"Fill in {created[0]} and put the questionnaire exports in {created[1]}.")
@@ -111,41 +170,74 @@ def _split_list(value: str | None, allowed: tuple[str, ...] | None, option: str)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import os
+
     from mpanalysis.batch.job import BuildOptions
+    from mpanalysis.batch.lock import hold_project_lock
     from mpanalysis.batch.run import format_summary_table, run_countries, write_run_summary
+    from mpanalysis.params import WITH_DEMO_VARIABLE, load_params
     from mpanalysis.publish.assemble import EDITIONS, LENGTHS
     from mpanalysis.render import FORMATS
 
-    countries = [c.upper() for c in _resolve_countries(args.targets, args.all)]
+    if args.with_demo:
+        os.environ[WITH_DEMO_VARIABLE] = "1"  # the workers and the regional notebook inherit it
+    countries = _resolve_countries(args.targets, args.all, with_demo=args.with_demo)
+    langs = _split_list(args.lang, None, "--lang")
+    _check_languages(langs)
+    for country in countries:
+        try:
+            load_params(country)  # an unavailable language in the parameters stops here, before any work
+        except MpanalysisError as exc:
+            if getattr(exc, "key", None) == "languages":
+                raise  # other problems of a country's parameters are reported by its build
     options = BuildOptions(
-        langs=_split_list(args.lang, None, "--lang"),
+        langs=langs,
         editions=_split_list(args.edition, EDITIONS, "--edition"),
         lengths=_split_list(args.length, LENGTHS, "--length") or ("full", "brief"),
         formats=_split_list(args.format, tuple(FORMATS), "--format") or ("html", "pdf", "docx"),
         is_forced=args.force,
     )
-    results = run_countries(countries, options, workers=args.workers, scheduler=args.scheduler,
-                            show_progress=not args.quiet)
-    if args.all and not args.no_region:
-        from mpanalysis.batch.run import build_region_outputs
+    with hold_project_lock("run " + " ".join(args.targets or ["--all"]), is_waiting=args.wait):
+        results = run_countries(countries, options, workers=args.workers, scheduler=args.scheduler,
+                                show_progress=not args.quiet)
+        if args.all and not args.no_region:
+            from mpanalysis.batch.run import build_region_outputs
 
-        results += build_region_outputs(options)
-    summary = write_run_summary(results)
+            results += build_region_outputs(options)
+        summary = write_run_summary(results)
     print(format_summary_table(results))
     print(f"Summary written to {summary}")
     failed = [r for r in results if r.is_failed]
     for r in failed:
-        print(f"[{r.country}] log: {r.log}", file=sys.stderr)
+        if r.log:
+            print(f"[{r.country}] log: {r.log}", file=sys.stderr)
     return 1 if failed else 0
 
 
 def cmd_atlas(args: argparse.Namespace) -> int:
     from mpanalysis.publish.atlas import build_atlas
 
+    from mpanalysis.batch.lock import hold_project_lock
+
+    _check_languages([args.lang])
     audiences = ["public", "restricted"] if args.audience == "both" else [args.audience]
-    for audience in audiences:
-        path = build_atlas(audience=audience, lang=args.lang, is_forced=args.force)
-        print(f"{audience} atlas: {path / 'index.html'}")
+    with hold_project_lock("atlas", is_waiting=args.wait):
+        for audience in audiences:
+            path = build_atlas(audience=audience, lang=args.lang, is_forced=args.force)
+            print(f"{audience} atlas: {path / 'index.html'}")
+    return 0
+
+
+def cmd_translations(args: argparse.Namespace) -> int:
+    from mpanalysis.reference import find_missing_translations
+
+    missing = find_missing_translations(args.check)
+    for line in missing:
+        print(line)
+    if missing:
+        print(f"{len(missing)} text(s) or column(s) still to translate into '{args.check}'.")
+        return 1
+    print(f"Every text has a '{args.check}' translation.")
     return 0
 
 
@@ -247,12 +339,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="read and validate a country's questionnaire exports",
                        description="Read a country's exports (ISO3 code, a folder or a file), set aside "
-                                   "bad rows, print counts and write the validation report to "
-                                   "outputs/<ISO3>/validation/.")
+                                   "bad rows, print counts and names to check, and write the validation "
+                                   "report to outputs/<ISO3>/validation/ (a country code) or "
+                                   "outputs/validation/<name>/ (a file or folder).")
     p.add_argument("targets", nargs="*", metavar="PATH|ISO3")
     p.add_argument("--all", action="store_true", help="every country with a params/<ISO3>.yaml")
-    p.add_argument("--lang", default="fr", help="language of the report (default: fr)")
-    p.add_argument("--output", help="folder for the report (default: outputs/<ISO3>/validation)")
+    p.add_argument("--lang", help="language of the report (default: the country's first language, else fr)")
+    p.add_argument("--output", help="folder for the report (default: outputs/<ISO3>/validation for a "
+                                    "country code, outputs/validation/<name>/ for a file or folder)")
+    p.add_argument("--wait", action="store_true", help="wait for another command running on the project")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("run", help="build the guides of one, several or all countries",
@@ -272,6 +367,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-region", action="store_true",
                    help="with --all: skip the regional synthesis and the atlas")
+    p.add_argument("--with-demo", action="store_true",
+                   help="with --all: keep the demo countries once real countries exist (they are left "
+                        "out of --all, the synthesis and the atlas by default then)")
+    p.add_argument("--wait", action="store_true", help="wait for another command running on the project")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("atlas", help="build the offline atlas (public and restricted sites)",
@@ -280,7 +379,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--audience", choices=["public", "restricted", "both"], default="both")
     p.add_argument("--lang", default="fr", help="language of the home page (both languages are built)")
     p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    p.add_argument("--wait", action="store_true", help="wait for another command running on the project")
     p.set_defaults(func=cmd_atlas)
+
+    p = sub.add_parser("translations", help="list the texts still to translate into a language",
+                       description="List every text missing in a language: reference lists (label_<lang> "
+                                   "columns), the texts of data/reference/*.yaml (guide, messages, report) "
+                                   "and of the questionnaire. Adding a language is adding these "
+                                   "translations. Exit code 1 while some are missing.")
+    p.add_argument("--check", required=True, metavar="LANG", help="two-letter language code, e.g. pt")
+    p.set_defaults(func=cmd_translations)
 
     p = sub.add_parser("template", help="write the offline spreadsheet questionnaire",
                        description="Write the spreadsheet template (same columns as the form, drop-down "

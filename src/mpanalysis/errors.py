@@ -52,6 +52,18 @@ class ReferenceDataError(MpanalysisError):
     """A reference list in ``data/reference/`` is missing or malformed."""
 
 
+class OutputWriteError(MpanalysisError):
+    """An output cannot be written (disk full, no permission, a file where a folder should be).
+
+    >>> str(OutputWriteError("outputs/SEN/guides", "Not a directory"))
+    'cannot write to outputs/SEN/guides: Not a directory'
+    """
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = str(path)
+        super().__init__(f"cannot write to {path}: {reason}")
+
+
 def format_location(file: str | None, sheet: str | None = None, row: int | None = None,
                     column: str | None = None) -> str:
     """Return ``"file, sheet 's', row 5, column 'c': "`` with only the parts that are known.

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from mpanalysis.errors import OutputWriteError
+
 #: A cell starting with one of these is run as a formula by spreadsheet programs (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
@@ -23,7 +25,9 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "
 def open_atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success rename it over ``path``.
 
-    On error the temporary file is removed and ``path`` is left as it was.
+    On error the temporary file is removed and ``path`` is left as it was. A file system refusal
+    (no space, no permission, a file where a folder should be) raises
+    :class:`~mpanalysis.errors.OutputWriteError` ("cannot write to PATH: reason").
 
     >>> import tempfile, pathlib
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
@@ -33,20 +37,39 @@ def open_atomic_path(path: str | Path) -> Iterator[Path]:
     'done'
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputWriteError(path, describe_os_error(exc)) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        yield tmp
+        try:
+            yield tmp
+        except OSError as exc:  # the writer's own failure (disk full while writing…)
+            raise OutputWriteError(path, describe_os_error(exc)) from None
         # mkstemp creates 0600 files; outputs are shared documents, so apply the usual umask
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        try:
+            os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise OutputWriteError(path, describe_os_error(exc)) from None
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def describe_os_error(exc: OSError) -> str:
+    """Return the reason of a file system error in words, naming the path it concerns.
+
+    >>> describe_os_error(FileExistsError(17, "File exists", "outputs/SEN/guides"))
+    'File exists (outputs/SEN/guides)'
+    """
+    reason = exc.strerror or type(exc).__name__
+    return f"{reason} ({exc.filename})" if exc.filename else reason
 
 
 def remove_leftover_temporary_files(folder: str | Path) -> list[Path]:

@@ -170,6 +170,20 @@ class CountryParams(_Frozen):
             raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-3 country code")
         return value
 
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        # checked here, so that `validate` and `run` stop before any work, listing what exists
+        from mpanalysis.errors import ReferenceDataError
+        from mpanalysis.reference import check_language
+
+        for lang in value:
+            try:
+                check_language(lang)
+            except ReferenceDataError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
     def get_country_name(self, lang: str = "fr") -> str:
         """Return the country's name in ``lang`` (parameters first, then babel/pycountry).
 
@@ -201,6 +215,40 @@ def get_country_name(iso3: str, lang: str = "fr") -> str:
     except Exception:  # unknown locale: fall back to the English ISO name
         name = None
     return name or getattr(country, "common_name", None) or country.name
+
+
+#: Set (to 1) to keep the demo countries in the region once real countries exist.
+WITH_DEMO_VARIABLE = "MPANALYSIS_WITH_DEMO"
+
+
+def list_region_countries(include_demo: bool | None = None) -> list[str]:
+    """Return the countries of the region: every configured country, without the demo countries
+    once a real one (``is_demo: false``) exists, unless ``include_demo`` (default: the environment
+    variable ``MPANALYSIS_WITH_DEMO``, which ``mpanalysis run --all --with-demo`` sets).
+
+    A country whose parameters cannot be read stays in the list: its build reports the problem.
+
+    >>> "SEN" in list_region_countries()
+    True
+    """
+    import os
+
+    from mpanalysis.paths import list_configured_countries
+
+    countries = list_configured_countries()
+    if include_demo is None:
+        include_demo = os.environ.get(WITH_DEMO_VARIABLE, "").strip() not in ("", "0")
+    if include_demo:
+        return countries
+    is_demo = {}
+    for country in countries:
+        try:
+            is_demo[country] = load_params(country).is_demo
+        except ParamsError:
+            is_demo[country] = False
+    if all(is_demo.values()):
+        return countries  # only the demo: it is the region
+    return [c for c in countries if not is_demo[c]]
 
 
 def _format_key(loc: tuple) -> str:

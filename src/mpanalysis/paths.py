@@ -39,8 +39,15 @@ def reference_dir(root: Path | None = None) -> Path:
 
 
 def raw_dir(iso3: str | None = None, root: Path | None = None) -> Path:
+    """``data/raw/`` or a country's input folder (the code checked: it never becomes a path).
+
+    >>> raw_dir("../x")
+    Traceback (most recent call last):
+    ...
+    ValueError: '../x' is not a country code: expected three letters (ISO 3166-1 alpha-3, e.g. SEN)
+    """
     base = data_dir(root) / "raw"
-    return base / iso3 if iso3 else base
+    return base / normalize_country_code(iso3) if iso3 is not None else base
 
 
 def params_dir(root: Path | None = None) -> Path:
@@ -48,12 +55,22 @@ def params_dir(root: Path | None = None) -> Path:
 
 
 def params_path(iso3: str, root: Path | None = None) -> Path:
-    return params_dir(root) / f"{iso3}.yaml"
+    return params_dir(root) / f"{normalize_country_code(iso3)}.yaml"
 
 
 def outputs_dir(iso3: str | None = None, root: Path | None = None) -> Path:
+    """``outputs/`` or a country's ``outputs/<ISO3>/``; a code that is not three letters raises
+    ``ValueError``, so nothing is ever written outside ``outputs/`` (``run ../../x``, ``run ''``).
+
+    >>> outputs_dir("sen").name
+    'SEN'
+    >>> outputs_dir("")
+    Traceback (most recent call last):
+    ...
+    ValueError: '' is not a country code: expected three letters (ISO 3166-1 alpha-3, e.g. SEN)
+    """
     base = (root or find_project_root()) / "outputs"
-    return base / iso3 if iso3 else base
+    return base / normalize_country_code(iso3) if iso3 is not None else base
 
 
 def normalize_country_code(code: str) -> str:

@@ -175,3 +175,68 @@ def get_attribute(name: str, column: str) -> dict[str, object]:
     if column not in frame.columns:
         raise ReferenceDataError(f"reference list '{name}' has no column '{column}'")
     return dict(zip(frame["code"], frame[column]))
+
+
+def _is_translation(node: object) -> bool:
+    """A mapping of language codes to texts: ``{fr: …, en: …}``."""
+    return (isinstance(node, dict) and bool(node) and all(isinstance(k, str) and len(k) == 2 and k.islower()
+                                                          for k in node)
+            and bool({DEFAULT_LANGUAGE, "en"} & set(node)))
+
+
+def _find_missing_in_yaml(node: object, lang: str, key: str, found: list[str]) -> None:
+    if _is_translation(node):
+        value = node.get(lang)
+        if value is None or (isinstance(value, str) and not value.strip()) or value == [] or value == {}:
+            found.append(key)
+        return
+    if isinstance(node, dict):
+        for name, child in node.items():
+            _find_missing_in_yaml(child, lang, f"{key}.{name}" if key else str(name), found)
+    elif isinstance(node, list):
+        for number, child in enumerate(node):
+            _find_missing_in_yaml(child, lang, f"{key}[{number}]", found)
+
+
+def find_missing_translations(lang: str, root: Path | None = None) -> list[str]:
+    """Return one line per text that has no ``lang`` version: a reference list's ``label_<lang>``
+    column (or its empty cells), and every translated text of ``data/reference/**/*.yaml`` (guide
+    texts, findings, messages, report) and ``data/questionnaire/questions.yaml``.
+
+    Adding a language is adding what this lists; no code names the languages.
+
+    >>> find_missing_translations("en")
+    []
+    >>> any("domains.csv" in line for line in find_missing_translations("xx"))
+    True
+    """
+    from mpanalysis.paths import data_dir
+
+    base = data_dir(root)
+    reference = base / "reference"
+    lines: list[str] = []
+    csv_files = [*sorted(reference.glob("*.csv")), base / "questionnaire" / "countries.csv"]
+    for path in csv_files:
+        if not path.is_file():
+            continue
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        shown = path.relative_to(base.parent)
+        hint = " (regenerate with `mpanalysis questionnaire`)" if path.name == "countries.csv" else ""
+        if not any(c.startswith("label_") for c in frame.columns):
+            continue
+        column = f"label_{lang}"
+        if column not in frame.columns:
+            lines.append(f"{shown}: no column {column} ({len(frame)} labels){hint}")
+            continue
+        empty = frame.loc[frame[column].str.strip() == "", "code"].tolist()
+        if empty:
+            lines.append(f"{shown}: {column} empty for {', '.join(empty)}")
+    yaml_files = [*sorted(reference.rglob("*.yaml")), base / "questionnaire" / "questions.yaml"]
+    for path in yaml_files:
+        if not path.is_file():
+            continue
+        found: list[str] = []
+        _find_missing_in_yaml(read_reference_yaml(path, "reference texts", expect_mapping=False), lang, "", found)
+        shown = path.relative_to(base.parent)
+        lines += [f"{shown}: {key}" for key in found]
+    return lines

@@ -53,6 +53,7 @@ def site(tmp_path_factory) -> Path:
                                                      "outputs": outputs}))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MPANALYSIS_ROOT", str(root))
+        patch.setenv("MPANALYSIS_WITH_DEMO", "1")  # the demo SEN beside real countries stays in the atlas
         return build_atlas(audience="public", today=TODAY)
 
 

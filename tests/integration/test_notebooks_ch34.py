@@ -55,13 +55,12 @@ def run_and_check(country: str, lang: str, folder) -> None:
     # each recommendation states the finding behind it, with the label its evidence key names
     findings = [f for key in ("sources", "policy_cycle", "mp_process")
                 for f in findings_from_json((folder / "findings" / f"{key}.json").read_text(encoding="utf-8"))]
-    # a recommendation is its "R<n>." paragraph and the list below it (lead, …, the finding behind it)
+    # each recommendation: a paragraph "R3. …" then the list of its lead, time frame, indicator, evidence
     blocks = list(iter_blocks(four))
-    recommendations = [i for i, b in enumerate(blocks) if isinstance(b, Paragraph)
-                       and b.text.split(".")[0][1:].isdigit() and b.text.startswith("R")]
+    recommendations = [(b, after) for b, after in zip(blocks, blocks[1:]) if isinstance(b, Paragraph)
+                       and b.text.split(".")[0][1:].isdigit() and b.text.startswith("R") and isinstance(after, BulletList)]
     assert recommendations
-    shown = "\n".join(resolve_refs(text, numbering) for i in recommendations for text in [
-        blocks[i].text, *(blocks[i + 1].items if i + 1 < len(blocks) and isinstance(blocks[i + 1], BulletList) else [])])
+    shown = "\n".join(resolve_refs("\n".join([p.text, *details.items]), numbering) for p, details in recommendations)
     labels = {(numbering.kinds[i], numbering.numbers[i]): numbering.labels[i] for i in numbering.labels}
     n_checked = 0
     for finding in findings:

@@ -53,6 +53,8 @@ def _write_country(root: Path, iso3: str, params_yaml: str, *, built: bool = Tru
 @pytest.fixture
 def project(tmp_path, monkeypatch) -> Path:
     """A project with two countries: SEN endorsed (demo), NER draft; both built."""
+    # a demo country beside a real one is left out of the region unless asked for
+    monkeypatch.setenv("MPANALYSIS_WITH_DEMO", "1")
     root = tmp_path / "project"
     (root / "data").mkdir(parents=True)
     (root / "data" / "reference").symlink_to(reference_dir())

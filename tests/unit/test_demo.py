@@ -258,7 +258,7 @@ def test_duplicates_variants_and_silent_partners_are_present(region, built, conf
     times = _column(main, "_submission_time")
     assert 1 <= len(country.duplicated) <= 3
     for institution in country.duplicated:
-        submitted = [t for n, t in zip(names, times) if _fold(n) == _fold(institution)]
+        submitted = [t for n, t in zip(names, times) if n and _fold(n) == _fold(institution)]
         assert len(submitted) == 2 and submitted[0] < submitted[1]
     superseded = [e for e in country.expected_issues
                   if e["action"] == "superseded duplicate" and e["sheet"] == next(iter(sheets))]

@@ -109,7 +109,7 @@ def test_cells_are_kept_as_text_without_type_inference(tmp_path):
     row = raw.main.iloc[0]
     assert (row["institution_acronym"], row["respondent_function"], row["respondent_phone"]) == \
         ("007", "2025-03-10", "221000000")
-    csv_path = mf.write_csv(tmp_path / "c.csv", mf.odk_tables(submissions, [], [])["form"])
+    csv_path = mf.write_odk(tmp_path / "odk", mf.odk_tables(submissions, [], []))[0]
     assert read_export(csv_path).main["institution_acronym"].iloc[0] == "007"
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from mpanalysis._version import __version__
 from mpanalysis.batch.kernels import CHAPTER_NOTEBOOKS, NotebookFailure, SharedKernel
 from mpanalysis.errors import MpanalysisError
-from mpanalysis.paths import find_project_root, notebooks_dir, outputs_dir, params_path
+from mpanalysis.fileio import describe_os_error
+from mpanalysis.paths import find_project_root, normalize_country_code, notebooks_dir, outputs_dir, params_path
 
 DEFAULT_FORMATS = ("html", "pdf", "docx")
 DEFAULT_LENGTHS = ("full", "brief")
@@ -112,12 +113,18 @@ def read_build_record(country: str) -> dict | None:
 
 
 def is_build_current(country: str, fingerprint: str) -> bool:
-    """True when the last build has this fingerprint and every output it listed still exists."""
+    """True when the last build has this fingerprint, every output it listed still exists and
+    the validation report is the one the guides were built with (a later ``validate`` that
+    rewrote it means the guides no longer match their report: rebuild)."""
+    from mpanalysis.provenance import hash_file
+
     record = read_build_record(country)
     if not record or record.get("fingerprint") != fingerprint:
         return False
     base = outputs_dir(country)
-    return all((base / rel).is_file() for rel in record.get("outputs", []))
+    if not all((base / rel).is_file() for rel in record.get("outputs", [])):
+        return False
+    return all(hash_file(base / rel) == digest for rel, digest in record.get("report_hashes", {}).items())
 
 
 def build_country(country: str, options: BuildOptions | None = None, *,
@@ -133,10 +140,18 @@ def build_country(country: str, options: BuildOptions | None = None, *,
     """
     options = options or BuildOptions()
     start = time.perf_counter()
-    country = country.upper()
+    try:
+        # before anything touches the disk: a code never becomes a path ("../x", "")
+        country = normalize_country_code(country)
+    except ValueError as exc:
+        return CountryResult(country=str(country), status="failed", message=str(exc))
     base = outputs_dir(country)
     log_path = base / "logs" / "run.log"
-    logger = _get_logger(country, log_path)
+    try:
+        logger = _get_logger(country, log_path)
+    except OSError as exc:
+        return CountryResult(country=country, status="failed",
+                             message=f"cannot write to {log_path.parent}: {describe_os_error(exc)}")
     result = CountryResult(country=country, status="failed", log=str(log_path))
     try:
         fingerprint = compute_build_fingerprint(country, options)
@@ -153,7 +168,11 @@ def build_country(country: str, options: BuildOptions | None = None, *,
             logger.info("removed %s, left by an interrupted build", leftover.relative_to(base))
         outputs, edition = _build_country_outputs(country, options, fingerprint, logger, kernel)
         result.outputs = [str(p.relative_to(base)) for p in outputs]
+        from mpanalysis.provenance import hash_file
+
         record = {"country": country, "fingerprint": fingerprint["fingerprint"], "depends_on": fingerprint,
+                  "report_hashes": {rel: hash_file(base / rel) for rel in result.outputs
+                                    if rel.startswith("validation/")},
                   "edition": edition,
                   "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                   "package_version": __version__, "outputs": result.outputs}
@@ -171,6 +190,9 @@ def build_country(country: str, options: BuildOptions | None = None, *,
     except MpanalysisError as exc:
         result.message = str(exc)
         logger.error("failed: %s", exc)
+    except OSError as exc:  # a writer outside fileio refused by the file system: say where and why
+        result.message = f"cannot write to {exc.filename or base}: {exc.strerror or type(exc).__name__}"
+        logger.error("failed: %s\n%s", result.message, traceback.format_exc())
     except Exception as exc:  # a bug: keep the traceback in the log, keep the other countries going
         result.message = f"internal error {type(exc).__name__}: {exc} (traceback in {log_path})"
         logger.error("internal error\n%s", traceback.format_exc())
@@ -204,6 +226,10 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
 
     first = load_chapter_context(country, langs[0])
     report = write_validation_report(first.dataset, base / "validation", lang=langs[0])
+    gone = first.dataset.reconciliation.get("names_not_applied")
+    if gone is not None and len(gone):  # never dropped silently: the workshop named them
+        logger.warning("the workshop's names or merges of %s no longer apply: these answers have no such "
+                       "institution (params/%s.workshop.yaml)", ", ".join(map(str, gone["entity_id"])), country)
     written += list(report.values())
     logger.info("validation report written")
 

@@ -32,13 +32,28 @@ from mpanalysis.paths import find_project_root, list_configured_countries, noteb
 
 
 def write_run_summary(results: list[CountryResult], path: Path | None = None) -> Path:
-    """Write ``outputs/run.json`` (one entry per country) atomically and return its path."""
+    """Write ``outputs/run.json`` atomically and return its path.
+
+    The file keeps the latest status of **every** country ever run (a command that builds SEN
+    only updates SEN's entry); ``last_run`` lists the countries of the latest command.
+    """
     from mpanalysis.fileio import write_text_atomic
 
     path = path or outputs_dir() / "run.json"
-    payload = {"finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-               "package_version": __version__,
-               "countries": [asdict(r) for r in results]}
+    finished = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    by_country: dict[str, dict] = {}
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+        for entry in previous.get("countries", []):
+            if isinstance(entry, dict) and isinstance(entry.get("country"), str):
+                by_country[entry["country"]] = entry
+    except (OSError, ValueError, AttributeError):
+        pass  # no summary yet, or a damaged one: start afresh
+    for result in results:
+        by_country[result.country] = {**asdict(result), "finished_at": finished}
+    payload = {"finished_at": finished, "package_version": __version__,
+               "last_run": [r.country for r in results],
+               "countries": [by_country[c] for c in sorted(by_country)]}
     return write_text_atomic(path, json.dumps(payload, indent=1, ensure_ascii=False))
 
 
@@ -271,7 +286,10 @@ def _build_regional(options: BuildOptions) -> list[Path]:
     from mpanalysis.fileio import write_text_atomic
     from mpanalysis.provenance import hash_file, hash_object, hash_package_source
 
-    languages = options.langs or ("fr", "en")
+    from mpanalysis.reference import DEFAULT_LANGUAGE, get_languages
+
+    # every language translated, the default first: a language added to the data is built too
+    languages = options.langs or tuple(sorted(get_languages(), key=lambda lang: (lang != DEFAULT_LANGUAGE, lang)))
     folder = outputs_dir() / "regional"
     countries = list_configured_countries()
     depends_on = {

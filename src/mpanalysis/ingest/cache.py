@@ -5,16 +5,23 @@ reading and reconciling the exports once and reusing it keeps a country's build 
 floor of starting its kernels. The key is the fingerprint of the input files, the parameters,
 the workshop's names and merges (``params/<ISO3>.workshop.yaml``) and the package's own source, so
 any change rebuilds it.
+
+The cache is JSON (tables as columns of plain values, typed again from the canonical schemas on
+reading), never pickle: a file planted in ``outputs/`` can at worst be refused, never run code.
 """
 
 from __future__ import annotations
 
-import pickle
+import dataclasses
+import json
 from pathlib import Path
 
+import pandas as pd
+
 from mpanalysis.decisions import hash_name_decisions, load_decisions
-from mpanalysis.fileio import write_bytes_atomic
-from mpanalysis.ingest.dataset import CountryDataset, get_input_folder, load_country_dataset
+from mpanalysis.fileio import write_text_atomic
+from mpanalysis.ingest.dataset import CountryDataset, _typed, get_input_folder, load_country_dataset
+from mpanalysis.ingest.schemas import TABLE_COLUMNS, validate_tables
 from mpanalysis.params import CountryParams
 from mpanalysis.paths import outputs_dir
 from mpanalysis.provenance import hash_file, hash_object, hash_package_source
@@ -39,28 +46,81 @@ def fingerprint_dataset_inputs(params: CountryParams) -> str:
                         "code": hash_package_source()})
 
 
+_CACHE_FORMAT = 1
+
+
+def _frame_to_json(frame: pd.DataFrame) -> dict:
+    values = {}
+    for column in frame.columns:
+        series = frame[column]
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            series = series.map(lambda v: None if pd.isna(v) else v.isoformat())
+        values[str(column)] = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else
+                               (v.item() if hasattr(v, "item") else v) for v in series.astype("object")]
+    return {"dtypes": {str(c): str(t) for c, t in frame.dtypes.items()}, "values": values}
+
+
+def _frame_from_json(data: dict) -> pd.DataFrame:
+    frame = pd.DataFrame(data["values"], columns=list(data["dtypes"]))
+    for column, dtype in data["dtypes"].items():
+        if dtype.startswith("datetime64"):
+            frame[column] = pd.to_datetime(frame[column], utc=True)
+        elif dtype in ("object", "str"):
+            frame[column] = frame[column].astype("object")
+        else:
+            frame[column] = frame[column].astype(dtype)
+    return frame
+
+
+def dump_dataset(dataset: CountryDataset) -> str:
+    """Return a dataset as JSON text (see :func:`load_dataset`)."""
+    payload = {"format": _CACHE_FORMAT, "country": dataset.country, "input_hashes": dataset.input_hashes,
+               "tables": {name: _frame_to_json(dataset.get_table(name)) for name in TABLE_COLUMNS},
+               "reconciliation": {k: _frame_to_json(v) for k, v in dataset.reconciliation.items()}}
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def load_dataset(text: str) -> CountryDataset:
+    """Return the dataset of :func:`dump_dataset`'s JSON, typed and checked by the canonical schemas.
+
+    >>> from mpanalysis.ingest.dataset import load_country_dataset
+    >>> import pathlib
+    >>> folder = pathlib.Path("tests/fixtures/exports/kobo_plain")
+    >>> dataset = load_country_dataset(folder, max_year=2025) if folder.is_dir() else None
+    >>> dataset is None or load_dataset(dump_dataset(dataset)).flows.equals(dataset.flows)
+    True
+    """
+    payload = json.loads(text)
+    if payload.get("format") != _CACHE_FORMAT:
+        raise ValueError("another cache format")
+    tables = {name: _typed(name, _frame_from_json(payload["tables"][name])) for name in TABLE_COLUMNS}
+    validate_tables(tables)
+    reconciliation = {k: _frame_from_json(v) for k, v in payload["reconciliation"].items()}
+    fields = {f.name for f in dataclasses.fields(CountryDataset)}
+    return CountryDataset(country=payload["country"], **{k: v for k, v in tables.items() if k in fields},
+                          reconciliation=reconciliation, input_hashes=dict(payload["input_hashes"]))
+
+
 def load_country_dataset_cached(params: CountryParams, lang: str | None = None,
                                 cache_dir: Path | None = None) -> CountryDataset:
     """Return the country's dataset, from the cache when its inputs are unchanged.
 
     ``lang`` is the language of the validation messages (default: the country's first language).
 
-    A cache file that cannot be read (truncated, other pandas version) is ignored and rebuilt.
+    A cache file that cannot be read (truncated, another format, tables that fail the schemas) is
+    ignored and rebuilt.
     """
     folder = cache_dir or outputs_dir(params.country) / ".cache"
     lang = lang or params.languages[0]
-    path = folder / f"dataset-{lang}-{fingerprint_dataset_inputs(params)[:20]}.pkl"
+    path = folder / f"dataset-{lang}-{fingerprint_dataset_inputs(params)[:20]}.json"
     if path.is_file():
         try:
-            with open(path, "rb") as handle:
-                cached = pickle.load(handle)
-            if isinstance(cached, CountryDataset):
-                return cached
+            return load_dataset(path.read_text(encoding="utf-8"))
         except Exception:  # a damaged cache is not the user's problem: rebuild it
             pass
     dataset = load_country_dataset(params.country, params, lang=lang)
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob(f"dataset-{lang}-*.pkl"):
+    for old in [*folder.glob(f"dataset-{lang}-*.json"), *folder.glob("dataset-*.pkl")]:
         old.unlink(missing_ok=True)
-    write_bytes_atomic(path, pickle.dumps(dataset, protocol=pickle.HIGHEST_PROTOCOL))
+    write_text_atomic(path, dump_dataset(dataset))
     return dataset

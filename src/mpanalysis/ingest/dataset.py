@@ -3,6 +3,19 @@
 ``load_country_dataset`` reads every export in a country's input folder, validates each row, sets
 aside what is wrong (with an issue naming file, sheet, row and column), resolves duplicate
 submissions, reconciles institution names to entities and returns a :class:`CountryDataset`.
+
+Two kinds of repetition are told apart:
+
+- a **corrected file**: a later file (by modification time, then name) that repeats submission
+  ids (``_uuid``, ODK's instance id) of an earlier one — a corrected copy of an export, or a new
+  export of the same form. The later file's rows replace the earlier ones, reported as
+  ``corrected`` and counted in ``rows_corrected``, never as duplicates nor as set aside;
+- a **duplicate submission**: the same institution answered twice (different submissions): the
+  latest by submission time is kept, the other set aside as ``superseded duplicate``.
+
+Partner names that the reconciliation kept apart although a responding institution is close
+(a near miss) are warnings, each with the candidate, its score and the ``aliases:`` line that
+would merge them.
 """
 
 from __future__ import annotations
@@ -92,8 +105,106 @@ def load_country_dataset(iso3_or_folder: str | Path, params: "CountryParams | No
         read_country_inputs(inputs, lang=message_lang)
     if params is None:
         params = _infer_params(raws, inputs, message_lang)
+    # the latest file comes last: it wins ties between duplicates, as it replaces corrected copies
+    raws = sorted(raws, key=_file_age)
+    raws, corrected = replace_corrected_submissions(raws, message_lang)
     exports = _check_exports(raws, params.country, message_lang, max_year)
-    return _build_dataset(exports, params, inputs, message_lang)
+    return _build_dataset(exports, params, inputs, message_lang, corrected)
+
+
+@dataclass(frozen=True)
+class CorrectedRows:
+    """Rows of earlier files replaced by the same submissions in a later file (a corrected copy)."""
+
+    issues: tuple = ()
+    counts: dict[str, int] = field(default_factory=dict)
+    files: tuple[Path, ...] = ()
+
+
+def _file_age(raw: "RawExport") -> tuple[float, str]:
+    try:
+        modified = raw.path.stat().st_mtime
+    except OSError:
+        modified = 0.0
+    return modified, raw.path.name
+
+
+def replace_corrected_submissions(raws: list["RawExport"], lang: str = "en") -> tuple[list["RawExport"], CorrectedRows]:
+    """Drop from earlier files the submissions a later file repeats (same submission id).
+
+    The latest file (modification time, then name) wins: a corrected copy saved beside the
+    original, or a new export of the same form, replaces the earlier rows and their repeat rows.
+    Returns the exports as they are read on and the replaced rows (issues ``corrected``, counts).
+    """
+    from dataclasses import replace as replace_fields
+
+    from mpanalysis.ingest import form
+    from mpanalysis.ingest.issues import CORRECTED, TABLE_NAMES, WARNING, Issue, format_message
+
+    order = sorted(range(len(raws)), key=lambda i: _file_age(raws[i]), reverse=True)
+    newest: dict[str, tuple[str, int]] = {}  # submission id -> (file, row) of its latest copy
+    result = list(raws)
+    issues: list = []
+    counts = {name: 0 for name in TABLE_NAMES.values()}
+    for index in order:
+        raw = raws[index]
+        ids = [_submission_key(root, uuid) for root, uuid in zip(raw.main["_root_uuid"], raw.main["_uuid"])]
+        replaced = [i is not None and i in newest for i in ids]
+        if any(replaced):
+            is_replaced = pd.Series(replaced, index=raw.main.index)
+            keys = set(raw.main.loc[is_replaced, "_key"].astype("str"))
+            tables = {form.MAIN: raw.main[~is_replaced].copy()}
+            for row, key in zip(raw.main[is_replaced].to_dict("records"), [i for i, r in zip(ids, replaced) if r]):
+                file, number = newest[key]
+                issues.append(Issue(WARNING, TABLE_NAMES[form.MAIN], str(row["_file"]), row["_sheet"],
+                                    int(row["_row"]), raw.get_header(form.MAIN, "_uuid"), row["_uuid"],
+                                    format_message("issues.corrected", lang, file=file, row=number), CORRECTED))
+            counts[TABLE_NAMES[form.MAIN]] += int(is_replaced.sum())
+            for table in form.REPEATS:
+                frame = raw.get_table(table)
+                goes = frame["_parent_key"].astype("str").isin(keys)
+                for row in frame[goes].to_dict("records"):
+                    issues.append(Issue(WARNING, TABLE_NAMES[table], str(row["_file"]), row["_sheet"],
+                                        int(row["_row"]), raw.get_header(table, "_parent_key"), row["_parent_key"],
+                                        format_message("issues.corrected_repeat", lang, file=_newest_file(raw, row,
+                                                                                                      newest)),
+                                        CORRECTED))
+                counts[TABLE_NAMES[table]] += int(goes.sum())
+                tables[table] = frame[~goes].copy()
+            # issues the reader found in rows that are gone go with them
+            kept_issues = tuple(i for i in raw.issues if i.row is None or not _is_replaced_row(i, raw, tables))
+            result[index] = replace_fields(raw, main=tables[form.MAIN], sources=tables[form.SOURCES],
+                                           flows=tables[form.FLOWS], issues=kept_issues)
+        for i, number, file in zip(ids, raw.main["_row"], raw.main["_file"]):
+            if i is not None and i not in newest:
+                newest[i] = (str(file), int(number))
+    files = tuple(raws[i].path for i in order if len(result[i].main) < len(raws[i].main))
+    return result, CorrectedRows(tuple(issues), counts, files)
+
+
+def _submission_key(root_uuid: object, uuid: object) -> str | None:
+    """A submission's lasting id: the server's root uuid (kept through edits), else its uuid."""
+    for value in (root_uuid, uuid):
+        if isinstance(value, str) and value.strip():
+            return value.strip().removeprefix("uuid:")
+    return None
+
+
+def _newest_file(raw: "RawExport", row: dict, newest: dict[str, tuple[str, int]]) -> str:
+    """The file that replaced a repeat row's submission."""
+    main = raw.main
+    parent = main[main["_key"].astype("str") == str(row["_parent_key"])]
+    key = _submission_key(parent["_root_uuid"].iloc[0], parent["_uuid"].iloc[0]) if len(parent) else None
+    return newest[key][0] if key in newest else "?"
+
+
+def _is_replaced_row(issue, raw: "RawExport", tables: dict[str, pd.DataFrame]) -> bool:
+    from mpanalysis.ingest.issues import TABLE_NAMES
+
+    table = next((t for t, n in TABLE_NAMES.items() if n == issue.table), None)
+    if table is None:
+        return False
+    return issue.row not in set(tables[table]["_row"].astype(int))
 
 
 def _resolve_inputs(target: str | Path, params: "CountryParams | None") -> tuple["CountryParams | None", Path]:
@@ -270,7 +381,8 @@ def _typed(table: str, records: list[dict] | pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _build_dataset(exports: list[_Export], params: "CountryParams", inputs: Path, lang: str) -> CountryDataset:
+def _build_dataset(exports: list[_Export], params: "CountryParams", inputs: Path, lang: str,
+                   corrected: CorrectedRows | None = None) -> CountryDataset:
     from mpanalysis.ingest import form
     from mpanalysis.ingest.issues import make_issues_table
     from mpanalysis.decisions import load_decisions
@@ -287,7 +399,8 @@ def _build_dataset(exports: list[_Export], params: "CountryParams", inputs: Path
         "submission_id": submissions["submission_id"].astype("str"),
         "institution_name": submissions["institution_name"].astype("str"),
         "institution_acronym": _text(submissions["institution_acronym"]).astype("str"),
-        "institution_type": submissions["institution_type"].astype("str"),
+        # an unknown type (answer set aside) stays unknown: never the text "None"
+        "institution_type": _text(submissions["institution_type"]).tolist(),
     })
     reconciliation = reconcile_institutions(
         institutions, [*accepted_flows, *named_in_params], country=params.country,
@@ -351,11 +464,13 @@ def _build_dataset(exports: list[_Export], params: "CountryParams", inputs: Path
                        "functions": row["mp_functions"], "use_example": row["mp_use_example"]})
 
     entities = _build_entities(reconciliation, kept, flows, params, named_in_params)
+    corrected = corrected or CorrectedRows()
     issues = [i for e in exports for i in [*[x for x in e.raw.issues if x.row is None],
                                             *e.main.issues, *e.sources.issues, *e.flows.issues]]
+    issues += [*corrected.issues, *_near_miss_issues(reconciliation.unresolved, flows, exports, params, lang)]
     table_order = {"respondents": 0, "sources": 1, "flows": 2}
     issues.sort(key=lambda i: (i.file, table_order[i.table], i.row if i.row is not None else 0))
-    counts = make_counts_table([t for e in exports for t in (e.main, e.sources, e.flows)])
+    counts = make_counts_table([t for e in exports for t in (e.main, e.sources, e.flows)], corrected.counts)
 
     tables = {
         "respondents": respondents, "entities": entities, "sources": sources, "flows": flows,
@@ -366,7 +481,7 @@ def _build_dataset(exports: list[_Export], params: "CountryParams", inputs: Path
     validate_tables(tables)
     base = inputs if inputs.is_dir() else inputs.parent
     hashes = {}
-    for path in sorted({p for e in exports for p in e.raw.files}):
+    for path in sorted({p for e in exports for p in e.raw.files} | set(corrected.files)):
         try:
             name = str(Path(path).resolve().relative_to(base.resolve()))
         except ValueError:
@@ -375,8 +490,51 @@ def _build_dataset(exports: list[_Export], params: "CountryParams", inputs: Path
     return CountryDataset(
         country=params.country, **tables,
         reconciliation={"matches": reconciliation.matches.copy(), "unresolved": reconciliation.unresolved.copy(),
-                        "names_not_applied": names_not_applied},
+                        # the workshop's names and merges of entities these answers no longer have
+                        "names_not_applied": pd.DataFrame({"entity_id": pd.Series(names_not_applied, dtype=object)})},
         input_hashes=hashes)
+
+
+def format_alias_line(name: str, target: str) -> str:
+    """Return the line to put under ``aliases:`` in the parameters to merge ``name`` into ``target``.
+
+    >>> print(format_alias_line("Direction de la PAF", "Direction de la police de l'air et des frontières"))
+    "Direction de la PAF": "Direction de la police de l'air et des frontières"
+    """
+    import json
+
+    # JSON strings are YAML double-quoted scalars: any name pastes safely
+    return f"{json.dumps(name, ensure_ascii=False)}: {json.dumps(target, ensure_ascii=False)}"
+
+
+def _near_miss_issues(unresolved: pd.DataFrame, flows: pd.DataFrame, exports: list[_Export],
+                      params: "CountryParams", lang: str) -> list:
+    """A warning per partner name kept apart although a responding institution is close."""
+    from mpanalysis.ingest import form
+    from mpanalysis.ingest.issues import KEPT, WARNING, Issue, format_message
+
+    issues = []
+    if unresolved.empty or flows.empty:
+        return issues
+    first = flows.drop_duplicates("partner_name").set_index("partner_name")
+    headers = {e.raw.name: e.raw.get_header(form.FLOWS, "flow_partner") for e in exports}
+    for row in unresolved[unresolved["is_near_miss"]].to_dict("records"):
+        if row["name"] not in first.index:
+            continue
+        where = first.loc[row["name"]]
+        values = {"name": row["name"], "candidate": row["best_candidate"],
+                  "alias": format_alias_line(row["name"], row["best_candidate"]),
+                  "params": f"params/{params.country}.yaml"}
+        if isinstance(row.get("acronym_expansion"), str):
+            message = format_message("issues.near_miss_acronym", lang, expansion=row["acronym_expansion"], **values)
+        else:
+            message = format_message("issues.near_miss", lang, score=f"{row['best_score']:.1f}",
+                                     threshold=f"{params.match_threshold:g}", **values)
+        file = str(where["source_file"])
+        sheet = where["source_sheet"] if isinstance(where["source_sheet"], str) else None
+        issues.append(Issue(WARNING, "flows", file, sheet, int(where["source_row"]),
+                            headers.get(file, "flow_partner"), row["name"], message, KEPT))
+    return issues
 
 
 def _build_entities(reconciliation, kept: pd.DataFrame, flows: pd.DataFrame, params: "CountryParams",

@@ -17,6 +17,9 @@ from mpanalysis.paths import reference_dir
 #: Issue levels and actions (the ``issues`` table's vocabularies).
 ERROR, WARNING = "error", "warning"
 SET_ASIDE, KEPT, SUPERSEDED = "set aside", "kept", "superseded duplicate"
+#: One answer left unknown (the rest of its row is kept); a row replaced by its corrected copy.
+FIELD_SET_ASIDE, CORRECTED = "field set aside", "corrected"
+ACTIONS = (SET_ASIDE, KEPT, SUPERSEDED, FIELD_SET_ASIDE, CORRECTED)
 
 #: Canonical table names of the three questionnaire tables (``main`` is the respondents).
 TABLE_NAMES = {form.MAIN: "respondents", form.SOURCES: "sources", form.FLOWS: "flows"}

@@ -44,12 +44,28 @@ td.value { max-width: 22rem; overflow-wrap: anywhere; white-space: pre-wrap; }
 
 <h2 id="counts">{{ t.counts_heading }}</h2>
 <table>
-<thead><tr><th>{{ t.table }}</th><th>{{ t.rows_read }}</th><th>{{ t.rows_accepted }}</th><th>{{ t.rows_set_aside }}</th></tr></thead>
+<thead><tr><th>{{ t.table }}</th><th>{{ t.rows_read }}</th><th>{{ t.rows_accepted }}</th><th>{{ t.rows_set_aside }}</th><th>{{ t.fields_set_aside }}</th><th>{{ t.rows_corrected }}</th></tr></thead>
 <tbody>
-{% for row in counts %}<tr><td>{{ row.table }}</td><td class="num">{{ row.rows_read }}</td><td class="num">{{ row.rows_accepted }}</td><td class="num">{{ row.rows_set_aside }}</td></tr>
+{% for row in counts %}<tr><td>{{ row.table }}</td><td class="num">{{ row.rows_read }}</td><td class="num">{{ row.rows_accepted }}</td><td class="num">{{ row.rows_set_aside }}</td><td class="num">{{ row.fields_set_aside }}</td><td class="num">{{ row.rows_corrected }}</td></tr>
 {% endfor %}</tbody>
 </table>
 <p class="meta">{{ t.counts_note }}</p>
+
+<h2 id="correct">{{ t.how_to_correct_heading }}</h2>
+<ul>{% for line in t.how_to_correct %}<li>{{ line }}</li>{% endfor %}</ul>
+{% if near_misses %}
+<h2 id="names-to-check">{{ t.names_to_check_heading }}</h2>
+<p>{{ t.names_to_check_intro }}</p>
+<pre>aliases:
+{% for row in near_misses %}  {{ row.alias }}
+{% endfor %}</pre>
+<table>
+<thead><tr><th>{{ t.name }}</th><th>{{ t.best_candidate }}</th><th>{{ t.score }}</th></tr></thead>
+<tbody>
+{% for row in near_misses %}<tr><td class="value">{{ row.name }}</td><td>{{ row.best_candidate }}</td><td class="num">{{ row.score }}</td></tr>
+{% endfor %}</tbody>
+</table>
+{% endif %}
 
 <h2 id="issues">{{ t.issues_heading }}</h2>
 {% if issues %}<table>
@@ -94,6 +110,7 @@ _TEXT_KEYS = (
     "rows_set_aside", "issues_heading", "no_issues", "level", "file", "sheet", "row", "column", "value",
     "message", "action", "reconciliation_heading", "matches_heading", "no_matches", "unresolved_heading",
     "no_unresolved", "name", "entity", "score", "method", "best_candidate", "inputs_heading", "sha256",
+    "fields_set_aside", "rows_corrected", "how_to_correct_heading", "names_to_check_heading",
 )
 
 
@@ -139,6 +156,9 @@ def build_validation_report_html(dataset: CountryDataset, lang: str = "fr") -> s
     """
     texts = {key: format_message(f"report.{key}", lang) for key in _TEXT_KEYS}
     texts["generated"] = format_message("report.generated", lang, version=__version__)
+    params_file = f"params/{dataset.country}.yaml"
+    texts["how_to_correct"] = format_message("report.how_to_correct", lang, params=params_file).split("\n")
+    texts["names_to_check_intro"] = format_message("report.names_to_check_intro", lang, params=params_file)
     counts = _records(dataset.counts)
     for row in counts:
         row["table"] = _label("tables", row["table"], lang)
@@ -152,11 +172,59 @@ def build_validation_report_html(dataset: CountryDataset, lang: str = "fr") -> s
     for row in matches:
         row["method"] = _label("methods", row.get("method", ""), lang)
     unresolved = _records(dataset.reconciliation.get("unresolved"))
+    near_misses = [dict(row, alias=line, score=_cell(row["best_score"]))
+                   for row, line in zip(list_near_misses(dataset), format_alias_lines(dataset))]
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     return environment.from_string(_TEMPLATE).render(
         lang=lang, t=texts, country=dataset.country, country_name=_country_name(dataset.country, lang),
-        counts=counts, issues=issues, matches=matches, unresolved=unresolved,
+        counts=counts, issues=issues, matches=matches, unresolved=unresolved, near_misses=near_misses,
         inputs=sorted(dataset.input_hashes.items()))
+
+
+def list_near_misses(dataset: CountryDataset) -> list[dict[str, object]]:
+    """Return the partner names kept apart although close to a responding institution (name,
+    best_candidate, best_score, acronym_expansion), for a person to decide with an alias."""
+    unresolved = dataset.reconciliation.get("unresolved")
+    if unresolved is None or unresolved.empty or "is_near_miss" not in unresolved.columns:
+        return []
+    return unresolved[unresolved["is_near_miss"].astype(bool)].to_dict("records")
+
+
+def format_alias_lines(dataset: CountryDataset) -> list[str]:
+    """Return, per near miss, the line that merges it, to paste under ``aliases:`` in the parameters."""
+    from mpanalysis.ingest.dataset import format_alias_line
+
+    return [format_alias_line(row["name"], row["best_candidate"]) for row in list_near_misses(dataset)]
+
+
+def format_validation_summary(dataset: CountryDataset, lang: str, report_path: str | Path) -> str:
+    """Return what ``mpanalysis validate`` prints after the counts: what was set aside, replaced,
+    warned about, the names to check with their alias lines, and where the report is.
+
+    >>> from mpanalysis.ingest.schemas import make_empty_table
+    >>> from mpanalysis.ingest.validation import make_counts_table
+    >>> tables = {n: make_empty_table(n) for n in ["respondents", "entities", "sources", "flows",
+    ...           "stages", "challenges", "needs", "mp_use", "issues"]}
+    >>> print(format_validation_summary(CountryDataset(country="SEN", counts=make_counts_table([]), **tables),
+    ...                                 "en", "r.html"))
+    0 row(s) set aside, 0 answer(s) set aside, 0 row(s) replaced by a corrected file, 0 warning(s); report: r.html
+    """
+    from mpanalysis.ingest.issues import CORRECTED, FIELD_SET_ASIDE
+
+    counts = dataset.counts
+    issues = dataset.issues
+    is_warning = (issues["level"] == "warning") & ~issues["action"].isin([CORRECTED, FIELD_SET_ASIDE]) \
+        if len(issues) else pd.Series(dtype=bool)
+    lines = [format_message("report.summary", lang, set_aside=int(counts["rows_set_aside"].sum()),
+                            fields=int(counts["fields_set_aside"].sum()),
+                            corrected=int(counts["rows_corrected"].sum()), warnings=int(is_warning.sum()),
+                            report=report_path)]
+    aliases = format_alias_lines(dataset)
+    if aliases:
+        lines.append(format_message("report.names_to_check_intro", lang, params=f"params/{dataset.country}.yaml"))
+        lines.append("aliases:")
+        lines += [f"  {line}" for line in aliases]
+    return "\n".join(lines)
 
 
 def build_reconciliation_table(dataset: CountryDataset) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import jinja2
@@ -12,6 +13,25 @@ from mpanalysis.errors import MpanalysisError
 from mpanalysis.fileio import write_text_atomic
 from mpanalysis.params import get_country_name
 from mpanalysis.paths import data_dir, params_path, raw_dir
+
+
+def get_country_in_fr(iso3: str, root: Path | None = None) -> str:
+    """Return "in <country>" in French, with its preposition and article.
+
+    >>> [get_country_in_fr(c) for c in ("GIN", "SEN", "COM", "CUB", "IRN", "GNB", "CPV", "MEX")]
+    ['en Guinée', 'au Sénégal', 'aux Comores', 'à Cuba', 'en Iran', 'en Guinée-Bissau', 'au Cap-Vert', 'au Mexique']
+    """
+    from mpanalysis.reference import read_reference_yaml
+
+    name = get_country_name(iso3, "fr")
+    exceptions = read_reference_yaml(data_dir(root) / "templates" / "country_in_fr.yaml", "French prepositions")
+    code = iso3.upper()
+    for preposition, key in (("aux", "aux"), ("au", "au"), ("à", "a")):
+        if code in (exceptions.get(key) or []):
+            return f"{preposition} {name}"
+    head = re.split(r"[\s-]", name)[0]
+    is_vowel = unicodedata.normalize("NFD", name[:1])[:1].lower() in "aeiouy"
+    return f"en {name}" if is_vowel or name.endswith("e") or head.endswith("e") else f"au {name}"
 
 
 def init_country(iso3: str, force: bool = False, root: Path | None = None) -> list[Path]:
@@ -28,7 +48,8 @@ def init_country(iso3: str, force: bool = False, root: Path | None = None) -> li
         raise MpanalysisError(f"{target} already exists (use --force to overwrite it)")
     template_text = (data_dir(root) / "templates" / "params.yaml.j2").read_text(encoding="utf-8")
     text = jinja2.Template(template_text, keep_trailing_newline=True).render(
-        iso3=code, name_en=get_country_name(code, "en"), name_fr=get_country_name(code, "fr"))
+        iso3=code, name_en=get_country_name(code, "en"), name_fr=get_country_name(code, "fr"),
+        in_country_fr=get_country_in_fr(code, root))
     write_text_atomic(target, text)
     folder = raw_dir(code, root)
     folder.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from mpanalysis.ingest import form
+from mpanalysis.ingest.issues import ACTIONS
 from mpanalysis.reference import get_codes
 
 TEXT, BOOLEAN, INT, COUNT = "str", "boolean", "Int64", "int64"
@@ -35,7 +36,8 @@ NON_TEXT_DTYPES: dict[str, dict[str, str]] = {
     "needs": {},
     "mp_use": {"mp_aware": BOOLEAN, "mp_used": BOOLEAN},
     "issues": {"row": INT},
-    "counts": {"rows_read": COUNT, "rows_accepted": COUNT, "rows_set_aside": COUNT},
+    "counts": {"rows_read": COUNT, "rows_accepted": COUNT, "rows_set_aside": COUNT, "fields_set_aside": COUNT,
+               "rows_corrected": COUNT},
 }
 
 
@@ -65,7 +67,9 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "needs": ["entity_id", "need"],
     "mp_use": ["entity_id", "mp_aware", "mp_used", "functions", "use_example"],
     "issues": ["level", "table", "file", "sheet", "row", "column", "value", "message", "action"],
-    "counts": ["table", "rows_read", "rows_accepted", "rows_set_aside"],
+    # rows read = accepted + set aside; fields set aside are answers left unknown in accepted rows;
+    # rows corrected are earlier copies of submissions that a later file repeats (not read again)
+    "counts": ["table", "rows_read", "rows_accepted", "rows_set_aside", "fields_set_aside", "rows_corrected"],
 }
 
 
@@ -107,7 +111,7 @@ def _build_schemas() -> dict[str, pa.DataFrameSchema]:
         "respondents": {
             "submission_id": unique_id, "entity_id": {"unique": True, "nullable": False},
             "institution_name": {"nullable": False},
-            "institution_type": {"checks": [_one_of("institution_types")], "nullable": False},
+            "institution_type": {"checks": [_one_of("institution_types")]},
             "mp_functions": {"checks": [_all_of("mp_functions")], "nullable": False},
             "source_file": {"nullable": False},
             "source_row": {"checks": [pa.Check.ge(2)], "nullable": False},
@@ -155,11 +159,11 @@ def _build_schemas() -> dict[str, pa.DataFrameSchema]:
             "level": {"checks": [pa.Check.isin(["error", "warning"])], "nullable": False},
             "table": {"checks": [pa.Check.isin(["respondents", "sources", "flows"])], "nullable": False},
             "file": {"nullable": False}, "message": {"nullable": False},
-            "action": {"checks": [pa.Check.isin(["set aside", "kept", "superseded duplicate"])],
-                       "nullable": False},
+            "action": {"checks": [pa.Check.isin(list(ACTIONS))], "nullable": False},
         },
         "counts": {"table": unique_id, **{c: {"checks": [pa.Check.ge(0)], "nullable": False}
-                                          for c in ("rows_read", "rows_accepted", "rows_set_aside")}},
+                                          for c in ("rows_read", "rows_accepted", "rows_set_aside",
+                                                    "fields_set_aside", "rows_corrected")}},
     }
     schemas = {}
     for table, columns in TABLE_COLUMNS.items():

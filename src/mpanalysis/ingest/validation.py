@@ -1,8 +1,11 @@
 """Row-level checks of questionnaire exports: accepted rows, and an :class:`Issue` for the rest.
 
-A row with an error (empty required field, unknown choice, wrong type, year out of range, wrong
-country, a repeat row without a valid parent) is **set aside**: it is counted and reported, never
-silently dropped. Warnings (malformed e-mail or phone, contradictory answers) keep the row.
+A row with an error (empty required field, wrong type, year out of range, wrong country, a repeat
+row without a valid parent, an unknown choice in a required field of a source or an exchange) is
+**set aside**: it is counted and reported, never silently dropped. An unknown choice anywhere else
+sets aside that **answer only** (``field set aside``): the institution, its sources and its
+exchanges stay, with the answer unknown, and the message suggests the nearest valid choice.
+Warnings (malformed e-mail or phone, contradictory answers) keep the row.
 Every issue names the file, the sheet, the row as a spreadsheet shows it (header = row 1), the
 column as its header appears in the file, and the value.
 
@@ -24,6 +27,7 @@ import pandas as pd
 from mpanalysis.ingest import form
 from mpanalysis.ingest.issues import (
     ERROR,
+    FIELD_SET_ASIDE,
     KEPT,
     SET_ASIDE,
     SUPERSEDED,
@@ -37,6 +41,8 @@ from mpanalysis.ingest.issues import (
 from mpanalysis.ingest.readers import RawExport
 from mpanalysis.ingest.values import (
     _is_name,
+    describe_choices,
+    get_choice_label,
     is_email,
     is_phone,
     normalize_choice,
@@ -45,8 +51,8 @@ from mpanalysis.ingest.values import (
     parse_multi,
     parse_submission_time,
     parse_yes_no,
+    suggest_choice,
 )
-from mpanalysis.reference import get_codes
 
 _NAME_FIELDS = ("institution_name", "flow_partner")
 
@@ -124,6 +130,16 @@ class _RowChecker:
             action=action or (SET_ASIDE if level == ERROR else KEPT),
         ))
 
+    def add_bad_choice(self, spec: form.FormField, cell: str, unknown: str) -> None:
+        """An answer that is not a choice of its list: the row goes only if the field is required
+        in a source or an exchange (the row means nothing without it); otherwise the answer is
+        left unknown and the rest of the row kept."""
+        values = _bad_choice_message(spec, unknown, self.lang)
+        if self.table != form.MAIN and spec.is_required:
+            self.add(ERROR, spec.name, cell, "unknown_choice", **values)
+        else:
+            self.add(WARNING, spec.name, cell, "unknown_choice_field", action=FIELD_SET_ASIDE, **values)
+
     def check_field(self, spec: form.FormField, *, country: str | None, max_year: int) -> None:
         text = _cell(self.row, spec.name)
         if text is None:
@@ -138,30 +154,23 @@ class _RowChecker:
             elif country is not None and code != country:
                 self.add(ERROR, spec.name, text, "wrong_country", value=code, country=country)
             self.values[spec.name] = code
-        elif spec.kind == "select_one":
-            code = normalize_choice(text, spec.choices)
-            if code is None:
-                self.add(ERROR, spec.name, text, "unknown_choice", value=text,
-                         allowed=", ".join(get_codes(spec.choices, Path(_current_reference_folder()))))
-            self.values[spec.name] = code
-        elif spec.kind == "select_multiple":
-            codes, unknown = parse_multi(text, spec.choices)
-            if unknown:
-                self.add(ERROR, spec.name, text, "unknown_choice", value=" ".join(unknown),
-                         allowed=", ".join(get_codes(spec.choices, Path(_current_reference_folder()))))
-            self.values[spec.name] = " ".join(codes)
         elif spec.kind == "yes_no":
             answer = parse_yes_no(text)
             if answer is None:
-                self.add(ERROR, spec.name, text, "not_yes_no", value=text)
+                self.add_bad_choice(spec, text, text)
             self.values[spec.name] = answer
-        elif spec.kind == "severity":
-            code = normalize_choice(text, "severities")
-            if code is None and parse_integer(text) is not None:
-                code = normalize_choice(str(parse_integer(text)), "severities")
+        elif spec.kind in ("select_one", "severity"):
+            code = normalize_choice(text, spec.choices)
+            if code is None and spec.kind == "severity" and parse_integer(text) is not None:
+                code = normalize_choice(str(parse_integer(text)), spec.choices)
             if code is None:
-                self.add(ERROR, spec.name, text, "not_severity", value=text)
-            self.values[spec.name] = None if code is None else int(code)
+                self.add_bad_choice(spec, text, text)
+            self.values[spec.name] = int(code) if spec.kind == "severity" and code is not None else code
+        elif spec.kind == "select_multiple":
+            codes, unknown = parse_multi(text, spec.choices)
+            if unknown:
+                self.add_bad_choice(spec, text, " ".join(unknown))
+            self.values[spec.name] = " ".join(codes)
         elif spec.kind == "integer":
             number = parse_integer(text)
             if number is None:
@@ -178,6 +187,13 @@ class _RowChecker:
             elif spec.kind == "phone" and not is_phone(text):
                 self.add(WARNING, spec.name, text, "bad_phone")
             self.values[spec.name] = text
+
+
+def _bad_choice_message(spec: form.FormField, unknown: str, lang: str) -> dict[str, str]:
+    suggestion = suggest_choice(unknown, spec.choices)
+    hint = "" if suggestion is None else format_message(
+        "issues.did_you_mean", lang, label=get_choice_label(spec.choices, suggestion, lang))
+    return {"value": unknown, "allowed": describe_choices(spec.choices, lang), "suggestion": hint}
 
 
 def _reader_issues_by_row(raw: RawExport, table: str) -> dict[int, list[Issue]]:
@@ -348,21 +364,25 @@ def set_aside_superseded(checked: CheckedTable, parent_keys: Iterable[str], raw:
     return move_to_set_aside(checked, is_moved, issues, SUPERSEDED)
 
 
-def make_counts_table(tables: Iterable[CheckedTable]) -> pd.DataFrame:
+def make_counts_table(tables: Iterable[CheckedTable], corrected: Mapping[str, int] | None = None) -> pd.DataFrame:
     """Sum rows read / accepted / set aside per canonical table, checking the balance.
 
+    ``fields_set_aside`` counts the answers left unknown in accepted rows; ``corrected`` gives,
+    per table, the rows of earlier files replaced by a corrected copy (``rows_corrected``).
+
     >>> make_counts_table([]).to_dict("records")[0]
-    {'table': 'respondents', 'rows_read': 0, 'rows_accepted': 0, 'rows_set_aside': 0}
+    {'table': 'respondents', 'rows_read': 0, 'rows_accepted': 0, 'rows_set_aside': 0, 'fields_set_aside': 0, 'rows_corrected': 0}
     """
-    totals = {name: [0, 0, 0] for name in TABLE_NAMES.values()}
+    totals = {name: [0, 0, 0, 0, (corrected or {}).get(name, 0)] for name in TABLE_NAMES.values()}
     for checked in tables:
         _assert_balanced(checked)
         totals[checked.table][0] += checked.rows_read
         totals[checked.table][1] += checked.rows_accepted
         totals[checked.table][2] += checked.rows_set_aside
-    frame = pd.DataFrame([[name, *values] for name, values in totals.items()],
-                         columns=["table", "rows_read", "rows_accepted", "rows_set_aside"])
+        totals[checked.table][3] += sum(1 for i in checked.issues if i.action == FIELD_SET_ASIDE)
+    columns = ["rows_read", "rows_accepted", "rows_set_aside", "fields_set_aside", "rows_corrected"]
+    frame = pd.DataFrame([[name, *values] for name, values in totals.items()], columns=["table", *columns])
     frame["table"] = frame["table"].astype("str")
-    for column in ("rows_read", "rows_accepted", "rows_set_aside"):
+    for column in columns:
         frame[column] = frame[column].astype("int64")
     return frame

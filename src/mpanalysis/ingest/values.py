@@ -17,6 +17,7 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
 _PHONE_CHARS = re.compile(r"[+0-9 ().\-/]+")
 _INTEGER = re.compile(r"[+-]?\d+(?:\.0*)?")
 _MULTI_SEPARATORS = re.compile(r"[;,|\n]+")
+_SUGGESTION_MIN_SCORE = 70.0
 _YES_NO_EXTRA = {"true": "yes", "1": "yes", "false": "no", "0": "no"}
 
 
@@ -72,6 +73,54 @@ def normalize_choice(value: object, list_name: str) -> str | None:
     if not key:
         return None
     return _choice_lookup(list_name, _current_reference_folder()).get(key)
+
+
+def suggest_choice(value: object, list_name: str) -> str | None:
+    """Return the code whose code or label (any language) is nearest to ``value``, if close enough.
+
+    >>> suggest_choice("Minsitère", "institution_types"), suggest_choice("health", "domains")
+    ('ministry', None)
+    """
+    from rapidfuzz import fuzz, process
+
+    key = fold_text(str(value)) if value is not None else ""
+    if not key:
+        return None
+    lookup = _choice_lookup(list_name, _current_reference_folder())
+    found = process.extractOne(key, list(lookup), scorer=fuzz.ratio, score_cutoff=_SUGGESTION_MIN_SCORE)
+    return lookup[found[0]] if found else None
+
+
+def describe_choices(list_name: str, lang: str) -> str:
+    """Return the choices of a list as a reader sees them: labels in ``lang`` (codes without one).
+
+    >>> describe_choices("source_statuses", "fr")
+    'Existante, Potentielle'
+    """
+    from mpanalysis.reference import load_reference
+
+    frame = load_reference(list_name, Path(_current_reference_folder()))
+    column = f"label_{lang}"
+    labels = frame[column] if column in frame.columns else frame["code"]
+    return ", ".join(label if isinstance(label, str) and label.strip() else code
+                     for code, label in zip(frame["code"], labels))
+
+
+def get_choice_label(list_name: str, code: str, lang: str) -> str:
+    """Return the label of ``code`` in ``lang`` (the code itself when it has none).
+
+    >>> get_choice_label("institution_types", "ministry", "fr")
+    'Ministère'
+    """
+    from mpanalysis.reference import load_reference
+
+    frame = load_reference(list_name, Path(_current_reference_folder()))
+    column = f"label_{lang}"
+    if column in frame.columns:
+        match = frame.loc[frame["code"] == code, column]
+        if len(match) and isinstance(match.iloc[0], str) and match.iloc[0].strip():
+            return match.iloc[0]
+    return code
 
 
 def parse_multi(value: object, list_name: str) -> tuple[list[str], list[str]]:
@@ -178,8 +227,11 @@ def _country_names() -> dict[str, str]:
         for name in {country.name, getattr(country, "common_name", None),
                      getattr(country, "official_name", None)} - {None}:
             lookup[fold_text(name)] = country.alpha_3
+    from mpanalysis.reference import get_languages
+
     alpha2 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
-    for lang in ("fr", "en"):
+    # names in every language of the form: "Cap-Vert", "Cabo Verde" once Portuguese is added
+    for lang in get_languages(Path(_current_reference_folder())):
         for code, name in Locale.parse(lang).territories.items():
             if code in alpha2:
                 lookup.setdefault(fold_text(name), alpha2[code])

@@ -100,6 +100,10 @@ def _build_sheets(builder: _CountryBuilder, sheet_name: str) -> tuple[dict[str, 
                               "submitted_via_web", submitted_by, builder.version, None])
                 row_number = len(sheet)
                 for kind, column, value in row.planted:
+                    if kind == "unknown_choice" and not get_field(column).is_required:
+                        # the answer is set aside, the row kept (mpanalysis.ingest.validation)
+                        note(kind, table, row_number, headers[table][column], value, "field set aside", "warning")
+                        continue
                     note(kind, table, row_number, "_parent_index" if kind == "orphan_repeat"
                          else headers[table][column], value, "set aside")
                 if sub.status == "invalid":

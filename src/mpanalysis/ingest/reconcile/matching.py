@@ -26,6 +26,10 @@ from mpanalysis.ingest.reconcile.names import (
 )
 from mpanalysis.reference import get_attribute
 
+#: A partner left apart whose best candidate scores within this many points of the threshold is a
+#: near miss: reported as a warning with a ready-made alias, for a person to decide.
+NEAR_MISS_POINTS = 12.0
+
 #: Two candidates whose scores are this close are reported as an ambiguity.
 AMBIGUITY_MARGIN_POINTS = 3.0
 
@@ -43,7 +47,7 @@ METHODS = ("exact", "acronym", "alias", "fuzzy", "new")
 ENTITY_COLUMNS = ["entity_id", "name", "acronym", "institution_type", "sector", "is_respondent",
                   "name_variants", "n_mentions"]
 MATCH_COLUMNS = ["name", "entity_id", "entity_name", "score", "method"]
-UNRESOLVED_COLUMNS = ["name", "best_candidate", "best_score", "entity_id"]
+UNRESOLVED_COLUMNS = ["name", "best_candidate", "best_score", "entity_id", "is_near_miss", "acronym_expansion"]
 INSTITUTION_COLUMNS = ["submission_id", "institution_name", "institution_acronym", "institution_type"]
 
 # Rows of rapidfuzz score matrices computed at once: bounds memory (rows x names x 8 bytes).
@@ -621,18 +625,58 @@ class _Reconciler:
 
     def build_unresolved(self, node_entity: dict[int, dict]) -> pd.DataFrame:
         rows = []
+        respondents = [i for i, node in enumerate(self.nodes) if node.is_respondent and not node.is_bare
+                       and not node.norm.startswith("\x00")]
         for p, (candidate, score, is_ambiguous) in self.candidates.items():
             record = node_entity[p]
             if record["is_respondent"] and not is_ambiguous:
                 continue
+            expansion = None
+            is_near_miss = False
+            if not record["is_respondent"]:
+                if candidate is not None and score == score and score >= self.threshold - NEAR_MISS_POINTS \
+                        and not _are_other_words(self.nodes[p].norm, self.nodes[candidate].norm):
+                    is_near_miss = True
+                else:
+                    found = self.find_acronym_candidate(p, respondents)
+                    if found is not None:
+                        candidate, score, expansion = found
+                        is_near_miss = True
             best = node_entity[candidate]["name"] if candidate is not None else None
             for raw in self.nodes[p].partner_names:
-                rows.append((raw, best, score, record["entity_id"]))
+                rows.append((raw, best, score, record["entity_id"], is_near_miss, expansion))
         for raw in self.unnamed_partners:
-            rows.append((raw, None, float("nan"), None))
+            rows.append((raw, None, float("nan"), None, False, None))
         frame = pd.DataFrame(rows, columns=UNRESOLVED_COLUMNS)
         frame["best_score"] = frame["best_score"].astype("float64")
+        frame["is_near_miss"] = frame["is_near_miss"].astype("bool")
         return frame.sort_values("name", ignore_index=True)
+
+    def find_acronym_candidate(self, p: int, respondents: list[int]) -> tuple[int, float, str] | None:
+        """A respondent whose name, with one run of words written as the acronym the partner uses,
+        is the partner's name: "Direction de la PAF" and "Direction de la police de l'air et des
+        frontières". Returns (candidate, score with the acronym spelt out, the acronym)."""
+        node = self.nodes[p]
+        capitals = {w for raw in node.partner_names for w in re.findall(r"\b[A-Z]{2,6}\b", raw)}
+        words = node.norm.split()
+        found = []
+        for acronym in sorted(capitals):
+            if acronym.lower() not in words:
+                continue
+            for i in respondents:
+                target = self.nodes[i].norm.split()
+                for start in range(len(target) - len(acronym) + 1):
+                    span = target[start:start + len(acronym)]
+                    if "".join(w[0] for w in span) != acronym.lower():
+                        continue
+                    spelt = words[:words.index(acronym.lower())] + span + words[words.index(acronym.lower()) + 1:]
+                    score = float(fuzz.ratio(_sort_tokens(" ".join(spelt)), _sort_tokens(self.nodes[i].norm)))
+                    if score >= self.threshold:
+                        found.append((score, self.nodes[i].norm, i, acronym))
+        if not found:
+            return None
+        score, _, candidate, expansion = max(found, key=lambda f: (f[0], f[1]))
+        return candidate, score, expansion
 
 
 def reconcile_institutions(institutions: pd.DataFrame, partner_names: list[str], *, country: str,

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from mpanalysis.errors import MpanalysisError, ReferenceDataError
 from mpanalysis.params import CountryParams, load_params
-from mpanalysis.paths import list_configured_countries, outputs_dir, reference_dir
+from mpanalysis.paths import outputs_dir, reference_dir
 
 logger = logging.getLogger(__name__)
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -223,7 +223,9 @@ def _read_record(path: Path) -> dict[str, Any] | None:
 
 
 def _normalise_countries(countries: list[str] | None) -> list[str]:
-    return sorted({c.upper() for c in (countries if countries is not None else list_configured_countries())})
+    from mpanalysis.params import list_region_countries
+
+    return sorted({c.upper() for c in (countries if countries is not None else list_region_countries())})
 
 
 def collect_atlas_countries(countries: list[str] | None, audience: Audience,

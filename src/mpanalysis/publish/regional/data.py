@@ -12,7 +12,7 @@ import pandas as pd
 from mpanalysis.analysis.recommendations import Recommendation
 from mpanalysis.errors import MpanalysisError
 from mpanalysis.params import CountryParams
-from mpanalysis.paths import list_configured_countries, params_path
+from mpanalysis.paths import params_path
 from mpanalysis.publish.regional.texts import _PLACEHOLDER, _PLURAL, _fold, _pick, _read_texts, _texts_path
 from mpanalysis.reference import get_codes
 
@@ -125,7 +125,11 @@ def parse_countries(countries: str | Iterable[str] | None) -> list[str]:
                                   '(write e.g. "SEN, CIV")')
         if item.upper() not in codes:
             codes.append(item.upper())
-    return codes or list_configured_countries()
+    if codes:
+        return codes
+    from mpanalysis.params import list_region_countries
+
+    return list_region_countries()
 
 
 def build_country_snapshot(country: str | CountryParams, today: dt.date | None = None) -> CountrySnapshot:
