@@ -255,19 +255,33 @@ def _ensure_built(country: str, langs: list[str]) -> None:
             raise MpanalysisError(f"{country}: the build failed ({result.message}); log: {result.log}")
 
 
-def cmd_workshop(args: argparse.Namespace) -> int:
+def _parse_date(text: str | None, option: str):
     import datetime as dt
 
-    from mpanalysis.params import load_params
-    from mpanalysis.paths import normalize_country_code
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise MpanalysisError(f"{option}: '{text}' is not a date (YYYY-MM-DD)") from None
 
-    country = normalize_country_code(args.iso3)
+
+def cmd_workshop(args: argparse.Namespace) -> int:
+    from mpanalysis.batch.lock import hold_project_lock
+    from mpanalysis.params import load_params
+
+    country = _check_code(args.iso3)
     params = load_params(country)
+    with hold_project_lock(f"workshop {country}"):
+        return _run_workshop(args, country, params)
+
+
+def _run_workshop(args: argparse.Namespace, country: str, params) -> int:
     if args.read:
         from mpanalysis.workshop.readback import read_workshop_worksheets
 
         result = read_workshop_worksheets(country, args.read, lang=args.lang,
-                                          date=dt.date.fromisoformat(args.date) if args.date else None,
+                                          date=_parse_date(args.date, "--date"),
                                           place=args.place, is_dry_run=args.dry_run)
         print(f"{len(args.read)} worksheet(s) read without a mistake. What will change in the guide:")
         for line in result.changes or ["nothing"]:
@@ -287,11 +301,16 @@ def cmd_workshop(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
+    from mpanalysis.batch.lock import hold_project_lock
     from mpanalysis.params import load_params
-    from mpanalysis.paths import normalize_country_code
 
-    country = normalize_country_code(args.iso3)
+    country = _check_code(args.iso3)
     params = load_params(country)
+    with hold_project_lock(f"review {country}"):
+        return _run_review(args, country, params)
+
+
+def _run_review(args: argparse.Namespace, country: str, params) -> int:
     if args.read:
         from mpanalysis.workshop.review import read_review_sheet
 
@@ -311,19 +330,15 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_endorse(args: argparse.Namespace) -> int:
-    import datetime as dt
-
+    from mpanalysis.batch.lock import hold_project_lock
     from mpanalysis.params import load_params
-    from mpanalysis.paths import normalize_country_code
     from mpanalysis.workshop.review import record_endorsement
 
-    country = normalize_country_code(args.iso3)
+    country = _check_code(args.iso3)
     load_params(country)
-    try:
-        date = dt.date.fromisoformat(args.date)
-    except ValueError:
-        raise MpanalysisError(f"--date: '{args.date}' is not a date (YYYY-MM-DD)") from None
-    path = record_endorsement(country, args.by, date)
+    date = _parse_date(args.date, "--date")
+    with hold_project_lock(f"endorse {country}"):
+        path = record_endorsement(country, args.by, date)
     print(f"Endorsement by {args.by.strip()} on {date} recorded in {path}; "
           f"`mpanalysis run {country}` builds the endorsed edition (no DRAFT mark).")
     return 0
