@@ -266,14 +266,21 @@ def _parse_date(text: str | None, option: str):
         raise MpanalysisError(f"{option}: '{text}' is not a date (YYYY-MM-DD)") from None
 
 
-def cmd_workshop(args: argparse.Namespace) -> int:
+def _run_for_country(command: str, args: argparse.Namespace, run) -> int:
+    """Check the country code and parameters, then ``run(args, country, params)`` holding the
+    project's lock (the command writes the decisions file and outputs)."""
     from mpanalysis.batch.lock import hold_project_lock
     from mpanalysis.params import load_params
 
     country = _check_code(args.iso3)
     params = load_params(country)
-    with hold_project_lock(f"workshop {country}"):
-        return _run_workshop(args, country, params)
+    with hold_project_lock(f"{command} {country}"):
+        return run(args, country, params)
+
+
+def cmd_workshop(args: argparse.Namespace) -> int:
+    _parse_date(args.date, "--date")  # a typo is said before any work
+    return _run_for_country("workshop", args, _run_workshop)
 
 
 def _run_workshop(args: argparse.Namespace, country: str, params) -> int:
@@ -301,13 +308,7 @@ def _run_workshop(args: argparse.Namespace, country: str, params) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from mpanalysis.batch.lock import hold_project_lock
-    from mpanalysis.params import load_params
-
-    country = _check_code(args.iso3)
-    params = load_params(country)
-    with hold_project_lock(f"review {country}"):
-        return _run_review(args, country, params)
+    return _run_for_country("review", args, _run_review)
 
 
 def _run_review(args: argparse.Namespace, country: str, params) -> int:
@@ -330,16 +331,16 @@ def _run_review(args: argparse.Namespace, country: str, params) -> int:
 
 
 def cmd_endorse(args: argparse.Namespace) -> int:
-    from mpanalysis.batch.lock import hold_project_lock
-    from mpanalysis.params import load_params
+    _check_code(args.iso3)
+    date = _parse_date(args.date, "--date")  # a typo is said before any work
+    return _run_for_country("endorse", args, lambda args, country, params: _endorse(country, args.by, date))
+
+
+def _endorse(country: str, authority: str, date) -> int:
     from mpanalysis.workshop.review import record_endorsement
 
-    country = _check_code(args.iso3)
-    load_params(country)
-    date = _parse_date(args.date, "--date")
-    with hold_project_lock(f"endorse {country}"):
-        path = record_endorsement(country, args.by, date)
-    print(f"Endorsement by {args.by.strip()} on {date} recorded in {path}; "
+    path = record_endorsement(country, authority, date)
+    print(f"Endorsement by {authority.strip()} on {date} recorded in {path}; "
           f"`mpanalysis run {country}` builds the endorsed edition (no DRAFT mark).")
     return 0
 
