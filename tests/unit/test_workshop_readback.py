@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
-
-from mpanalysis.decisions import Decisions, WorkshopRecord, WorksheetError
-from mpanalysis.workshop.readback import check_worksheets, describe_changes
 from workshop_examples import fill_rows, make_kit_state, write_example_worksheet
+
+from mpanalysis.decisions import Decisions, WorksheetError, WorkshopRecord
+from mpanalysis.workshop.readback import check_worksheets, describe_changes
 
 
 @pytest.fixture

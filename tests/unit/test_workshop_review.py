@@ -78,7 +78,7 @@ def test_from_the_second_edition_on_the_review_copy_has_chapter_v(project):
     editions = project / "outputs" / "SEN" / "editions"
     save_edition(_snapshot(2), editions)
     save_edition(_snapshot(3), editions)
-    guide, units, sheet = _review_copy()
+    guide, _units, sheet = _review_copy()
     assert [c.number for c in guide.chapters] == ["I", "II", "III", "IV", "V"] and guide.version == "2"
     in_v = [r for r in sheet.sheets[0].rows if r["location"].startswith("V.")]
     assert in_v and "1 new institution" in in_v[0]["text"]

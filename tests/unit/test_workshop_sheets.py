@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+from workshop_examples import make_kit_state, write_example_worksheet
 
 from mpanalysis.decisions import Problem
 from mpanalysis.workshop.kit import build_worksheet, get_choice_labels
@@ -17,7 +18,6 @@ from mpanalysis.workshop.sheets import (
     read_workbook,
     write_workbook,
 )
-from workshop_examples import make_kit_state, write_example_worksheet
 
 
 def _validations(ws) -> dict[str, object]:
