@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages the guide exports need (Chromium for static figures and browser
-# checks, poppler for pdftotext, LibreOffice to prove a DOCX opens, fonts with
+# checks, poppler for pdftotext, LibreOffice to prove a DOCX opens, Grammalecte to check French text, fonts with
 # French accents, Pango for weasyprint). Skips what is already there; says clearly what is missing
 # when it cannot install (not root, no apt).
 set -u
@@ -9,6 +9,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+command -v grammalecte-cli >/dev/null 2>&1 || need+=(grammalecte-cli)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 [ -e /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] || need+=(fonts-liberation)
 ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)

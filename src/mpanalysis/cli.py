@@ -79,7 +79,11 @@ def _loose_report_folder(target: str) -> Path:
 def cmd_validate(args: argparse.Namespace) -> int:
     from mpanalysis.batch.lock import hold_project_lock
     from mpanalysis.ingest.dataset import load_country_dataset
-    from mpanalysis.ingest.report import format_counts_table, format_validation_summary, write_validation_report
+    from mpanalysis.ingest.report import (
+        format_counts_table,
+        format_validation_summary,
+        write_validation_report,
+    )
     from mpanalysis.params import load_params
 
     _check_languages([args.lang] if args.lang else None)
@@ -215,9 +219,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_atlas(args: argparse.Namespace) -> int:
-    from mpanalysis.publish.atlas import build_atlas
-
     from mpanalysis.batch.lock import hold_project_lock
+    from mpanalysis.publish.atlas import build_atlas
 
     _check_languages([args.lang])
     audiences = ["public", "restricted"] if args.audience == "both" else [args.audience]

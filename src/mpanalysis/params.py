@@ -136,6 +136,43 @@ class Milestone(_Frozen):
         return self
 
 
+class InvitedInstitution(_Frozen):
+    """An institution the questionnaire was sent to: its name (or acronym) as in the answers, and
+    its type when known (it gives the type of an institution that never answered).
+
+    >>> InvitedInstitution(name="Institut national de la statistique", type="statistics_office").type
+    'statistics_office'
+    """
+
+    name: str = Field(min_length=1)
+    type: str | None = None
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, value: str | None) -> str | None:
+        _check_codes(value, "institution_types")
+        return value
+class EntityNameOverride(_Frozen):
+    """How the guide names one institution, set by hand where the answers or the rules get it wrong
+    (``entity_names`` in the parameters, keyed by entity id or by the name as the answers write it).
+
+    ``name`` corrects the display name, per language (``{fr: …, en: …}``: a translation for a guide
+    in another language than the answers); ``acronym`` corrects the acronym; ``gender`` (m/f) and
+    ``number`` (sg/pl) fix the French article; ``article`` sets it outright per language ("" for
+    none: ``{en: ""}`` for a proper name); ``lang`` is the language the name is written in.
+
+    >>> EntityNameOverride(name={"fr": "Commission nationale des droits humains"}, gender="f").gender
+    'f'
+    """
+
+    name: LocalizedText | None = None
+    acronym: str | None = None
+    gender: Literal["m", "f"] | None = None
+    number: Literal["sg", "pl"] | None = None
+    article: dict[str, str] | None = None
+    lang: Language | None = None
+
+
 class CountryParams(_Frozen):
     """Everything about one country's exercise that is not in the questionnaire answers.
 
@@ -154,13 +191,37 @@ class CountryParams(_Frozen):
     profiles: list[ProfileEdition] = Field(default_factory=list)
     coordinator: str | None = None
     working_group: list[str] = Field(default_factory=list)
+    invited_institutions: list[InvitedInstitution] = Field(
+        default_factory=list, description="institutions the questionnaire was sent to (the response "
+        "rate's denominator); a name, or {name, type}; matched to the answers like the coordinator")
     aliases: dict[str, str] = Field(default_factory=dict)
+    entity_names: dict[str, EntityNameOverride] = Field(
+        default_factory=dict, description="display names, acronyms and articles set by hand, by entity id or name")
     match_threshold: float = Field(default=88.0, ge=50, le=100)
     staleness_years: int = Field(default=3, ge=1, le=50)
     reference_year: int | None = Field(default=None, ge=1950, le=2100)
     workshop: Workshop = Field(default_factory=Workshop)
     endorsement: Endorsement = Field(default_factory=Endorsement)
     milestones: list[Milestone] = Field(default_factory=list)
+
+    @field_validator("invited_institutions", mode="before")
+    @classmethod
+    def _invited(cls, value: object) -> object:
+        # a plain name is the short form of {name: …}
+        if isinstance(value, list):
+            return [{"name": item} if isinstance(item, str) else item for item in value]
+        return value
+
+    @property
+    def has_invitation_list(self) -> bool:
+        """True when the parameters list the institutions invited (a response rate exists).
+
+        >>> CountryParams(country="SEN").has_invitation_list
+        False
+        >>> CountryParams(country="SEN", invited_institutions=["INS", {"name": "OIM"}]).invited_institutions[0].name
+        'INS'
+        """
+        return bool(self.invited_institutions)
 
     @field_validator("country")
     @classmethod

@@ -27,6 +27,7 @@ from mpanalysis.guide.document import (
 from mpanalysis.ingest.dataset import CountryDataset
 from mpanalysis.ingest.schemas import make_empty_table
 from mpanalysis.params import CountryParams
+from mpanalysis.wording.quotes import Marked, split_marked, strip_marks
 
 # entity_id, name, acronym, type, wg_member, wg_coordinator, mp_aware, mp_used, functions
 RESPONDENTS = [
@@ -114,7 +115,7 @@ def test_french_and_english_titles(default_fr, default_en):
     assert (fr.number, fr.key, fr.title) == ("III", "mp_process", "Le processus du profil migratoire")
     assert en.title == "The migration profile process"
     assert [s.title for s in en.sections] == [
-        "The profile's content", "Awareness and use of the profile", "The working group and its coordination",
+        "The profile’s content", "Awareness and use of the profile", "The working group and its coordination",
         "Good practices and examples of use", "Challenges and solutions", "Needs expressed"]
     assert fr.sections[4].title == "Difficultés et solutions"
 
@@ -168,7 +169,7 @@ def test_editions_listed_with_their_modules_and_sources_per_module():
 def test_no_edition_recorded_is_said_once(default_fr):
     content = section(default_fr.chapter, 0)
     text = texts(content)
-    assert "Aucune édition du profil migratoire n'est recensée" in text
+    assert "Aucune édition du profil migratoire n’est recensée" in text
     assert text.count("Aucune édition") == 1
 
 
@@ -197,8 +198,11 @@ def test_good_practices_workshop_first_then_answers_with_the_institution_named()
     lists = [b.items for b in section(chapter, 3).blocks if isinstance(b, BulletList)]
     assert lists[0] == ["Bulletin trimestriel"]
     # the same practice written twice is shown once, with both institutions
-    assert lists[1] == ["Ministère de l'Intérieur et Ministère des Affaires étrangères : « Comité mensuel »"]
-    assert lists[2] == ["Agence nationale de la statistique : « Note au ministre »"]
+    # institutions as the guide names them; the answer as a quotation (« » in French)
+    assert [strip_marks(i, "fr") for i in lists[1]] == [
+        "Ministère de l'Intérieur (MINT) et Ministère des Affaires étrangères (MAE) : «\u00a0Comité mensuel\u00a0»"]
+    assert [strip_marks(i, "fr") for i in lists[2]] == ["Agence nationale de la statistique (ANSD) : «\u00a0Note au ministre\u00a0»"]
+    assert split_marked(lists[1][0])[-1] == Marked("quote", "fr", "Comité mensuel")
 
 
 def test_planted_markup_and_formulas_in_a_good_practice_stay_plain_text(tmp_path):
@@ -206,13 +210,15 @@ def test_planted_markup_and_formulas_in_a_good_practice_stay_plain_text(tmp_path
     dataset = make_dataset(good_practice=[planted, None, None, None])
     result = build("en", dataset)
     items = [i for b in iter_blocks(result.chapter) if isinstance(b, BulletList) for i in b.items]
-    shown = next(i for i in items if "<script>" in i)
-    # verbatim, as plain text: the renderers escape it; no citation can be forged from an answer
-    assert '<script>alert(1)</script> =HYPERLINK("http://x.example","clic")' in shown
+    shown = next(i for i in items if "HYPERLINK" in i)
+    # quoted as plain text, typing debris (tags) cleaned for display: the renderers escape it
+    # and no citation can be forged from an answer
+    assert 'alert(1) =HYPERLINK("http://x.example","clic")' in shown and "<script>" not in shown
     assert not REF_PATTERN.search(shown)
     save_chapter_result(result, tmp_path)
     csv = (tmp_path / "tables" / "mp_process__good_practices.csv").read_text(encoding="utf-8-sig")
     assert "\n=HYPERLINK" not in csv and ",=HYPERLINK" not in csv
+    assert "<script>alert(1)</script>" in csv  # the raw answer stays in the open data
 
 
 def test_matrix_shows_workshop_solutions_when_given_and_suggested_ones_otherwise():

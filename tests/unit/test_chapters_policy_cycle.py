@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 
 import mpanalysis.guide.chapters.policy_cycle as policy_cycle
+from mpanalysis.analysis.findings import load_finding_catalogue
 from mpanalysis.analysis.network import build_actor_network, read_network_graphml, summarize_network
 from mpanalysis.guide.chapters.base import ChapterContext
 from mpanalysis.guide.chapters.policy_cycle import build_policy_cycle_chapter
+from mpanalysis.guide.chapters.recommendations import map_evidence_to_blocks
 from mpanalysis.guide.chapters.sources import build_sources_chapter
 from mpanalysis.guide.document import Callout, Guide, Paragraph, Table, find_unknown_refs, iter_blocks
 from mpanalysis.guide.texts import get_chapter_text
@@ -96,7 +98,7 @@ def test_titles_are_in_the_chosen_language(results):
 def test_single_points_of_failure_and_silent_producers_are_named(results):
     en = results["en"].chapter
     rows = {row[0]: row for row in table(en, "policy_indicators").rows}
-    cut = rows["Single points of failure (institutions)"]
+    cut = rows["Single points of failure (institutions without which others would be cut off)"]
     assert cut[1] == 2 and cut[2] == "Agence des frontières (AF) and Université Beta (UB)"
     assert rows["Producers that share with nobody"][2] == "Association d'aide (AA)"
     assert rows["Users that receive no information"][2] == "Direction des migrations (DM) and Office isolé (OI)"
@@ -126,7 +128,7 @@ def test_key_actors_are_ranked_by_betweenness(results):
 
 
 def test_says_betweenness_was_exact(results):
-    assert "Betweenness centrality was computed exactly over the 5 institutions" in texts_of(results["en"].chapter)
+    assert "It was computed exactly over the 5 institutions" in texts_of(results["en"].chapter)
 
 
 def test_says_betweenness_was_sampled_on_a_large_network(monkeypatch):
@@ -134,14 +136,14 @@ def test_says_betweenness_was_sampled_on_a_large_network(monkeypatch):
                         functools.partial(summarize_network, max_exact_nodes=3, k=2))
     result = build_policy_cycle_chapter(ChapterContext(make_dataset(), PARAMS, "en"))
     text = texts_of(result.chapter)
-    assert "betweenness centrality was estimated from a sample of 2 randomly drawn pivot institutions" in text
+    assert "it was estimated from a sample of 2 randomly drawn starting institutions" in text
     assert result.measures["network.is_betweenness_sampled"] == 1
 
 
 def test_high_severity_findings_are_in_the_brief_guide(results):
     callouts = [b for b in iter_blocks(results["fr"].chapter) if isinstance(b, Callout) and b.kind == "finding"]
     by_title = {c.title: c.in_brief for c in callouts}
-    assert by_title == {"Point critique": True, "Point d'attention": False}
+    assert by_title == {"Point critique": True, "Point d’attention": False}
     brief_ids = {b.id for b in iter_blocks(results["fr"].chapter) if b.in_brief and getattr(b, "id", None)}
     assert brief_ids == {"policy_network", "policy_cycle_figure"}
 
@@ -170,9 +172,49 @@ def test_ids_unique_across_chapters_one_and_two(results):
     assert find_unknown_refs(guide) == []
     figures = [b.id for b in iter_blocks(results["en"].chapter) if b.type == "figure"]
     tables = [b.id for b in iter_blocks(results["en"].chapter) if b.type == "table"]
-    # findings.yaml cites figure II.1 (network), figure II.3 (cycle), table II.1 and table II.2
     assert figures == ["policy_network", "policy_flows", "policy_cycle_figure"]
     assert tables == ["policy_key_actors", "policy_indicators", "policy_stages"]
+    # the evidence keys of findings.yaml land on the block that shows the finding
+    kinds = load_finding_catalogue().kinds
+    blocks_of = map_evidence_to_blocks([results["en"].chapter])
+    shown = {kind: blocks_of.get(spec.evidence) for kind, spec in kinds.items() if spec.chapter == "II"}
+    assert shown["central_broker"] == "policy_key_actors"
+    assert shown["formal_share"] == shown["confirmation_rate"] == "policy_indicators"
+    assert shown["stage_without_data"] == shown["unreached_users"] == "policy_cycle_figure"
+    assert {k for k, v in shown.items() if v == "policy_network"} == {
+        "network_overview", "silent_producers", "cut_vertex", "minor_cut_vertices", "bridge", "silo",
+        "coordinator_reach", "no_coordinator"}
+
+
+def test_bridges_are_counted_as_the_findings_count_them(results):
+    G = build_actor_network(make_dataset())
+    rows = {row[0]: row for row in table(results["en"].chapter, "policy_indicators").rows}
+    bridges = [f for f in results["en"].findings if f.kind == "bridge"]
+    # the chain COORD – AG – UNIV – ONG: AG – UNIV splits two pairs (a bridge); the two end ties
+    # are each the only link of one institution (pendant links)
+    assert [f.entities for f in bridges] == [("SEN-AG", "SEN-UNIV")]
+    bridge_row = next(r for label, r in rows.items() if "(bridges)" in label)
+    assert bridge_row[1] == len(bridges) == results["en"].measures["network.n_bridges"] == 1
+    pendant_row = next(r for label, r in rows.items() if label.startswith("Pendant links"))
+    assert pendant_row[1] == results["en"].measures["network.n_pendant_links"] == 2
+    assert len(G.edges) == 3
+    note = table(results["en"].chapter, "policy_indicators").notes[0]
+    assert "counted once however many answers report it" in note and "two groups of at least two" in note
+
+
+def test_routes_through_institutions_of_unknown_type_get_no_role():
+    data = make_dataset()
+    entities = data.entities.copy()
+    entities.loc[entities["entity_id"] == "SEN-ONG", "institution_type"] = None
+    data = CountryDataset(**{**{n: getattr(data, n) for n in TABLE_COLUMNS}, "entities": entities,
+                             "country": "SEN"})
+    result = build_policy_cycle_chapter(ChapterContext(data, PARAMS, "en"))
+    nodes = result.tables["nodes"].set_index("entity_id")
+    # UNIV relays AG → ONG; ONG's type is unknown: the route counts but gets no role
+    assert nodes.loc["SEN-UNIV", "brokerage"] == 1 and nodes.loc["SEN-UNIV", "brokerage_unclassified"] == 1
+    assert "1 institution whose type is not known is put in no group" in texts_of(result.chapter)
+    assert "whose type is not known" not in texts_of(build_policy_cycle_chapter(
+        ChapterContext(make_dataset(), PARAMS, "en")).chapter)
 
 
 def test_network_export_reloads_into_the_same_graph(tmp_path):

@@ -8,8 +8,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from mpanalysis.analysis.findings import load_finding_catalogue
 from mpanalysis.errors import ReferenceDataError
 from mpanalysis.guide.chapters.base import ChapterContext, save_chapter_result
+from mpanalysis.guide.chapters.recommendations import map_evidence_to_blocks
 from mpanalysis.guide.chapters.sources import build_sources_chapter, make_block_id
 from mpanalysis.guide.document import (
     REF_PATTERN,
@@ -126,7 +128,7 @@ def find_section(sections: list[Section], title: str) -> Section:
 def test_titles_are_in_the_chosen_language(chapters):
     fr, en = chapters["fr"].chapter, chapters["en"].chapter
     assert (fr.number, fr.key, en.number, en.key) == ("I", "sources", "I", "sources")
-    assert fr.title == "Panorama des données et sources d'information sur la migration"
+    assert fr.title == "Panorama des données et sources d’information sur la migration"
     assert en.title == "Panorama of migration data and information sources"
     assert [s.title for s in fr.sections][0] == "Qui collecte quelles données ?"
     assert [s.title for s in en.sections][0] == "Who collects which data?"
@@ -186,18 +188,36 @@ def test_ids_are_unique_and_every_citation_resolves(chapters):
 
 def test_figures_and_tables_follow_the_numbers_the_findings_cite(chapters):
     blocks = [b for b in iter_blocks(chapters["fr"].chapter) if getattr(b, "id", None)]
-    figures = [b.id for b in blocks if b.type == "figure"]
     tables = [b.id for b in blocks if b.type == "table"]
-    # findings.yaml: overview → figure I.1, gaps → table I.2, staleness → table I.3
-    assert figures[0] == "sources_coverage_map"
-    assert tables[:3] == ["sources_domain_summary", "sources_gaps", "sources_stale"]
+    assert tables[:4] == ["sources_domain_summary", "sources_domain_institutions", "sources_gaps", "sources_stale"]
+    # the evidence keys of findings.yaml ("table I.3"…) land on the block that shows the finding
+    shown_by = {"sources_overview": "sources_coverage_map", "coverage_gap": "sources_gaps",
+                "restricted_only": "sources_gaps", "no_exchange": "sources_gaps",
+                "stale_sources": "sources_stale", "unknown_update_year": "sources_stale"}
+    kinds = load_finding_catalogue().kinds
+    assert {k for k, spec in kinds.items() if spec.chapter == "I"} == set(shown_by)
+    blocks_of = map_evidence_to_blocks([chapters["fr"].chapter])
+    assert {kind: blocks_of.get(kinds[kind].evidence) for kind in shown_by} == shown_by
+
+
+def test_each_summary_table_counts_one_unit(chapters):
+    tables = {b.id: b for b in iter_blocks(chapters["en"].chapter) if isinstance(b, Table)}
+    sources, institutions = tables["sources_domain_summary"], tables["sources_domain_institutions"]
+    assert sources.columns == ["Domain", "Existing", "Potential", "Open access", "Stale"]
+    assert institutions.columns == ["Domain", "Institutions", "Governmental", "Other"]
+    rows = {row[0]: row for row in institutions.rows}
+    # an institution reporting on several domains is counted once in the total
+    assert rows["All domains"][1:] == [3, 2, 1]  # ANSD reports on two domains
+    assert sum(row[1] for row in institutions.rows[:-1]) == 4
+    gaps = tables["sources_gaps"]
+    assert "Information flows" in gaps.columns and "distinct links" in gaps.notes[0]
 
 
 def test_key_figures_and_findings_come_from_the_data(chapters):
     fr = chapters["fr"]
     key_figures = fr.chapter.blocks[0]
     assert key_figures.in_brief and key_figures.title == "Chiffres clés"
-    assert "3 institutions ont répondu au questionnaire ; 1 autre institution a été citée" in key_figures.text
+    assert "3 institutions ont répondu au questionnaire ; une autre institution a été citée" in key_figures.text
     assert "3 sources de données existantes et 2 sources potentielles" in key_figures.text
     assert "3 des 5 domaines ont au moins une source existante" in key_figures.text
     stale = [f for f in fr.findings if f.kind == "stale_sources"]
@@ -246,9 +266,9 @@ def test_a_country_without_any_source_still_gets_a_chapter():
 def test_plural_forms_follow_each_language():
     # CLDR: French treats 0 as singular, English does not
     assert fill_chapter_text("sources.key_figures.domains", "fr", n_domains_covered=0, n_domains=4) == \
-        "0 des 4 domaines a au moins une source existante."
+        "Aucun des 4 domaines n’a de source existante."
     assert fill_chapter_text("sources.key_figures.domains", "en", n_domains_covered=0, n_domains=4) == \
-        "0 of the 4 domains have at least one existing source."
+        "None of the 4 domains has an existing source."
 
 
 def test_a_missing_placeholder_names_the_text():

@@ -99,7 +99,7 @@ def test_measures_that_moved_carry_old_new_and_delta(changes):
     assert moved["density"].old == pytest.approx(2 / 6) and moved["density"].new == pytest.approx(3 / 12)
     assert moved["n_cut_vertices"].new == 2  # the chain D–A–B–C has two single points of failure
     # every institution answered in both rounds; the coordinator reaches everyone in both
-    assert "response_rate" not in moved and "coordinator_reach" not in moved
+    assert "respondent_share" not in moved and "coordinator_reach" not in moved
     assert "n_potential_sources.development" not in moved
 
 
@@ -129,7 +129,7 @@ def test_a_respondent_that_did_not_answer_again_is_reported_but_stays_an_institu
     found = compare_editions(snapshot(ROUND_1, "1"), snapshot(silent, "2"))
     assert [e.entity_id for e in found.respondents_stopped] == ["SEN-C"]
     assert found.institutions_gone == []
-    assert {m.key for m in found.measures_moved} >= {"n_respondents", "response_rate"}
+    assert {m.key for m in found.measures_moved} >= {"n_respondents", "respondent_share"}
 
 
 # ----------------------------------------------------------------------------- storage
@@ -220,11 +220,11 @@ def test_archive_skips_missing_files_and_accepts_absolute_paths(tmp_path):
 
 
 @pytest.mark.parametrize("lang, title, summary", [
-    ("fr", "Ce qui a changé depuis l'édition précédente",
-     "Depuis l'édition n° 1 (1 juin 2024) : 1 nouvelle institution ; 1 institution a répondu pour la "
+    ("fr", "Ce qui a changé depuis l’édition précédente",
+     "Depuis l’édition n° 1 (1ᵉʳ juin 2024) : 1 nouvelle institution ; 1 institution a répondu pour la "
      "première fois ; 1 source retirée ; 1 nouvel échange ;"),
     ("en", "What changed since the previous edition",
-     "Since edition no. 1 (June 1, 2024): 1 new institution; 1 institution answered for the first time; "
+     "Since edition no. 1 (1 June 2024): 1 new institution; 1 institution answered for the first time; "
      "1 source gone; 1 new exchange;"),
 ])
 def test_changes_chapter_speaks_the_guide_language_and_names_institutions(changes, lang, title, summary):
@@ -271,7 +271,7 @@ def test_nothing_changed_says_so_and_a_first_edition_has_no_chapter():
     again = same.model_copy(update={"number": 2, "fingerprint": "re-exported"})
     chapter = build_changes_chapter(compare_editions(same, again), "en")
     assert [b.text for b in chapter.blocks] == [
-        "Nothing changed since edition no. 1 (January 15, 2025): same institutions, same respondents, "
+        "Nothing changed since edition no. 1 (15 January 2025): same institutions, same respondents, "
         "same sources, same exchanges and same measures."]
     assert chapter.sections == []
     assert build_changes_chapter(None, "fr") is None

@@ -311,7 +311,7 @@ def test_network_draws_every_node_once_coloured_by_type(network):
     # sector by symbol, non-respondents with an open symbol
     oim = next(t for t in traces if t.meta["institution_type"] == "international_org")
     assert list(oim.marker.symbol) == ["diamond-open"]
-    assert any(t.name == "N'a pas répondu" for t in fig.data)
+    assert any(t.name == "N’a pas répondu" for t in fig.data)
 
 
 def test_network_highlights_and_labels_the_coordinator(network):

@@ -20,7 +20,7 @@ def functions(n_users: int) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("lang, expected", [
-    ("fr", "sur 1 institution répondante, 1 (100 %) connaît le profil migratoire et 1 (100 %) l'a utilisé."),
+    ("fr", "sur 1 institution répondante, 1 (100 %) connaît le profil migratoire et 1 (100 %) l’a utilisé."),
     ("en", "of 1 responding institution, 1 (100%) knows the migration profile and 1 (100%) has used it."),
 ])
 def test_use_alt_text_agrees_with_a_single_institution(lang, expected):
@@ -29,7 +29,7 @@ def test_use_alt_text_agrees_with_a_single_institution(lang, expected):
 
 
 def test_functions_alt_text_agrees_in_number_with_the_users():
-    assert "citées par l'institution qui a utilisé le profil : Outil de dialogue : 1." in \
+    assert "citées par l’institution qui a utilisé le profil : Outil de dialogue : 1." in \
         plot_profile_functions(functions(1), "fr").layout.meta["alt"].replace("\u00a0", " ")
     assert "cited by the 3 institutions that used the profile: Outil de dialogue: 3." in \
         plot_profile_functions(functions(3), "en").layout.meta["alt"]

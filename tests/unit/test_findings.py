@@ -16,7 +16,6 @@ from mpanalysis.analysis.findings import (
     findings_to_frame,
     findings_to_json,
     format_entity_name,
-    format_names,
     format_number,
     load_finding_catalogue,
     make_finding,
@@ -28,6 +27,7 @@ from mpanalysis.ingest.dataset import CountryDataset
 from mpanalysis.ingest.schemas import TABLE_COLUMNS, make_empty_table
 from mpanalysis.params import CountryParams
 from mpanalysis.paths import reference_dir
+from mpanalysis.wording.quotes import Marked, split_marked, strip_marks
 
 NBSP = "\u00a0"
 
@@ -103,9 +103,11 @@ def test_source_sentences_use_names_labels_and_each_language(country):
     findings = by_id(find_source_findings(country, PARAMS))
     restricted = findings["sources.restricted_only.border_management"]
     assert restricted.text["fr"].startswith("La seule source existante du domaine « Gestion des frontières »")
-    assert restricted.text["fr"].endswith("Institution concernée : Police de l'air et des frontières (DPAF).")
+    assert restricted.text["fr"].endswith("Cette source est détenue par la Police de l'air et des frontières (DPAF).")
     assert restricted.text["en"].startswith("The only existing source for the domain “Border management” is")
-    assert restricted.text["en"].endswith("Institution concerned: Police de l'air et des frontières (DPAF).")
+    # a French name in an English sentence: "the", and marked as quoted in French
+    assert strip_marks(restricted.text["en"], "en").endswith("It is held by the Police de l'air et des frontières (DPAF).")
+    assert split_marked(restricted.text["en"])[-2] == Marked("as_given", "fr", "Police de l'air et des frontières (DPAF)")
     assert all("SEN-" not in text for f in findings.values() for text in f.text.values())
 
 
@@ -175,7 +177,8 @@ def test_cut_vertices_are_named_one_by_one_only_when_they_cut_off_several_entiti
                                       "network.bridge.SEN-B.SEN-C", "network.bridge.SEN-C.SEN-D"]
     by = by_id(findings)
     assert by["network.cut_vertex.SEN-C"].text["en"].startswith(
-        "Institution C is a single point of failure: without it, 2 institutions would be cut off")
+        "The Institution C is a single point of failure, a link the network cannot do without: without it, "
+        "2 institutions would be cut off")
     assert by["network.minor_cut_vertices"].entities == ("SEN-B", "SEN-D")
     assert "network.bridge.SEN-A.SEN-B" not in by  # a link to a lone entity is not a bridge finding
 
@@ -212,19 +215,21 @@ def test_plural_forms_follow_each_language():
     assert render_sentence(template, "en", numbers={"n": 1}) == "1 source"
 
 
-def test_long_lists_of_names_are_cut():
+def test_a_long_list_of_names_is_counted_and_cites_the_table_listing_them():
     f = make_finding("silent_producers", entities=[f"E{i}" for i in range(7)],
-                     names={f"E{i}": f"Name {i}" for i in range(7)}, numbers={"n_entities": 7})
-    assert f.text["en"].endswith("Name 0, Name 1, Name 2, Name 3, Name 4, and 2 others.")
-    assert f.text["fr"].endswith("Name 0, Name 1, Name 2, Name 3, Name 4 et 2 autres.")
-    assert f.severity == "high"
+                     names={f"E{i}": f"Direction {i}" for i in range(7)}, numbers={"n_entities": 7})
+    assert f.text["en"].startswith("The 7 institutions (listed in {ref:network_named_institutions}) hold")
+    assert f.text["fr"].startswith("Les 7 institutions (voir {ref:network_named_institutions}) détiennent")
+    for text in f.text.values():
+        assert "Direction" not in text and not re.search(r"\b(others?|autres?)\b\.?$", text)
+    assert f.label["fr"] and f.severity == "high"
 
 
-def test_one_name_left_out_is_said_in_the_singular():
-    names = [f"Name {i}" for i in range(6)]
-    assert format_names(names, "fr") == "Name 0, Name 1, Name 2, Name 3, Name 4 et 1 autre"
-    assert format_names(names, "en") == "Name 0, Name 1, Name 2, Name 3, Name 4, and 1 other"
-    assert format_names([*names, "Name 6"], "fr").endswith(" et 2 autres")
+def test_a_short_list_names_each_institution_with_its_article():
+    f = make_finding("silent_producers", entities=["A", "B"], numbers={"n_entities": 2},
+                     names={"A": "Direction générale des douanes (DGD)", "B": "Institut national (INS)"})
+    assert f.text["fr"].startswith("La Direction générale des douanes (DGD) et l’Institut national (INS) détiennent")
+    assert f.text["en"].startswith("The Direction générale des douanes (DGD) and the Institut national (INS) hold")
 
 
 def test_an_acronym_is_added_unless_the_name_already_holds_it_as_a_word():
@@ -250,7 +255,7 @@ def test_severity_follows_the_rules_of_the_catalogue():
 def test_every_kind_uses_the_same_placeholders_in_every_language():
     catalogue = load_finding_catalogue()
     for kind, spec in catalogue.kinds.items():
-        found = {lang: set(re.findall(r"\{(\w+)[}|]", text)) for lang, text in spec.text.items()}
+        found = {lang: set(re.findall(r"\{(\w+)[}|:]", text)) for lang, text in spec.text.items()}
         assert len({frozenset(v) for v in found.values()}) == 1, (kind, found)
         placeholders = found["fr"]
         numbers = {p: 2 for p in placeholders if p not in {"name", "names", "domain", "stage"}}
@@ -261,7 +266,7 @@ def test_every_kind_uses_the_same_placeholders_in_every_language():
 
 def test_adding_portuguese_is_adding_pt_strings(tmp_path):
     data = yaml.safe_load((reference_dir() / "findings.yaml").read_text(encoding="utf-8"))
-    data["more_names"]["pt"] = "{n} outras"
+    data["languages"].append("pt")
     for labels in data["severity_labels"].values():
         labels["pt"] = "Alta"
     for spec in data["kinds"].values():

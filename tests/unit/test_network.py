@@ -168,12 +168,14 @@ def test_coordinator_reach_stops_after_two_steps():
     assert summary.coordinator_out_reach == pytest.approx(2 / 4)  # A, B; E only sends to C
 
 
-def test_chain_has_its_middle_as_cut_vertex_and_two_bridges():
+def test_chain_has_its_middle_as_cut_vertex_and_two_pendant_links_but_no_bridge():
     G = build_actor_network(make_dataset(respondents("A", "B", "C"), flows=[
         ("A", "B", "provides", "informal", ""), ("B", "C", "provides", "informal", "")]))
     summary = summarize_network(G)
     assert summary.cut_vertices == {"B": 1}
-    assert summary.bridges == {("A", "B"): (1, 2), ("B", "C"): (2, 1)}
+    # each tie is the only link of one institution: pendant links, not bridges between groups
+    assert summary.bridges == {}
+    assert summary.pendant_links == {("A", "B"): (1, 2), ("B", "C"): (2, 1)}
     assert summary.nodes.loc["B", "betweenness"] == pytest.approx(0.5)
     assert [G.nodes[v]["role"] for v in "ABC"] == ["producer", "both", "user"]
 
@@ -185,7 +187,7 @@ def test_two_silos_joined_by_a_bridge():
     G = build_actor_network(make_dataset(respondents(*"abcxyz"), flows=flows))
     summary = summarize_network(G)
     assert sorted(map(sorted, summary.silos)) == [["a", "b", "c"], ["x", "y", "z"]]
-    assert summary.bridges == {("c", "x"): (3, 3)}
+    assert summary.bridges == {("c", "x"): (3, 3)} and summary.pendant_links == {}
     assert summary.cut_vertices == {"c": 2, "x": 2}  # without c, a and b are cut off
     assert summary.modularity == pytest.approx(5 / 14)
     assert summary.nodes.loc["a", "community"] != summary.nodes.loc["x", "community"]
@@ -204,6 +206,9 @@ def test_cut_off_counts_the_entities_left_apart():
     G = nx.DiGraph([("A", "E"), ("E", "F"), ("F", "A"), ("A", "B"), ("B", "C"), ("C", "D")])
     assert find_cut_vertices(G) == {"A": 2, "B": 2, "C": 1}
     assert find_bridges(G)[("A", "B")] == (3, 3)
+    # B–C splits {A, E, F, B} from {C, D}; C–D is D's only tie (a pendant link)
+    assert find_bridges(G, min_side=2) == {("A", "B"): (3, 3), ("B", "C"): (4, 2)}
+    assert set(find_bridges(G)) - set(find_bridges(G, min_side=2)) == {("C", "D")}
 
 
 def test_brokerage_counts_open_two_paths_by_role():
@@ -213,7 +218,24 @@ def test_brokerage_counts_open_two_paths_by_role():
     roles = measure_brokerage(G)["a"]
     # m1→a→m2 itinerant, m1→a→u liaison, u2→a→m2 liaison, u2→a→u itinerant
     assert roles == {"coordinator": 0, "itinerant": 2, "representative": 0, "gatekeeper": 0,
-                     "liaison": 2}
+                     "liaison": 2, "unclassified": 0}
+
+
+def test_brokerage_gives_no_role_to_routes_touching_an_unknown_type():
+    # Three partners of unknown type relaying among themselves would all be "coordinators" of an
+    # artificial "unknown" group; their routes count, but with no role.
+    G = nx.DiGraph([("x", "y"), ("y", "z"), ("m1", "y"), ("y", "m2"), ("m1", "a"), ("a", "m2")])
+    types = {"x": "", "y": None, "z": "", "m1": "ministry", "m2": "ministry", "a": "agency"}
+    nx.set_node_attributes(G, types, "institution_type")
+    brokerage = measure_brokerage(G)
+    # y (unknown type) relays x→z, x→m2, m1→z and m1→m2 (no direct m1→m2): four routes, no role
+    assert brokerage["y"] == {"coordinator": 0, "itinerant": 0, "representative": 0, "gatekeeper": 0,
+                              "liaison": 0, "unclassified": 4}
+    assert brokerage["a"]["itinerant"] == 1 and brokerage["a"]["unclassified"] == 0
+    summary = summarize_network(G)
+    assert summary.nodes.loc["y", "brokerage"] == 4 and summary.nodes.loc["y", "brokerage_unclassified"] == 4
+    assert summary.nodes[[f"brokerage_{r}" for r in ("coordinator", "itinerant", "representative",
+                                                     "gatekeeper", "liaison")]].sum().sum() == 1
 
 
 def test_producers_sharing_with_nobody_and_users_receiving_nothing():

@@ -42,7 +42,7 @@ def rules_of(*items: dict) -> list[rec.Rule]:
 
 def gap(domain: str, *entities: str, severity: str = "high") -> fake_finding:
     return fake_finding(id=f"sources.coverage_gap.{domain}", kind="coverage_gap", severity=severity,
-                          entities=entities, evidence="table I.2", codes={"domain": domain})
+                          entities=entities, evidence="table I.3", codes={"domain": domain})
 
 
 # ------------------------------------------------------------------------------ conditions
@@ -111,7 +111,7 @@ def test_text_in_both_languages_with_entity_names_and_domain_labels():
                        "Direction générale de la police nationale et OIM.")
     assert en.text == ("Collect data on “Migration in crisis situations” with "
                        "Direction générale de la police nationale and OIM.")
-    assert fr.lang == "fr" and en.evidence == ("table I.2",)
+    assert fr.lang == "fr" and en.evidence == ("table I.3",)
 
 
 def test_share_formatted_for_the_language():
@@ -319,7 +319,7 @@ def test_build_recommendations_end_to_end():
     recs = rec.build_recommendations(findings, {"profile.share_aware": 0.9}, params, "en", names=NAMES)
     crisis = [r for r in recs if r.category == "crisis_information"]
     assert [r.origin for r in crisis] == ["workshop", "rule"]
-    assert crisis[1].id == "crisis_information" and crisis[1].evidence == ("table I.2",)
+    assert crisis[1].id == "crisis_information" and crisis[1].evidence == ("table I.3",)
     frame = rec.recommendations_to_frame(recs, "en")
     assert frame["number"].tolist() == [f"R{i}" for i in range(1, len(recs) + 1)]
 

@@ -14,10 +14,8 @@ import yaml
 
 from mpanalysis.analysis.network import build_actor_network, summarize_network
 from mpanalysis.analysis.profile import build_problem_matrix
-from mpanalysis.analysis.sources import build_sources_analysis
+from mpanalysis.analysis.sources import build_sources_analysis, summarize_response
 from mpanalysis.errors import MpanalysisError, ParamsError
-from mpanalysis.guide.chapters.annexes import build_response_table
-from mpanalysis.guide.chapters.base import ChapterContext
 from mpanalysis.guide.document import Figure, Paragraph, Table, iter_blocks, iter_texts
 from mpanalysis.guide.figures.timeline import build_milestone_table
 from mpanalysis.ingest.cache import load_country_dataset_cached
@@ -77,8 +75,7 @@ def test_every_country_is_compared(region):
 def test_network_indicators_are_those_of_the_country_guide(region, senegal):
     params, dataset = senegal
     summary = summarize_network(build_actor_network(dataset), sources=dataset.sources)
-    response = build_response_table(ChapterContext(dataset=dataset, params=params, lang="fr"))
-    total = response[response["type"] == "_total"].iloc[0]
+    response = summarize_response(dataset, params)
     table = regional_data.build_network_comparison(region)
     row = table.loc["SEN"]
     assert row["density"] == pytest.approx(summary.density)
@@ -87,7 +84,9 @@ def test_network_indicators_are_those_of_the_country_guide(region, senegal):
     assert row["coordinator_reach"] == pytest.approx(summary.coordinator_reach)
     assert row["n_cut_vertices"] == len(summary.cut_vertices)
     assert row["n_respondents"] == summary.n_respondents
-    assert row["response_rate"] == pytest.approx(total["rate"])
+    assert response.has_invitation_list  # the demo's parameters list the institutions invited
+    assert row["response_rate"] == pytest.approx(response.response_rate)
+    assert row["n_institutions"] == response.n_respondents + response.n_named
     assert list(table.index) == COUNTRIES
 
 
@@ -328,7 +327,7 @@ def test_network_comparison_keeps_undefined_indicators_empty():
     table = regional_data.build_network_comparison(example)
     assert pd.isna(table.at["GMB", "coordinator_reach"])
     guide = regional_synthesis.build_regional_synthesis(None, "en", region=example)
-    reach = next(r for r in _block(guide, "regional_network").rows if r[0] == "Coordinator's reach")
+    reach = next(r for r in _block(guide, "regional_network").rows if r[0] == "Coordinator’s reach")
     assert reach[1:] == ["80%", None]  # Senegal, The Gambia (no coordinator: shown as "–")
 
 

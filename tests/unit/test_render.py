@@ -194,7 +194,7 @@ def test_a_country_name_cannot_break_out_of_the_print_style(tmp_path):
 def test_pdf_keeps_french_accents_and_shows_markup_literally(outputs):
     text = "\n".join(read_pdf_pages(outputs["pdf"]))
     flat = re.sub(r"\s+", " ", text)
-    for expected in ["Panorama des données et des sources d'information migratoires",
+    for expected in ["Panorama des données et des sources d’information migratoires",
                      "Gestion des frontières", "«", "Main-d’œuvre", "Données synthétiques de démonstration"]:
         assert expected in flat
     assert "<script>alert(1)</script>" in flat
@@ -217,7 +217,7 @@ def test_pdf_is_a4_with_a_cover_and_a_table_of_contents_with_page_numbers(output
     assert "595.276 x 841.89 pts (A4)" in info
     assert re.search(r"Tagged:\s+yes", info)  # structure and alt texts for screen readers
     pages = read_pdf_pages(outputs["pdf"])
-    assert "Guide d'utilisation du profil migratoire du Sénégal" in pages[0]
+    assert "Guide d’utilisation du profil migratoire du Sénégal" in pages[0]
     toc_line = next(line for line in pages[1].splitlines() if "II. Recommandations" in line)
     target = int(toc_line.split()[-1])
     assert "II. Recommandations" in pages[target - 1].split("Page")[0]
@@ -264,9 +264,9 @@ def test_docx_uses_real_styles_for_title_chapters_sections_and_captions(word, ho
     by_style = {}
     for paragraph in word.paragraphs:
         by_style.setdefault(paragraph.style.name, []).append(paragraph.text)
-    assert by_style["Title"] == ["Guide d'utilisation du profil migratoire du Sénégal"]
+    assert by_style["Title"] == ["Guide d’utilisation du profil migratoire du Sénégal"]
     assert by_style["Heading 1"] == [
-        "I. Panorama des données et des sources d'information migratoires",
+        "I. Panorama des données et des sources d’information migratoires",
         "II. Recommandations", "Annexe A. Méthodologie", "Provenance du document"]
     assert by_style["Heading 2"][0].startswith("Couverture territoriale")
     assert by_style["Heading 3"] == ["Fraîcheur et accès des sources"]
@@ -322,7 +322,7 @@ def test_libreoffice_opens_the_docx(outputs, tmp_path):
                    check=True, capture_output=True, timeout=120)
     pages = read_pdf_pages(tmp_path / "guide_fr.pdf")
     flat = re.sub(r"\s+", " ", "\n".join(pages))
-    assert "I. Panorama des données et des sources d'information migratoires" in flat
+    assert "I. Panorama des données et des sources d’information migratoires" in flat
     assert all("PROJET" in page for page in pages)
 
 

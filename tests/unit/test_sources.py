@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from mpanalysis.analysis.network import build_actor_network
 from mpanalysis.analysis.sources import (
     build_coverage_matrix,
     build_source_listing,
@@ -131,7 +132,28 @@ def test_gaps_no_existing_restricted_only_and_no_exchange():
     assert gaps.index[gaps["has_no_existing"]].tolist() == ["crisis"]
     assert gaps.index[gaps["is_restricted_only"]].tolist() == ["border_management"]
     assert gaps.index[gaps["has_no_exchange"]].tolist() == ["border_management", "health"]
-    assert gaps.loc["trends", ["n_existing", "n_potential", "n_flows"]].tolist() == [1, 1, 1]
+    assert gaps.loc["trends", ["n_existing", "n_potential", "n_links"]].tolist() == [1, 1, 1]
+
+
+def test_exchanges_are_counted_as_distinct_links_as_in_the_network():
+    # ANSD → UCAD reported by both sides (one link), UCAD ⇄ DPAF both ways (two links), and a
+    # flow whose partner was not reconciled (no link): 3 links carry "trends", as in the network.
+    flows = pd.DataFrame(
+        [{"flow_id": "f1", "entity_id": "SEN-ANSD", "partner_entity_id": "SEN-UCAD", "direction": "provides",
+          "domains": "trends"},
+         {"flow_id": "f2", "entity_id": "SEN-UCAD", "partner_entity_id": "SEN-ANSD", "direction": "receives",
+          "domains": "trends development"},
+         {"flow_id": "f3", "entity_id": "SEN-UCAD", "partner_entity_id": "SEN-DPAF", "direction": "exchanges",
+          "domains": "trends"},
+         {"flow_id": "f4", "entity_id": "SEN-DPAF", "partner_entity_id": None, "direction": "provides",
+          "domains": "crisis"}], columns=TABLE_COLUMNS["flows"])
+    tables = {name: getattr(make_dataset(), name) for name in TABLE_COLUMNS}
+    data = CountryDataset(country="SEN", **{**tables, "flows": flows})
+    gaps = find_source_gaps(data.sources, data.flows)
+    assert gaps.loc["trends", "n_links"] == 3 and gaps.loc["development", "n_links"] == 1
+    assert gaps.loc["crisis", "n_links"] == 0
+    G = build_actor_network(data)
+    assert sum("trends" in d["domains"].split() for *_, d in G.edges(data=True)) == 3
 
 
 def test_a_source_without_stated_access_is_not_assumed_restricted():

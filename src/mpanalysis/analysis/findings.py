@@ -13,8 +13,7 @@ recommendation rules (issue 4) reuse them without recomputing; ids are determini
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -27,6 +26,18 @@ from mpanalysis.errors import MpanalysisError, ReferenceDataError
 from mpanalysis.paths import reference_dir
 from mpanalysis.reference import get_label, read_reference_yaml
 
+# re-exported: the findings' sentences and the chapters use the same wording engine
+from mpanalysis.wording import EntityName, format_entity_name, name_entities  # noqa: F401
+from mpanalysis.wording.names import load_name_overrides, make_entity_name
+from mpanalysis.wording.quotes import strip_marks
+from mpanalysis.wording.templates import (
+    MAX_NAMES,
+    NameList,
+    choose_word_forms,  # noqa: F401  (re-exported)
+    fill_template,
+    format_number,
+)
+
 if TYPE_CHECKING:
     from mpanalysis.analysis.network import NetworkSummary
     from mpanalysis.analysis.sources import SourcesAnalysis
@@ -38,11 +49,6 @@ Severity = Literal["info", "low", "medium", "high"]
 #: Severity levels from the mildest to the most serious.
 SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high")
 
-# {n|one form|other form}: a form may itself hold simple placeholders such as {n} or {domain}.
-_FORM = r"(?:[^{}|]|\{\w+\})*"
-_PLURAL = re.compile(r"\{(\w+)\|(" + _FORM + r")\|(" + _FORM + r")\}")
-# {name}; anything else between braces ({ref:id}, {num:id}) is left for the guide's renderers.
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 class Finding(BaseModel):
@@ -69,6 +75,8 @@ class Finding(BaseModel):
     codes: dict[str, str] = Field(default_factory=dict)
     text: dict[str, str]
     evidence: str
+    #: Short label per language, for the table listing the institutions of long findings.
+    label: dict[str, str] = Field(default_factory=dict)
     #: ``confirmed`` or ``corrected`` once the national workshop validated it (None before).
     validation: Literal["confirmed", "corrected"] | None = None
 
@@ -114,21 +122,24 @@ class FindingKind(_Model):
     text: dict[str, str]
     settings: dict[str, float] = Field(default_factory=dict)
     percent: list[str] = Field(default_factory=list)
+    #: Short label of the finding in the table of named institutions (placeholders as in ``text``).
+    list_label: dict[str, str] = Field(default_factory=dict)
 
 
 class FindingCatalogue(_Model):
-    """The whole ``findings.yaml``: kinds plus the shared wording (severity labels, "N others")."""
+    """The whole ``findings.yaml``: kinds plus the shared wording (severity labels, the table of
+    each chapter that lists the institutions of a finding too long to name in a sentence)."""
 
     chapters: dict[str, str]
     code_lists: dict[str, str]
-    max_names: int = Field(ge=1)
-    more_names: dict[str, str]
+    languages: list[str] = Field(min_length=1)
+    named_tables: dict[str, str] = Field(default_factory=dict)
     severity_labels: dict[Severity, dict[str, str]]
     kinds: dict[str, FindingKind]
 
     @model_validator(mode="after")
     def _same_languages(self) -> FindingCatalogue:
-        languages = set(self.more_names)
+        languages = set(self.languages)
         for kind, spec in self.kinds.items():
             if set(spec.text) != languages:
                 raise ValueError(f"kind '{kind}' has texts in {sorted(spec.text)}, "
@@ -141,9 +152,13 @@ class FindingCatalogue(_Model):
                                  f"other texts in {sorted(languages)}")
         return self
 
-    @property
-    def languages(self) -> list[str]:
-        return sorted(self.more_names)
+    def get_named_table(self, chapter: str) -> str | None:
+        """Return the id of the table that lists the institutions of chapter ``chapter``'s findings.
+
+        >>> load_finding_catalogue().get_named_table("II")
+        'network_named_institutions'
+        """
+        return self.named_tables.get(chapter)
 
 
 @lru_cache(maxsize=None)
@@ -164,7 +179,7 @@ def load_finding_catalogue(path: str | Path | None = None) -> FindingCatalogue:
 
     >>> catalogue = load_finding_catalogue()
     >>> catalogue.kinds["cut_vertex"].chapter, catalogue.languages
-    ('II', ['en', 'fr'])
+    ('II', ['fr', 'en'])
     """
     return _load_catalogue(str(path or reference_dir() / "findings.yaml"))
 
@@ -189,154 +204,21 @@ def rate_severity(kind: FindingKind, numbers: dict[str, int | float]) -> str:
     return kind.severity.otherwise
 
 
-def format_number(key: str, value: int | float, lang: str, percent: Iterable[str] = ()) -> str:
-    """Return a number as ``lang`` writes it; the key's name says what kind of number it is.
-
-    >>> format_number("formal_share", 0.42, "fr"), format_number("formal_share", 0.42, "en")
-    ('42\\xa0%', '42%')
-    >>> format_number("n_edges", 1234, "fr"), format_number("reference_year", 2024, "en")
-    ('1\\u202f234', '2024')
-    """
-    from babel.numbers import format_decimal, format_percent
-
-    if key in set(percent) or key.endswith(("_share", "_rate")):
-        return format_percent(value, locale=lang)
-    if key.endswith("year"):
-        return str(int(value))
-    if isinstance(value, int) or float(value).is_integer():
-        return format_decimal(int(value), locale=lang)
-    return format_decimal(value, format="#,##0.##", locale=lang)
-
-
-def format_names(names: list[str], lang: str, catalogue: FindingCatalogue | None = None) -> str:
-    """Return names as a list in ``lang``, cut after the catalogue's ``max_names``.
-
-    >>> format_names(["A", "B", "C"], "fr"), format_names(["A", "B", "C"], "en")
-    ('A, B et C', 'A, B, and C')
-    >>> format_names([f"N{i}" for i in range(8)], "en")
-    'N0, N1, N2, N3, N4, and 3 others'
-    >>> format_names([f"N{i}" for i in range(6)], "en"), format_names([f"N{i}" for i in range(6)], "fr")
-    ('N0, N1, N2, N3, N4, and 1 other', 'N0, N1, N2, N3, N4 et 1 autre')
-    """
-    from babel.lists import format_list
-
-    catalogue = catalogue or load_finding_catalogue()
-    if not names:
-        return ""
-    shown = list(names[:catalogue.max_names])
-    if len(names) > catalogue.max_names:
-        more = catalogue.more_names.get(lang) or catalogue.more_names.get("fr") or "+{n}"
-        shown.append(fill_template(more, lang, {"n": len(names) - catalogue.max_names},
-                                   where="findings.yaml, key 'more_names'"))
-    return format_list(shown, locale=lang)
-
-
-def format_entity_name(name: object, acronym: object = None) -> str:
-    """Return how a sentence names an entity: "name (ACRONYM)", or the name alone when the
-    acronym is already one of its words (case aside).
-
-    >>> format_entity_name("Agence nationale de la statistique", "ANSD")
-    'Agence nationale de la statistique (ANSD)'
-    >>> format_entity_name("ANSD", "ANSD"), format_entity_name("Direction (DGPN)", "dgpn")
-    ('ANSD', 'Direction (DGPN)')
-
-    An acronym hidden inside a longer word is not a mention of it:
-
-    >>> format_entity_name("Institut national de la statistique", "INS")
-    'Institut national de la statistique (INS)'
-    >>> format_entity_name("Ministère de l'Intérieur", "MI")
-    "Ministère de l'Intérieur (MI)"
-    """
-    name = "" if name is None or pd.isna(name) else str(name)
-    acronym = "" if acronym is None or pd.isna(acronym) else str(acronym)
-    if acronym and not _has_word(name, acronym):
-        return f"{name} ({acronym})" if name else acronym
-    return name or acronym
-
-
-def _has_word(text: str, word: str) -> bool:
-    """True when ``word`` appears in ``text`` as a whole word (not inside a longer one), case aside."""
-    pattern = r"(?<!\w)" + re.escape(word.casefold()) + r"(?!\w)"
-    return re.search(pattern, text.casefold()) is not None
-
-
-def choose_word_forms(template: str, numbers: Mapping[str, object], lang: str, *,
-                      where: str = "text") -> str:
-    """Replace every ``{n|one form|other form}`` by the form agreeing with the number ``n``.
-
-    The language's CLDR plural rules decide: French treats 0 and 1 as singular, English only 1.
-    A form may hold placeholders (``{n}``, ``{domain}``); they are left for :func:`fill_template`.
-
-    >>> choose_word_forms("{n} {n|autre|autres}", {"n": 1}, "fr"), choose_word_forms("{n|other|others}", {"n": 3}, "en")
-    ('{n} autre', 'others')
-    >>> choose_word_forms("{n|source|sources}", {}, "en", where="figures.yaml, key 'alt'")
-    Traceback (most recent call last):
-    ...
-    mpanalysis.errors.ReferenceDataError: figures.yaml, key 'alt': chooses a word form on {n} but no number n was given
-    """
-    from babel import Locale
-
-    plural_form = Locale.parse(lang).plural_form
-
-    def choose(match: re.Match) -> str:
-        value = numbers.get(match.group(1))
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ReferenceDataError(f"{where}: chooses a word form on {{{match.group(1)}}} "
-                                     f"but no number {match.group(1)} was given")
-        return match.group(2) if plural_form(abs(value)) == "one" else match.group(3)
-
-    return _PLURAL.sub(choose, template)
-
-
-def fill_template(template: str, lang: str, values: Mapping[str, object], *, where: str = "text",
-                  format_value: Callable[[str, float, str], str] | None = None) -> str:
-    """Fill a text of the reference data: word forms, numbers written the language's way, texts.
-
-    ``{n|one|other}`` agrees with the number ``n`` (:func:`choose_word_forms`); a number is
-    written by ``format_value(name, value, lang)`` (default :func:`format_number`, which reads the
-    name: ``…_share`` is a percentage, ``…year`` a plain year); any other value is inserted as
-    text and never parsed again. Braces that are not a ``{name}`` placeholder — ``{ref:id}``,
-    ``{num:id}`` — stay for the guide's renderers. A placeholder without a value is an error
-    naming ``where``.
-
-    >>> fill_template("{n} {n|source|sources} in {domain} ({ref:t1}), {open_share} open.", "en",
-    ...               {"n": 1234, "domain": "{ref:x}", "open_share": 0.5})
-    '1,234 sources in {ref:x} ({ref:t1}), 50% open.'
-    >>> import numpy as np
-    >>> fill_template("{n} {n|autre|autres}", "fr", {"n": 1}), fill_template("{n} {n|autre|autres}", "fr", {"n": np.int64(3)})
-    ('1 autre', '3 autres')
-    >>> fill_template("{names}", "en", {}, where="sources.yaml, text 'gaps'")
-    Traceback (most recent call last):
-    ...
-    mpanalysis.errors.ReferenceDataError: sources.yaml, text 'gaps': needs a value for {names}
-    """
-    format_value = format_value or format_number
-    # numpy counts (a DataFrame's sums) are numbers too
-    values = {name: value.item() if hasattr(value, "item") and not isinstance(value, (str, bytes)) else value
-              for name, value in values.items()}
-    text = choose_word_forms(template, values, lang, where=where)
-
-    def fill(match: re.Match) -> str:
-        name = match.group(1)
-        if name not in values:
-            raise ReferenceDataError(f"{where}: needs a value for {{{name}}}")
-        value = values[name]
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return format_value(name, value, lang)
-        return str(value)
-
-    return _PLACEHOLDER.sub(fill, text)
-
-
 def render_sentence(template: str, lang: str, *, numbers: dict[str, int | float] | None = None,
                     codes: dict[str, str] | None = None, names: list[str] | None = None,
                     percent: Iterable[str] = (), catalogue: FindingCatalogue | None = None,
-                    where: str = "findings.yaml") -> str:
+                    table: str | None = None, where: str = "findings.yaml") -> str:
     """Fill a sentence template of ``findings.yaml`` in one language.
+
+    ``{name}`` is the first institution, ``{names}`` all of them (:class:`NameList`: more than
+    :data:`~mpanalysis.wording.templates.MAX_NAMES` are counted and ``table`` cited); both take a
+    preposition (``{names:de}``, ``{name:Le}``).
 
     >>> render_sentence("{n} {n|source|sources} on “{domain}”: {names}.", "en",
     ...                 numbers={"n": 2}, codes={"domain": "crisis"}, names=["A", "B"])
     '2 sources on “Migration in crisis situations”: A and B.'
+    >>> render_sentence("Data held by {names:the}.", "en", names=["W", "X", "Y", "Z"], table="t9")
+    'Data held by the 4 institutions (listed in {ref:t9}).'
     """
     catalogue = catalogue or load_finding_catalogue()
     percent = list(percent)
@@ -347,8 +229,8 @@ def render_sentence(template: str, lang: str, *, numbers: dict[str, int | float]
             context[key] = get_label(list_name, code, lang) if list_name else code
         except ReferenceDataError:  # the list has no labels in this language yet
             context[key] = code
-    names = names or []
-    context["names"] = format_names(names, lang, catalogue)
+    names = list(names or [])
+    context["names"] = NameList(names, table=table, max_names=MAX_NAMES if table else max(len(names), 1))
     context["name"] = names[0] if names else ""
     return fill_template(template, lang, context, where=where,
                          format_value=lambda key, value, lang: format_number(key, value, lang, percent))
@@ -361,14 +243,14 @@ def make_finding(kind: str, key: str | None = None, *, entities: Iterable[str] =
     """Return a finding of ``kind``: id, severity and sentences in every language of the catalogue.
 
     ``key`` completes the id (``network.cut_vertex.<key>``); ``names`` maps entity ids to the
-    names the sentences use.
+    names the sentences use (:class:`~mpanalysis.wording.EntityName`, or plain names).
 
     >>> f = make_finding("cut_vertex", "SEN-B", entities=["SEN-B"], names={"SEN-B": "Bureau"},
     ...                  numbers={"n_cut_off": 1})
     >>> f.id, f.severity
     ('network.cut_vertex.SEN-B', 'medium')
-    >>> f.text["en"]
-    'Bureau is a single point of failure: without it, 1 institution would be cut off from the rest of the network.'
+    >>> f.text["fr"]
+    'Le Bureau est un point de défaillance unique, un passage obligé : sans cette institution, 1 institution serait coupée du reste du réseau.'
     """
     catalogue = catalogue or load_finding_catalogue()
     if kind not in catalogue.kinds:
@@ -382,9 +264,13 @@ def make_finding(kind: str, key: str | None = None, *, entities: Iterable[str] =
     for lang in catalogue.languages:
         text[lang] = render_sentence(spec.text[lang], lang, numbers=numbers, codes=codes,
                                      names=entity_names, percent=spec.percent, catalogue=catalogue,
+                                     table=catalogue.get_named_table(spec.chapter),
                                      where=f"findings.yaml, key 'kinds.{kind}.text.{lang}'")
+    label = {lang: render_sentence(template, lang, numbers=numbers, codes=codes, catalogue=catalogue,
+                                   where=f"findings.yaml, key 'kinds.{kind}.list_label.{lang}'")
+             for lang, template in spec.list_label.items()}
     prefix = catalogue.chapters[spec.chapter]
-    return Finding(
+    return Finding(label=label,
         id=".".join(p for p in (prefix, kind, key) if p),
         kind=kind, severity=rate_severity(spec, numbers), chapter=spec.chapter,
         entities=entities, numbers=numbers, codes=dict(codes or {}), text=text,
@@ -395,9 +281,9 @@ def make_finding(kind: str, key: str | None = None, *, entities: Iterable[str] =
 # ----------------------------------------------------------------------------- chapter I
 
 
-def _entity_names(entities: pd.DataFrame) -> dict[str, str]:
-    return {str(row["entity_id"]): format_entity_name(row.get("name"), row.get("acronym"))
-            for row in entities.to_dict("records") if row.get("entity_id") is not None}
+def _entity_names(entities: pd.DataFrame, country: str | None = None,
+                  params: CountryParams | None = None) -> dict[str, EntityName]:
+    return name_entities(entities, load_name_overrides(country, params))
 
 
 def _ids_by_name(ids: Iterable[str], names: dict[str, str]) -> list[str]:
@@ -422,7 +308,7 @@ def find_source_findings(dataset: CountryDataset, params: CountryParams | None =
 
     analysis = analysis or build_sources_analysis(dataset, params)
     catalogue = load_finding_catalogue()
-    names = _entity_names(dataset.entities)
+    names = _entity_names(dataset.entities, dataset.country, params)
     sources = dataset.sources
     status = sources["status"].astype(object)
     domain = sources["domain"].astype(object)
@@ -432,6 +318,7 @@ def find_source_findings(dataset: CountryDataset, params: CountryParams | None =
         "n_entities": int(entity.nunique()), "n_existing": int((status == "existing").sum()),
         "n_potential": int((status == "potential").sum()),
         "n_domains_covered": int((gaps["n_existing"] > 0).sum()), "n_domains": len(gaps),
+        "n_domains_uncovered": int((gaps["n_existing"] == 0).sum()),
     }, catalogue=catalogue)]
 
     staleness = analysis.staleness
@@ -490,8 +377,10 @@ def find_network_findings(G: nx.DiGraph, summary: NetworkSummary,
 
     Thresholds come from ``settings`` in ``findings.yaml``: a cut vertex gets its own finding when
     it would cut off at least ``min_cut_off`` entities, the others are grouped in one
-    ``minor_cut_vertices`` finding; a bridge is reported only when each side holds at least two
-    entities (the link to a lone entity is already a cut vertex); a community is a silo when
+    ``minor_cut_vertices`` finding; each bridge of ``summary.bridges`` (a tie between two
+    groups of at least two entities each, :data:`~mpanalysis.analysis.network.MIN_BRIDGE_SIDE`)
+    gets a finding, pendant links (the only tie of a lone entity, whose partner is already a cut
+    vertex) none; a community is a silo when
     less than ``max_external_share`` of its flows cross its border. ``dataset`` gives the
     sources table when ``summary`` was computed without it.
 
@@ -504,9 +393,12 @@ def find_network_findings(G: nx.DiGraph, summary: NetworkSummary,
     from mpanalysis.analysis.network import find_silent_producers
 
     catalogue = load_finding_catalogue()
-    names = {str(v): format_entity_name(d.get("name") or v, d.get("acronym")) for v, d in G.nodes(data=True)}
+    overrides = load_name_overrides(G.graph.get("country") or getattr(dataset, "country", None))
+    names = {str(v): make_entity_name(d.get("name") or v, d.get("acronym"),
+                                      override=overrides.get(str(v)) or overrides.get(str(d.get("name"))))
+             for v, d in G.nodes(data=True)}
     if dataset is not None:
-        names = {**_entity_names(dataset.entities), **names}
+        names = {**_entity_names(dataset.entities, dataset.country), **names}
     nodes = summary.nodes
 
     def make(kind: str, key: str | None = None, **kwargs) -> Finding:
@@ -553,9 +445,8 @@ def find_network_findings(G: nx.DiGraph, summary: NetworkSummary,
         findings.append(make("minor_cut_vertices", entities=minor, numbers={"n_entities": len(minor)}))
 
     for (u, v), sides in summary.bridges.items():
-        if min(sides) >= 2:
-            findings.append(make("bridge", f"{u}.{v}", entities=[u, v], numbers={
-                "small_side": min(sides), "large_side": max(sides)}))
+        findings.append(make("bridge", f"{u}.{v}", entities=[u, v], numbers={
+            "small_side": min(sides), "large_side": max(sides)}))
 
     silo_settings = catalogue.kinds["silo"].settings
     max_external_share = float(silo_settings.get("max_external_share", 1.0))
@@ -597,6 +488,39 @@ def find_network_findings(G: nx.DiGraph, summary: NetworkSummary,
 # ----------------------------------------------------------------------------- display and storage
 
 
+def get_named_table_for(finding: object) -> str | None:
+    """Return the id of the table that lists the institutions of ``finding`` (from its id's
+    chapter prefix: ``network.silo.X`` → chapter II's table).
+
+    >>> from types import SimpleNamespace
+    >>> get_named_table_for(SimpleNamespace(id="profile.expressed_need.training"))
+    'profile_named_institutions'
+    """
+    catalogue = load_finding_catalogue()
+    chapters = {prefix: chapter for chapter, prefix in catalogue.chapters.items()}
+    chapter = chapters.get(str(getattr(finding, "id", "")).split(".")[0])
+    return catalogue.get_named_table(chapter) if chapter else None
+
+
+def list_named_institutions(findings: Iterable[Finding], names: Mapping[str, str], lang: str,
+                            *, max_names: int = MAX_NAMES) -> pd.DataFrame:
+    """Return the findings whose institutions are too many to name in a sentence, with all their
+    names: columns ``finding`` (the finding's label), ``n``, ``institutions`` (names, comma-separated).
+
+    The chapters show it as the table their sentences cite ("les 16 institutions (voir
+    Tableau II.4)").
+
+    >>> f = make_finding("silent_producers", entities=list("ABCD"), names={}, numbers={"n_entities": 4})
+    >>> list_named_institutions([f], {"A": "Alpha"}, "en").iloc[0].astype(str).tolist()
+    ['Hold sources but share nothing', '4', 'Alpha, B, C, D']
+    """
+    rows = [{"finding": f.label.get(lang) or f.kind, "n": len(f.entities),
+             "institutions": ", ".join(str(names.get(e, e)) for e in f.entities)}
+            for f in findings if len(f.entities) > max_names]
+    return pd.DataFrame(rows, columns=["finding", "n", "institutions"])
+
+
+
 def findings_to_frame(findings: Iterable[Finding], lang: str = "fr") -> pd.DataFrame:
     """Return findings as a table for display, most severe first within each chapter.
 
@@ -611,7 +535,7 @@ def findings_to_frame(findings: Iterable[Finding], lang: str = "fr") -> pd.DataF
     rows = [{
         "id": f.id, "chapter": f.chapter, "kind": f.kind, "severity": f.severity,
         "severity_label": catalogue.severity_labels.get(f.severity, {}).get(lang, f.severity),
-        "text": f.get_text(lang), "entities": " ".join(f.entities), "evidence": f.evidence,
+        "text": strip_marks(f.get_text(lang), lang), "entities": " ".join(f.entities), "evidence": f.evidence,
     } for f in findings]
     columns = ["id", "chapter", "kind", "severity", "severity_label", "text", "entities", "evidence"]
     frame = pd.DataFrame(rows, columns=columns)

@@ -13,8 +13,11 @@ Definitions (they are what the guide's sentences mean):
 - a domain is *restricted-only* when it has existing sources and every one of them states an
   access that is not open (``is_open`` false in ``source_access.csv``: restricted, internal);
   a source without a stated access is not assumed restricted;
-- a domain has *no exchange* when it has existing sources but no reported flow lists it among its
-  domains;
+- a domain has *no exchange* when it has existing sources but no information link of the actor
+  network carries it (``n_links``: distinct directed links from one institution to another whose
+  reported flows list the domain, each counted once however many answers report it, an exchange
+  both ways counting two; the unit of chapter II's network and Sankey,
+  :func:`mpanalysis.analysis.network.count_links_by_domain`);
 - listings split entities into ``governmental`` and ``other``: an entity whose sector is unknown
   is listed with the others, since it is not known to be governmental.
 """
@@ -28,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from mpanalysis.analysis.network.graph import count_links_by_domain
 from mpanalysis.ingest.form import split_multi
 from mpanalysis.reference import get_attribute, get_codes
 
@@ -289,26 +293,26 @@ def find_source_gaps(sources: pd.DataFrame, flows: pd.DataFrame | None = None, *
     """Return, per domain, the counts behind the three coverage gaps and which gaps it has.
 
     Columns: ``is_core, n_existing, n_potential, n_entities`` (entities with an existing source),
-    ``n_open_existing, n_closed_existing, n_flows`` (reported flows listing the domain) and the
-    gap flags ``has_no_existing``, ``is_restricted_only``, ``has_no_exchange``.
+    ``n_open_existing, n_closed_existing, n_links`` (distinct directed links carrying the domain,
+    see the module docstring) and the gap flags ``has_no_existing``, ``is_restricted_only``,
+    ``has_no_exchange``.
 
     >>> s = pd.DataFrame({"entity_id": ["A", "B"], "domain": ["trends", "crisis"],
     ...                   "status": ["existing", "existing"], "access": ["public", "internal"]})
-    >>> f = pd.DataFrame({"domains": ["trends"]})
+    >>> f = pd.DataFrame({"entity_id": ["A", "B"], "partner_entity_id": ["B", "A"],
+    ...                   "direction": ["exchanges", "exchanges"], "domains": ["trends", "trends"]})
     >>> g = find_source_gaps(s, f)
     >>> g.loc["crisis", ["is_restricted_only", "has_no_exchange"]].tolist()
     [True, True]
-    >>> bool(g.loc["development", "has_no_existing"]), bool(g.loc["trends", "has_no_exchange"])
-    (True, False)
+    >>> int(g.loc["trends", "n_links"]), bool(g.loc["trends", "has_no_exchange"])
+    (2, False)
+    >>> bool(g.loc["development", "has_no_existing"])
+    True
     """
     domains = domains if domains is not None else list_domains(sources, flows)
     is_open = get_attribute("source_access", "is_open")
     is_core = get_attribute("domains", "is_core")
-    flow_counts: dict[str, int] = {}
-    if flows is not None and "domains" in flows:
-        for value in flows["domains"]:
-            for domain in set(split_multi(value)):
-                flow_counts[domain] = flow_counts.get(domain, 0) + 1
+    link_counts = count_links_by_domain(flows) if flows is not None and "domains" in flows else {}
     extra = sorted({_text(d) for d in sources["domain"]} - set(domains) - {""})
     rows = []
     for domain in list(domains) + extra:
@@ -325,12 +329,12 @@ def find_source_gaps(sources: pd.DataFrame, flows: pd.DataFrame | None = None, *
             "n_entities": int(existing["entity_id"].nunique()),
             "n_open_existing": n_open,
             "n_closed_existing": n_closed,
-            "n_flows": flow_counts.get(domain, 0),
+            "n_links": link_counts.get(domain, 0),
         })
     gaps = pd.DataFrame(rows).set_index("domain")
     gaps["has_no_existing"] = gaps["n_existing"] == 0
     gaps["is_restricted_only"] = (gaps["n_existing"] > 0) & (gaps["n_closed_existing"] == gaps["n_existing"])
-    gaps["has_no_exchange"] = (gaps["n_existing"] > 0) & (gaps["n_flows"] == 0)
+    gaps["has_no_exchange"] = (gaps["n_existing"] > 0) & (gaps["n_links"] == 0)
     return gaps
 
 
@@ -385,3 +389,132 @@ def build_sources_analysis(dataset: CountryDataset, params: CountryParams | None
         staleness=build_staleness(sources, staleness_years=staleness_years, reference_year=reference_year),
         gaps=find_source_gaps(sources, flows, domains=domains),
     )
+
+
+# ----------------------------------------------------------------------------- response
+
+
+#: Row codes of :func:`summarize_response`'s table besides institution types.
+UNKNOWN_TYPE, TOTAL_ROW = "_unknown", "_total"
+
+
+@dataclass(frozen=True)
+class ResponseSummary:
+    """Who answered the questionnaire, measured against the institutions it was sent to.
+
+    ``n_respondents`` institutions answered; ``n_named`` were named (as exchange partners or in
+    the parameters) without answering. With an invitation list in the parameters
+    (``invited_institutions``): ``n_invited`` institutions were invited, ``n_invited_respondents``
+    of them answered, ``response_rate`` is their share; ``n_uninvited_respondents`` answered
+    without being on the list and ``n_named_not_invited`` were named in the answers but not
+    invited (candidates for the next round). Without a list those are None: the only share that
+    exists is ``respondent_share``, the respondents among the institutions known from the answers
+    (respondents + named), which is **not** a response rate and is never called one.
+
+    ``by_type`` has one row per institution type (reference order, then ``_unknown``, then
+    ``_total``): ``type, n_respondents, n_named, n_invited, n_invited_respondents, share``, where
+    ``share`` is the response rate with a list, else the respondent share. The type of an invited
+    institution is the one its answers state, else the one the invitation list gives.
+    """
+
+    n_respondents: int
+    n_named: int
+    n_invited: int | None
+    n_invited_respondents: int | None
+    n_uninvited_respondents: int | None
+    n_named_not_invited: int | None
+    response_rate: float | None
+    respondent_share: float | None
+    by_type: pd.DataFrame
+
+    @property
+    def has_invitation_list(self) -> bool:
+        return self.n_invited is not None
+
+
+def _invited_entities(dataset: CountryDataset, params: CountryParams) -> dict[str, str]:
+    """``{entity id (or the name, when it matches none): type from the list}`` of the invited."""
+    matched = {}
+    matches = dataset.reconciliation.get("matches") if dataset.reconciliation else None
+    if matches is not None and len(matches):
+        matched = dict(zip(matches["name"].astype(str), matches["entity_id"].astype(str)))
+    by_label: dict[str, str] = {}
+    for row in dataset.entities.to_dict("records"):
+        for label in (row.get("name"), row.get("acronym")):
+            if _text(label):
+                by_label.setdefault(_text(label).casefold(), _text(row["entity_id"]))
+    invited: dict[str, str] = {}
+    for entry in params.invited_institutions:
+        key = matched.get(entry.name) or by_label.get(entry.name.casefold()) or f"name:{entry.name}"
+        if not invited.get(key):
+            invited[key] = entry.type or ""
+    return invited
+
+
+def summarize_response(dataset: CountryDataset, params: CountryParams | None = None) -> ResponseSummary:
+    """Return who answered, against the invitation list of ``params`` when there is one.
+
+    >>> from mpanalysis.ingest.dataset import CountryDataset
+    >>> from mpanalysis.ingest.schemas import make_empty_table, TABLE_COLUMNS
+    >>> from mpanalysis.params import CountryParams
+    >>> t = {n: make_empty_table(n) for n in TABLE_COLUMNS}
+    >>> t["entities"] = pd.DataFrame({"entity_id": ["A", "B", "C"], "name": ["Alpha", "Beta", "Gamma"],
+    ...     "acronym": [None] * 3, "institution_type": ["ministry", "ministry", None],
+    ...     "is_respondent": [True, True, False]})
+    >>> data = CountryDataset("SEN", **t)
+    >>> s = summarize_response(data)
+    >>> s.response_rate, round(s.respondent_share, 2)
+    (None, 0.67)
+    >>> s = summarize_response(data, CountryParams(country="SEN", invited_institutions=["Alpha", "Delta"]))
+    >>> s.n_invited, s.n_invited_respondents, s.response_rate, s.n_uninvited_respondents, s.n_named_not_invited
+    (2, 1, 0.5, 1, 1)
+    """
+    entities = dataset.entities
+    is_respondent = {_text(e): bool(r) for e, r in zip(
+        entities["entity_id"], entities["is_respondent"].astype("boolean").fillna(False))}
+    types_given = entities["institution_type"] if "institution_type" in entities else [None] * len(entities)
+    entity_type = {_text(e): _text(t) for e, t in zip(entities["entity_id"], types_given)}
+    invited = _invited_entities(dataset, params) if params is not None and params.invited_institutions else None
+    types = list(get_codes("institution_types"))
+
+    rows: dict[str, dict[str, int]] = {}
+
+    def count(type_code: str, column: str) -> None:
+        code = type_code if type_code in types else UNKNOWN_TYPE
+        row = rows.setdefault(code, dict.fromkeys(("n_respondents", "n_named", "n_invited",
+                                                   "n_invited_respondents"), 0))
+        row[column] += 1
+
+    for entity_id, answered in is_respondent.items():
+        count(entity_type.get(entity_id, ""), "n_respondents" if answered else "n_named")
+    for key, listed_type in (invited or {}).items():
+        type_code = entity_type.get(key) or listed_type
+        count(type_code, "n_invited")
+        if is_respondent.get(key):
+            count(type_code, "n_invited_respondents")
+    order = [t for t in [*types, UNKNOWN_TYPE] if t in rows]
+    table = pd.DataFrame([{"type": t, **rows[t]} for t in order],
+                         columns=["type", "n_respondents", "n_named", "n_invited", "n_invited_respondents"])
+    total = {c: int(table[c].sum()) for c in table.columns if c != "type"}
+    table.loc[len(table)] = {"type": TOTAL_ROW, **total}
+
+    def share(row) -> float | None:
+        if invited is not None:
+            return row["n_invited_respondents"] / row["n_invited"] if row["n_invited"] else None
+        known = row["n_respondents"] + row["n_named"]
+        return row["n_respondents"] / known if known else None
+
+    table["share"] = pd.Series([share(row) for _, row in table.iterrows()], dtype=object)
+    n_respondents, n_named = total["n_respondents"], total["n_named"]
+    known = n_respondents + n_named
+    if invited is None:
+        return ResponseSummary(n_respondents, n_named, None, None, None, None, None,
+                               n_respondents / known if known else None, table)
+    n_invited, n_invited_respondents = total["n_invited"], total["n_invited_respondents"]
+    return ResponseSummary(
+        n_respondents=n_respondents, n_named=n_named, n_invited=n_invited,
+        n_invited_respondents=n_invited_respondents,
+        n_uninvited_respondents=n_respondents - n_invited_respondents,
+        n_named_not_invited=sum(1 for e, answered in is_respondent.items() if not answered and e not in invited),
+        response_rate=n_invited_respondents / n_invited if n_invited else None,
+        respondent_share=n_respondents / known if known else None, by_type=table)

@@ -15,7 +15,13 @@ from mpanalysis._version import __version__
 from mpanalysis.batch.kernels import CHAPTER_NOTEBOOKS, NotebookFailure, SharedKernel
 from mpanalysis.errors import MpanalysisError
 from mpanalysis.fileio import describe_os_error
-from mpanalysis.paths import find_project_root, normalize_country_code, notebooks_dir, outputs_dir, params_path
+from mpanalysis.paths import (
+    find_project_root,
+    normalize_country_code,
+    notebooks_dir,
+    outputs_dir,
+    params_path,
+)
 
 DEFAULT_FORMATS = ("html", "pdf", "docx")
 DEFAULT_LENGTHS = ("full", "brief")

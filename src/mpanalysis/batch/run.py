@@ -285,7 +285,6 @@ def _build_regional(options: BuildOptions) -> list[Path]:
     when no country's inputs or parameters, the notebook and the package changed."""
     from mpanalysis.fileio import write_text_atomic
     from mpanalysis.provenance import hash_file, hash_object, hash_package_source
-
     from mpanalysis.reference import DEFAULT_LANGUAGE, get_languages
 
     # every language translated, the default first: a language added to the data is built too

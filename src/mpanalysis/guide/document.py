@@ -47,6 +47,9 @@ from pydantic import (
 from mpanalysis.errors import MpanalysisError, ReferenceDataError
 from mpanalysis.paths import reference_dir
 
+# data can never cite a figure: one implementation, shared with the wording of sentences
+from mpanalysis.wording.quotes import LITERAL_MARK, protect_text, unprotect_text  # noqa: F401
+
 __all__ = [
     "Block", "BulletList", "Callout", "Chapter", "DocumentError", "Figure", "Guide", "Numbering",
     "Paragraph", "RefLabel", "Section", "Table", "find_unknown_refs", "iter_blocks",
@@ -59,11 +62,6 @@ __all__ = [
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 #: ``{ref:id}`` → "Tableau I.2"; ``{num:id}`` → "I.2".
 REF_PATTERN = re.compile(r"\{(ref|num):([A-Za-z][A-Za-z0-9_-]*)\}")
-#: Put after the brace of a citation-looking text that is data (:func:`protect_text`): the word
-#: joiner is invisible, so a reader that does not know it still shows the text as typed, and
-#: ours drop it (:func:`unprotect_text`).
-LITERAL_MARK = "\u2060"
-_CITATION_START = re.compile(r"\{(?=(?:ref|num):)")
 _ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
 
 
@@ -77,37 +75,6 @@ class DocumentError(MpanalysisError):
     def __init__(self, message: str, *, where: str | Path | None = None) -> None:
         self.where = str(where) if where is not None else None
         super().__init__(f"{where}: {message}" if where else message)
-
-
-def protect_text(text: object) -> str:
-    """Return data (a respondent's answer, a name, a label from the parameters) as text that can
-    never cite a figure or table of the guide.
-
-    The renderers turn ``{ref:id}`` into a link; typed in an answer it must stay what the
-    respondent wrote. Every renderer prints the protected text exactly as typed. Missing values
-    (None, NA, NaN) become "".
-
-    >>> protect_text("voir {ref:mp_needs}") == "voir {\\u2060ref:mp_needs}"
-    True
-    >>> protect_text('=HYPERLINK("x")'), protect_text(None)
-    ('=HYPERLINK("x")', '')
-    >>> REF_PATTERN.search(protect_text("{num:t1}")) is None
-    True
-    """
-    if text is None or type(text).__name__ in {"NAType", "NaTType"}:
-        return ""
-    if isinstance(text, float) and math.isnan(text):
-        return ""
-    return _CITATION_START.sub("{" + LITERAL_MARK, str(text))
-
-
-def unprotect_text(text: str) -> str:
-    """Return a text as a reader sees it: without the marks :func:`protect_text` added.
-
-    >>> unprotect_text(protect_text("voir {ref:mp_needs}"))
-    'voir {ref:mp_needs}'
-    """
-    return text.replace("{" + LITERAL_MARK, "{")
 
 
 def clean_text(text: str) -> str:

@@ -42,7 +42,8 @@ def get_chapter_text(key: str, lang: str, **values: Any) -> str:
 
 
 def fill_chapter_text(key: str, lang: str, **values: object) -> str:
-    """Return the chapter text ``key`` in ``lang`` with word forms, numbers and names filled in.
+    """Return the chapter text ``key`` in ``lang`` with word forms, numbers and names filled in
+    (placeholders: :mod:`mpanalysis.wording.templates`).
 
     Numbers are written as the language writes them (names ending in ``_share`` or ``_rate`` as
     percentages, names ending in ``year`` as plain years, others with the language's digit
@@ -52,17 +53,17 @@ def fill_chapter_text(key: str, lang: str, **values: object) -> str:
     through :func:`mpanalysis.guide.document.protect_text` so it cannot cite a figure.
 
     >>> fill_chapter_text("sources.key_figures.domains", "fr", n_domains_covered=1, n_domains=4)
-    '1 des 4 domaines a au moins une source existante.'
+    'Un seul des 4 domaines a au moins une source existante.'
     >>> fill_chapter_text("sources.key_figures.domains", "en", n_domains_covered=3, n_domains=4)
     '3 of the 4 domains have at least one existing source.'
     >>> fill_chapter_text("mp_process.content.intro", "en", n_editions=1)
-    "One edition of the migration profile is recorded in the country's parameters:"
+    'One edition of the migration profile is recorded in the country’s parameters:'
     >>> fill_chapter_text("sources.coverage.text", "en", n_existing=2)
     Traceback (most recent call last):
     ...
     mpanalysis.errors.ReferenceDataError: ...sources.yaml: text 'sources.coverage.text' (en): needs a value for {n_governmental_existing}
     """
-    from mpanalysis.analysis.findings import fill_template
+    from mpanalysis.wording.templates import fill_template
 
     where = f"{reference_dir() / 'chapters' / (key.partition('.')[0] + '.yaml')}: text '{key}' ({lang})"
     return fill_template(get_chapter_text(key, lang), lang, values, where=where)

@@ -395,6 +395,9 @@ def _build_dataset(exports: list[_Export], params: "CountryParams", inputs: Path
     submissions = _make_submissions(exports)
     accepted_flows = [f for e in exports for f in e.flows.accepted["flow_partner"].tolist()]
     named_in_params = [n for n in [params.coordinator, *params.working_group] if n and n.strip()]
+    # Invited institutions are reconciled like the other names so the response rate can find them
+    # in ``reconciliation["matches"]``; one that never answered and nobody names is no entity.
+    invited = [i.name for i in params.invited_institutions]
     institutions = pd.DataFrame({
         "submission_id": submissions["submission_id"].astype("str"),
         "institution_name": submissions["institution_name"].astype("str"),
@@ -403,7 +406,7 @@ def _build_dataset(exports: list[_Export], params: "CountryParams", inputs: Path
         "institution_type": _text(submissions["institution_type"]).tolist(),
     })
     reconciliation = reconcile_institutions(
-        institutions, [*accepted_flows, *named_in_params], country=params.country,
+        institutions, [*accepted_flows, *named_in_params, *invited], country=params.country,
         aliases=dict(params.aliases), threshold=params.match_threshold)
     # the workshop's official names and merges (params/<ISO3>.workshop.yaml): one institution everywhere
     reconciliation, names_not_applied = apply_name_decisions(reconciliation, load_decisions(params.country).names)
@@ -489,7 +492,10 @@ def _build_dataset(exports: list[_Export], params: "CountryParams", inputs: Path
         hashes[name] = hash_file(path)
     return CountryDataset(
         country=params.country, **tables,
-        reconciliation={"matches": reconciliation.matches.copy(), "unresolved": reconciliation.unresolved.copy(),
+        reconciliation={"matches": reconciliation.matches.copy(),
+                        # a name only on the invitation list is not a partner named in the answers
+                        "unresolved": reconciliation.unresolved[~reconciliation.unresolved["name"].isin(
+                            set(invited) - {*accepted_flows, *named_in_params})].reset_index(drop=True),
                         # the workshop's names and merges of entities these answers no longer have
                         "names_not_applied": pd.DataFrame({"entity_id": pd.Series(names_not_applied, dtype=object)})},
         input_hashes=hashes)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import pandas as pd
 
@@ -35,7 +34,6 @@ from mpanalysis.ingest.issues import (
     WARNING,
     Issue,
     _clip,
-    _current_reference_folder,
     format_message,
 )
 from mpanalysis.ingest.readers import RawExport

@@ -7,36 +7,52 @@ here once, so the HTML, PDF and DOCX guides say exactly the same thing.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from mpanalysis.guide.document import Chapter, Guide, Section, Table, load_guide_texts, unprotect_text
+from mpanalysis.wording.quotes import Marked, format_quotation, language_note, split_marked, strip_marks
+from mpanalysis.wording.typography import format_date_text
+from mpanalysis.wording.typography import typeset as typeset_text
 
 #: Numbers below this are printed without a thousands separator (years: 2024, not 2 024).
 _GROUPING_FROM = 10_000
 
 
-_FR_SPACE_BEFORE = re.compile(r"[ \u202f]([:;!?»])")
-_FR_SPACE_AFTER = re.compile(r"«[ \u202f]")
-
-
 def typeset(text: str, lang: str) -> str:
-    """Apply the language's typography: in French, the space before ``: ; ! ? »`` and after ``«``
-    becomes non-breaking, so a colon never starts a line.
+    """Apply the language's typography (:func:`mpanalysis.wording.typography.typeset`): in French
+    the typographic apostrophe and the non-breaking spaces before ``: ; ! ?``, inside « », before
+    ``%`` and units, so a colon never starts a line.
 
     >>> typeset("Constat : « aucune source »", "fr")
     'Constat\\xa0: «\\xa0aucune source\\xa0»'
-    >>> typeset("Finding : x", "en")
-    'Finding : x'
+    >>> typeset("Finding: the agency's data", "en")
+    'Finding: the agency’s data'
     """
-    if lang != "fr":
-        return text
-    text = _FR_SPACE_BEFORE.sub("\u00a0\\1", text)
-    return _FR_SPACE_AFTER.sub("«\u00a0", text)
+    return typeset_text(text, lang)
+
+
+def split_display(text: str) -> list[str | Marked]:
+    """Split a text into plain parts and marked passages (respondents' quotations, names quoted
+    in another language) for a renderer to style (:mod:`mpanalysis.wording.quotes`).
+
+    >>> from mpanalysis.wording.quotes import quote
+    >>> split_display("Exemple : " + quote("Tableau mensuel", "fr"))
+    ['Exemple : ', Marked(kind='quote', lang='fr', text='Tableau mensuel')]
+    """
+    return split_marked(text)
+
+
+def quotation_text(part: Marked, lang: str) -> tuple[str, str]:
+    """Return a quotation as printed in a guide in ``lang``: its text between the language's
+    quotation marks, and the note saying it is in another language ("" when it is not).
+
+    >>> quotation_text(Marked("quote", "en", "Used monthly."), "fr")
+    ('«\\xa0Used monthly.\\xa0»', '(en\\xa0anglais)')
+    """
+    return format_quotation(part.text, lang), language_note(part.lang, lang)
 
 
 def load_texts(lang: str) -> dict[str, str]:
@@ -138,6 +154,8 @@ def format_cell(value: Any, texts: dict[str, str]) -> str:
     """
     if value is None:
         return texts["empty_cell"]
+    if isinstance(value, str):
+        value = strip_marks(value, texts["locale"][:2])
     if isinstance(value, (int, float)):
         pattern = "#,##0.###" if abs(value) >= _GROUPING_FROM else "0.###"
         text = format_decimal(value, format=pattern, locale=texts["locale"])
@@ -163,7 +181,7 @@ def format_guide_date(guide: Guide, texts: dict[str, str]) -> str:
     >>> format_guide_date(g, {"locale": "fr_FR"})
     '31 janvier 2025'
     """
-    return format_date(guide.date, format="long", locale=texts["locale"])
+    return format_date_text(guide.date, guide.lang)
 
 
 def build_cover_items(guide: Guide, texts: dict[str, str]) -> list[tuple[str, str]]:

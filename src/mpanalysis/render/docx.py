@@ -176,13 +176,29 @@ def _add_text(paragraph, text: str, numbering: Numbering | None, bold: bool = Fa
     """Add plain text (references resolved, line breaks kept) as literal Word runs; with no
     ``numbering`` (a table cell, which never cites) the text is added as it is, in ``lang``."""
     shown = text if numbering is None else resolve_refs(text, numbering)
-    lines = common.typeset(shown, lang or numbering.lang).split("\n")
+    lang = lang or numbering.lang
+    # respondents' quotations in italics between the guide's quotation marks, with their language
+    for part in common.split_display(common.typeset(shown, lang)):
+        if isinstance(part, str):
+            _add_lines(paragraph, part, bold=bold)
+        elif part.kind == "quote":
+            quoted, note = common.quotation_text(part, lang)
+            _add_lines(paragraph, quoted, bold=bold, italic=True)
+            if note:
+                _add_lines(paragraph, f" {note}", bold=bold)
+        else:
+            _add_lines(paragraph, part.text, bold=bold)
+    return paragraph
+
+
+def _add_lines(paragraph, text: str, *, bold: bool = False, italic: bool = False) -> None:
+    lines = text.split("\n")
     for index, line in enumerate(lines):
         run = paragraph.add_run(line)
         run.bold = bold or None
+        run.italic = italic or None
         if index < len(lines) - 1:
             run.add_break(WD_BREAK.LINE)
-    return paragraph
 
 
 def _styled(paragraph, name: str):

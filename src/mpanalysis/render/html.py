@@ -34,6 +34,7 @@ from mpanalysis.guide.document import (
 from mpanalysis.render import common
 from mpanalysis.render.display import read_plotly_js
 from mpanalysis.render.static import ASSETS_DIR, apply_house_style, read_geo_stub
+from mpanalysis.wording.quotes import strip_marks
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -117,16 +118,46 @@ def _read_css(mode: str) -> str:
     return "\n".join((ASSETS_DIR / name).read_text(encoding="utf-8") for name in names)
 
 
+def _escape_lines(text: str) -> Markup:
+    # the line break keeps a newline after it, so text read without the markup (a screen
+    # reader's plain view, a checker) does not run two sentences together
+    return escape(text).replace("\n", Markup("<br>\n"))
+
+
+def _marked_html(text: str, lang: str) -> Markup:
+    """Escape a text whose respondents' quotations and names quoted in another language are
+    marked (:mod:`mpanalysis.wording.quotes`): a quotation becomes an italic
+    ``<span data-source="respondent">`` between the guide's quotation marks, with its language
+    and "(en anglais)" when it is not the guide's."""
+    out = []
+    for part in common.split_display(text):
+        if isinstance(part, str):
+            out.append(_escape_lines(part))
+            continue
+        lang_attr = Markup(' lang="{}"').format(part.lang) if part.lang else Markup("")
+        if part.kind == "quote":
+            shown, note = common.quotation_text(part, lang)
+            out.append(Markup('<span class="quotation" data-source="respondent"{}>{}</span>').format(
+                lang_attr, _escape_lines(shown)))
+            if note:
+                out.append(Markup(' <span class="quoted-language">{}</span>').format(note))
+        elif part.lang and part.lang != lang:
+            out.append(Markup('<span class="as-given"{}>{}</span>').format(lang_attr, _escape_lines(part.text)))
+        else:
+            out.append(_escape_lines(part.text))
+    return Markup("").join(out)
+
+
 def _rich_filter(numbering: Numbering, lang: str):
     def rich(text: str) -> Markup:
-        """Escape a text, link its references, keep its line breaks."""
+        """Escape a text, link its references, mark its quotations, keep its line breaks."""
         out = []
         for part in split_refs(common.typeset(text, lang), numbering):
             if isinstance(part, RefLabel):
                 out.append(Markup('<a class="ref" href="#{}">{}</a>').format(
                     common.block_anchor(part.target), part.text))
             else:
-                out.append(escape(part).replace("\n", Markup("<br>")))
+                out.append(_marked_html(part, lang))
         return Markup("").join(out)
 
     return rich
@@ -135,7 +166,7 @@ def _rich_filter(numbering: Numbering, lang: str):
 def _literal_filter(lang: str):
     def literal(text: str) -> Markup:
         """Escape a text that never cites (a table cell), keep its line breaks."""
-        return escape(unprotect_text(common.typeset(text, lang))).replace("\n", Markup("<br>"))
+        return _marked_html(unprotect_text(common.typeset(text, lang)), lang)
 
     return literal
 
@@ -144,7 +175,7 @@ def _plain_filter(numbering: Numbering, lang: str):
     def plain(text: str) -> str:
         """Resolve references to their labels; autoescape does the rest (attributes, links)."""
         parts = split_refs(common.typeset(text, lang), numbering)
-        return "".join(p.text if isinstance(p, RefLabel) else p for p in parts)
+        return strip_marks("".join(p.text if isinstance(p, RefLabel) else p for p in parts), lang)
 
     return plain
 

@@ -11,14 +11,21 @@ Definitions (they are what the guide's sentences mean):
 - *betweenness*: networkx's normalised directed betweenness; exact up to ``max_exact_nodes``
   nodes, else estimated from ``k`` sampled pivots with a fixed seed (the summary says which);
 - *brokerage*: Gould–Fernandez roles of ``b`` on every *open* two-path ``a → b → c`` (``a ≠ c``
-  and no direct ``a → c``), groups being institution types (an unknown type is one group):
-  coordinator (a, b, c same type), itinerant (a and c same, b other), representative (a and b
-  same, c other), gatekeeper (b and c same, a other), liaison (all different); ``brokerage`` is
-  their sum;
+  and no direct ``a → c``), groups being institution types: coordinator (a, b, c same type),
+  itinerant (a and c same, b other), representative (a and b same, c other), gatekeeper (b and
+  c same, a other), liaison (all different). A two-path where a, b or c has no known type is
+  counted as ``unclassified`` rather than given a role (unknown types are not one group: see
+  :func:`measure_brokerage`); ``brokerage`` is the number of open two-paths through ``b``, the
+  roles plus the unclassified ones;
 - cut vertices, bridges, components and communities use the undirected projection (a tie is a
   tie whichever way information flows); ``n_cut_off`` is how many entities would lose their link
-  to the largest remaining part if the cut vertex disappeared; a bridge is reported with the
-  number of entities on each side;
+  to the largest remaining part if the cut vertex disappeared; a *bridge* is a tie whose loss
+  would split the network into two groups of at least ``MIN_BRIDGE_SIDE`` (2) institutions
+  each, reported with the number of entities on each side; a bridge to a single institution
+  (its only tie) is a *pendant link*, counted apart (its other end is a cut vertex already);
+- *exchanges* are counted as links: one institution sending information to another is one
+  directed edge, however many answers report it; an exchange both ways is two links
+  (:func:`list_flow_links`, :func:`count_links_by_domain`);
 - communities: Louvain (``networkx.community.louvain_communities``) with a fixed seed, fast
   label propagation (seeded) above ``MAX_LOUVAIN_EDGES`` ties (the summary says which); *silos*
   are the communities of two or more entities when there are at least two of them (their
@@ -37,11 +44,18 @@ Definitions (they are what the guide's sentences mean):
 """
 
 from mpanalysis.analysis.network.files import read_network_graphml, write_network
-from mpanalysis.analysis.network.graph import CHANNEL_ORDER, build_actor_network
+from mpanalysis.analysis.network.graph import (
+    CHANNEL_ORDER,
+    build_actor_network,
+    count_links_by_domain,
+    list_flow_links,
+)
 from mpanalysis.analysis.network.measures import (
     BROKERAGE_ROLES,
+    BROKERAGE_UNCLASSIFIED,
     MAX_EXACT_NODES,
     MAX_LOUVAIN_EDGES,
+    MIN_BRIDGE_SIDE,
     NODE_ROLES,
     build_stage_table,
     choose_betweenness_method,
@@ -64,9 +78,11 @@ from mpanalysis.analysis.network.summary import (
 
 __all__ = [
     "BROKERAGE_ROLES",
+    "BROKERAGE_UNCLASSIFIED",
     "CHANNEL_ORDER",
     "MAX_EXACT_NODES",
     "MAX_LOUVAIN_EDGES",
+    "MIN_BRIDGE_SIDE",
     "NODE_ROLES",
     "NetworkSummary",
     "build_actor_network",
@@ -75,11 +91,13 @@ __all__ = [
     "build_stage_table",
     "choose_betweenness_method",
     "choose_community_method",
+    "count_links_by_domain",
     "find_bridges",
     "find_communities",
     "find_cut_vertices",
     "find_silent_producers",
     "find_unreached_users",
+    "list_flow_links",
     "measure_betweenness",
     "measure_brokerage",
     "measure_reach",

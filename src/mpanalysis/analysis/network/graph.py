@@ -46,6 +46,52 @@ def _ordered(codes: Iterable[str], reference: list[str]) -> list[str]:
 # ----------------------------------------------------------------------------------- building
 
 
+def list_flow_links(reporter: object, partner: object, direction: object) -> list[tuple[str, str]]:
+    """Return the directed links ``(sender, receiver)`` one reported flow stands for.
+
+    ``provides`` is reporter → partner, ``receives`` partner → reporter, ``exchanges`` both ways.
+    A flow whose partner was not reconciled to an entity, or that names the reporter itself, or
+    whose direction is unknown stands for no link. This is the network's unit of exchange: the
+    actor network, the coverage gaps of chapter I and the Sankey of chapter II all count links.
+
+    >>> list_flow_links("A", "B", "receives"), list_flow_links("A", "B", "exchanges")
+    ([('B', 'A')], [('A', 'B'), ('B', 'A')])
+    >>> list_flow_links("A", None, "provides"), list_flow_links("A", "A", "provides")
+    ([], [])
+    """
+    reporter, partner = _text(reporter), _text(partner)
+    if not reporter or not partner or reporter == partner:
+        return []
+    return {"provides": [(reporter, partner)], "receives": [(partner, reporter)],
+            "exchanges": [(reporter, partner), (partner, reporter)]}.get(_text(direction), [])
+
+
+def count_links_by_domain(flows: pd.DataFrame) -> dict[str, int]:
+    """Return ``{domain: number of distinct directed links carrying it}``.
+
+    A link (one institution sending information to another) counts once however many answers
+    report it, and carries the union of the domains they list; an exchange both ways is two
+    links. These are the numbers the actor network shows (its edges and their ``domains``).
+
+    >>> f = pd.DataFrame({"entity_id": ["A", "B", "A"], "partner_entity_id": ["B", "A", "C"],
+    ...                   "direction": ["provides", "receives", "exchanges"],
+    ...                   "domains": ["trends", "trends crisis", "trends"]})
+    >>> count_links_by_domain(f)
+    {'crisis': 1, 'trends': 3}
+    """
+    domains_of: dict[tuple[str, str], set[str]] = defaultdict(set)
+    columns = {c: flows[c].tolist() if c in flows else [None] * len(flows)
+               for c in ("entity_id", "partner_entity_id", "direction", "domains")}
+    for reporter, partner, direction, domains in zip(*columns.values()):
+        for link in list_flow_links(reporter, partner, direction):
+            domains_of[link].update(split_multi(domains))
+    counts: dict[str, int] = {}
+    for domains in domains_of.values():
+        for domain in domains:
+            counts[domain] = counts.get(domain, 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def build_actor_network(dataset: CountryDataset) -> nx.DiGraph:
     """Return the directed actor network of a country's dataset.
 
@@ -98,9 +144,7 @@ def build_actor_network(dataset: CountryDataset) -> nx.DiGraph:
         reporter, partner = _text(columns["entity_id"][i]), _text(columns["partner_entity_id"][i])
         if not reporter or not partner or reporter == partner:
             continue
-        direction = _text(columns["direction"][i])
-        pairs = {"provides": [(reporter, partner)], "receives": [(partner, reporter)],
-                 "exchanges": [(reporter, partner), (partner, reporter)]}.get(direction, [])
+        pairs = list_flow_links(reporter, partner, columns["direction"][i])
         for entity_id, fallback in ((reporter, reporter), (partner, _text(columns["partner_name"][i]))):
             if entity_id not in G:
                 # Defensive: the reconciliation makes every partner an entity; keep the edge anyway.

@@ -16,6 +16,13 @@ from mpanalysis.reference import get_codes
 #: Gould–Fernandez brokerage roles (see the module docstring).
 BROKERAGE_ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison")
 
+#: Open two-paths with an institution of unknown type at one end or in the middle: no role.
+BROKERAGE_UNCLASSIFIED = "unclassified"
+
+#: A bridge is reported when it separates two groups of at least this many institutions each; a
+#: bridge to a single institution is a *pendant link* (that institution's only tie).
+MIN_BRIDGE_SIDE = 2
+
 NODE_ROLES = ("producer", "user", "both", "isolated")
 
 #: Betweenness is exact up to this many nodes, sampled above.
@@ -65,6 +72,8 @@ def measure_betweenness(G: nx.Graph, *, max_exact_nodes: int = MAX_EXACT_NODES,
 
 
 def _brokerage_role(ga: str, gb: str, gc: str) -> str:
+    if not (ga and gb and gc):
+        return BROKERAGE_UNCLASSIFIED
     if ga == gb == gc:
         return "coordinator"
     if ga == gc:
@@ -79,22 +88,38 @@ def _brokerage_role(ga: str, gb: str, gc: str) -> str:
 def measure_brokerage(G: nx.DiGraph, attribute: str = "institution_type") -> dict[str, dict[str, int]]:
     """Return ``{node: {role: count}}`` of Gould–Fernandez brokerage on open two-paths.
 
-    Groups are the node attribute ``attribute``. Cost is about the sum over edges ``a → b`` of
+    An open two-path ``a → b → c`` (``a ≠ c``, no direct ``a → c``) is a route on which ``b``
+    relays information between two institutions that are not directly linked. Its role for ``b``
+    depends on the groups (the node attribute ``attribute``) of ``a``, ``b`` and ``c``: see
+    :data:`BROKERAGE_ROLES`. A two-path where any of the three has no group (empty or missing
+    attribute: an institution named by others that never stated its type) is counted under
+    ``unclassified``, not given a role. The alternatives were rejected: treating "unknown" as one
+    group would make institutions of unknown type look like a coordinated group of their own (in
+    a network where most partners never answered, the "coordinator" role would be unknown types
+    relaying among themselves); treating each unknown institution as a group of its own would
+    invent group boundaries and inflate "liaison" and "gatekeeper". A role is claimed only where
+    the three groups are known; every open two-path still counts in the total.
+
+    Each node's mapping holds the five roles and ``unclassified``; their sum is the number of
+    open two-paths through the node. Cost is about the sum over edges ``a → b`` of
     ``min(out(a), out(b))``, never the number of node pairs.
 
     >>> G = nx.DiGraph([("a", "b"), ("b", "c")])
     >>> nx.set_node_attributes(G, {"a": "ministry", "b": "agency", "c": "ministry"}, "institution_type")
     >>> measure_brokerage(G)["b"]["itinerant"]
     1
+    >>> G.nodes["c"]["institution_type"] = ""  # c's type unknown: the route has no role
+    >>> measure_brokerage(G)["b"]["itinerant"], measure_brokerage(G)["b"]["unclassified"]
+    (0, 1)
     >>> G.add_edge("a", "c")  # a no longer needs b to reach c
     >>> sum(measure_brokerage(G)["b"].values())
     0
     """
-    group = {v: G.nodes[v].get(attribute, "") for v in G}
+    group = {v: _text(G.nodes[v].get(attribute, "")) for v in G}
     successors = {v: set(G.successors(v)) - {v} for v in G}
     result: dict[str, dict[str, int]] = {}
     for b in G:
-        counts = dict.fromkeys(BROKERAGE_ROLES, 0)
+        counts = dict.fromkeys((*BROKERAGE_ROLES, BROKERAGE_UNCLASSIFIED), 0)
         out = successors[b]
         if out:
             gb = group[b]
@@ -165,11 +190,18 @@ def find_cut_vertices(G: nx.Graph) -> dict[str, int]:
     return dict(sorted(result.items()))
 
 
-def find_bridges(G: nx.Graph) -> dict[tuple[str, str], tuple[int, int]]:
+def find_bridges(G: nx.Graph, *, min_side: int = 1) -> dict[tuple[str, str], tuple[int, int]]:
     """Return ``{(u, v): (entities on u's side, entities on v's side)}``, ``u < v``, undirected.
+
+    A bridge is a tie whose removal splits its group in two. ``min_side`` keeps only the bridges
+    leaving at least that many entities on each side: with the default 1 every bridge is
+    returned, including *pendant links* (the only tie of a single institution);
+    :data:`MIN_BRIDGE_SIDE` keeps the bridges between two groups, which the guide reports.
 
     >>> find_bridges(nx.DiGraph([("A", "B"), ("B", "C")]))
     {('A', 'B'): (1, 2), ('B', 'C'): (2, 1)}
+    >>> find_bridges(nx.DiGraph([("A", "B"), ("B", "C"), ("C", "D")]), min_side=2)
+    {('B', 'C'): (2, 2)}
     """
     U = _undirected(G)
     bridges = list(nx.bridges(U))
@@ -220,7 +252,8 @@ def find_bridges(G: nx.Graph) -> dict[tuple[str, str], tuple[int, int]]:
             side_v = total - side_u
         if u > v:
             u, v, side_u, side_v = v, u, side_v, side_u
-        result[(u, v)] = (side_u, side_v)
+        if min(side_u, side_v) >= min_side:
+            result[(u, v)] = (side_u, side_v)
     return dict(sorted(result.items()))
 
 

@@ -10,8 +10,10 @@ import pandas as pd
 from mpanalysis.analysis.network.graph import _EDGE_ATTRIBUTES, _NODE_ATTRIBUTES, _undirected
 from mpanalysis.analysis.network.measures import (
     BROKERAGE_ROLES,
+    BROKERAGE_UNCLASSIFIED,
     MAX_EXACT_NODES,
     MAX_LOUVAIN_EDGES,
+    MIN_BRIDGE_SIDE,
     _by_name,
     _measure_modularity,
     build_stage_table,
@@ -35,9 +37,14 @@ class NetworkSummary:
     """The measures of one actor network (see the module docstring for the definitions).
 
     ``nodes`` holds one row per entity (index ``entity_id``): ``name, acronym, institution_type, sector,
-    role, is_respondent, is_coordinator, in_degree, out_degree, betweenness, brokerage`` (total),
-    ``brokerage_<role>`` per Gould–Fernandez role, ``community`` (1 = largest),
-    ``is_cut_vertex, n_cut_off``. ``community_table`` has one row per community (index
+    role, is_respondent, is_coordinator, in_degree, out_degree, betweenness, brokerage`` (open
+    two-paths through the entity), ``brokerage_<role>`` per Gould–Fernandez role and
+    ``brokerage_unclassified`` (two-paths touching an institution of unknown type, which get no
+    role), ``community`` (1 = largest), ``is_cut_vertex, n_cut_off``. ``bridges`` are the ties
+    whose removal would split the network into two groups of at least ``MIN_BRIDGE_SIDE``
+    institutions each (with the size of each side); ``pendant_links`` the other bridges, each
+    the only tie of one institution (that institution's partner is then a cut vertex, unless
+    the pair is on its own). ``community_table`` has one row per community (index
     ``community``): ``n_members, members, n_internal, n_external`` (edges with both / one end in
     it), ``external_share``. ``silos`` are the communities of two or more entities when there are
     at least two of them (the findings keep those whose ``external_share`` is low).
@@ -64,6 +71,7 @@ class NetworkSummary:
     nodes: pd.DataFrame
     cut_vertices: dict[str, int]
     bridges: dict[tuple[str, str], tuple[int, int]]
+    pendant_links: dict[tuple[str, str], tuple[int, int]]
     community_method: str
     communities: list[list[str]]
     community_table: pd.DataFrame
@@ -122,7 +130,9 @@ def summarize_network(G: nx.DiGraph, *, sources: pd.DataFrame | None = None, see
     betweenness = measure_betweenness(G, max_exact_nodes=max_exact_nodes, k=k, seed=seed)
     brokerage = measure_brokerage(G)
     cut_vertices = find_cut_vertices(U)
-    bridges = find_bridges(U)
+    every_bridge = find_bridges(U)
+    bridges = {pair: sides for pair, sides in every_bridge.items() if min(sides) >= MIN_BRIDGE_SIDE}
+    pendant_links = {pair: sides for pair, sides in every_bridge.items() if min(sides) < MIN_BRIDGE_SIDE}
     community_method = choose_community_method(U, max_louvain_edges=max_louvain_edges)
     communities = find_communities(U, seed=seed, max_louvain_edges=max_louvain_edges)
     community_of = {v: i for i, c in enumerate(communities, start=1) for v in c}
@@ -146,13 +156,14 @@ def summarize_network(G: nx.DiGraph, *, sources: pd.DataFrame | None = None, see
             "betweenness": float(betweenness.get(v, 0.0)),
             "brokerage": int(sum(roles.values())),
         }
-        row.update({f"brokerage_{r}": int(roles.get(r, 0)) for r in BROKERAGE_ROLES})
+        row.update({f"brokerage_{r}": int(roles.get(r, 0)) for r in (*BROKERAGE_ROLES, BROKERAGE_UNCLASSIFIED)})
         row.update({"community": community_of.get(v, 0), "is_cut_vertex": v in cut_vertices,
                     "n_cut_off": int(cut_vertices.get(v, 0))})
         rows.append(row)
     node_columns = ["entity_id", "name", "acronym", "institution_type", "sector", "role", "is_respondent",
                     "is_coordinator", "in_degree", "out_degree", "betweenness", "brokerage",
-                    *[f"brokerage_{r}" for r in BROKERAGE_ROLES], "community", "is_cut_vertex",
+                    *[f"brokerage_{r}" for r in (*BROKERAGE_ROLES, BROKERAGE_UNCLASSIFIED)], "community",
+                    "is_cut_vertex",
                     "n_cut_off"]
     nodes = pd.DataFrame(rows, columns=node_columns).set_index("entity_id")
 
@@ -174,7 +185,7 @@ def summarize_network(G: nx.DiGraph, *, sources: pd.DataFrame | None = None, see
         components=components,
         betweenness_method=method, betweenness_k=k_used, seed=seed,
         nodes=nodes,
-        cut_vertices=cut_vertices, bridges=bridges,
+        cut_vertices=cut_vertices, bridges=bridges, pendant_links=pendant_links,
         community_method=community_method,
         communities=[sorted(c) for c in communities], community_table=community_table,
         silos=silos, modularity=modularity,

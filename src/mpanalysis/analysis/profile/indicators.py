@@ -78,6 +78,7 @@ def _finding_catalogue(path: str):
     try:
         return FindingCatalogue.model_validate({
             **data, "chapters": {**data["chapters"], "III": "profile"},
+            "named_tables": {**data["named_tables"], **texts.get("named_tables", {})},
             "code_lists": {**data["code_lists"], **texts.get("code_lists", {})},
             "kinds": texts["kinds"]})
     except ValidationError as exc:
@@ -118,11 +119,11 @@ def find_profile_findings(dataset: CountryDataset, params: CountryParams) -> lis
     >>> next(f for f in found if f.kind == "major_challenge").text["en"]
     '“Rarely updated” is a moderate or major challenge for 4 of the 4 institutions that answered (100%).'
     """
-    from mpanalysis.analysis.findings import format_entity_name, make_finding
+    from mpanalysis.analysis.findings import make_finding
+    from mpanalysis.wording.names import load_name_overrides, name_entities
 
     catalogue = _finding_catalogue(str(reference_dir() / PROFILE_FINDINGS_FILE))
-    names = {str(row["entity_id"]): format_entity_name(row["name"], row["acronym"])
-             for row in dataset.entities.to_dict("records")}
+    names = name_entities(dataset.entities, load_name_overrides(dataset.country, params))
 
     def by_name(ids) -> list[str]:
         return sorted(set(ids), key=lambda i: (normalize_text(names.get(i, i)), i))

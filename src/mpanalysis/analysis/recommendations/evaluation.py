@@ -12,7 +12,7 @@ from babel import Locale
 from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 
-from mpanalysis.analysis.findings import format_entity_name, format_names
+from mpanalysis.analysis.findings import format_entity_name, get_named_table_for
 from mpanalysis.analysis.recommendations.rules import (
     _MEASURE_PLACEHOLDER,
     _PLACEHOLDER,
@@ -32,6 +32,7 @@ from mpanalysis.analysis.recommendations.rules import (
 )
 from mpanalysis.params import CountryParams
 from mpanalysis.reference import DEFAULT_LANGUAGE, get_labels
+from mpanalysis.wording.templates import MAX_NAMES, NameList, format_name_list
 
 #: How many institutions of a type a ``partners`` selector names (the best placed).
 MAX_PARTNERS = 4
@@ -230,7 +231,9 @@ def fill_rule_text(rule: Rule, template: str, lang: str, match: _Match, names: M
         if name == "entities":
             if not entity_ids:
                 return get_rule_labels("fallback", lang)["entities"]
-            return format_names([names.get(e, e) for e in entity_ids], lang)
+            # the findings' wording: at most three names, else how many and the table listing them
+            table = next((get_named_table_for(f) for f in match.findings if len(f.entities) > MAX_NAMES), None)
+            return format_name_list(NameList([names.get(e, e) for e in entity_ids], table=table), lang)
         if name == "n_entities":
             return format_decimal(len(entity_ids), locale=lang)
         if name in CODE_PLACEHOLDERS:

@@ -211,6 +211,9 @@ def build_recommendations(findings: Sequence[FindingLike], measures: Mapping[str
     rules = load_rules() if rules is None else rules
     if actors is None and dataset is not None:
         actors = build_actor_table(dataset)
+    if actors is not None and names:
+        # leads and partners named as the guide names them (the parameters' corrections and translations)
+        actors = actors.assign(name=[str(names.get(e, n)) for e, n in zip(actors["entity_id"], actors["name"])])
     evaluated = evaluate_rules(rules, findings, measures, lang, names=names, actors=actors, params=params)
     merged = merge_workshop_recommendations(evaluated, params, lang, actors=actors)
     merged = apply_recommendation_decisions(merged, decisions, lang, actors=actors)

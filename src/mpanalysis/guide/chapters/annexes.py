@@ -11,9 +11,9 @@ import datetime as dt
 from functools import lru_cache
 
 import pandas as pd
-from babel.dates import format_date
 from babel.numbers import format_percent
 
+from mpanalysis.analysis.sources import TOTAL_ROW, UNKNOWN_TYPE, summarize_response
 from mpanalysis.guide.chapters.base import ChapterContext
 from mpanalysis.guide.chapters.decided import build_review_section, build_workshop_record_blocks
 from mpanalysis.guide.document import Callout, Chapter, Figure, Paragraph, Section, Table, protect_text
@@ -22,6 +22,8 @@ from mpanalysis.guide.texts import fill_chapter_text
 from mpanalysis.ingest.form import FIELDS
 from mpanalysis.paths import reference_dir
 from mpanalysis.reference import get_label, get_labels, read_reference_yaml
+from mpanalysis.wording.names import load_name_overrides
+from mpanalysis.wording.typography import format_date_text
 
 #: Columns whose values are personal data: masked in the data-quality annex of every edition.
 PERSONAL_COLUMNS = {f.name for f in FIELDS if f.is_personal}
@@ -48,43 +50,55 @@ def build_annexes(ctx: ChapterContext, today: dt.date | None = None) -> list[Cha
     ]
 
 
-def build_response_table(ctx: ChapterContext) -> pd.DataFrame:
-    """Return respondents and named non-respondents by institution type, with the response rate."""
-    entities = ctx.dataset.entities
-    types = entities["institution_type"].astype("object").where(entities["institution_type"].notna(), "_unknown")
-    frame = pd.DataFrame({"type": types, "is_respondent": entities["is_respondent"].fillna(False).astype(bool)})
-    grouped = frame.groupby("type", sort=False)["is_respondent"].agg(respondents="sum", total="count")
-    grouped["named"] = grouped["total"] - grouped["respondents"]
-    order = list(get_labels("institution_types", ctx.lang)) + ["_unknown"]
-    grouped = grouped.reindex([t for t in order if t in grouped.index])
-    grouped.loc["_total"] = grouped.sum()
-    grouped["rate"] = grouped["respondents"] / grouped["total"]
-    return grouped.reset_index(names="type")[["type", "respondents", "named", "rate"]]
-
-
 def build_methodology_annex(ctx: ChapterContext) -> Chapter:
     lang = ctx.lang
-    table = build_response_table(ctx)
-    total = table[table["type"] == "_total"].iloc[0]
-    type_labels = get_labels("institution_types", lang) | {"_unknown": _t("methodology.unknown_type", lang),
-                                                          "_total": _t("methodology.total", lang)}
-    display = pd.DataFrame({
-        _t("methodology.col_type", lang): table["type"].map(type_labels),
-        _t("methodology.col_respondents", lang): table["respondents"].astype(int),
-        _t("methodology.col_named", lang): table["named"].astype(int),
-        _t("methodology.col_rate", lang): [format_percent(v, locale=lang) for v in table["rate"]],
-    })
+    response = summarize_response(ctx.dataset, ctx.params)
+    table = response.by_type
+    type_labels = get_labels("institution_types", lang) | {UNKNOWN_TYPE: _t("methodology.unknown_type", lang),
+                                                          TOTAL_ROW: _t("methodology.total", lang)}
+
+    def percent(value) -> str | None:
+        return None if value is None or pd.isna(value) else format_percent(value, locale=lang)
+
+    column = {k: _t(f"methodology.col_{k}", lang) for k in
+              ("type", "invited", "invited_respondents", "rate", "respondents", "named", "share")}
+    if response.has_invitation_list:
+        shown = table[table["n_invited"] > 0]
+        display = pd.DataFrame({
+            column["type"]: shown["type"].map(type_labels),
+            column["invited"]: shown["n_invited"].astype(int),
+            column["invited_respondents"]: shown["n_invited_respondents"].astype(int),
+            column["rate"]: [percent(v) for v in shown["share"]],
+        })
+        sentences = [_t("methodology.response_invited", lang, n_invited=response.n_invited,
+                        n_invited_respondents=response.n_invited_respondents,
+                        rate=percent(response.response_rate))]
+        if response.n_uninvited_respondents:
+            sentences.append(_t("methodology.response_uninvited", lang, n_uninvited=response.n_uninvited_respondents))
+        if response.n_named_not_invited:
+            sentences.append(_t("methodology.response_named_not_invited", lang,
+                                n_named_not_invited=response.n_named_not_invited))
+        caption = _t("methodology.response_caption_invited", lang)
+    else:
+        display = pd.DataFrame({
+            column["type"]: table["type"].map(type_labels),
+            column["respondents"]: table["n_respondents"].astype(int),
+            column["named"]: table["n_named"].astype(int),
+            column["share"]: [percent(v) for v in table["share"]],
+        })
+        sentences = [_t("methodology.response", lang, n_respondents=response.n_respondents,
+                        n_named=response.n_named, share=percent(response.respondent_share) or "–")]
+        caption = _t("methodology.response_caption", lang)
     blocks = [
         Paragraph(text=_t("methodology.intro", lang)),
-        Paragraph(text=_t("methodology.response", lang, n_respondents=int(total["respondents"]),
-                          n_named=int(total["named"]), rate=format_percent(total["rate"], locale=lang))),
-        Table.from_frame(display, id="annex_response", caption=_t("methodology.response_caption", lang)),
+        Paragraph(text=" ".join(sentences)),
+        Table.from_frame(display, id="annex_response", caption=caption),
     ]
     workshop = ctx.params.workshop
     if workshop.date or workshop.place:
         not_given = _t("methodology.not_given", lang)
         text = _t("methodology.workshop", lang,
-                  date=format_date(workshop.date, "long", locale=lang) if workshop.date else not_given,
+                  date=format_date_text(workshop.date, lang, "long") if workshop.date else not_given,
                   place=protect_text(workshop.place) if workshop.place else not_given,
                   participants=workshop.participants if workshop.participants is not None else not_given)
     else:
@@ -157,25 +171,32 @@ def build_timeline_annex(ctx: ChapterContext, today: dt.date | None = None) -> C
         stage_labels = get_labels("milestones", lang)
         display = pd.DataFrame({
             _t("timeline.col_stage", lang): milestones["stage"].map(stage_labels),
-            _t("timeline.col_start", lang): [format_date(d, "medium", locale=lang) for d in milestones["start"]],
-            _t("timeline.col_end", lang): [format_date(d, "medium", locale=lang) if d is not None and not pd.isna(d)
+            _t("timeline.col_start", lang): [format_date_text(d, lang, "medium") for d in milestones["start"]],
+            _t("timeline.col_end", lang): [format_date_text(d, lang, "medium") if d is not None and not pd.isna(d)
                                            else None for d in milestones["end"]],
             _t("timeline.col_state", lang): milestones["state"].map(state_labels),
         })
         fig = plot_exercise_timeline(milestones, lang)
         alt = _t("timeline.alt", lang, stages=", ".join(
-            f"{stage_labels.get(s, s)} ({format_date(d, 'medium', locale=lang)})"
+            f"{stage_labels.get(s, s)} ({format_date_text(d, lang, 'medium')})"
             for s, d in zip(milestones["stage"], milestones["start"])))
         blocks += [Figure.from_plotly(fig, id="annex_timeline_figure", caption=_t("timeline.figure_caption", lang),
                                       alt=alt),
                    Table.from_frame(display, id="annex_timeline", caption=_t("timeline.caption", lang))]
     else:
         blocks.append(Paragraph(text=_t("timeline.no_milestone", lang)))
-    authority = f", {protect_text(endorsement.authority)}" if endorsement.authority else ""
-    date = f", {format_date(endorsement.date, 'long', locale=lang)}" if endorsement.date else ""
+    authority = f", {protect_text(_shown_name(ctx, endorsement.authority))}" if endorsement.authority else ""
+    date = f", {format_date_text(endorsement.date, lang, 'long')}" if endorsement.date else ""
     blocks.append(Callout(kind="info", text=_t("timeline.endorsement", lang, status=status,
                                                  authority=authority, date=date)))
     return Chapter(number="C", key="annex_timeline", title=_t("timeline.title", lang), blocks=blocks)
+
+
+def _shown_name(ctx: ChapterContext, name: object, entity_id: object = None) -> str:
+    """An institution's name in the guide's language when the parameters translate it."""
+    overrides = load_name_overrides(ctx.country, ctx.params)
+    override = overrides.get(str(entity_id)) or overrides.get(str(name))
+    return (override.name or {}).get(ctx.lang, str(name)) if override is not None else str(name)
 
 
 @lru_cache(maxsize=None)
@@ -194,7 +215,8 @@ def build_glossary_annex(ctx: ChapterContext) -> Chapter:
     with_acronym = entities[entities["acronym"].notna() & (entities["acronym"].astype(str).str.strip() != "")]
     with_acronym = with_acronym[with_acronym["acronym"].astype(str) != with_acronym["name"].astype(str)]
     acronyms = (pd.DataFrame({_t("glossary.col_acronym", lang): with_acronym["acronym"].astype(str),
-                              _t("glossary.col_name", lang): with_acronym["name"].astype(str)})
+                              _t("glossary.col_name", lang): [_shown_name(ctx, n, e) for e, n in
+                                                              zip(with_acronym["entity_id"], with_acronym["name"])]})
                 .drop_duplicates().sort_values(_t("glossary.col_acronym", lang), key=lambda s: s.str.casefold()))
     blocks = [Table.from_frame(terms, id="annex_glossary", caption=_t("glossary.glossary_caption", lang))]
     if len(acronyms):

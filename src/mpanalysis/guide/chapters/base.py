@@ -13,7 +13,7 @@ import pandas as pd
 
 from mpanalysis.decisions import Decisions, apply_decisions_to_params, load_decisions
 from mpanalysis.fileio import write_csv_safe, write_text_atomic
-from mpanalysis.guide.document import Chapter, read_chapter, write_chapter
+from mpanalysis.guide.document import Chapter, Table, read_chapter, write_chapter
 from mpanalysis.ingest.dataset import CountryDataset
 from mpanalysis.params import CountryParams
 
@@ -143,3 +143,26 @@ def load_measures(output_dir: str | Path) -> dict[str, float]:
 def load_chapter_results(output_dir: str | Path, keys: list[str]) -> list[Chapter]:
     """Return the saved chapters ``keys`` in that order (the guide assembly's input)."""
     return [read_chapter(Path(output_dir) / "chapters" / f"{key}.json") for key in keys]
+
+
+def build_named_institutions_table(findings: list, names: dict[str, str], lang: str,
+                                   table_id: str | None) -> Table | None:
+    """Return the table listing the institutions of the findings too long to name in a sentence
+    (their sentences cite it by ``table_id``), or None when every finding names its institutions.
+
+    >>> from mpanalysis.analysis.findings import make_finding
+    >>> f = make_finding("silent_producers", entities=list("ABCD"), numbers={"n_entities": 4})
+    >>> t = build_named_institutions_table([f], {"A": "Alpha"}, "en", "network_named_institutions")
+    >>> t.columns, t.rows
+    (['Finding', 'Number', 'Institutions'], [['Hold sources but share nothing', 4, 'Alpha, B, C, D']])
+    """
+    from mpanalysis.analysis.findings import list_named_institutions
+    from mpanalysis.guide.texts import get_chapter_text
+
+    listed = list_named_institutions(findings, names, lang)
+    if table_id is None or listed.empty:
+        return None
+    display = pd.DataFrame({
+        get_chapter_text(f"annexes.named_institutions.{key}", lang): listed[column].tolist()
+        for key, column in (("col_finding", "finding"), ("col_n", "n"), ("col_institutions", "institutions"))})
+    return Table.from_frame(display, id=table_id, caption=get_chapter_text("annexes.named_institutions.caption", lang))

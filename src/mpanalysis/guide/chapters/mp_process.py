@@ -21,11 +21,11 @@ The findings are :func:`mpanalysis.analysis.profile.find_profile_findings`; the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
-from babel.lists import format_list
 from babel.numbers import format_percent
 
 from mpanalysis.analysis.findings import Finding, format_entity_name
@@ -49,6 +49,7 @@ from mpanalysis.guide.chapters.base import (
     ChapterContext,
     ChapterResult,
     apply_workshop_findings,
+    build_named_institutions_table,
     mark_validated_finding,
 )
 from mpanalysis.guide.document import (
@@ -69,6 +70,10 @@ from mpanalysis.guide.figures.profile import (
 from mpanalysis.guide.texts import fill_chapter_text
 from mpanalysis.ingest.reconcile import normalize_text
 from mpanalysis.reference import get_labels
+from mpanalysis.wording import join_names, make_entity_name, name_entities
+from mpanalysis.wording.names import load_name_overrides
+from mpanalysis.wording.quotes import quote
+from mpanalysis.wording.templates import NameList
 
 CHAPTER_KEY = "mp_process"
 CHAPTER_NUMBER = "III"
@@ -84,6 +89,9 @@ EVIDENCE_BLOCK_IDS = {
     "figure III.3": "mp_challenge_severity",
     "table III.4": "mp_needs",
 }
+
+#: The table listing the institutions of a finding too long to name in a sentence (chapter III).
+NAMED_TABLE_ID = "profile_named_institutions"
 
 #: Findings that the brief guide keeps (with the key figure and the problem/solution matrix).
 BRIEF_FINDING_KINDS = {"mp_awareness", "mp_use", "top_challenge"}
@@ -105,11 +113,12 @@ def _percent(value: float, lang: str) -> str | None:
 
 
 def _finding_text(finding: Finding, lang: str) -> str:
-    return mark_validated_finding(protect_text(finding.get_text(lang)), finding, lang)
+    return mark_validated_finding(finding.get_text(lang), finding, lang)
 
 
 def _finding_blocks(findings: Iterable[Finding], lang: str, *, callout_kind: str = "finding") -> list:
-    """Informative findings as paragraphs; the others as callouts (a list when there are many)."""
+    """Informative findings as paragraphs; the others as callouts (a list when there are many).
+    Names in the sentences were protected when they were filled in."""
     findings = list(findings)
     blocks: list = []
     for finding in findings:
@@ -135,6 +144,14 @@ def _by_evidence(findings: list[Finding], *keys: str, exclude: Iterable[str] = (
 # Sections
 
 
+def _publishers(text: object, ctx: ChapterContext) -> NameList:
+    """The publishers of an edition as institutions ("Institut national de la statistique et OIM"
+    → two names), so the sentence gives each its article: "publié par l’Institut… et l’OIM"."""
+    overrides = load_name_overrides(ctx.country, ctx.params)
+    parts = [p.strip() for p in re.split(r"\s+(?:et|and|&)\s+|\s*[,;]\s*", str(text or "")) if p.strip()]
+    return NameList([make_entity_name(p, override=overrides.get(p)) for p in parts], max_names=max(len(parts), 1))
+
+
 def _build_content_section(ctx: ChapterContext, findings: list[Finding]) -> tuple[Section, pd.DataFrame]:
     lang = ctx.lang
     blocks: list = []
@@ -142,8 +159,8 @@ def _build_content_section(ctx: ChapterContext, findings: list[Finding]) -> tupl
     if len(editions):
         blocks.append(Paragraph(text=_t("content.intro", lang, n_editions=len(editions))))
         blocks.append(BulletList(items=[
-            protect_text(_t("content.edition", lang, title=e["title"], year=str(e["year"]), kind=e["kind_label"],
-                            publisher=e["publisher"], modules=e["modules_label"] or _t("content.no_module", lang)))
+            _t("content.edition", lang, title=protect_text(e["title"]), year=str(e["year"]), kind=e["kind_label"],
+               publisher=_publishers(e["publisher"], ctx), modules=e["modules_label"] or _t("content.no_module", lang))
             for e in editions.to_dict("records")]))
     else:
         blocks.append(Paragraph(text=_t("content.no_edition", lang)))
@@ -197,14 +214,17 @@ def _build_working_group_section(ctx: ChapterContext, findings: list[Finding]) -
     blocks: list = [Paragraph(text=_t("working_group.intro", lang))]
     coordinators = members[members["is_coordinator"].astype(bool)] if len(members) else members
     if len(coordinators):
-        names = [format_entity_name(n, a) for n, a in zip(coordinators["name"], coordinators["acronym"])]
-        blocks.append(Paragraph(text=protect_text(_t("working_group.coordinator", lang,
-                                                      names=format_list(names, locale=lang)))))
+        overrides = load_name_overrides(ctx.country, ctx.params)
+        names = [make_entity_name(n, a, override=overrides.get(str(e)) or overrides.get(str(n))).in_language(lang)
+                 for e, n, a in zip(coordinators.get("entity_id", coordinators["name"]), coordinators["name"],
+                                    coordinators["acronym"])]
+        blocks.append(Paragraph(text=_t("working_group.coordinator", lang, names=NameList(names, max_names=len(names)))))
     if len(members):
         yes_no = get_labels("yes_no", lang)
         display = pd.DataFrame({
-            _t("working_group.col_institution", lang): [format_entity_name(n, a) for n, a in
-                                                        zip(members["name"], members["acronym"])],
+            _t("working_group.col_institution", lang): [_entity_names(ctx).get(str(e)) or format_entity_name(n, a)
+                                                        for e, n, a in zip(members.get("entity_id", members["name"]),
+                                                                           members["name"], members["acronym"])],
             _t("working_group.col_type", lang): [t if isinstance(t, str) else _t("working_group.unknown_type", lang)
                                                  for t in members["institution_type_label"]],
             _t("working_group.col_coordinator", lang): [yes_no["yes" if v else "no"]
@@ -220,10 +240,17 @@ def _build_working_group_section(ctx: ChapterContext, findings: list[Finding]) -
     return Section(title=_t("working_group.title", lang), blocks=blocks), members
 
 
-def _group_answers(rows: pd.DataFrame) -> list[tuple[str, list[str]]]:
-    """Identical answers (case, accents and punctuation aside) once, with every institution."""
+def _entity_names(ctx: ChapterContext) -> dict[str, str]:
+    return name_entities(ctx.dataset.entities, load_name_overrides(ctx.country, ctx.params), ctx.lang)
+
+
+def _group_answers(rows: pd.DataFrame, names: dict[str, str] | None = None) -> list[tuple[str, list[str]]]:
+    """Identical answers (case, accents and punctuation aside) once, with every institution
+    (named as the guide names it when ``names`` maps its entity id)."""
     groups: dict[str, tuple[str, list[str]]] = {}
-    for text, name in zip(rows["text"], rows["institution_name"]):
+    ids = rows["entity_id"] if "entity_id" in rows else [None] * len(rows)
+    for text, entity_id, typed in zip(rows["text"], ids, rows["institution_name"]):
+        name = (names or {}).get(str(entity_id), typed) if isinstance(entity_id, str) else typed
         key = normalize_text(text)
         entry = groups.setdefault(key, (str(text), []))
         if isinstance(name, str) and name not in entry[1]:
@@ -242,8 +269,8 @@ def _build_practices_section(ctx: ChapterContext) -> tuple[Section, pd.DataFrame
     for kind, heading in (("good_practice", "practices.answers"), ("use_example", "practices.use_examples")):
         answers = practices[(practices["origin"] == "questionnaire") & (practices["kind"] == kind)]
         if len(answers):
-            items = [protect_text(_t("practices.item", lang, institutions=format_list(names, locale=lang), text=text))
-                     for text, names in _group_answers(answers)]
+            items = [_t("practices.item", lang, institutions=protect_text(join_names(names, lang)), text=quote(text))
+                     for text, names in _group_answers(answers, _entity_names(ctx))]
             blocks += [Paragraph(text=_t(heading, lang)), BulletList(items=items)]
     if practices.empty:
         blocks.append(Paragraph(text=_t("practices.none", lang)))
@@ -282,7 +309,7 @@ def _build_problems_section(ctx: ChapterContext, findings: list[Finding]) -> tup
     blocks.append(table.model_copy(update={"in_brief": True}))
     if len(listed_others):
         blocks += [Paragraph(text=_t("problems.other_intro", lang, n=len(listed_others))),
-                   BulletList(items=[protect_text(str(label)) for label in listed_others["label"]])]
+                   BulletList(items=[quote(str(label)) for label in listed_others["label"]])]
     described = [(p.challenge, pick_text(p.description, lang)) for p in ctx.params.workshop.problems
                  if pick_text(p.description, lang)]
     if described:
@@ -317,13 +344,17 @@ def _build_needs_section(ctx: ChapterContext, findings: list[Finding]) -> tuple[
                                        caption=_t("needs.caption", lang)))
     blocks += _finding_blocks(_by_evidence(findings, "table III.4"), lang)
     respondents = ctx.dataset.respondents
-    comments = pd.DataFrame({"text": respondents["needs_comment"], "institution_name": respondents["institution_name"]})
+    comments = pd.DataFrame({"text": respondents["needs_comment"], "entity_id": respondents["entity_id"],
+                             "institution_name": respondents["institution_name"]})
     comments = comments[[normalize_text(t) != "" for t in comments["text"]]]
     if len(comments):
         comments = comments.assign(text=[str(t).strip() for t in comments["text"]])
-        items = [protect_text(_t("practices.item", lang, institutions=format_list(names, locale=lang), text=text))
-                 for text, names in _group_answers(comments)]
+        items = [_t("practices.item", lang, institutions=protect_text(join_names(names, lang)), text=quote(text))
+                 for text, names in _group_answers(comments, _entity_names(ctx))]
         blocks += [Paragraph(text=_t("needs.comments", lang)), BulletList(items=items)]
+    table = build_named_institutions_table(findings, _entity_names(ctx), lang, NAMED_TABLE_ID)
+    if table is not None:
+        blocks.append(table)
     return Section(title=_t("needs.title", lang), blocks=blocks), needs
 
 
@@ -367,7 +398,7 @@ def build_mp_process_chapter(ctx: ChapterContext) -> ChapterResult:
     >>> result.chapter.number, result.chapter.title
     ('III', 'The migration profile process')
     >>> [s.title for s in result.chapter.sections][:3]
-    ["The profile's content", 'Awareness and use of the profile', 'The working group and its coordination']
+    ['The profile’s content', 'Awareness and use of the profile', 'The working group and its coordination']
     """
     lang = ctx.lang
     findings = apply_workshop_findings(ctx, find_profile_findings(ctx.dataset, ctx.params))

@@ -22,8 +22,10 @@ from :class:`mpanalysis.analysis.network.NetworkSummary` (definitions in :mod:`m
   ``network.n_isolated``, ``network.density``, ``network.reciprocity``,
   ``network.n_components``, ``network.largest_component_share``;
 - structure: ``network.max_betweenness``, ``network.is_betweenness_sampled`` (1/0),
-  ``network.n_cut_vertices``, ``network.n_bridges``, ``network.n_communities`` (of two entities or
-  more), ``network.n_silos`` (silo findings), ``network.modularity``;
+  ``network.n_cut_vertices``, ``network.n_bridges`` (ties between two groups of two institutions
+  or more, as the bridge findings count them), ``network.n_pendant_links`` (ties that are the
+  only link of one institution), ``network.n_communities`` (of two entities or more),
+  ``network.n_silos`` (silo findings), ``network.modularity``;
 - flows: ``network.n_silent_producers``, ``network.n_unreached_users``, ``network.n_formal``,
   ``network.formal_share``, ``network.n_confirmed``, ``network.n_confirmable``,
   ``network.confirmed_share``, ``network.confirmation_rate``;
@@ -44,9 +46,8 @@ import pandas as pd
 from mpanalysis.analysis.findings import (
     Finding,
     find_network_findings,
-    format_entity_name,
-    format_names,
     format_number,
+    load_finding_catalogue,
 )
 from mpanalysis.analysis.network import (
     NetworkSummary,
@@ -66,6 +67,8 @@ from mpanalysis.guide.document import Chapter, Figure, Paragraph, Section, Table
 from mpanalysis.guide.figures import plot_actor_network, plot_flows_sankey, plot_policy_cycle
 from mpanalysis.guide.texts import fill_chapter_text
 from mpanalysis.reference import get_labels
+from mpanalysis.wording import join_names, make_entity_name
+from mpanalysis.wording.names import load_name_overrides
 
 __all__ = ["build_policy_cycle_chapter", "build_network_measures", "build_key_actor_frame",
            "build_indicator_frame", "KEY_ACTORS_N"]
@@ -82,8 +85,14 @@ def _share(value: float | None, lang: str) -> str | None:
     return None if value is None else format_number("share", value, lang, percent=["share"])
 
 
-def _names_of(G: nx.DiGraph) -> dict[str, str]:
-    return {str(v): format_entity_name(d.get("name") or v, d.get("acronym")) for v, d in G.nodes(data=True)}
+def _names_of(G: nx.DiGraph, lang: str | None = None, params=None) -> dict[str, str]:
+    """Node ids → names as sentences and tables in ``lang`` show them (with the parameters'
+    corrections and translations; those of ``params/<ISO3>.yaml`` when ``params`` is None)."""
+    overrides = load_name_overrides(G.graph.get("country"), params)
+    names = {str(v): make_entity_name(d.get("name") or v, d.get("acronym"),
+                                      override=overrides.get(str(v)) or overrides.get(str(d.get("name"))))
+             for v, d in G.nodes(data=True)}
+    return {v: n.in_language(lang) for v, n in names.items()} if lang else names
 
 
 def build_network_measures(summary: NetworkSummary, findings: list[Finding]) -> dict[str, float]:
@@ -109,6 +118,7 @@ def build_network_measures(summary: NetworkSummary, findings: list[Finding]) -> 
         "network.is_betweenness_sampled": int(summary.betweenness_method == "sampled"),
         "network.n_cut_vertices": len(summary.cut_vertices),
         "network.n_bridges": len(summary.bridges),
+        "network.n_pendant_links": len(summary.pendant_links),
         "network.n_communities": sum(1 for c in summary.communities if len(c) >= 2),
         "network.n_silos": sum(1 for f in findings if f.kind == "silo"),
         "network.modularity": summary.modularity,
@@ -139,7 +149,7 @@ def build_key_actor_frame(G: nx.DiGraph, summary: NetworkSummary, lang: str,
     ['Hub', 'Unknown type', 1, 1, '50%', 'producer and user']
     """
     nodes = summary.nodes
-    names = _names_of(G)
+    names = _names_of(G, lang)
     degree = nodes["in_degree"] + nodes["out_degree"]
     ranked = sorted((v for v in nodes.index if degree[v] > 0),
                     key=lambda v: (-float(nodes.at[v, "betweenness"]), -int(degree[v]), names.get(v, v).casefold(), v))
@@ -179,11 +189,12 @@ def build_indicator_frame(G: nx.DiGraph, summary: NetworkSummary, findings: list
     >>> frame.loc["cut_vertices", ["value", "entities"]].tolist()
     [1, 'B']
     """
-    names = _names_of(G)
+    names = _names_of(G, lang)
     none = _t("findings.none", lang)
 
     def listed(ids) -> str:
-        return format_names([names.get(v, v) for v in ids], lang) if ids else ""
+        # a table cell lists every institution (sentences cite the table instead)
+        return join_names([names.get(v, v) for v in ids], lang) if ids else ""
 
     brokers = [f.entities[0] for f in findings if f.kind == "central_broker" and f.entities]
     silos = [f for f in findings if f.kind == "silo"]
@@ -210,7 +221,8 @@ def build_indicator_frame(G: nx.DiGraph, summary: NetworkSummary, findings: list
         ("silent_producers", len(silent), listed(silent) or none),
         ("unreached_users", len(summary.unreached_users), listed(summary.unreached_users) or none),
         ("cut_vertices", len(by_name), listed(by_name) or none),
-        ("bridges", len(bridges), format_names(bridges, lang) if bridges else none),
+        ("bridges", len(bridges), join_names(bridges, lang) if bridges else none),
+        ("pendant_links", len(summary.pendant_links), ""),
         ("communities", n_communities, ""),
         ("silos", len(silos), _t("findings.list_separator", lang).join(listed(f.entities) for f in silos) or none),
         ("coordinator_reach", (_share(summary.coordinator_reach, lang) or not_applicable) if summary.coordinators
@@ -251,12 +263,12 @@ def build_policy_cycle_chapter(ctx: ChapterContext, output_dir: str | Path | Non
         write_network(G, Path(output_dir) / "network", measures=summary.nodes)
 
     overview = next((f for f in findings if f.kind == "network_overview"), None)
-    blocks = ([Paragraph(text=mark_validated_finding(protect_text(overview.get_text(lang)), overview, lang),
-                         in_brief=True)] if overview else [])
+    blocks = ([Paragraph(text=mark_validated_finding(overview.get_text(lang), overview, lang), in_brief=True)]
+              if overview else [])
     indicators = build_indicator_frame(G, summary, findings, lang)
     sections = [
         _build_network_section(ctx, G, summary),
-        _build_findings_section(ctx, indicators, findings),
+        _build_findings_section(ctx, G, indicators, findings),
         _build_cycle_section(ctx, G, summary),
     ]
     chapter = Chapter(number="II", key="policy_cycle", title=_t("title", lang), intro=_t("intro", lang),
@@ -283,6 +295,9 @@ def _build_network_section(ctx: ChapterContext, G: nx.DiGraph, summary: NetworkS
     else:
         method_text = _t("network.exact", lang, n_nodes=summary.n_nodes, community_method=community_method)
         method = _t("network.method_exact", lang)
+    n_unknown = int((summary.nodes["institution_type"].fillna("").astype(str) == "").sum())
+    if n_unknown:
+        method_text += " " + _t("network.brokerage_unknown", lang, n_unknown=n_unknown)
     blocks: list = [Figure.from_plotly(fig, id="policy_network", caption=_t("network.figure_caption", lang),
                                        alt=fig.layout.meta["alt"]).model_copy(update={"in_brief": True})]
     if summary.n_edges:
@@ -298,7 +313,8 @@ def _build_network_section(ctx: ChapterContext, G: nx.DiGraph, summary: NetworkS
     return Section(title=_t("network.title", lang), blocks=blocks)
 
 
-def _build_findings_section(ctx: ChapterContext, indicators: pd.DataFrame, findings: list[Finding]) -> Section:
+def _build_findings_section(ctx: ChapterContext, G: nx.DiGraph, indicators: pd.DataFrame,
+                            findings: list[Finding]) -> Section:
     lang = ctx.lang
     display = pd.DataFrame({
         _t("findings.col_indicator", lang): indicators["label"].tolist(),
@@ -308,8 +324,11 @@ def _build_findings_section(ctx: ChapterContext, indicators: pd.DataFrame, findi
     blocks = [
         Paragraph(text=_t("findings.text", lang)),
         # the full guide's table; the brief keeps the high-severity findings below it (a few pages)
-        Table.from_frame(display, id="policy_indicators", caption=_t("findings.caption", lang)),
-        *build_finding_blocks(findings, lang, "policy_cycle.findings", skip_kinds=["network_overview"]),
+        Table.from_frame(display, id="policy_indicators", caption=_t("findings.caption", lang),
+                         notes=[_t("findings.note", lang)]),
+        *build_finding_blocks(findings, lang, "policy_cycle.findings", skip_kinds=["network_overview"],
+                              names=_names_of(G, lang, ctx.params),
+                              table_id=load_finding_catalogue().get_named_table("II")),
     ]
     return Section(title=_t("findings.title", lang), blocks=blocks)
 
@@ -330,8 +349,8 @@ def _build_cycle_section(ctx: ChapterContext, G: nx.DiGraph, summary: NetworkSum
                             n_actors=int(stages.at[most, "n_actors"])))
     if summary.stages_without_inflow:
         sentences.append(_t("cycle.no_inflow", lang, n_stages=len(summary.stages_without_inflow),
-                            names=protect_text(format_names([stage_labels.get(s, s)
-                                                             for s in summary.stages_without_inflow], lang))))
+                            names=protect_text(join_names([stage_labels.get(s, s)
+                                                           for s in summary.stages_without_inflow], lang))))
     elif len(stages):
         least = min(stages.index, key=lambda s: (int(stages.at[s, "n_inflows"]), list(stages.index).index(s)))
         sentences.append(_t("cycle.all_fed", lang, stage=protect_text(stage_labels.get(least, least)),
@@ -342,7 +361,7 @@ def _build_cycle_section(ctx: ChapterContext, G: nx.DiGraph, summary: NetworkSum
     display = pd.DataFrame({
         _t("cycle.col_stage", lang): [stage_labels.get(s, s) for s in stages.index],
         _t("cycle.col_n_actors", lang): pd.Series([int(n) for n in stages["n_actors"]], dtype=object),
-        _t("cycle.col_actors", lang): [format_names([short.get(v, v) for v in str(a).split()], lang) or None
+        _t("cycle.col_actors", lang): [join_names([short.get(v, v) for v in str(a).split()], lang) or None
                                        for a in stages["actors"]],
         _t("cycle.col_inflows", lang): pd.Series([int(n) for n in stages["n_inflows"]], dtype=object),
         _t("cycle.col_producers", lang): pd.Series([int(n) for n in stages["n_senders"]], dtype=object),

@@ -25,7 +25,6 @@ from pathlib import Path
 import pandas as pd
 from babel.lists import format_list
 
-from mpanalysis.analysis.findings import format_entity_name
 from mpanalysis.analysis.recommendations import (
     CATEGORY_LIST,
     Recommendation,
@@ -60,6 +59,8 @@ from mpanalysis.guide.document import (
 )
 from mpanalysis.guide.texts import fill_chapter_text
 from mpanalysis.reference import get_labels
+from mpanalysis.wording import name_entities
+from mpanalysis.wording.names import load_name_overrides
 
 CHAPTER_KEY = "recommendations"
 CHAPTER_NUMBER = "IV"
@@ -198,7 +199,8 @@ def _evidence_lines(recommendation: Recommendation, findings_by_id: Mapping[str,
         citation = format_evidence_key(finding.evidence, blocks, lang)
         used_keys.add(finding.evidence)
         # the citation closes the sentence: "… (68 %) (Tableau III.3)."
-        cited.append((protect_text(finding.get_text(lang)).rstrip().removesuffix("."), citation))
+        # names in a finding's sentence were protected when it was filled in; it may cite a table
+        cited.append((finding.get_text(lang).rstrip().removesuffix("."), citation))
     others = [format_evidence_key(k, blocks, lang) for k in recommendation.evidence if k not in used_keys]
     lines: list[str] = []
     if len(cited) == 1:
@@ -372,8 +374,8 @@ def build_recommendations_chapter(ctx: ChapterContext, findings: Sequence, measu
     """
     lang = ctx.lang
     entities = ctx.dataset.entities
-    names = {str(e): format_entity_name(n, a) for e, n, a in
-             zip(entities["entity_id"], entities["name"], entities["acronym"])}
+    # institutions as the guide names them in its language (the parameters' corrections and translations)
+    names = name_entities(entities, load_name_overrides(ctx.country, ctx.params), lang)
     recommendations = build_recommendations(findings, measures, ctx.params, lang, names=names,
                                             actors=build_actor_table(ctx.dataset), decisions=ctx.decisions)
     blocks = map_evidence_to_blocks(chapters or [])

@@ -8,9 +8,11 @@ findings (:func:`mpanalysis.analysis.findings.find_source_findings`) and figures
 Reading order (figure and table numbers are those the findings' ``evidence`` keys cite):
 
 1. key figures (callout, brief guide);
-2. "Who collects which data?": Figure I.1 coverage map and Table I.1 summary by domain (brief);
-3. "Gaps and what they mean": Table I.2 gaps by domain, Table I.3 stale or undated sources (when
-   there are any), the findings as callouts (high severity in the brief guide) and bullets;
+2. "Who collects which data?": Figure I.1 coverage map, Table I.1 sources by domain (brief) and
+   Table I.2 institutions by domain (one unit per table);
+3. "Gaps and what they mean": Table I.3 gaps by domain (exchanges counted as distinct information
+   links, the unit of chapter II), Table I.4 stale or undated sources (when there are any), the
+   findings as callouts (high severity in the brief guide) and bullets;
 4. "The sources domain by domain": one section per domain (reference list first, then extra
    domains seen in the data) with a sentence and a table per sector (governmental, other);
 5. "Periodicity, format and access": Figure I.2 source profile;
@@ -21,7 +23,10 @@ Reading order (figure and table numbers are those the findings' ``evidence`` key
 Measures (``ChapterResult.measures``; the recommendation rules of chapter IV read them):
 
 - ``sources.n_respondents`` institutions that answered; ``sources.n_named`` institutions named as
-  partners only; ``sources.n_holders`` institutions reporting at least one source;
+  partners only; ``sources.n_holders`` institutions reporting at least one source; with an
+  invitation list in the parameters, ``sources.n_invited``, ``sources.n_invited_respondents`` and
+  ``sources.response_rate`` (:func:`mpanalysis.analysis.sources.summarize_response`; without a
+  list there is no response rate);
 - ``sources.n_existing``, ``sources.n_potential`` sources by status;
 - ``sources.n_domains`` domains reported on, ``sources.n_domains_covered`` those with an existing
   source, ``sources.share_domains_covered`` their share, ``sources.n_core_domains_uncovered``
@@ -47,14 +52,20 @@ from mpanalysis.analysis.findings import (
     Finding,
     find_source_findings,
     format_entity_name,
-    format_names,
     format_number,
+    load_finding_catalogue,
 )
-from mpanalysis.analysis.sources import LISTING_SECTORS, SourcesAnalysis, build_sources_analysis
+from mpanalysis.analysis.sources import (
+    LISTING_SECTORS,
+    SourcesAnalysis,
+    build_sources_analysis,
+    summarize_response,
+)
 from mpanalysis.guide.chapters.base import (
     ChapterContext,
     ChapterResult,
     apply_workshop_findings,
+    build_named_institutions_table,
     mark_validated_finding,
 )
 from mpanalysis.guide.document import (
@@ -70,6 +81,9 @@ from mpanalysis.guide.document import (
 from mpanalysis.guide.figures import plot_coverage_heatmap, plot_source_profile
 from mpanalysis.guide.texts import fill_chapter_text
 from mpanalysis.reference import get_codes, get_labels
+from mpanalysis.wording import guess_language, join_names, name_entities
+from mpanalysis.wording.names import load_name_overrides
+from mpanalysis.wording.quotes import language_note
 
 __all__ = ["build_sources_chapter", "build_domain_summary",
            "build_contact_frame", "build_finding_blocks", "make_block_id"]
@@ -111,9 +125,18 @@ def _as_cells(values: Iterable[object], missing: object = None) -> pd.Series:
     return pd.Series([missing if pd.isna(v) else int(v) for v in values], dtype=object)
 
 
-def _entity_labels(entities: pd.DataFrame) -> dict[str, str]:
-    return {_text(row["entity_id"]): format_entity_name(row.get("name"), row.get("acronym"))
-            for row in entities.to_dict("records") if _text(row.get("entity_id"))}
+def _entity_labels(entities: pd.DataFrame, params=None, lang: str | None = None) -> dict[str, str]:
+    """Entity ids → names as sentences and tables in ``lang`` show them, with the parameters'
+    corrections and translations (:class:`~mpanalysis.wording.EntityName`)."""
+    return name_entities(entities[[_text(e) != "" for e in entities["entity_id"]]],
+                         load_name_overrides(params=params), lang)
+
+
+def _names_language(names: Iterable[object]) -> str | None:
+    """The language most of these names (typed by respondents) are written in, None if unclear."""
+    found = [guess_language(str(n)) for n in names if isinstance(n, str)]
+    counts = pd.Series([f for f in found if f]).value_counts()
+    return str(counts.index[0]) if len(counts) and counts.iloc[0] * 2 > len(found) else None
 
 
 def _domain_labels(domains: Iterable[str], lang: str) -> dict[str, str]:
@@ -177,7 +200,7 @@ def build_contact_frame(ctx: ChapterContext, *, is_consent_only: bool) -> pd.Dat
     consent = respondents["consent_publish_contact"].astype("boolean").fillna(False).astype(bool)
     if is_consent_only:
         respondents, consent = respondents[consent], consent[consent]
-    names = _entity_labels(ctx.dataset.entities)
+    names = _entity_labels(ctx.dataset.entities, ctx.params, lang)
     institution = [names.get(_text(e)) or format_entity_name(n, a) for e, n, a in
                    zip(respondents["entity_id"], respondents["institution_name"], respondents["institution_acronym"])]
     frame = pd.DataFrame({
@@ -198,11 +221,13 @@ def build_contact_frame(ctx: ChapterContext, *, is_consent_only: bool) -> pd.Dat
 
 
 def build_finding_blocks(findings: list[Finding], lang: str, text_prefix: str,
-                         *, skip_kinds: Iterable[str] = ()) -> list:
+                         *, skip_kinds: Iterable[str] = (), names: dict[str, str] | None = None,
+                         table_id: str | None = None) -> list:
     """Return findings as blocks: high and medium severity as callouts (high ones in the brief
-    guide), the others as one bullet list. ``text_prefix`` names the chapter texts holding
-    ``finding_title_high``, ``finding_title_medium`` and ``other_findings``. The sentences name
-    institutions as respondents wrote them: they are protected (:func:`~mpanalysis.guide.document.protect_text`).
+    guide), the others as one bullet list, then the table ``table_id`` listing the institutions of
+    the findings too long to name (their sentences cite it). ``text_prefix`` names the chapter
+    texts holding ``finding_title_high``, ``finding_title_medium`` and ``other_findings``. The
+    sentences' institution names were protected when they were filled in (they cannot cite).
 
     >>> from mpanalysis.analysis.findings import make_finding
     >>> blocks = build_finding_blocks([make_finding("no_coordinator")], "en", "sources.gaps")
@@ -215,7 +240,7 @@ def build_finding_blocks(findings: list[Finding], lang: str, text_prefix: str,
     blocks: list = []
     minor = []
     for finding in shown:
-        text = mark_validated_finding(protect_text(finding.get_text(lang)), finding, lang)
+        text = mark_validated_finding(finding.get_text(lang), finding, lang)
         if finding.severity in ("high", "medium"):
             title = fill_chapter_text(f"{text_prefix}.finding_title_{finding.severity}", lang)
             blocks.append(Callout(kind="finding", title=title, text=text, in_brief=finding.severity == "high"))
@@ -224,7 +249,8 @@ def build_finding_blocks(findings: list[Finding], lang: str, text_prefix: str,
     if minor:
         blocks.append(Paragraph(text=fill_chapter_text(f"{text_prefix}.other_findings", lang)))
         blocks.append(BulletList(items=minor))
-    return blocks
+    table = build_named_institutions_table(shown, names or {}, lang, table_id)
+    return blocks + ([table] if table is not None else [])
 
 
 # ------------------------------------------------------------------------------------ chapter
@@ -297,6 +323,12 @@ def _build_measures(ctx: ChapterContext, analysis: SourcesAnalysis, summary: pd.
         "sources.n_open": n_open,
         "sources.n_paper": n_paper,
     }
+    response = summarize_response(dataset, ctx.params)
+    if response.has_invitation_list:
+        measures["sources.n_invited"] = response.n_invited
+        measures["sources.n_invited_respondents"] = response.n_invited_respondents
+        if response.response_rate is not None:
+            measures["sources.response_rate"] = response.response_rate
     if n_domains:
         measures["sources.share_domains_covered"] = n_covered / n_domains
     if n_existing:
@@ -314,9 +346,13 @@ def _build_key_figures(measures: dict[str, float], analysis: SourcesAnalysis, la
     lines = [
         _t("key_figures.respondents", lang, n_respondents=_count(measures, "n_respondents"),
            n_named=_count(measures, "n_named")),
+        *([_t("key_figures.response_rate", lang, n_invited=_count(measures, "n_invited"),
+              n_invited_respondents=_count(measures, "n_invited_respondents"),
+              response_rate=measures["sources.response_rate"])] if "sources.response_rate" in measures else []),
         _t("key_figures.sources", lang, n_existing=_count(measures, "n_existing"),
            n_potential=_count(measures, "n_potential"), n_holders=_count(measures, "n_holders")),
-        _t("key_figures.domains", lang, n_domains_covered=_count(measures, "n_domains_covered"),
+        _t("key_figures.domains_all" if _count(measures, "n_domains_covered") == _count(measures, "n_domains")
+           else "key_figures.domains", lang, n_domains_covered=_count(measures, "n_domains_covered"),
            n_domains=_count(measures, "n_domains")),
         _t("key_figures.stale", lang, n_stale=_count(measures, "n_stale"),
            n_unknown=_count(measures, "n_unknown_year"), staleness_years=analysis.staleness_years,
@@ -342,34 +378,46 @@ def _build_coverage_section(ctx: ChapterContext, analysis: SourcesAnalysis, summ
     else:
         sentences = [_t("coverage.no_source", lang)]
     gap_domains = [labels[d] for d in summary.loc[summary["n_existing"] == 0, "domain"]]
-    sentences.append(_t("coverage.gaps", lang, names=protect_text(format_names(gap_domains, lang))) if gap_domains
+    sentences.append(_t("coverage.gaps", lang, names=protect_text(join_names(gap_domains, lang))) if gap_domains
                      else _t("coverage.no_gap", lang))
 
+    # Two tables, one unit each: sources (Table I.1), then institutions (Table I.2).
     columns = {k: _t(f"coverage.col_{k}", lang) for k in
-               ("domain", "existing", "potential", "governmental", "other", "open_share", "stale")}
-    display = pd.DataFrame({
+               ("domain", "existing", "potential", "open_share", "stale", "governmental", "other",
+                "n_institutions")}
+    sources_display = pd.DataFrame({
         columns["domain"]: [labels[d] for d in summary["domain"]],
         columns["existing"]: summary["n_existing"].astype(int).tolist(),
         columns["potential"]: summary["n_potential"].astype(int).tolist(),
-        columns["governmental"]: summary["n_governmental"].astype(int).tolist(),
-        columns["other"]: summary["n_other"].astype(int).tolist(),
         columns["open_share"]: [_format_share(v, lang) for v in summary["open_share"]],
         columns["stale"]: summary["n_stale"].astype(int).tolist(),
     })
-    sectors = listing.drop_duplicates("entity_id")["sector"] if len(listing) else pd.Series(dtype=object)
     total_open = int(summary["n_open"].sum())
-    display.loc[len(display)] = [
+    sources_display.loc[len(sources_display)] = [
         _t("coverage.total", lang), n_existing, _count(measures, "n_potential"),
-        int((sectors == "governmental").sum()), int((sectors != "governmental").sum()),
         _format_share(total_open / n_existing if n_existing else None, lang), _count(measures, "n_stale")]
-    note = _t("coverage.summary_note", lang, staleness_years=analysis.staleness_years,
-              reference_year=analysis.reference_year)
+    institutions_display = pd.DataFrame({
+        columns["domain"]: [labels[d] for d in summary["domain"]],
+        columns["n_institutions"]: (summary["n_governmental"] + summary["n_other"]).astype(int).tolist(),
+        columns["governmental"]: summary["n_governmental"].astype(int).tolist(),
+        columns["other"]: summary["n_other"].astype(int).tolist(),
+    })
+    # the total row counts each institution once, however many domains it reports on
+    sectors = listing.drop_duplicates("entity_id")["sector"] if len(listing) else pd.Series(dtype=object)
+    n_governmental = int((sectors == "governmental").sum())
+    institutions_display.loc[len(institutions_display)] = [
+        _t("coverage.total", lang), int(len(sectors)), n_governmental, int(len(sectors)) - n_governmental]
     blocks = [
         Paragraph(text=" ".join(sentences), in_brief=True),
         Figure.from_plotly(fig, id="sources_coverage_map", caption=_t("coverage.figure_caption", lang),
                            alt=fig.layout.meta["alt"]).model_copy(update={"in_brief": True}),
-        Table.from_frame(display, id="sources_domain_summary", caption=_t("coverage.summary_caption", lang),
-                         notes=[note]).model_copy(update={"in_brief": True}),
+        Table.from_frame(sources_display, id="sources_domain_summary", caption=_t("coverage.summary_caption", lang),
+                         notes=[_t("coverage.summary_note", lang, staleness_years=analysis.staleness_years,
+                                   reference_year=analysis.reference_year)]
+                         ).model_copy(update={"in_brief": True}),
+        Table.from_frame(institutions_display, id="sources_domain_institutions",
+                         caption=_t("coverage.institutions_caption", lang),
+                         notes=[_t("coverage.institutions_note", lang)]),
     ]
     return Section(title=_t("coverage.title", lang), blocks=blocks)
 
@@ -387,18 +435,19 @@ def _build_gaps_section(ctx: ChapterContext, analysis: SourcesAnalysis, findings
         _t("gaps.col_existing", lang): gaps["n_existing"].astype(int).tolist(),
         _t("gaps.col_open", lang): gaps["n_open_existing"].astype(int).tolist(),
         _t("gaps.col_closed", lang): gaps["n_closed_existing"].astype(int).tolist(),
-        _t("gaps.col_flows", lang): gaps["n_flows"].astype(int).tolist(),
+        _t("gaps.col_links", lang): gaps["n_links"].astype(int).tolist(),
         _t("gaps.col_gap", lang): [separator.join(text for flag, text in gap_names.items() if bool(row[flag])) or none
                                    for _, row in gaps.iterrows()],
     })
     blocks: list = [
         Paragraph(text=_t("gaps.intro", lang, staleness_years=analysis.staleness_years,
                           reference_year=analysis.reference_year)),
-        Table.from_frame(display, id="sources_gaps", caption=_t("gaps.caption", lang)),
+        Table.from_frame(display, id="sources_gaps", caption=_t("gaps.caption", lang),
+                         notes=[_t("gaps.links_note", lang)]),
     ]
     flagged = analysis.staleness[analysis.staleness["freshness"] != "current"]
     if len(flagged):
-        names = _entity_labels(ctx.dataset.entities)
+        names = _entity_labels(ctx.dataset.entities, ctx.params, lang)
         freshness = {"stale": _t("gaps.freshness_stale", lang), "unknown_year": _t("gaps.freshness_unknown_year", lang)}
         domain_rank = {d: i for i, d in enumerate(analysis.domains)}
         flagged = flagged.assign(_rank=flagged["domain"].map(lambda d: domain_rank.get(d, len(domain_rank))),
@@ -417,7 +466,9 @@ def _build_gaps_section(ctx: ChapterContext, analysis: SourcesAnalysis, findings
     elif len(analysis.staleness):
         blocks.append(Paragraph(text=_t("gaps.all_current", lang,
                                         oldest_current_year=analysis.reference_year - analysis.staleness_years)))
-    finding_blocks = build_finding_blocks(findings, lang, "sources.gaps", skip_kinds=["sources_overview"])
+    finding_blocks = build_finding_blocks(findings, lang, "sources.gaps", skip_kinds=["sources_overview"],
+                                          names=_entity_labels(ctx.dataset.entities, ctx.params, lang),
+                                          table_id=load_finding_catalogue().get_named_table("I"))
     blocks += finding_blocks or [Paragraph(text=_t("gaps.no_finding", lang))]
     return Section(title=_t("gaps.title", lang), blocks=blocks)
 
@@ -433,6 +484,7 @@ def _build_domain_sections(ctx: ChapterContext, analysis: SourcesAnalysis) -> Se
     headers = {k: _t(f"domains.col_{k}", lang) for k in
                ("entity", "source", "kind", "status", "periodicity", "last_update", "format", "access")}
     taken: set[str] = set()
+    entity_names = _entity_labels(ctx.dataset.entities, ctx.params, lang)
     subsections = []
     for domain in analysis.gaps.index:
         rows = listing[listing["domain"] == domain] if len(listing) else listing
@@ -447,10 +499,9 @@ def _build_domain_sections(ctx: ChapterContext, analysis: SourcesAnalysis) -> Se
                 n_governmental=int((holders["sector"] == "governmental").sum()),
                 n_other=int((holders["sector"] != "governmental").sum()))))
         elif len(rows):
-            holders = [format_entity_name(n, a) for n, a in
-                       rows.drop_duplicates("entity_id")[["entity_name", "entity_acronym"]].itertuples(index=False)]
+            holders = [entity_names.get(_text(e), _text(e)) for e in rows.drop_duplicates("entity_id")["entity_id"]]
             blocks.append(Paragraph(text=_t("domains.potential_only", lang, n_potential=int(len(rows)),
-                                            names=protect_text(format_names(holders, lang)))))
+                                            n_entities=len(holders), names=holders)))
         else:
             blocks.append(Paragraph(text=_t("domains.no_source", lang)))
         for sector in LISTING_SECTORS:
@@ -458,8 +509,8 @@ def _build_domain_sections(ctx: ChapterContext, analysis: SourcesAnalysis) -> Se
             if not len(part):
                 continue
             display = pd.DataFrame({
-                headers["entity"]: [format_entity_name(n, a)
-                                    for n, a in zip(part["entity_name"], part["entity_acronym"])],
+                headers["entity"]: [entity_names.get(_text(e)) or format_entity_name(n, a) for e, n, a
+                                    in zip(part["entity_id"], part["entity_name"], part["entity_acronym"])],
                 headers["source"]: part["source_name"].tolist(),
                 **{headers[c]: [value_labels[c].get(v, v) if v else not_stated for v in part[c]]
                    for c in ("kind", "status", "periodicity")},
@@ -468,8 +519,11 @@ def _build_domain_sections(ctx: ChapterContext, analysis: SourcesAnalysis) -> Se
                    for c in ("format", "access")},
             })
             caption = _t(f"domains.caption_{sector}", lang, domain=protect_text(label))
+            given_in = _names_language(part["source_name"])
+            notes = [_t("domains.names_as_given", lang, language=language_note(given_in, lang))] \
+                if given_in and given_in != lang else []
             blocks.append(Table.from_frame(display, id=make_block_id("sources_domain", domain, sector, taken=taken),
-                                           caption=caption))
+                                           caption=caption, notes=notes))
         subsections.append(Section(title=protect_text(label), level=2, blocks=blocks))
     return Section(title=_t("domains.title", lang), blocks=[Paragraph(text=_t("domains.intro", lang))],
                    sections=subsections)

@@ -120,6 +120,7 @@ class _Institution:
     bridge: bool = False
     sources: list[dict] = field(default_factory=list)
     variants: list[str] = field(default_factory=list)
+    translations: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -225,6 +226,27 @@ class _CountryBuilder:
         self.isolated = rng.sample(rest, roles.get("isolated", 0))
         self.special = {i.key for i in self.producer_only + self.user_only + self.isolated}
 
+    def list_invited(self) -> list[_Institution] | None:
+        """The institutions the questionnaire was sent to (``invited`` in the configuration), or
+        None when the country lists none. Drawn with a generator of their own, after everything
+        else, so the answers do not depend on the list."""
+        spec = self.country.get("invited")
+        if spec is None:
+            return None
+        rng = random.Random(f"{self.config['seed']}:{self.iso3}:invited")
+        ordinary = [i for i in self.respondents if not i.hub and not i.coordinator]
+        uninvited = set(map(id, rng.sample(ordinary, spec.get("uninvited_respondents", 0))))
+        silent_hubs = [i for i in self.partners if i.key in self.country.get("non_responding_hubs", [])]
+        others = [i for i in self.partners if i not in silent_hubs]
+        n_partners = spec.get("partners", 0)
+        if n_partners < len(silent_hubs) or n_partners > len(self.partners) or spec.get("not_named", 0) > len(self.unused):
+            raise ReferenceDataError(f"demo country {self.iso3}: 'invited' asks for more institutions than "
+                                     "there are (or fewer partners than silent hubs)")
+        invited = [i for i in self.respondents if id(i) not in uninvited]
+        invited += silent_hubs + rng.sample(others, n_partners - len(silent_hubs))
+        invited += self.unused[:spec.get("not_named", 0)]  # invited, never answered, never named
+        return sorted(invited, key=lambda i: i.name.casefold())
+
     # -- the exchanges ---------------------------------------------------------------------
     def _new_flow(self, reporter: _Institution, partner: _Institution, direction: str | None = None) -> dict:
         rng, texts = self.rng, self.texts
@@ -233,6 +255,12 @@ class _CountryBuilder:
             domains = get_codes("domains")
         picked = rng.sample(domains, 2 if rng.random() < 0.3 and len(domains) > 1 else 1)
         stages = [s for s, p in texts["type_stages"][reporter.type].items() if rng.random() < p * 0.5]
+        # Filtered after the draws, so the rest of the country's answers stay the same.
+        unexchanged = set(self.country.get("domains_without_exchange", []))
+        if unexchanged & set(picked):
+            picked = [d for d in picked if d not in unexchanged] or \
+                [next(d for d in get_codes("domains") if d not in unexchanged)]
+        stages = [s for s in stages if s not in self.country.get("stages_without_flows", [])]
         return {
             "reporter": reporter, "partner": partner,
             "direction": direction or _weighted(rng, texts["directions"]),

@@ -92,6 +92,14 @@ def _check_config(config: dict, folder: Path) -> None:
         for hub in country.get("non_responding_hubs", []):
             if hub not in keys:
                 raise ReferenceDataError(f"{where}.non_responding_hubs: unknown institution '{hub}'")
+        for member in country.get("params", {}).get("working_group", []):
+            if member not in keys:
+                raise ReferenceDataError(f"{where}.params.working_group: unknown institution '{member}'")
+        for key, codes in (("domains_without_exchange", domains),
+                           ("stages_without_flows", get_codes("policy_stages"))):
+            for code in country.get(key, []):
+                if code not in codes:
+                    raise ReferenceDataError(f"{where}.{key}: '{code}' is not one of {codes}")
         for problem in country.get("planted_problems", []):
             column = problem.get("column")
             if (problem["kind"] == "unknown_choice" and country["layout"]["expanded_multiple"]

@@ -122,8 +122,17 @@ def _build_params(builder: _CountryBuilder) -> dict:
     params["is_demo"] = True
     params["profiles"] = spec.get("profiles", [])
     params["coordinator"] = builder.coordinator.name
+    if spec.get("working_group"):
+        params["working_group"] = [builder.by_key[key].name for key in spec["working_group"]]
+    invited = builder.list_invited()
+    if invited is not None:
+        params["invited_institutions"] = [{"name": i.name, "type": i.type} for i in invited]
     params["aliases"] = {p["variant"]: builder.by_key[p["entity"]].name
                          for p in builder.country.get("pinned_variants", [])}
+    # the institutions' names in the other guide language (a French guide names them in French)
+    params["entity_names"] = {**{inst.name: {"name": dict(inst.translations)}
+                                 for inst in builder.catalogue if inst.translations},
+                              **spec.get("entity_names", {})}
     params["staleness_years"] = spec.get("staleness_years", 3)
     params["reference_year"] = builder.reference_year
     workshop = spec.get("workshop")

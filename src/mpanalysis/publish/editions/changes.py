@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
-from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from mpanalysis.errors import MpanalysisError
 from mpanalysis.guide.document import BulletList, Chapter, Paragraph, Section, Table, protect_text
 from mpanalysis.guide.texts import fill_chapter_text
-from mpanalysis.reference import get_label
-
-if TYPE_CHECKING:  # pragma: no cover
-
-    pass
 from mpanalysis.publish.editions.snapshot import (
     MEASURE_KINDS,
     EditionSnapshot,
@@ -25,6 +19,8 @@ from mpanalysis.publish.editions.snapshot import (
     ExchangeRecord,
     SourceRecord,
 )
+from mpanalysis.reference import get_label
+from mpanalysis.wording.typography import format_date_text
 
 #: Chapter number and key of "What changed": after chapter IV, so the brief guide keeps its summary
 #: (the brief guide has no annexes).
@@ -200,7 +196,7 @@ def _t(key: str, lang: str, **values: Any) -> str:
 
 def _format_date(value: dt.date | str, lang: str) -> str:
     date = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return format_date(date, format="long", locale=lang)
+    return format_date_text(date, lang, "long")
 
 
 def _format_measure(value: float | None, kind: str, lang: str) -> str | int | None:
@@ -305,7 +301,7 @@ def build_changes_chapter(changes: EditionChanges | None, lang: str, previous_nu
     >>> ch.number, ch.title
     ('V', 'What changed since the previous edition')
     >>> ch.blocks[0].text
-    'Since edition no. 1 (May 1, 2024): 1 new institution; 1 institution answered for the first time.'
+    'Since edition no. 1 (1 May 2024): 1 new institution; 1 institution answered for the first time.'
     >>> build_changes_chapter(None, "en") is None
     True
     """

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: rate in [0, 1], moved by at least ``share_tolerance``) or ``ratio`` (moved by at least
 #: ``ratio_tolerance`` of its value). Per-domain counts are ``<measure>.<domain>``.
 MEASURE_KINDS = {
-    "n_institutions": "count", "n_respondents": "count", "response_rate": "share",
+    "n_institutions": "count", "n_respondents": "count", "response_rate": "share", "respondent_share": "share",
     "n_existing_sources": "count", "n_potential_sources": "count",
     "density": "ratio", "formal_share": "share", "confirmation_rate": "share",
     "coordinator_reach": "share", "n_cut_vertices": "count", "n_communities": "count",
@@ -163,16 +163,18 @@ def _number(value: object) -> float | None:
     return None if value is None else float(value)
 
 
-def _measure_snapshot(dataset: "CountryDataset", summary: "NetworkSummary") -> dict[str, float | None]:
-    from mpanalysis.analysis.sources import list_domains
+def _measure_snapshot(dataset: "CountryDataset", summary: "NetworkSummary",
+                      params: "CountryParams | None" = None) -> dict[str, float | None]:
+    from mpanalysis.analysis.sources import list_domains, summarize_response
 
-    entities = dataset.entities
-    n_institutions = len(entities)
-    n_respondents = int(entities["is_respondent"].fillna(False).astype(bool).sum()) if n_institutions else 0
+    # the response rate exists only against an invitation list (parameters); the share of
+    # respondents among the institutions known from the answers is another measure
+    response = summarize_response(dataset, params)
     measures: dict[str, float | None] = {
-        "n_institutions": float(n_institutions),
-        "n_respondents": float(n_respondents),
-        "response_rate": n_respondents / n_institutions if n_institutions else None,
+        "n_institutions": float(len(dataset.entities)),
+        "n_respondents": float(response.n_respondents),
+        "response_rate": response.response_rate,
+        "respondent_share": response.respondent_share,
     }
     sources = dataset.sources
     for domain in list_domains(sources, dataset.flows):
@@ -208,8 +210,10 @@ def make_edition_snapshot(dataset: "CountryDataset", params: "CountryParams | No
     >>> tables["entities"] = pd.DataFrame({"entity_id": ["SEN-A", "SEN-B"], "name": ["Alpha", "Beta"],
     ...                                    "is_respondent": [True, False]})
     >>> snap = make_edition_snapshot(CountryDataset("SEN", **tables), today=dt.date(2025, 3, 1))
-    >>> [e.entity_id for e in snap.entities], snap.measures["response_rate"], snap.number
+    >>> [e.entity_id for e in snap.entities], snap.measures["respondent_share"], snap.number
     (['SEN-A', 'SEN-B'], 0.5, None)
+    >>> snap.measures["response_rate"] is None  # no invitation list in the parameters
+    True
     """
     from mpanalysis.analysis.network import build_actor_network, summarize_network
 
@@ -239,5 +243,5 @@ def make_edition_snapshot(dataset: "CountryDataset", params: "CountryParams | No
         created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         fingerprint=fingerprint or hash_object({"inputs": dict(sorted(dataset.input_hashes.items()))}),
         package_version=__version__, entities=entities, sources=sources, exchanges=exchanges,
-        measures=_measure_snapshot(dataset, summary),
+        measures=_measure_snapshot(dataset, summary, params),
     )

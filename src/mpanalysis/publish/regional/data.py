@@ -51,7 +51,7 @@ class CountrySnapshot:
     challenges: pd.DataFrame
     recommendations: tuple[Recommendation, ...]
     n_sources: int
-    n_flows: int
+    n_links: int
     input_hashes: dict[str, str] = field(default_factory=dict)
     params_hash: str = ""
 
@@ -146,9 +146,7 @@ def build_country_snapshot(country: str | CountryParams, today: dt.date | None =
         find_profile_findings,
     )
     from mpanalysis.analysis.recommendations import build_recommendations
-    from mpanalysis.analysis.sources import build_sources_analysis
-    from mpanalysis.guide.chapters.annexes import build_response_table
-    from mpanalysis.guide.chapters.base import ChapterContext
+    from mpanalysis.analysis.sources import build_sources_analysis, summarize_response
     from mpanalysis.guide.chapters.policy_cycle import build_network_measures
     from mpanalysis.guide.figures.timeline import build_milestone_table
     from mpanalysis.ingest.cache import list_input_files, load_country_dataset_cached
@@ -171,12 +169,12 @@ def build_country_snapshot(country: str | CountryParams, today: dt.date | None =
              for row in dataset.entities.to_dict("records")}
     recommendations = build_recommendations(findings, measures, params, lang, names=names, dataset=dataset)
 
-    response = build_response_table(ChapterContext(dataset=dataset, params=params, lang=lang))
-    total = response[response["type"] == "_total"].iloc[0]
+    response = summarize_response(dataset, params)
     network = {
-        "n_institutions": int(total["respondents"] + total["named"]),
-        "n_respondents": int(total["respondents"]),
-        "response_rate": float(total["rate"]) if total["respondents"] + total["named"] else None,
+        "n_institutions": response.n_respondents + response.n_named,
+        "n_respondents": response.n_respondents,
+        # against the institutions invited; None (shown "–") when the parameters do not list them
+        "response_rate": response.response_rate,
         "density": summary.density,
         "formal_share": summary.formal_share,
         "confirmation_rate": summary.confirmation_rate,
@@ -198,7 +196,7 @@ def build_country_snapshot(country: str | CountryParams, today: dt.date | None =
         network=network,
         challenges=challenges.reset_index(drop=True),
         recommendations=tuple(recommendations),
-        n_sources=len(dataset.sources), n_flows=len(dataset.flows),
+        n_sources=len(dataset.sources), n_links=summary.n_edges,
         input_hashes={p.name: hash_file(p) for p in list_input_files(folder)},
         params_hash=hash_file(params_file) if params_file.is_file() else hash_object(params),
     )
@@ -374,6 +372,7 @@ def get_rule_label(rule_id: str, lang: str) -> str:
     if rule_id in labels:
         return _pick(labels[rule_id], f"rule_labels.{rule_id}", lang)
     from mpanalysis.analysis.recommendations import get_rule_labels, load_rules
+    from mpanalysis.wording.names import attach_preposition
 
     rule = next((r for r in load_rules() if r.id == rule_id), None)
     if rule is None:
@@ -381,7 +380,11 @@ def get_rule_label(rule_id: str, lang: str) -> str:
     text = rule.text.get(lang) or next(iter(rule.text.values()))
     text = _PLURAL.sub(lambda m: m.group(3), text)
     fallback = get_rule_labels("fallback", lang)["entities"]
-    return _PLACEHOLDER.sub(lambda m: fallback if m.group(1) == "entities" else "…", text)
+    def fill(match: re.Match) -> str:
+        name, _, preposition = match.group(1).partition(":")
+        return attach_preposition(fallback, lang, preposition or None) if name == "entities" else "…"
+
+    return _PLACEHOLDER.sub(fill, text)
 
 
 def make_example_region() -> RegionData:
@@ -402,7 +405,7 @@ def make_example_region() -> RegionData:
         return CountrySnapshot(country=code, params=params,
                                milestones=build_milestone_table(params, dt.date(2025, 11, 1)), gaps=gaps,
                                network=network, challenges=challenges.reset_index(drop=True),
-                               recommendations=recommendations, n_sources=sum(existing.values()), n_flows=12)
+                               recommendations=recommendations, n_sources=sum(existing.values()), n_links=12)
 
     from mpanalysis.guide.figures.timeline import build_milestone_table
 

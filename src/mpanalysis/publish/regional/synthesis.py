@@ -11,7 +11,6 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from mpanalysis.guide.document import BulletList, Callout, Chapter, Figure, Guide, Paragraph, Table
@@ -42,6 +41,7 @@ from mpanalysis.publish.regional.figures import (
 from mpanalysis.publish.regional.slides import write_slides
 from mpanalysis.publish.regional.texts import MAX_NAMED_COUNTRIES, REGION_CODE, _list, _node, _pick, _t, _tn
 from mpanalysis.reference import get_codes, get_labels
+from mpanalysis.wording.typography import format_date_text
 
 # --------------------------------------------------------------------------------------------
 # The synthesis document
@@ -56,7 +56,7 @@ def _describe_progress(milestones: pd.DataFrame, lang: str) -> tuple[str, str | 
         last = done.sort_values(["order", "start"], kind="stable").iloc[-1]
         last_date = last["start"] if pd.isna(last["end"]) else last["end"]
         last_label = stage_labels.get(last["stage"], last["stage"])
-        last_text = format_date(last_date, "medium", locale=lang)
+        last_text = format_date_text(last_date, lang, "medium")
     else:
         last, last_label, last_text = None, _t("exercise.none", lang), None
     ongoing = milestones[milestones["state"] == "ongoing"]
@@ -66,7 +66,7 @@ def _describe_progress(milestones: pd.DataFrame, lang: str) -> tuple[str, str | 
     elif len(planned):
         row = planned.iloc[0]
         current = _t("exercise.planned_suffix", lang, stage=stage_labels[row["stage"]],
-                     date=format_date(row["start"], "medium", locale=lang))
+                     date=format_date_text(row["start"], lang, "medium"))
     else:
         position = stage_order.index(last["stage"]) + 1 if last is not None else 0
         current = (stage_labels[stage_order[position]] if position < len(stage_order)
@@ -91,7 +91,7 @@ def _build_exercise_chapter(region: RegionData, lang: str) -> Chapter:
         first = milestones.sort_values("start", kind="stable").iloc[0]
         n_published = int(((milestones["stage"] == "publication") & (milestones["state"] == "done")).sum())
         text = _tn("exercise.started", lang, {"n_published": n_published},
-                   first_date=format_date(first["start"], "long", locale=lang),
+                   first_date=format_date_text(first["start"], lang, "long"),
                    country=region.names(lang)[first["country"]])
         months = []
         for snapshot in region.snapshots:
@@ -354,9 +354,9 @@ def _build_recommendations_chapter(region: RegionData, lang: str) -> Chapter:
 
 def _build_method_annex(region: RegionData, lang: str) -> Chapter:
     points = _node("method.points")
-    date = format_date(region.today, "long", locale=lang)
+    date = format_date_text(region.today, lang, "long")
     items = [_pick(p, "method.points", lang).replace("{date}", date) for p in points]
-    rows = [[s.get_name(lang), s.network["n_respondents"], s.n_sources, s.n_flows,
+    rows = [[s.get_name(lang), s.network["n_respondents"], s.n_sources, s.n_links,
              _t("method.data_demo" if s.is_demo else "method.data_real", lang)] for s in region.ordered(lang)]
     columns = [_t(f"method.col_{k}", lang) for k in ("country", "respondents", "sources", "flows", "data")]
     return Chapter(number="A", key="regional_method", title=_t("method.title", lang),

@@ -25,7 +25,7 @@ REGION_CODE = "XRG"
 MAX_NAMED_COUNTRIES = 8
 
 _PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_PLACEHOLDER = re.compile(r"\{(\w+(?::\w+)?)\}")  # {entities:to}: with a preposition
 
 
 # --------------------------------------------------------------------------------------------
