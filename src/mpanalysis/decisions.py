@@ -25,6 +25,7 @@ from mpanalysis.errors import MpanalysisError, ParamsError, format_location
 from mpanalysis.params import (
     CountryParams,
     Endorsement,
+    EntityNameOverride,
     LocalizedText,
     WorkshopProblem,
     WorkshopRecommendation,
@@ -85,11 +86,15 @@ class RecommendationDecision(_Frozen):
 
 
 class NameDecision(_Frozen):
-    """An institution's official name and acronym, or its merge into another entity."""
+    """An institution's official name and acronym, or its merge into another entity.
+
+    ``official_name`` is written in the worksheets' language (:attr:`WorkshopRecord.lang`);
+    ``translations`` gives it in the guide's other languages when the worksheet does."""
 
     entity_id: str
     name_found: str | None = None  # the name the answers gave it when the workshop decided
     official_name: str | None = None
+    translations: dict[str, str] = Field(default_factory=dict)
     acronym: str | None = None
     merge_into: str | None = None
 
@@ -103,8 +108,10 @@ class Participant(_Frozen):
 
 
 class WorkshopRecord(_Frozen):
-    """Everything the worksheets of the national workshop decided."""
+    """Everything the worksheets of the national workshop decided (``lang``: the language the
+    worksheets were filled in)."""
 
+    lang: str | None = None
     date: dt.date | None = None
     place: str | None = None
     read_at: dt.date | None = None
@@ -124,7 +131,7 @@ class WorkshopRecord(_Frozen):
         counts = {f"findings_{d}": sum(f.decision == d for f in self.findings) for d in FINDING_DECISIONS}
         counts |= {f"recommendations_{d}": sum(r.decision == d for r in self.recommendations)
                    for d in RECOMMENDATION_DECISIONS}
-        counts["names_renamed"] = sum(bool(n.official_name or n.acronym) for n in self.names)
+        counts["names_renamed"] = sum(bool(n.official_name or n.acronym or n.translations) for n in self.names)
         counts["entities_merged"] = sum(bool(n.merge_into) for n in self.names)
         counts["problems_agreed"] = len(self.problems)
         counts["participants"] = len(self.participants)
@@ -273,6 +280,16 @@ def apply_decisions_to_params(params: CountryParams, decisions: Decisions) -> Co
     True
     >>> [(x.challenge, x.severity, len(x.solutions)) for x in applied.workshop.problems]
     [('use', 3, 1), ('update', 1, 0)]
+
+    The workshop's official names come first in the guide, in the language they were written in:
+
+    >>> p = CountryParams(country="SEN", languages=["fr", "en"], entity_names={"SEN-CNDH": {"name": {
+    ...     "fr": "Commission des droits", "en": "Rights Commission"}}})
+    >>> d = Decisions(country="SEN", workshop={"lang": "fr", "names": [
+    ...     {"entity_id": "SEN-CNDH", "official_name": "Commission nationale des droits humains", "acronym": "CNDH"}]})
+    >>> applied = apply_decisions_to_params(p, d).entity_names["SEN-CNDH"]
+    >>> applied.name, applied.acronym
+    ({'fr': 'Commission nationale des droits humains', 'en': 'Rights Commission'}, 'CNDH')
     """
     update: dict = {}
     record = decisions.workshop
@@ -296,11 +313,42 @@ def apply_decisions_to_params(params: CountryParams, decisions: Decisions) -> Co
                                        indicator=r.indicator) for r in new]
         if changes:
             update["workshop"] = workshop.model_copy(update=changes)
+        if any(n.official_name or n.acronym or n.translations for n in record.names):
+            update["entity_names"] = _name_overrides(params, record)
     if decisions.endorsement is not None:
         update["endorsement"] = Endorsement(status=decisions.endorsement.status,
                                             authority=decisions.endorsement.authority,
                                             date=decisions.endorsement.date)
     return params.model_copy(update=update) if update else params
+
+
+def _name_overrides(params: CountryParams, record: WorkshopRecord) -> dict[str, EntityNameOverride]:
+    """The parameters' ``entity_names`` with the workshop's official names and acronyms keyed by
+    entity id, so they come before any other correction: the name in the worksheets' language and
+    the translations it gives replace the parameters' ones; a language it does not give keeps the
+    parameters' translation for that entity id (the same institution), else shows the official
+    name as written."""
+    overrides = dict(params.entity_names)
+    for decision in record.names:
+        if decision.merge_into or not (decision.official_name or decision.acronym or decision.translations):
+            continue
+        existing = overrides.get(decision.entity_id) or EntityNameOverride()
+        names = dict(existing.name or {})
+        if decision.official_name:
+            written_in = [record.lang] if record.lang else list(params.languages)  # unknown: every language
+            names |= {lang: decision.official_name for lang in written_in}
+        names |= decision.translations
+        overrides[decision.entity_id] = existing.model_copy(update={
+            "name": names or None, "acronym": decision.acronym or existing.acronym})
+    return overrides
+
+
+def load_params_with_decisions(country: str) -> CountryParams:
+    """Return a country's parameters with its decisions applied (:func:`apply_decisions_to_params`),
+    as every chapter of the guide reads them."""
+    from mpanalysis.params import load_params
+
+    return apply_decisions_to_params(load_params(country), load_decisions(country))
 
 
 def _merge_problems(problems: list[WorkshopProblem], agreed: list[ProblemDecision]) -> list[WorkshopProblem]:

@@ -31,10 +31,13 @@ CONFIRMED = "network.formal_share"
 DROPPED = "crisis_information"
 AMENDED = "training_data_use"
 AMENDED_TEXT = {"fr": "Former chaque année les planificateurs des ministères à l’usage des données du profil.",
-                "en": "Train ministry planners every year to use the profile's data."}
+                "en": "Train ministry planners every year to use the data of the profile."}
 NEW_TEXT = {"fr": "Équiper les postes frontières terrestres d’un enregistrement informatisé des passages.",
             "en": "Equip land border posts with computerised recording of crossings."}
-RENAMED = ("GMB-NATIONAL-HUMAN-RIGHTS-CMOMISSION", "National Human Rights Commission", "NHRC")
+# the statistics office under its official name; the guides named it after the answers (translated
+# into French by the parameters' entity_names): the workshop's name comes first in both languages
+RENAMED = ("GMB-NBS", "Gambia Bureau of Statistics", "GBoS")
+NAMED_BEFORE = {"fr": "Bureau national de la statistique", "en": "National Bureau of Statistics"}
 MERGED = ("GMB-PSI", "GMB-UCMS")
 
 
@@ -143,7 +146,8 @@ def run_workshop_loop(root: Path, build, tmp: Path, *, kit_options: tuple[str, .
         rejected = re.sub(r"[\s\u00a0\u202f]+", " ", rejected_text[lang])
         assert rejected not in body and rejected in annexes and "Hors sujet" in annexes
         assert AMENDED_TEXT[lang] in body and NEW_TEXT[lang] in body
-        assert RENAMED[1] in body and "Cmomission" not in text
+        # (the old name may stay in free text of the parameters, never as the institution's name)
+        assert f"{RENAMED[1]} ({RENAMED[2]})" in body and f"{NAMED_BEFORE[lang]} (NBS)" not in body
         assert "Population Studies Institute" not in body
         # the new recommendation carries its lead and time frame
         new_at = body.index(NEW_TEXT[lang])

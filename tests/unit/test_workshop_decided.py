@@ -47,3 +47,39 @@ def test_the_matrix_shows_the_severity_the_workshop_agreed_beside_the_measured_o
 def test_without_agreed_severities_the_matrix_has_no_such_column():
     table = _matrix(Decisions(country="SEN"), "en")
     assert AGREED["en"] not in table.columns and len(table.notes) == 1
+
+
+def test_the_workshop_official_names_come_before_the_parameters_corrections(tmp_path, monkeypatch):
+    """Every chapter names an institution through the wording engine's overrides: the workshop's
+    official name (in the worksheets' language, and the translations it gives) comes first; a
+    language it does not give keeps the parameters' translation for that institution."""
+    import shutil
+
+    from mpanalysis.decisions import write_decisions
+    from mpanalysis.paths import find_project_root
+    from mpanalysis.wording import name_entities
+    from mpanalysis.wording.names import load_name_overrides
+
+    repo = find_project_root()
+    root = tmp_path / "project"
+    (root / "params").mkdir(parents=True)
+    shutil.copy(repo / "pyproject.toml", root / "pyproject.toml")
+    (root / "data").symlink_to(repo / "data")
+    (root / "params" / "SEN.yaml").write_text(
+        "country: SEN\nlanguages: [fr, en]\nentity_names:\n  SEN-ANSD:\n    name: {en: Statistics Agency}\n"
+        "  Ministère des Affaires étrangères:\n    name: {en: Ministry of Foreign Affairs}\n", encoding="utf-8")
+    monkeypatch.setenv("MPANALYSIS_ROOT", str(root))
+    entities = make_example_dataset().entities
+    before = name_entities(entities, load_name_overrides("SEN"), "en")
+    assert str(before["SEN-MAE"]).startswith("Ministry of Foreign Affairs")
+    write_decisions(Decisions(country="SEN", workshop={"lang": "fr", "names": [
+        {"entity_id": "SEN-ANSD", "official_name": "Agence nationale de la statistique et de la démographie",
+         "acronym": "ANSD"},
+        {"entity_id": "SEN-MAE", "official_name": "Ministère de l’Intégration africaine et des Affaires étrangères",
+         "translations": {"en": "Ministry of African Integration and Foreign Affairs"}}]}))
+    names = {lang: {k: str(v) for k, v in name_entities(entities, load_name_overrides("SEN"), lang).items()}
+             for lang in ("fr", "en")}
+    assert names["fr"]["SEN-ANSD"].startswith("Agence nationale de la statistique et de la démographie")
+    assert names["en"]["SEN-ANSD"].startswith("Statistics Agency")  # the parameters' translation stays
+    assert names["fr"]["SEN-MAE"].startswith("Ministère de l’Intégration africaine")
+    assert names["en"]["SEN-MAE"].startswith("Ministry of African Integration and Foreign Affairs")

@@ -126,15 +126,16 @@ def test_two_groups_worksheets_merge_and_their_new_recommendations_are_numbered(
     first, second = _worksheet(tmp_path, "group1.xlsx"), _worksheet(tmp_path, "group2.xlsx")
     _fill_group(first)
     _fill_group(second, new_text="Publish a yearly bulletin.")
-    fill_rows(second, "Names", {"SEN-ONG": {"Official name": "Association Migrants", "Official acronym": "AM"}})
+    fill_rows(second, "Names", {"SEN-ONG": {"Official name": "Association Migrants", "Official acronym": "AM",
+                                            "Official name (fr)": "Association des migrants"}})
     fill_rows(second, "Participants", {"1": {"Name": "A. Diallo", "Institution": "ONG Migrants"}})
     merged = check_worksheets([first, second], state)
     assert [(d.id, d.decision) for d in merged["findings"]] == [("network.silent", "confirmed")]
     assert [(r.id, r.text, r.category, r.timeframe, r.priority) for r in merged["recommendations"]] == [
         ("new.1", {"en": "Meet every quarter."}, "cooperation", "short", "high"),
         ("new.2", {"en": "Publish a yearly bulletin."}, "cooperation", "short", "high")]
-    assert [(n.entity_id, n.official_name, n.acronym, n.name_found) for n in merged["names"]] == [
-        ("SEN-ONG", "Association Migrants", "AM", "ONG Migrants")]
+    assert [(n.entity_id, n.official_name, n.translations, n.acronym, n.name_found) for n in merged["names"]] == [
+        ("SEN-ONG", "Association Migrants", {"fr": "Association des migrants"}, "AM", "ONG Migrants")]
     assert [(p.name, p.institution) for p in merged["participants"]] == [("A. Diallo", "ONG Migrants")]
 
 

@@ -325,6 +325,7 @@ def build_worksheet(state: KitState) -> Workbook:
         Column("name_found", _header("name_found", lang), 40),
         Column("acronym_found", _header("acronym_found", lang), 12),
         Column("official_name", _header("official_name", lang), 40, is_editable=True),
+        *(Column(f"official_name_{o}", _in_language("official_name", lang, o), 30, is_editable=True) for o in others),
         Column("acronym", _header("acronym", lang), 12, is_editable=True),
         Column("merge_into", _header("merge_into", lang), 36, is_editable=True,
                choices=tuple(get_entity_choices(state).values())),

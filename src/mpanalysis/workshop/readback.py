@@ -200,7 +200,8 @@ def read_worksheet(path: str | Path, state: KitState, reader: _Reader) -> dict[s
     sheet = sheets.get("names")
     for row in sheet.rows if sheet else []:
         where = (name, sheet.title, row["_row"])
-        if not any(row.get(c) for c in ("official_name", "acronym", "merge_into")):
+        translations = {o: row[f"official_name_{o}"] for o in others if row.get(f"official_name_{o}")}
+        if not (translations or any(row.get(c) for c in ("official_name", "acronym", "merge_into"))):
             continue
         entity_id = row.get("entity_id")
         if entity_id not in entity_ids:
@@ -215,7 +216,8 @@ def read_worksheet(path: str | Path, state: KitState, reader: _Reader) -> dict[s
             continue
         out["names"].append(_Located(NameDecision(
             entity_id=entity_id, name_found=current_names.get(entity_id, row.get("name_found")),
-            official_name=row.get("official_name"), acronym=row.get("acronym"), merge_into=target),
+            official_name=row.get("official_name"), translations=translations, acronym=row.get("acronym"),
+            merge_into=target),
             name, sheet.title, row["_row"]))
 
     sheet = sheets.get("participants")
@@ -329,7 +331,7 @@ def read_workshop_worksheets(country: str, files: Sequence[str | Path], *, lang:
     merged = check_worksheets(files, state)
     previous = state.decisions
     record = WorkshopRecord(
-        date=date or params.workshop.date or (previous.workshop.date if previous.workshop else None),
+        lang=state.lang, date=date or params.workshop.date or (previous.workshop.date if previous.workshop else None),
         place=place or params.workshop.place, read_at=dt.date.today(),
         files=[SourceFile(file=Path(f).name, sha256=hash_file(f)) for f in files],
         participants=merged["participants"], findings=merged["findings"], problems=merged["problems"],
@@ -384,9 +386,10 @@ def describe_changes(record: WorkshopRecord, state: KitState) -> list[str]:
     for d in record.names:
         if d.merge_into:
             lines.append(f"entity {d.entity_id} ({d.name_found}) is merged into {d.merge_into}")
-        if d.official_name or d.acronym:
+        if d.official_name or d.acronym or d.translations:
             lines.append(f"entity {d.entity_id} is named '{d.official_name or d.name_found}'"
-                         + (f" ({d.acronym})" if d.acronym else ""))
+                         + (f" ({d.acronym})" if d.acronym else "")
+                         + "".join(f", in '{k}' '{v}'" for k, v in d.translations.items()))
     for d in record.problems:
         if d.severity is not None:
             lines.append(f"challenge {d.challenge}: severity agreed {d.severity}/3")
