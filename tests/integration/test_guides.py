@@ -280,8 +280,46 @@ def test_libreoffice_opens_the_docx(build, lang, tmp_path):
     converted = tmp_path / f"{source.stem}.pdf"
     assert converted.is_file(), run.stdout + run.stderr
     assert count_pdf_pages(converted) > 5
-    text = normalise_space("\n".join(read_pdf_pages(converted)))
+    pages = read_pdf_pages(converted)
+    text = normalise_space("\n".join(pages))
     assert chapter_headings(lang)[0] in text
+
+    # No table header and no year breaks letter by letter ("M/is/e/à/jo/ur", "2/0/1/1"): every
+    # word of a header and every year of a cell is read whole as often as the DOCX holds it.
+    document = Document(str(source))
+    headers = [cell.text for table in document.tables[1:] for cell in table.rows[0].cells]
+    cells = [cell.text for table in document.tables[1:] for row in table.rows[1:] for cell in row.cells]
+    written = [p.text for p in _iter_docx_paragraphs(document)]
+    watched = {w for h in headers for w in _words(h) if len(w) >= 3}
+    watched |= {w for c in cells for w in _words(c) if re.fullmatch(r"(19|20)\d\d", w)}
+    assert any(re.fullmatch(r"(19|20)\d\d", w) for w in watched)  # years are there to check
+    in_docx = _count_words(written)
+    in_pdf = _count_words(pages)
+    broken = {w: (in_pdf[w], in_docx[w]) for w in watched if in_pdf[w] < in_docx[w]}
+    assert not broken, f"words broken over lines in the converted DOCX (read whole, in the DOCX): {broken}"
+
+    # the table of contents gives each chapter the page LibreOffice put its heading on
+    toc_page = next(i for i, page in enumerate(pages) if load_guide_texts(lang)["toc"] in page)
+    toc = normalise_space(pages[toc_page])
+    for heading in chapter_headings(lang):
+        match = re.search(re.escape(heading) + r"[ .…]*(\d+)", toc)
+        assert match, f"{heading!r} has no page number in the table of contents"
+        found = [i + 1 for i, page in enumerate(pages) if i > toc_page and heading in normalise_space(page)]
+        assert found and int(match.group(1)) == found[0], (heading, match.group(1), found)
+
+
+def _words(text: str) -> list[str]:
+    """Words as a reader counts them: letters and digits, split at spaces, hyphens, punctuation."""
+    return re.findall(r"\w+", text)
+
+
+def _count_words(texts) -> dict[str, int]:
+    from collections import Counter
+
+    counts: Counter = Counter()
+    for text in texts:
+        counts.update(_words(text))
+    return counts
 
 
 # ----------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The guide's renderers: one document, three formats (HTML, PDF, DOCX), same content and labels.
 
-The guides are rendered once per module (kaleido and weasyprint take seconds); each test then
+The guides are rendered once per module (printing takes a second or two); each test then
 checks one thing a reader, a ministry or an attacker would notice.
 """
 
@@ -214,7 +214,7 @@ def test_pdf_marks_every_page_and_numbers_them(outputs):
 @needs_pdftotext
 def test_pdf_is_a4_with_a_cover_and_a_table_of_contents_with_page_numbers(outputs):
     info = subprocess.run(["pdfinfo", str(outputs["pdf"])], capture_output=True, text=True).stdout
-    assert "595.276 x 841.89 pts (A4)" in info
+    assert re.search(r"Page size:\s+59[45]\.\d+ x 841\.\d+ pts \(A4\)", info)
     assert re.search(r"Tagged:\s+yes", info)  # structure and alt texts for screen readers
     pages = read_pdf_pages(outputs["pdf"])
     assert "Guide d’utilisation du profil migratoire du Sénégal" in pages[0]
@@ -279,9 +279,13 @@ def test_docx_keeps_formulas_and_markup_as_literal_text(word, outputs):
     assert any('=HYPERLINK("http://evil") @SUM(A1)' in t and "<script>alert(1)</script>" in t
                for t in texts)
     xml = zipfile.ZipFile(outputs["docx"]).read("word/document.xml").decode("utf-8")
-    assert "<w:hyperlink" not in xml
-    instructions = {i.strip().split()[0] for i in re.findall(r"<w:instrText[^>]*>([^<]*)<", xml)}
-    assert instructions == {"TOC"}  # no field a planted text could have created
+    # links only from the table of contents to the guide's own headings, never out of the document
+    links = re.findall(r"<w:hyperlink ([^>]*)>", xml)
+    assert links and all(re.fullmatch(r'w:anchor="_Toc\d{4}" w:history="1"', attrs) for attrs in links)
+    instructions = [i.split() for i in re.findall(r"<w:instrText[^>]*>([^<]*)<", xml)]
+    assert {i[0] for i in instructions} == {"PAGEREF"}  # no field a planted text could have created
+    bookmarks = set(re.findall(r'<w:bookmarkStart [^>]*w:name="([^"]+)"', xml))
+    assert {i[1] for i in instructions} <= bookmarks
 
 
 def test_docx_marks_every_page_in_header_and_footer(word):
@@ -313,6 +317,40 @@ def test_docx_figures_are_images_with_their_text_alternative(word, hostile_fr):
     assert described[1] == hostile_fr.chapters[0].sections[0].blocks[0].alt
 
 
+def _wide_table_guide():
+    """A guide whose one table has nine columns: short headers of several words, years, counts."""
+    from mpanalysis.guide.document import Chapter, Guide, Table
+
+    columns = ["Domaine", "Institution", "Source", "Statut", "Périodicité", "Mise à jour", "Âge (ans)",
+               "Format", "Accès"]
+    rows = [["Tendances migratoires", "Direction générale des migrations (DGMIG)",
+             "Tableau de bord national des migrations", "Existante", "Mensuelle", 2011, 14, "Base de données",
+             "Sur demande"]] * 3
+    table = Table(id="t_sources", caption="Sources existantes", columns=columns, rows=rows)
+    return Guide(country="SEN", country_name="Sénégal", lang="fr", title="Guide", date="2025-01-31",
+                 chapters=[Chapter(number="I", key="a", title="Panorama", blocks=[table])])
+
+
+def test_docx_columns_fit_their_longest_word_and_none_is_under_one_and_a_half_cm(tmp_path):
+    from mpanalysis.render.docx import MIN_COLUMN_TWIPS, TEXT_WIDTH, measure_text_twips
+
+    word = docx.Document(str(render_docx(_wide_table_guide(), tmp_path / "wide.docx")))
+    table = word.tables[1]
+    xml = table._tbl.xml
+    widths = [int(w) for w in re.findall(r'<w:gridCol w:w="(\d+)"', xml)]
+    assert len(widths) == 9
+    assert min(widths) >= MIN_COLUMN_TWIPS == 851  # 1.5 cm
+    assert sum(widths) == int(TEXT_WIDTH.twips)  # as wide as the text, not wider
+    assert 'w:type="autofit"' in xml
+    for column, width in enumerate(widths):
+        texts = [row.cells[column].text for row in table.rows]
+        words = [(w, i == 0) for i, text in enumerate(texts) for w in text.split()]
+        # the longest word (bold in the header) plus the cells' padding fits: it never breaks
+        assert max(measure_text_twips(w, bold=bold) for w, bold in words) + 200 <= width, texts[0]
+    # the long texts get the room: the source's name column is wider than the year's
+    assert widths[2] > widths[5]
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 @needs_pdftotext
 def test_libreoffice_opens_the_docx(outputs, tmp_path):
@@ -324,6 +362,14 @@ def test_libreoffice_opens_the_docx(outputs, tmp_path):
     flat = re.sub(r"\s+", " ", "\n".join(pages))
     assert "I. Panorama des données et des sources d’information migratoires" in flat
     assert all("PROJET" in page for page in pages)
+    # the table of contents gives each chapter the page LibreOffice put its heading on
+    toc = next(i for i, page in enumerate(pages) if "Sommaire" in page)
+    entries = re.findall(r"^\s*((?:I|II|III|IV|Annexe [A-Z])\. .+?)\s*\.{3,}\s*(\d+)\s*$", pages[toc], re.M)
+    assert len(entries) >= 2
+    for heading, number in entries:
+        start = heading[:30]
+        found = [i + 1 for i, page in enumerate(pages) if i != toc and start in re.sub(r"\s+", " ", page)]
+        assert found and int(number) == found[0], (heading, number, found)
 
 
 # ---------------------------------------------------------------------------------------------

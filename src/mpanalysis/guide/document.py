@@ -40,7 +40,6 @@ from pydantic import (
     Field,
     JsonValue,
     ValidationError,
-    field_validator,
     model_validator,
 )
 
@@ -52,7 +51,7 @@ from mpanalysis.wording.quotes import LITERAL_MARK, protect_text, unprotect_text
 
 __all__ = [
     "Block", "BulletList", "Callout", "Chapter", "DocumentError", "Figure", "Guide", "Numbering",
-    "Paragraph", "RefLabel", "Section", "Table", "find_unknown_refs", "iter_blocks",
+    "Paragraph", "PrintFigure", "RefLabel", "Section", "Table", "find_unknown_refs", "iter_blocks",
     "label_blocks", "load_guide_texts", "number_guide", "protect_text", "read_chapter",
     "read_chapters", "replace_refs", "resolve_refs", "split_refs", "unprotect_text",
     "write_chapter",
@@ -214,52 +213,94 @@ class Table(_Block):
                    notes=notes or [])
 
 
+def _check_plotly_json(value: str) -> str:
+    """Refuse a text that is not a plotly figure's JSON (an object with a ``data`` list)."""
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"plotly_json is not valid JSON ({exc.msg} at character {exc.pos})") from None
+    if not isinstance(parsed, dict) or not isinstance(parsed.get("data", []), list):
+        raise ValueError("plotly_json must be a plotly figure: an object with a 'data' list")
+    return value
+
+
+PlotlyJson = Annotated[str, AfterValidator(_check_plotly_json)]
+
+
+def _parse_figure(plotly_json: str) -> dict[str, Any]:
+    parsed = json.loads(plotly_json)
+    return {"data": parsed.get("data", []), "layout": parsed.get("layout", {})}
+
+
+class PrintFigure(_Model):
+    """The drawing of a figure made for paper (PDF, DOCX) when the screen's would not read there.
+
+    An interactive figure can hold more than a printed page shows legibly (a network of fifty
+    institutions, read by hovering and zooming). Its print drawing shows the same subject in a
+    view that reads at print size, and its own ``alt`` text says what that drawing shows.
+    """
+
+    plotly_json: PlotlyJson
+    alt: NonEmptyText
+
+
 class Figure(_Block):
     """A numbered figure stored as plotly JSON (``fig.to_json()``).
 
-    The HTML guide draws it interactively; PDF and DOCX get a static image of it. ``alt`` is the
-    text alternative read by screen readers: say what the figure shows, not how it looks.
+    The HTML guide draws it interactively; PDF and DOCX get a static image of it — of its
+    ``print_figure`` when it has one (a view made for paper), else of the same figure. ``alt`` is
+    the text alternative read by screen readers: say what the figure shows, not how it looks.
 
     >>> import plotly.graph_objects as go
     >>> f = Figure.from_plotly(go.Figure(go.Bar(x=["a"], y=[1])), id="f1",
     ...                        caption="Sources par domaine", alt="Un domaine a une source.")
-    >>> f.id, "data" in f.figure_dict()
-    ('f1', True)
+    >>> f.id, "data" in f.figure_dict(), f.print_alt
+    ('f1', True, 'Un domaine a une source.')
+    >>> p = Figure.from_plotly(go.Figure(go.Bar(x=["a", "b"], y=[1, 2])), id="f2", caption="c",
+    ...                        alt="Deux domaines.", print_figure=go.Figure(go.Bar(x=["b"], y=[2])),
+    ...                        print_alt="Le domaine b.")
+    >>> list(p.figure_dict()["data"][0]["x"]), list(p.figure_dict(is_print=True)["data"][0]["x"]), p.print_alt
+    (['a', 'b'], ['b'], 'Le domaine b.')
     """
 
     type: Literal["figure"] = "figure"
     id: BlockId
     caption: NonEmptyText
     alt: NonEmptyText
-    plotly_json: str
+    plotly_json: PlotlyJson
     notes: list[NonEmptyText] = Field(default_factory=list)
+    print_figure: PrintFigure | None = None
 
-    @field_validator("plotly_json")
-    @classmethod
-    def _is_plotly_json(cls, value: str) -> str:
-        try:
-            parsed = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"plotly_json is not valid JSON ({exc.msg} at character {exc.pos})") from None
-        if not isinstance(parsed, dict) or not isinstance(parsed.get("data", []), list):
-            raise ValueError("plotly_json must be a plotly figure: an object with a 'data' list")
-        return value
+    def figure_dict(self, *, is_print: bool = False) -> dict[str, Any]:
+        """Return the figure as a dict with ``data`` and ``layout``: the screen's, or with
+        ``is_print`` the drawing made for paper (the same when the figure has none)."""
+        if is_print and self.print_figure is not None:
+            return _parse_figure(self.print_figure.plotly_json)
+        return _parse_figure(self.plotly_json)
 
-    def figure_dict(self) -> dict[str, Any]:
-        """Return the figure as a dict with ``data`` and ``layout``."""
-        parsed = json.loads(self.plotly_json)
-        return {"data": parsed.get("data", []), "layout": parsed.get("layout", {})}
+    @property
+    def print_alt(self) -> str:
+        """The text alternative of the printed drawing."""
+        return self.print_figure.alt if self.print_figure is not None else self.alt
 
     @classmethod
     def from_plotly(cls, fig: Any, *, id: str, caption: str, alt: str,
-                    notes: list[str] | None = None) -> "Figure":
-        """Build a figure from a plotly ``Figure`` (or anything with ``to_json()``).
+                    notes: list[str] | None = None, print_figure: Any = None,
+                    print_alt: str | None = None) -> "Figure":
+        """Build a figure from a plotly ``Figure`` (or anything with ``to_json()``), with
+        ``print_figure`` the drawing made for paper if the screen's does not read there; its
+        ``print_alt`` defaults to the ``meta["alt"]`` of its layout.
 
-        The text alternative describes the data (it names institutions as respondents wrote
-        them) and never cites: it goes through :func:`protect_text`.
+        The text alternatives describe the data (they name institutions as respondents wrote
+        them) and never cite: they go through :func:`protect_text`.
         """
+        printed = None
+        if print_figure is not None:
+            if print_alt is None:
+                print_alt = str((print_figure.layout.meta or {}).get("alt") or alt)
+            printed = PrintFigure(plotly_json=print_figure.to_json(), alt=protect_text(print_alt))
         return cls(id=id, caption=caption, alt=protect_text(alt), plotly_json=fig.to_json(),
-                   notes=notes or [])
+                   notes=notes or [], print_figure=printed)
 
 
 Block = Annotated[Union[Paragraph, BulletList, Callout, Table, Figure], Field(discriminator="type")]
@@ -421,6 +462,8 @@ def iter_texts(part: Chapter | Section, *, has_cells: bool = True) -> Iterator[s
         elif isinstance(block, Figure):
             yield block.caption
             yield block.alt
+            if block.print_figure is not None:
+                yield block.print_figure.alt
             yield from block.notes
     for section in part.sections:
         yield from iter_texts(section, has_cells=has_cells)

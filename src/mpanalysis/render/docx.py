@@ -2,7 +2,7 @@
 
 Chapters are "Heading 1", sections "Heading 2"…, captions "Caption", tables use the "Guide Table"
 table style (navy header row, banded rows) and their header row repeats on every page; figures are
-PNG images (kaleido) with their alt text. The header and footer of every page carry the country,
+PNG images (drawn by plotly.js in Chromium, render/printer.py) with their alt text. The header and footer of every page carry the country,
 the DRAFT/PROJET mark, the synthetic-data mark and "Page N / M". Text is written as Word text runs,
 so a respondent's ``=HYPERLINK(…)`` or ``<script>`` stays literal.
 
@@ -20,10 +20,10 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.shared import Cm, Mm, Pt, RGBColor, Twips
 
 from mpanalysis.fileio import write_bytes_atomic
 from mpanalysis.guide.document import (
@@ -41,7 +41,7 @@ from mpanalysis.guide.document import (
     unprotect_text,
 )
 from mpanalysis.render import common
-from mpanalysis.render.static import build_static_figure
+from mpanalysis.render.static import build_static_figure, build_static_figures
 
 NAVY = "17365D"
 TEAL = "0B6E75"
@@ -51,7 +51,8 @@ DRAFT_RED = "B3132B"
 SYNTHETIC_BROWN = "7A4B00"
 FONT = "Arial"  # Liberation Sans has the same metrics where Arial is missing (LibreOffice)
 MONO_FONT = "Courier New"
-FIGURE_WIDTH = Cm(16)
+FIGURE_WIDTH = Cm(15.5)  # 12 px labels of a 720 px drawing at about 7.5 pt
+FIGURE_MAX_HEIGHT = Cm(21)
 TEXT_WIDTH = Mm(170)
 TABLE_STYLE = "Guide Table"
 
@@ -122,29 +123,9 @@ def _set_run_font(owner, name: str | None = None, size_pt: float | None = None,
 
 
 def _add_field(paragraph, instruction: str, placeholder: str = "1") -> None:
-    """Append a Word field (PAGE, NUMPAGES…) whose cached result is ``placeholder``."""
-    _open_field(paragraph, instruction)
-    paragraph.add_run(placeholder)
-    _close_field(paragraph)
-
-
-def _open_field(paragraph, instruction: str) -> None:
-    for kind in ("begin", "instr", "separate"):
-        run = paragraph.add_run()
-        if kind == "instr":
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = f" {instruction} "
-        else:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        run._r.append(element)
-
-
-def _close_field(paragraph) -> None:
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    paragraph.add_run()._r.append(end)
+    """Append a Word field (PAGE, NUMPAGES…) whose stored result is ``placeholder``."""
+    for run in _make_field_runs(instruction, placeholder):
+        paragraph._p.append(run)
 
 
 def _shade_paragraph(paragraph, fill: str, border: str) -> None:
@@ -237,8 +218,8 @@ def _set_up_styles(doc, lang_tag: str) -> None:
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.15
 
-    for name, size, colour, before, after in [("Heading 1", 20, NAVY, 0, 14),
-                                              ("Heading 2", 14, NAVY, 16, 6),
+    for name, size, colour, before, after in [("Heading 1", 20, NAVY, 0, 10),
+                                              ("Heading 2", 14, NAVY, 12, 6),
                                               ("Heading 3", 12, TEAL, 12, 4),
                                               ("Heading 4", 11, INK, 10, 4),
                                               ("Heading 5", 10.5, INK, 8, 2)]:
@@ -285,7 +266,7 @@ def _set_up_styles(doc, lang_tag: str) -> None:
         style.quick_style = True
         return style
 
-    add_paragraph_style("Chapter Intro", 12, MUTED, after=12)
+    add_paragraph_style("Chapter Intro", 11, MUTED, after=8)
     add_paragraph_style("Callout", 10, INK, after=0, before=0)
     add_paragraph_style("Table Text", 9, INK, after=0)
     add_paragraph_style("Block Note", 8.5, MUTED, after=10)
@@ -294,6 +275,9 @@ def _set_up_styles(doc, lang_tag: str) -> None:
     add_paragraph_style("Cover Notice", 9.5, INK, after=8)
     add_paragraph_style("TOC 1", 11, NAVY, bold=True, before=6, after=2)
     add_paragraph_style("TOC 2", 10, INK, after=1).paragraph_format.left_indent = Cm(0.8)
+    for name in ("TOC 1", "TOC 2"):  # the page number flush right, dots leading to it
+        styles[name].paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT,
+                                                             WD_TAB_LEADER.DOTS)
     styles["Cover Kind"].font.all_caps = True
     styles["Block Note"].paragraph_format.keep_with_next = False
     styles.element.append(parse_xml(_TABLE_STYLE_XML))
@@ -366,18 +350,98 @@ def _add_cover(doc, guide: Guide, texts: dict[str, str]) -> None:
         _shade_paragraph(paragraph, fill, colour)
 
 
-def _add_toc(doc, guide: Guide, texts: dict[str, str]) -> None:
-    """A Word TOC field whose cached result lists the headings, so it reads well before Word
-    updates it (and in LibreOffice, which shows the cached result)."""
+def build_toc_bookmarks(guide: Guide, texts: dict[str, str]) -> dict[str, str]:
+    """Return the Word bookmark set on each heading the table of contents lists, by anchor.
+
+    Names start with "_Toc" as Word's own: hidden from the bookmark list, kept by LibreOffice.
+
+    >>> from mpanalysis.guide.document import Chapter, Section
+    >>> g = Guide(country="SEN", country_name="Sénégal", lang="fr", title="G", date="2025-01-31",
+    ...           chapters=[Chapter(number="I", key="a", title="A", sections=[Section(title="S")])])
+    >>> build_toc_bookmarks(g, {"annex": "Annexe"})
+    {'ch-a': '_Toc0001', 'ch-a-1': '_Toc0002', 'provenance': '_Toc0003'}
+    """
+    anchors = [entry.anchor for entry in common.build_outline(guide, texts)] + ["provenance"]
+    return {anchor: f"_Toc{index:04d}" for index, anchor in enumerate(anchors, start=1)}
+
+
+def _add_toc(doc, guide: Guide, texts: dict[str, str], bookmarks: dict[str, str]) -> None:
+    """The table of contents: one line per chapter and first-level section, each a link to its
+    heading with a ``PAGEREF`` field giving the heading's page.
+
+    LibreOffice computes ``PAGEREF`` fields when it lays the document out (a PDF converted from
+    the DOCX has its page numbers) but keeps a Word ``TOC`` field's stored text as it is, so the
+    lines are written out here rather than left to a ``TOC`` field. Word updates the page numbers
+    when it opens the document (``w:updateFields``) or on F9.
+    """
     _styled(doc.add_paragraph(texts["toc"]), "TOC Heading")
     entries = common.build_outline(guide, texts) + [common.TocEntry(1, texts["provenance"], "provenance")]
-    paragraphs = [_styled(doc.add_paragraph(), f"TOC {entry.level}") for entry in entries]
-    first, last = paragraphs[0], paragraphs[-1]
-    _open_field(first, 'TOC \\o "1-2" \\h \\z \\u')
-    for paragraph, entry in zip(paragraphs, entries):
-        paragraph.add_run(unprotect_text(entry.heading))
-    _close_field(last)
+    for entry in entries:
+        paragraph = _styled(doc.add_paragraph(), f"TOC {entry.level}")
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("w:anchor"), bookmarks[entry.anchor])
+        link.set(qn("w:history"), "1")
+        paragraph._p.append(link)
+        heading = common.typeset(unprotect_text(entry.heading), guide.lang)
+        link.append(_make_run(heading))
+        link.append(_make_run("\t"))
+        for run in _make_field_runs(f"PAGEREF {bookmarks[entry.anchor]} \\h", "–"):
+            link.append(run)
     _styled(doc.add_paragraph(texts["toc_update_hint"]), "Block Note")
+    settings = doc.settings.element
+    if settings.find(qn("w:updateFields")) is None:
+        update = OxmlElement("w:updateFields")
+        update.set(qn("w:val"), "true")
+        settings.append(update)
+
+
+def _make_run(text: str):
+    """A bare ``w:r`` holding ``text`` (a tab stays a tab)."""
+    run = OxmlElement("w:r")
+    if text == "\t":
+        run.append(OxmlElement("w:tab"))
+        return run
+    element = OxmlElement("w:t")
+    element.set(qn("xml:space"), "preserve")
+    element.text = text
+    run.append(element)
+    return run
+
+
+def _make_field_runs(instruction: str, placeholder: str) -> list:
+    """The runs of a Word field: begin, instruction, separate, ``placeholder`` (its stored
+    result until the field is computed), end."""
+    runs = []
+    for kind in ("begin", "instr", "separate", "result", "end"):
+        if kind == "result":
+            runs.append(_make_run(placeholder))
+            continue
+        run = OxmlElement("w:r")
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {instruction} "
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        run.append(element)
+        runs.append(run)
+    return runs
+
+
+def _bookmark(paragraph, name: str, number: int) -> None:
+    """Put the bookmark ``name`` around the whole of a heading paragraph's text."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(number))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(number))
+    ppr = paragraph._p.pPr
+    if ppr is not None:
+        ppr.addnext(start)
+    else:
+        paragraph._p.insert(0, start)
+    paragraph._p.append(end)
 
 
 def _add_caption(doc, label: str, caption: str, texts, numbering: Numbering, keep_with_next: bool):
@@ -422,24 +486,121 @@ def _add_table(doc, table: Table, texts, numbering: Numbering) -> None:
         _styled(doc.add_paragraph(), "Block Note")
 
 
-def _set_column_widths(word_table, columns: list[list[str]]) -> None:
-    """Share the text width among columns by the length of their texts (long words count
-    fully, long sentences are capped), so numbers stay narrow and descriptions get room."""
-    weights = []
+#: Advance widths of Arial / Liberation Sans (metric-compatible) in thousandths of an em, regular
+#: and bold, for the characters of table text; accented letters take their base letter's width.
+_ARIAL_CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:-()/%'’«»–@+&_?!"
+_ARIAL_WIDTHS = {
+    weight: dict(zip(_ARIAL_CHARACTERS, lower + upper + [556] * 10 + punctuation))
+    for weight, lower, upper, punctuation in [
+        ("regular",
+         [556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500,
+          278, 556, 500, 722, 500, 500, 500],
+         [667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667,
+          611, 722, 667, 944, 667, 667, 611],
+         [278, 278, 278, 278, 278, 333, 333, 333, 278, 889, 191, 222, 556, 556, 556, 1015, 584, 667, 556,
+          556, 278]),
+        ("bold",
+         [556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611, 611, 611, 389, 556,
+          333, 611, 556, 778, 556, 556, 500],
+         [722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778, 667, 778, 722, 667,
+          611, 722, 667, 944, 667, 667, 611],
+         [278, 278, 278, 333, 333, 333, 333, 333, 278, 889, 238, 278, 556, 556, 556, 975, 584, 722, 556,
+          611, 333]),
+    ]
+}
+#: No column narrower than this (1.5 cm), and the cell padding of the table style.
+MIN_COLUMN_TWIPS = 851
+_CELL_PADDING_TWIPS = 2 * 100
+_TABLE_FONT_PT = 9.0
+
+
+def measure_text_twips(text: str, size_pt: float = _TABLE_FONT_PT, bold: bool = False) -> int:
+    """Return the width of one line of ``text`` in Arial at ``size_pt`` points, in twips.
+
+    >>> measure_text_twips("2011") == 4 * 556 * 9 * 20 // 1000
+    True
+    >>> measure_text_twips("Mise", bold=True) > measure_text_twips("Mise")
+    True
+    """
+    import unicodedata
+
+    widths = _ARIAL_WIDTHS["bold" if bold else "regular"]
+    total = 0
+    for char in text:
+        base = unicodedata.normalize("NFD", char)[0] if char not in widths else char
+        total += widths.get(base, 611 if base.isupper() else 556)
+    return total * round(size_pt * 20) // 1000
+
+
+def compute_column_widths(columns: list[list[str]], total_twips: int,
+                          min_twips: int = MIN_COLUMN_TWIPS) -> list[int]:
+    """Return each column's width in twips for a table of text width ``total_twips``.
+
+    ``columns`` holds each column's texts, its header first (set in bold). A column is never
+    narrower than ``min_twips`` (1.5 cm) nor than its longest word, so no word — a header's
+    "jour", a year — breaks letter by letter; a number is one word. What is left of the width
+    goes to the columns whose texts are long (sentences share it, capped, so that one long cell
+    does not starve the others).
+
+    >>> widths = compute_column_widths([["Mise à jour", "2011"], ["Source", "Registre des entrées et sorties"]], 9638)
+    >>> sum(widths) == 9638 and min(widths) >= MIN_COLUMN_TWIPS, widths[0] < widths[1]
+    (True, True)
+    >>> compute_column_widths([["N", "1"]] * 3, 9638)
+    [3212, 3212, 3214]
+    >>> long = "https://www.example.org/statistiques/migrations/tableau-de-bord-national"
+    >>> widths = compute_column_widths([["Périodicité", "annuelle"]] + [["Source", long]] * 4, 9638)
+    >>> widths[0] >= measure_text_twips("Périodicité", bold=True) + 200, sum(widths) <= 9638
+    (True, True)
+    """
+    minimums, desires = [], []
     for texts in columns:
         header, cells = str(texts[0]), [str(t) for t in texts[1:]]
-        # the bold header must fit on as few lines as possible: its words count a little more
-        longest_word = max([len(w) + 2 for w in header.split()] + [len(w) for t in cells for w in t.split()],
-                           default=1)
-        longest_text = max([len(t) for t in cells] + [len(header) // 2], default=1)
-        weights.append(max(longest_word, min(longest_text, 45), 4))
-    total = sum(weights)
-    word_table.autofit = False
-    for column, weight in zip(word_table.columns, weights):
-        width = int(TEXT_WIDTH * weight / total)
-        column.width = width
+        words = [measure_text_twips(word, bold=True) for word in header.split()]
+        words += [measure_text_twips(word) for cell in cells for line in cell.split("\n") for word in line.split()]
+        # a little slack: Word's and LibreOffice's glyph placement is not ours to the twip
+        longest_word = max(words, default=0) + _CELL_PADDING_TWIPS + 100
+        lines = [measure_text_twips(line) for cell in cells for line in cell.split("\n")]
+        longest_line = max(lines + [measure_text_twips(header, bold=True) // 2], default=0) + _CELL_PADDING_TWIPS
+        minimum = max(min_twips, longest_word)
+        minimums.append(minimum)
+        # a sentence of about 45 characters is as wide as a column needs to read well
+        desires.append(max(minimum, min(longest_line, measure_text_twips("x" * 45) + _CELL_PADDING_TWIPS)))
+    if sum(minimums) >= total_twips:
+        # Not every longest word fits (a pasted web address, a very long name): only the columns
+        # holding the longest words give way, down to the same width, so that the short words —
+        # headers, years — stay whole.
+        cap = max(minimums)
+        while cap > min_twips and sum(min(m, cap) for m in minimums) > total_twips:
+            cap -= 10
+        widths = [min(m, cap) for m in minimums]
+    elif sum(desires) <= total_twips:
+        # everything fits on one line: the rest of the width in proportion to what each holds
+        spare = total_twips - sum(desires)
+        widths = [d + spare * d // sum(desires) for d in desires]
+    else:
+        spare = total_twips - sum(minimums)
+        extra = [d - m for d, m in zip(desires, minimums)]
+        widths = [m + spare * e // sum(extra) for m, e in zip(minimums, extra)]
+    widths[-1] += max(0, total_twips - sum(widths))  # what integer division left over
+    return widths
+
+
+def _set_column_widths(word_table, columns: list[list[str]]) -> None:
+    """Size a table's columns to their content (:func:`compute_column_widths`) and let Word and
+    LibreOffice fit them further (autofit layout), the table as wide as the text."""
+    widths = compute_column_widths(columns, int(TEXT_WIDTH.twips))
+    word_table.autofit = True
+    tbl_pr = word_table._tbl.tblPr
+    table_width = tbl_pr.find(qn("w:tblW"))
+    if table_width is None:
+        table_width = OxmlElement("w:tblW")
+        tbl_pr.append(table_width)
+    table_width.set(qn("w:type"), "dxa")
+    table_width.set(qn("w:w"), str(sum(widths)))
+    for column, width in zip(word_table.columns, widths):
+        column.width = Twips(width)
         for cell in column.cells:
-            cell.width = width
+            cell.width = Twips(width)
 
 
 def _add_figure(doc, figure: Figure, guide: Guide, texts, numbering: Numbering) -> None:
@@ -447,13 +608,23 @@ def _add_figure(doc, figure: Figure, guide: Guide, texts, numbering: Numbering) 
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.keep_with_next = True
-    shape = paragraph.add_run().add_picture(io.BytesIO(png), width=FIGURE_WIDTH)
+    # the text width, or less for a drawing taller than a page leaves room for with its caption
+    width_px, height_px = _png_size(png)
+    if height_px * FIGURE_WIDTH > FIGURE_MAX_HEIGHT * width_px:
+        shape = paragraph.add_run().add_picture(io.BytesIO(png), height=FIGURE_MAX_HEIGHT)
+    else:
+        shape = paragraph.add_run().add_picture(io.BytesIO(png), width=FIGURE_WIDTH)
     doc_pr = shape._inline.docPr
-    doc_pr.set("descr", resolve_refs(figure.alt, numbering))
+    doc_pr.set("descr", resolve_refs(figure.print_alt, numbering))
     doc_pr.set("title", numbering.labels[figure.id])
     _add_caption(doc, numbering.labels[figure.id], figure.caption, texts, numbering, bool(figure.notes))
     for note in figure.notes:
         _add_text(_styled(doc.add_paragraph(), "Block Note"), note, numbering)
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height in pixels of a PNG image, from its header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
 def _add_block(doc, block, guide: Guide, texts, numbering: Numbering) -> None:
@@ -483,27 +654,34 @@ def _add_block(doc, block, guide: Guide, texts, numbering: Numbering) -> None:
         _add_figure(doc, block, guide, texts, numbering)
 
 
-def _add_section(doc, section: Section, depth: int, guide, texts, numbering) -> None:
-    _add_text(_styled(doc.add_paragraph(), f"Heading {min(depth + 1, 5)}"), section.title, numbering)
+def _add_section(doc, section: Section, anchor: str, depth: int, guide, texts, numbering,
+                 bookmarks: dict[str, str]) -> None:
+    paragraph = _add_text(_styled(doc.add_paragraph(), f"Heading {min(depth + 1, 5)}"), section.title, numbering)
+    if anchor in bookmarks:
+        _bookmark(paragraph, bookmarks[anchor], list(bookmarks).index(anchor))
     for block in section.blocks:
         _add_block(doc, block, guide, texts, numbering)
-    for child in section.sections:
-        _add_section(doc, child, depth + 1, guide, texts, numbering)
+    for child, child_anchor in common.iter_sections(section.sections, anchor):
+        _add_section(doc, child, child_anchor, depth + 1, guide, texts, numbering, bookmarks)
 
 
-def _add_chapter(doc, chapter: Chapter, is_annex: bool, guide, texts, numbering) -> None:
+def _add_chapter(doc, chapter: Chapter, is_annex: bool, guide, texts, numbering,
+                 bookmarks: dict[str, str]) -> None:
     heading = common.chapter_heading(chapter, texts, is_annex)
-    _add_text(_styled(doc.add_paragraph(), "Heading 1"), heading, numbering)
+    paragraph = _add_text(_styled(doc.add_paragraph(), "Heading 1"), heading, numbering)
+    anchor = common.chapter_anchor(chapter, is_annex)
+    _bookmark(paragraph, bookmarks[anchor], list(bookmarks).index(anchor))
     if chapter.intro:
         _add_text(_styled(doc.add_paragraph(), "Chapter Intro"), chapter.intro, numbering)
     for block in chapter.blocks:
         _add_block(doc, block, guide, texts, numbering)
-    for section in chapter.sections:
-        _add_section(doc, section, 1, guide, texts, numbering)
+    for section, section_anchor in common.iter_sections(chapter.sections, anchor):
+        _add_section(doc, section, section_anchor, 1, guide, texts, numbering, bookmarks)
 
 
-def _add_provenance(doc, guide: Guide, texts) -> None:
-    _styled(doc.add_paragraph(texts["provenance"]), "Heading 1")
+def _add_provenance(doc, guide: Guide, texts, bookmarks: dict[str, str]) -> None:
+    heading = _styled(doc.add_paragraph(texts["provenance"]), "Heading 1")
+    _bookmark(heading, bookmarks["provenance"], list(bookmarks).index("provenance"))
     doc.add_paragraph(texts["provenance_intro"])
     rows = common.flatten_provenance(guide.provenance, texts)
     table = doc.add_table(rows=1 + len(rows), cols=2)
@@ -525,6 +703,8 @@ def build_docx(guide: Guide) -> bytes:
     """Return the guide as DOCX bytes."""
     texts = common.load_texts(guide.lang)
     numbering = number_guide(guide)
+    # every figure drawn in one call to the browser; _add_figure then finds them drawn
+    build_static_figures(common.list_figures(guide), "png", guide.lang, scale=2.0)
     doc = Document()
     _set_up_styles(doc, texts["locale"].replace("_", "-"))
     _set_up_page(doc, guide, texts)
@@ -541,10 +721,11 @@ def build_docx(guide: Guide) -> bytes:
         body.remove(paragraph)
 
     _add_cover(doc, guide, texts)
-    _add_toc(doc, guide, texts)
+    bookmarks = build_toc_bookmarks(guide, texts)
+    _add_toc(doc, guide, texts, bookmarks)
     for chapter, is_annex in common.iter_parts(guide):
-        _add_chapter(doc, chapter, is_annex, guide, texts, numbering)
-    _add_provenance(doc, guide, texts)
+        _add_chapter(doc, chapter, is_annex, guide, texts, numbering, bookmarks)
+    _add_provenance(doc, guide, texts, bookmarks)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

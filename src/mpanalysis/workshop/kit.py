@@ -192,7 +192,8 @@ def write_slides(state: KitState, folder: Path, *, is_pdf: bool = True, today: d
     """Write the slides (HTML, and PDF with static figures when ``is_pdf``); return the paths."""
     from mpanalysis.fileio import write_bytes_atomic, write_text_atomic
     from mpanalysis.publish.regional.slides import build_slides_html
-    from mpanalysis.render.pdf import build_pdf_from_html, build_static_images
+    from mpanalysis.render.pdf import build_static_images
+    from mpanalysis.render.printer import print_pdf
 
     lang = state.lang
     guide = build_deck_guide(state, today)
@@ -202,7 +203,7 @@ def write_slides(state: KitState, folder: Path, *, is_pdf: bool = True, today: d
     written = [write_text_atomic(stem.with_suffix(".html"), build_slides_html(guide, **options))]
     if is_pdf:
         page = build_slides_html(guide, images=build_static_images(guide, "svg"), **options)
-        written.append(write_bytes_atomic(stem.with_suffix(".pdf"), build_pdf_from_html(page)))
+        written.append(write_bytes_atomic(stem.with_suffix(".pdf"), print_pdf(page)))
     return written
 
 
@@ -366,7 +367,7 @@ def _format_number(value: str, lang: str) -> str:
 def write_worksheet(state: KitState, folder: Path, *, is_pdf: bool = True) -> list[Path]:
     """Write the worksheet XLSX (and its printable PDF when ``is_pdf``); return the paths."""
     from mpanalysis.fileio import write_bytes_atomic
-    from mpanalysis.render.pdf import build_pdf_from_html
+    from mpanalysis.render.printer import print_pdf
 
     book = build_worksheet(state)
     stem = folder / f"{state.country}_workshop_worksheet_{state.lang}"
@@ -376,7 +377,7 @@ def write_worksheet(state: KitState, folder: Path, *, is_pdf: bool = True) -> li
         hidden = tuple(c.code for s in book.sheets for c in s.columns
                        if any(c.code.endswith(f"_{o}") for o in _other_languages(state)))
         page = build_printable_html(book, state.lang, note=t("worksheet.paper_note", state.lang), hidden=hidden)
-        written.append(write_bytes_atomic(stem.with_suffix(".pdf"), build_pdf_from_html(page)))
+        written.append(write_bytes_atomic(stem.with_suffix(".pdf"), print_pdf(page)))
     return written
 
 

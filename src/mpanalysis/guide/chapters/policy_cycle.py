@@ -64,7 +64,12 @@ from mpanalysis.guide.chapters.base import (
 )
 from mpanalysis.guide.chapters.sources import build_finding_blocks
 from mpanalysis.guide.document import Chapter, Figure, Paragraph, Section, Table, protect_text
-from mpanalysis.guide.figures import plot_actor_network, plot_flows_sankey, plot_policy_cycle
+from mpanalysis.guide.figures import (
+    plot_actor_network,
+    plot_actor_network_print,
+    plot_flows_sankey,
+    plot_policy_cycle,
+)
 from mpanalysis.guide.texts import fill_chapter_text
 from mpanalysis.reference import get_labels
 from mpanalysis.wording import join_names, make_entity_name
@@ -287,6 +292,8 @@ def _build_network_section(ctx: ChapterContext, G: nx.DiGraph, summary: NetworkS
     lang = ctx.lang
     betweenness = summary.nodes["betweenness"].astype(float).to_dict()
     fig = plot_actor_network(G, lang, centrality=betweenness, centrality_kind="betweenness")
+    # on paper, the coordinator's and the main brokers' neighbourhoods, every institution named
+    print_fig = plot_actor_network_print(G, lang, centrality=betweenness, centrality_kind="betweenness")
     community_method = _t(f"network.community_methods.{summary.community_method}", lang)
     if summary.betweenness_method == "sampled":
         method_text = _t("network.sampled", lang, n_nodes=summary.n_nodes, n_pivots=int(summary.betweenness_k or 0),
@@ -299,7 +306,8 @@ def _build_network_section(ctx: ChapterContext, G: nx.DiGraph, summary: NetworkS
     if n_unknown:
         method_text += " " + _t("network.brokerage_unknown", lang, n_unknown=n_unknown)
     blocks: list = [Figure.from_plotly(fig, id="policy_network", caption=_t("network.figure_caption", lang),
-                                       alt=fig.layout.meta["alt"]).model_copy(update={"in_brief": True})]
+                                       alt=fig.layout.meta["alt"], print_figure=print_fig,
+                                       print_alt=print_fig.layout.meta["alt"]).model_copy(update={"in_brief": True})]
     if summary.n_edges:
         key_actors = build_key_actor_frame(G, summary, lang)
         blocks += [

@@ -20,6 +20,7 @@ from mpanalysis.guide.figures.network import (
     compute_node_centrality,
     plot_actor_network,
 )
+from mpanalysis.guide.figures.network_print import plot_actor_network_print
 from mpanalysis.guide.figures.sources import plot_coverage_heatmap, plot_source_profile
 from mpanalysis.guide.figures.style import (
     CONFIG_FILE_NAME,
@@ -37,6 +38,7 @@ __all__ = [
     "find_config_text",
     "get_figure_text",
     "plot_actor_network",
+    "plot_actor_network_print",
     "plot_coverage_heatmap",
     "plot_flows_sankey",
     "plot_policy_cycle",

@@ -40,6 +40,17 @@ def _node_label(G: nx.DiGraph, node: object) -> str:
     return _entity_label(node, data.get("name"), data.get("acronym"))
 
 
+def _node_full_label(G: nx.DiGraph, node: object) -> str:
+    """An institution as a printed label names it: its acronym, else its whole name (wrapped
+    where it is drawn, never cut short)."""
+    data = G.nodes[node]
+    for key in ("acronym", "name"):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return str(node)
+
+
 def _node_type(data: Mapping[str, Any]) -> str:
     value = data.get("institution_type")
     return _UNKNOWN if _is_missing(value) else str(value)
@@ -237,7 +248,7 @@ def plot_actor_network(G: nx.DiGraph, lang: str = "fr", label_top_n: int = 12,
         return _empty_figure("actor_network", lang, title, get_figure_text(f"{texts}.empty", lang),
                              get_figure_text(f"{texts}.alt_empty", lang))
     config = _config()
-    settings, colors, style = config["network"], config["colors"], config["style"]
+    settings = config["network"]
     if centrality is None:
         centrality, centrality_kind = compute_node_centrality(G)
     values = {n: float(centrality.get(n, 0.0) or 0.0) for n in nodes}
@@ -255,13 +266,89 @@ def plot_actor_network(G: nx.DiGraph, lang: str = "fr", label_top_n: int = 12,
 
     fig = go.Figure()
     edges = sorted(((u, v, d) for u, v, d in G.edges(data=True) if u != v), key=lambda e: (str(e[0]), str(e[1])))
-    _add_edge_traces(fig, G, edges, pos, labels, lang, len(edges) <= int(settings["max_edges_arrows"]))
+    _add_edge_traces(fig, G, edges, pos, labels, lang, len(edges) <= int(settings["max_edges_arrows"]),
+                     pair_shift=0.012)
 
+    # the coordinator's label goes on its ring, above it, so the ring does not cross it
+    _add_node_traces(fig, G, nodes, pos, sizes, lang,
+                     texts={n: _escape(labels[n]) for n in labelled if n not in coordinators},
+                     coordinator_texts={n: f"<b>{_escape(labels[n])}</b>" for n in coordinators})
+
+    subtitle_key = "subtitle_betweenness" if centrality_kind == "betweenness" else "subtitle_degree"
+    layout = _base_layout(title, get_figure_text(f"{texts}.{subtitle_key}", lang), 900)
+    fig.update_layout(**layout)
+    fig.update_layout(showlegend=True, **build_network_legends(lang, top_y=1.0, bottom_y=-0.02),
+                      margin={"l": 10, "r": 10, "t": 150, "b": 20})
+    fig.update_xaxes(visible=False, range=[-stretch - 0.12, stretch + 0.12])
+    fig.update_yaxes(visible=False, range=[-1.1, 1.12], scaleanchor="x", scaleratio=1)
+
+    formal_channels = get_attribute("channels", "is_formal")
+    n_formal = sum(_is_formal_edge(d, formal_channels) for _, _, d in G.edges(data=True))
+    if coordinators:
+        coordinator = coordinators[0]
+        coordinator_sentence = fill_figure_text(f"{texts}.alt_coordinator", lang, coordinator=labels[coordinator],
+                                                n_coordinator=int(G.degree(coordinator)))
+    else:
+        coordinator_sentence = get_figure_text(f"{texts}.alt_no_coordinator", lang)
+    alt = fill_figure_text(
+        f"{texts}.alt", lang, n_nodes=len(nodes), n_edges=G.number_of_edges(), n_formal=int(n_formal),
+        top_actors=_format_names([labels[n] for n in ranking[:3]], lang),
+        coordinator_sentence=coordinator_sentence)
+    return _finish(fig, "actor_network", lang, title, alt)
+
+
+#: Width in pixels of each entry's text in the institution types' legend (plotly adds the
+#: symbol's 30 px and a gap): four entries fit the 700 px of a printed figure's width.
+TYPE_LEGEND_ENTRY_PX = 128
+TYPE_LEGEND_ENTRIES_PER_ROW = 4
+#: The same for the channels' legend (a wider line sample, 40 px, shows each dash pattern).
+CHANNEL_LEGEND_ENTRY_PX = 118
+CHANNEL_LEGEND_ENTRIES_PER_ROW = 4
+
+
+def build_network_legends(lang: str, *, top_y: float, bottom_y: float,
+                          yref: str = "paper") -> dict[str, Any]:
+    """The two legends of a network drawing: exchange channels above it (``legend2``, bottom at
+    ``top_y``), institution types below it (``legend``, top at ``bottom_y``), in ``yref``
+    coordinates. Each title sits on its own line and the entries four to a row, each as wide as
+    the others (type names wrapped to fit), so no entry runs past the figure's edge whatever the
+    language, and the rows are known before plotly draws them."""
+    style = _config()["style"]
+    font = {"size": style["small_font_size"]}
+    return {
+        "legend": {"orientation": "h", "x": 0, "y": bottom_y, "yanchor": "top", "yref": yref,
+                   "itemsizing": "constant", "itemwidth": 30, "entrywidth": TYPE_LEGEND_ENTRY_PX,
+                   "entrywidthmode": "pixels",
+                   "font": font, "tracegroupgap": 0,
+                   "title": {"text": _escape(get_figure_text("actor_network.legend_types", lang)), "side": "top"}},
+        "legend2": {"orientation": "h", "x": 0, "y": top_y, "yanchor": "bottom", "yref": yref,
+                    "itemwidth": 40, "entrywidth": CHANNEL_LEGEND_ENTRY_PX, "entrywidthmode": "pixels",
+                    "font": font,
+                    "title": {"text": _escape(get_figure_text("actor_network.legend_channels", lang)),
+                              "side": "top"}},
+    }
+
+
+def _add_node_traces(fig: go.Figure, G: nx.DiGraph, nodes: list[Any], pos: Mapping[Any, tuple[float, float]],
+                     sizes: Mapping[Any, float], lang: str, *, texts: Mapping[Any, str],
+                     textpositions: Mapping[Any, str] | None = None,
+                     coordinator_texts: Mapping[Any, str] | None = None) -> None:
+    """Draw ``nodes``: one marker trace per institution type (its colour and legend entry), the
+    sector as the symbol (open when the institution did not answer), the coordinator's black
+    ring, and a legend entry for "did not answer" when one did not.
+
+    ``texts`` are the labels (plotly text, already escaped; missing = no label), at
+    ``textpositions`` (default above the node); ``coordinator_texts`` go above the ring.
+    """
+    config = _config()
+    colors, style = config["colors"], config["style"]
+    coordinator_texts = coordinator_texts or {}
+    coordinators = [n for n in nodes if _is_true(G.nodes[n].get("is_coordinator"))]
     type_labels = get_labels("institution_types", lang)
     type_colors = colors["institution_types"]
     sector_symbols = config["symbols"]["sectors"]
     type_sector = get_attribute("institution_types", "sector")
-    node_hover = get_figure_text(f"{texts}.node_hover", lang)
+    node_hover = get_figure_text("actor_network.node_hover", lang)
     by_type: dict[str, list[Any]] = defaultdict(list)
     # respondents first: a legend entry shows the symbol of its trace's first point
     for n in sorted(nodes, key=lambda n: (not _is_true(G.nodes[n].get("is_respondent", True)), str(n))):
@@ -284,71 +371,44 @@ def plot_actor_network(G: nx.DiGraph, lang: str = "fr", label_top_n: int = 12,
         type_name = type_labels.get(type_code) or get_figure_text("unknown_type", lang)
         fig.add_trace(go.Scatter(
             x=[pos[n][0] for n in members], y=[pos[n][1] for n in members], mode="markers+text",
-            name=_wrap(type_name), legend="legend", legendgroup=f"type-{type_code}",
+            # four entries a row: a name wraps before it reaches the next entry
+            name=_wrap(type_name, 19), legend="legend", legendgroup=f"type-{type_code}",
             marker={"size": [sizes[n] for n in members], "color": color, "symbol": symbols,
                     "line": {"width": line_widths, "color": line_colors}, "opacity": 0.95},
-            # the coordinator's label goes on its ring, above it, so the ring does not cross it
-            text=[_escape(labels[n]) if n in labelled and n not in coordinators else "" for n in members],
+            text=[texts.get(n, "") for n in members],
             # the halo keeps labels readable where edges cross them
-            textposition="top center", textfont={"size": style["small_font_size"], "shadow": "auto"},
+            textposition=([textpositions.get(n, "top center") for n in members] if textpositions
+                          else "top center"),
+            textfont={"size": style["small_font_size"], "shadow": "auto"},
             hovertext=[node_hover.format(
-                name=_escape(G.nodes[n].get("name") or labels[n]), type=_escape(type_name),
+                name=_escape(G.nodes[n].get("name") or _node_label(G, n)), type=_escape(type_name),
                 n_in=G.in_degree(n), n_out=G.out_degree(n)) for n in members],
             hoverinfo="text", meta={"kind": "nodes", "institution_type": type_code},
         ))
     if coordinators:
         fig.add_trace(go.Scatter(
             x=[pos[n][0] for n in coordinators], y=[pos[n][1] for n in coordinators], mode="markers+text",
-            name=_escape(get_figure_text(f"{texts}.coordinator", lang)), legend="legend",
+            name=_escape(get_figure_text("actor_network.coordinator", lang)), legend="legend",
             marker={"symbol": "circle-open", "size": [sizes[n] + 14 for n in coordinators],
                     "color": colors["coordinator_ring"], "line": {"width": 3}},
-            text=[f"<b>{_escape(labels[n])}</b>" for n in coordinators], textposition="top center",
+            text=[coordinator_texts.get(n, "") for n in coordinators], textposition="top center",
             textfont={"size": style["small_font_size"] + 1, "shadow": "auto"},
             hoverinfo="skip", meta={"kind": "coordinator"},
         ))
     if has_non_respondent:
         fig.add_trace(go.Scatter(
             x=[None], y=[None], mode="markers", legend="legend",
-            name=_escape(get_figure_text(f"{texts}.non_respondent", lang)),
+            name=_escape(get_figure_text("actor_network.non_respondent", lang)),
             marker={"symbol": "circle-open", "size": 12, "color": "#555555", "line": {"width": 3}},
             meta={"kind": "legend"},
         ))
 
-    subtitle_key = "subtitle_betweenness" if centrality_kind == "betweenness" else "subtitle_degree"
-    layout = _base_layout(title, get_figure_text(f"{texts}.{subtitle_key}", lang), 900)
-    fig.update_layout(**layout)
-    fig.update_layout(
-        showlegend=True,
-        legend={"orientation": "h", "x": 0, "y": -0.02, "yanchor": "top", "itemsizing": "constant",
-                "title": {"text": _escape(get_figure_text(f"{texts}.legend_types", lang)), "side": "top"},
-                "font": {"size": style["small_font_size"]}},
-        legend2={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "itemwidth": 60,
-                 "title": {"text": _escape(get_figure_text(f"{texts}.legend_channels", lang))},
-                 "font": {"size": style["small_font_size"]}},
-        margin={"l": 10, "r": 10, "t": 150, "b": 20},
-    )
-    fig.update_xaxes(visible=False, range=[-stretch - 0.12, stretch + 0.12])
-    fig.update_yaxes(visible=False, range=[-1.1, 1.12], scaleanchor="x", scaleratio=1)
-
-    formal_channels = get_attribute("channels", "is_formal")
-    n_formal = sum(_is_formal_edge(d, formal_channels) for _, _, d in G.edges(data=True))
-    if coordinators:
-        coordinator = coordinators[0]
-        coordinator_sentence = fill_figure_text(f"{texts}.alt_coordinator", lang, coordinator=labels[coordinator],
-                                                n_coordinator=int(G.degree(coordinator)))
-    else:
-        coordinator_sentence = get_figure_text(f"{texts}.alt_no_coordinator", lang)
-    alt = fill_figure_text(
-        f"{texts}.alt", lang, n_nodes=len(nodes), n_edges=G.number_of_edges(), n_formal=int(n_formal),
-        top_actors=_format_names([labels[n] for n in ranking[:3]], lang),
-        coordinator_sentence=coordinator_sentence)
-    return _finish(fig, "actor_network", lang, title, alt)
-
 
 def _add_edge_traces(fig: go.Figure, G: nx.DiGraph, edges: list[tuple[Any, Any, dict]],
                      pos: Mapping[Any, tuple[float, float]], labels: Mapping[Any, str], lang: str,
-                     is_arrowed: bool) -> None:
-    """One line trace per channel (its dash style in the legend) and, on readable graphs, arrowheads."""
+                     is_arrowed: bool, *, pair_shift: float) -> None:
+    """One line trace per channel (its dash style in the legend) and, on readable graphs, arrowheads;
+    the two directions of a pair are drawn ``pair_shift`` apart (in the positions' unit)."""
     styles = _config()["channels"]
     arrow_opacity = _config()["colors"]["edge_arrow_opacity"]
     channel_labels = get_labels("channels", lang)
@@ -373,7 +433,7 @@ def _add_edge_traces(fig: go.Figure, G: nx.DiGraph, edges: list[tuple[Any, Any, 
             dx, dy = x1 - x0, y1 - y0
             length = math.hypot(dx, dy) or 1.0
             # both directions of a pair would overlap: shift each to its own right-hand side
-            shift = 0.012 if G.has_edge(v, u) else 0.0
+            shift = pair_shift if G.has_edge(v, u) else 0.0
             ox, oy = dy / length * shift, -dx / length * shift
             xs += [round(x0 + ox, 4), round(x1 + ox, 4), math.nan]
             ys += [round(y0 + oy, 4), round(y1 + oy, 4), math.nan]

@@ -24,7 +24,7 @@ from babel.numbers import format_decimal, format_percent
 from mpanalysis.analysis.findings import fill_template
 from mpanalysis.errors import ReferenceDataError
 from mpanalysis.guide.figures import find_config_text
-from mpanalysis.guide.figures.style import _escape
+from mpanalysis.guide.figures.style import _escape, collapse_spaces
 from mpanalysis.guide.figures.style import _wrap as wrap_label
 from mpanalysis.paths import reference_dir
 
@@ -107,7 +107,7 @@ def _layout(title: str, subtitle: str | None, height_px: int) -> dict[str, Any]:
 
 
 def _finish(fig: go.Figure, kind: str, lang: str, title: str, alt: str) -> go.Figure:
-    fig.update_layout(meta={"figure": kind, "lang": lang, "title": title, "alt": " ".join(alt.split())})
+    fig.update_layout(meta={"figure": kind, "lang": lang, "title": title, "alt": collapse_spaces(alt)})
     return fig
 
 
@@ -168,12 +168,15 @@ def plot_profile_use_by_type(use_by_type: pd.DataFrame, lang: str = "fr") -> go.
                  for s, r in zip(shares, rows.itertuples())]
         fig.add_trace(go.Bar(
             x=shares, y=labels, orientation="h", name=_escape(get_profile_figure_text(f"{kind}.{measure}", lang)),
-            marker={"color": _config()["colors"][color]}, text=[_escape(t) for t in texts],
+            # an empty bar writes nothing (the hover still says "0 %")
+            marker={"color": _config()["colors"][color]},
+            text=[_escape(t) if share else "" for t, share in zip(texts, shares)],
             textposition="outside", cliponaxis=False, textfont={"size": _style("small_font_size")},
             hovertext=[_escape(t) for t in texts], hoverinfo="y+text"))
     fig.update_layout(barmode="group", bargap=0.3, bargroupgap=0.05, legend_traceorder="reversed")
     # the longest bar text ("100 % (12/12)") needs room to the right of a full bar
-    fig.update_xaxes(range=[0, 1.35], tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1.0],
+    ticks = [0, 0.25, 0.5, 0.75, 1.0]  # written the language's way ("50 %" in French)
+    fig.update_xaxes(range=[0, 1.35], tickvals=ticks, ticktext=[_percent(t, lang) for t in ticks],
                      title_text=_escape(get_profile_figure_text(f"{kind}.x_title", lang)),
                      showgrid=True, zeroline=True)
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)),
@@ -206,8 +209,8 @@ def plot_profile_functions(functions: pd.DataFrame, lang: str = "fr") -> go.Figu
     >>> fig = plot_profile_functions(build_functions_table(make_example_dataset(), "en"), "en")
     >>> fig.layout.meta["alt"]
     'Bar chart of the functions cited by the 2 institutions that used the profile: Dialogue tool: 2; Information package: 0; Policy and programme development and evaluation: 1; Capacity building: 0.'
-    >>> list(fig.data[0].text)
-    ['2 (100%)', '0 (0%)', '1 (50%)', '0 (0%)']
+    >>> list(fig.data[0].text)  # an empty bar writes nothing
+    ['2 (100%)', '', '1 (50%)', '']
     """
     kind = "functions"
     n_users = int(functions["n_users"].max()) if len(functions) else 0
@@ -221,7 +224,8 @@ def plot_profile_functions(functions: pd.DataFrame, lang: str = "fr") -> go.Figu
     fig = go.Figure(layout=_layout(title, subtitle, _height(len(functions), 1, True)))
     fig.add_trace(go.Bar(
         x=functions["n"].astype(int).tolist(), y=labels, orientation="h", showlegend=False,
-        marker={"color": _config()["colors"]["functions"]}, text=[_escape(t) for t in texts],
+        marker={"color": _config()["colors"]["functions"]},
+        text=[_escape(t) if n else "" for t, n in zip(texts, functions["n"].astype(int))],
         textposition="outside", cliponaxis=False, textfont={"size": _style("small_font_size")},
         hovertext=[_escape(t) for t in texts], hoverinfo="y+text"))
     n_max = int(functions["n"].max())

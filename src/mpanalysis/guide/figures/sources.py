@@ -127,7 +127,8 @@ def plot_coverage_heatmap(coverage_matrix: pd.DataFrame, entities: pd.DataFrame 
                                         labels[e].casefold(), e))
 
     n_rows_total = sum(len(groups[k]) for k in group_keys)
-    height = 200 + 32 * n_rows_total + 55 * len(group_keys)
+    # rows of 24 px: a country's thirty-odd institutions and the caption fit one printed page
+    height = 175 + 24 * n_rows_total + 50 * len(group_keys)
     fig = make_subplots(
         rows=len(group_keys), cols=1, shared_xaxes=True,
         row_heights=[len(groups[k]) for k in group_keys],
@@ -146,7 +147,7 @@ def plot_coverage_heatmap(coverage_matrix: pd.DataFrame, entities: pd.DataFrame 
                 for z_row, p_row in zip(z, pot)]
         fig.add_trace(go.Heatmap(
             z=z, x=x_ticks, y=[_escape(labels[e]) for e in ids], text=text, customdata=pot,
-            texttemplate="%{text}", textfont={"size": _style("font_size")}, coloraxis="coloraxis",
+            texttemplate="%{text}", textfont={"size": _style("small_font_size")}, coloraxis="coloraxis",
             xgap=2, ygap=2, hovertemplate="%{y} — %{x}<br>" + hover + "<extra></extra>",
         ), row=row, col=1)
         fig.update_yaxes(autorange="reversed", row=row, col=1, tickfont={"size": _style("small_font_size")})
@@ -154,7 +155,7 @@ def plot_coverage_heatmap(coverage_matrix: pd.DataFrame, entities: pd.DataFrame 
     fig.update_layout(**layout)
     fig.update_layout(coloraxis={"colorscale": _config()["colors"]["heatmap_scale"], "cmin": 0,
                                  "cmax": max(1, int(existing.to_numpy().max())), "showscale": False},
-                      margin={"l": 20, "r": 20, "t": 120, "b": 40})
+                      margin={"l": 20, "r": 20, "t": 110, "b": 30})
     fig.update_xaxes(side="bottom", tickangle=0, showgrid=False)
     fig.update_xaxes(title_text=_escape(get_figure_text(f"{texts}.x_title", lang)),
                      row=len(group_keys), col=1)
@@ -284,7 +285,8 @@ def plot_source_profile(sources: pd.DataFrame, lang: str = "fr") -> go.Figure:
                 x=x, y=y, orientation="h", name=_escape(label), legendgroup=code,
                 showlegend=(row == 1), legendrank=len(statuses) - s_index,
                 marker={"color": status_colors.get(code, _config()["colors"]["unspecified"])},
-                text=[_format_int(v, lang) for v in x], textposition="outside", cliponaxis=False,
+                # an empty bar writes nothing: a lone "0" reads as a stray mark on paper
+                text=[_format_int(v, lang) if v else "" for v in x], textposition="outside", cliponaxis=False,
                 textfont={"size": _style("small_font_size")},
                 hovertext=[_escape(hover.format(category=n, count=v, status=label.lower()))
                            for n, v in zip(names, x)],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import textwrap
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -141,9 +142,22 @@ def _format_names(names: list[str], lang: str) -> str:
     return format_list(names, locale=lang)
 
 
+_SPACES = re.compile(r"[ \t\r\n]+")
+
+
+def collapse_spaces(text: object) -> str:
+    """Return ``text`` with runs of spaces, tabs and line ends as one space, trimmed; the
+    non-breaking spaces of French typography stay (``str.split`` would drop them).
+
+    >>> collapse_spaces(" Domaine\u00a0:  tendances ") == "Domaine\u00a0: tendances"
+    True
+    """
+    return _SPACES.sub(" ", str(text)).strip()
+
+
 def _shorten(text: str, max_chars: int | None = None) -> str:
     limit = max_chars or int(_style("label_max_chars"))
-    text = " ".join(str(text).split())
+    text = collapse_spaces(text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -204,7 +218,7 @@ def _base_layout(title: str, subtitle: str | None, height_px: int) -> dict[str, 
 
 
 def _finish(fig: go.Figure, kind: str, lang: str, title: str, alt: str) -> go.Figure:
-    fig.update_layout(meta={"figure": kind, "lang": lang, "title": title, "alt": " ".join(alt.split())})
+    fig.update_layout(meta={"figure": kind, "lang": lang, "title": title, "alt": collapse_spaces(alt)})
     return fig
 
 
@@ -221,3 +235,54 @@ def _check_language(lang: str) -> None:
     # get_labels raises a ReferenceDataError naming the list when the language is unknown
     get_labels("domains", lang)
     get_figure_text("none", lang)
+
+
+#: Advance widths of DejaVu Sans (the figures' first font, the widest of the list), in ems: a
+#: label sized with them fits whichever of the listed fonts draws it.
+_EM_UPPER, _EM_LOWER, _EM_DIGIT, _EM_NARROW, _EM_OTHER = 0.72, 0.6, 0.64, 0.32, 0.5
+
+
+def estimate_text_size_px(lines: list[str], font_size_px: float) -> tuple[float, float]:
+    """Return the width and height in pixels that ``lines`` of plain text take at ``font_size_px``.
+
+    An estimate from DejaVu Sans's advance widths, slightly generous, for placing labels so that
+    they do not overlap; plotly draws multi-line text 1.3 ems apart.
+
+    >>> w, h = estimate_text_size_px(["INS"], 12)
+    >>> 20 < w < 30, round(h, 1)
+    (True, 15.6)
+    >>> estimate_text_size_px(["Ministère", "de l’Intérieur"], 12)[0] > estimate_text_size_px(["Ministère"], 12)[0]
+    True
+    """
+    def width(line: str) -> float:
+        ems = 0.0
+        for char in line:
+            if char.isupper():
+                ems += _EM_UPPER
+            elif char.islower():
+                ems += _EM_LOWER
+            elif char.isdigit():
+                ems += _EM_DIGIT
+            elif char in " .,;:’'()|!i":
+                ems += _EM_NARROW
+            else:
+                ems += _EM_OTHER
+        return ems * font_size_px
+
+    return max((width(line) for line in lines), default=0.0), 1.3 * font_size_px * max(1, len(lines))
+
+
+def wrap_label(text: str, width_chars: int, max_lines: int = 3) -> list[str]:
+    """Break a label into at most ``max_lines`` lines of about ``width_chars`` characters; what
+    does not fit ends with "…". Plain text (escape it before plotly draws it).
+
+    >>> wrap_label("Ministry of Finance and Economic Affairs", 16)
+    ['Ministry of', 'Finance and', 'Economic Affairs']
+    >>> wrap_label("Organisation internationale pour les migrations", 14, 2)
+    ['Organisation', 'internationale…']
+    """
+    lines = textwrap.wrap(collapse_spaces(text), width_chars, break_long_words=False) or [""]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1].rstrip(" ,;:") + "…"
+    return lines

@@ -16,8 +16,6 @@ from mpanalysis.paths import params_path
 from mpanalysis.publish.regional.texts import _PLACEHOLDER, _PLURAL, _fold, _pick, _read_texts, _texts_path
 from mpanalysis.reference import get_codes
 
-#: A stage lasting this many days or fewer is drawn as a diamond on the regional timeline.
-POINT_STAGE_DAYS = 7
 #: How many of the most widespread rule-based recommendations the comparison lists.
 N_COMMON_RECOMMENDATIONS = 10
 

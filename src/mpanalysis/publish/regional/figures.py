@@ -11,7 +11,6 @@ import plotly.graph_objects as go
 from babel.numbers import format_decimal, format_percent
 
 from mpanalysis.publish.regional.data import (
-    POINT_STAGE_DAYS,
     SHARE_INDICATORS,
     RegionData,
     build_region_milestones,
@@ -60,7 +59,7 @@ def _layout(height: int, **extra: Any) -> dict[str, Any]:
 def plot_region_timeline(region: RegionData, lang: str) -> go.Figure:
     """Return the Gantt chart of the exercise: one row per country × recorded stage, coloured by
     state, countries in alphabetical order."""
-    from mpanalysis.guide.figures.timeline import STATE_COLOURS, plot_exercise_timeline
+    from mpanalysis.guide.figures.timeline import plot_exercise_timeline
 
     names = region.names(lang)
     order = {s.country: i for i, s in enumerate(region.ordered(lang))}
@@ -70,22 +69,11 @@ def plot_region_timeline(region: RegionData, lang: str) -> go.Figure:
     stage_labels = get_labels("milestones", lang)
     labels = pd.Series([f"{_escape(names[c])} — {_escape(stage_labels.get(s, s))}"
                         for c, s in zip(milestones["country"], milestones["stage"])], dtype=object)
-    fig = plot_exercise_timeline(milestones.drop(columns="_pos"), lang, row_labels=labels)
-    # With one row per country and stage, the start dates written beside every bar collide and
-    # run off the chart: the dates stay in the hover and on the axis.
-    fig.update_traces(text=None, textposition="none", selector={"type": "bar"})
-    # A stage of a few days (an endorsement, a two-day workshop) is a hairline as a bar on a
-    # chart spanning months: a diamond marks it, in its state's colour.
+    # With one row per country and stage, start dates written beside every bar would collide and
+    # run off the chart: they stay in the hover and on the axis. Short stages are diamonds.
+    fig = plot_exercise_timeline(milestones.drop(columns="_pos"), lang, row_labels=labels, is_dated=False)
     starts = pd.to_datetime(milestones["start"])
     ends = pd.to_datetime(milestones["end"])
-    is_point = (ends.isna() | (ends - starts <= pd.Timedelta(days=POINT_STAGE_DAYS))).to_numpy()
-    for state, colour in STATE_COLOURS.items():
-        mask = is_point & (milestones["state"] == state).to_numpy()
-        if mask.any():
-            fig.add_trace(go.Scatter(
-                x=[d.isoformat() for d in starts[mask].dt.date], y=list(labels[mask]), mode="markers",
-                marker={"symbol": "diamond", "size": 11, "color": colour, "line": {"color": "#ffffff", "width": 1}},
-                showlegend=False, hovertemplate="%{y}: %{x|%Y-%m-%d}<extra></extra>"))
     # Every other country on a tinted band, so the eye keeps each country's stages together.
     positions = milestones.groupby("_pos", sort=True).indices
     for band, (_, rows) in enumerate(sorted(positions.items())):
