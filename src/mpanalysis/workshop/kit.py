@@ -137,33 +137,64 @@ def load_kit_state(country: str, lang: str) -> KitState:
 
 def build_deck_guide(state: KitState, today: dt.date | None = None) -> Guide:
     """Return the slides' content as a guide document: the agenda, then per chapter I–III the key
-    messages, figures and tables of the brief guide and the findings to review, then the
-    candidate recommendations; every slide block is flagged ``in_brief`` (what the deck shows)."""
+    messages, figures and tables of the brief guide and the findings to review (with the table of
+    the institutions the findings cite by number), then the candidate recommendations; every
+    slide block is flagged ``in_brief`` (what the deck shows). A key message citing a figure or
+    table the deck does not show is left out; a finding's citation names the deck's own table."""
+    from mpanalysis.analysis.findings import get_named_table_for
+    from mpanalysis.guide.document import Numbering, label_blocks, resolve_refs
+    from mpanalysis.publish.assemble import select_chapter_content
+    from mpanalysis.publish.regional.slides import split_table_rows
+
     lang = state.lang
     numbers = state.get_finding_numbers()
     severity = findings_to_frame(state.findings, lang).set_index("id")["severity_label"]
-    kept_ids = {b.id for c in state.chapters for b in iter_blocks(c) if getattr(b, "id", None)}
     agenda = Table(id="kit_agenda", caption=t("deck.agenda_caption", lang), columns=[t("deck.col_step", lang)],
                    rows=[[line] for line in get_list("deck.agenda", lang)], in_brief=True)
     chapters = [Chapter(number="A", key="agenda", title=t("deck.occasion", lang), blocks=[agenda])]
+    shown: list[tuple[Chapter, list, list[Finding], Table | None]] = []
     for saved in state.chapters[:len(FINDING_CHAPTERS)]:
-        blocks: list = []
-        for block in iter_blocks(saved):
-            if not block.in_brief or block.audience != "all":
-                continue
-            if isinstance(block, (Figure, Table)):
-                blocks.append(block)
-            elif isinstance(block, Paragraph) and ("{ref:" not in block.text and "{num:" not in block.text
-                                                   or all(i in kept_ids for i in _cited(block.text))):
-                blocks.append(block)
         in_chapter = [f for f in state.findings if f.id.split(".")[0] == _finding_prefix(saved.key)]
-        if in_chapter:  # as many slides as it takes to show them legibly (the deck splits long tables)
-            blocks.append(Table(
-                id=f"kit_findings_{saved.key}", in_brief=True, caption=t("deck.findings_caption", lang),
-                columns=[t("deck.col_number", lang), t("deck.col_finding", lang), t("deck.col_severity", lang)],
-                rows=[[numbers[f.id], protect_text(f.get_text(lang)), severity.get(f.id, f.severity)]
-                      for f in in_chapter]))
-        chapters.append(saved.model_copy(update={"blocks": blocks, "sections": [], "intro": None}))
+        cited = {i for f in in_chapter for i in _cited(f.get_text(lang))}
+        named_id = get_named_table_for(in_chapter[0]) if in_chapter else None
+        named = next((b for b in iter_blocks(saved) if isinstance(b, Table) and b.id == named_id), None) \
+            if named_id in cited else None
+        if named is not None and len(split_table_rows(named.columns, named.rows, named.notes, title=named.caption)) > 1:
+            named = None  # slides of names would bury the findings: the citation names the guide's table
+        shown.append((saved, [b for b in iter_blocks(saved) if b.in_brief and b.audience == "all"
+                              and isinstance(b, (Figure, Table))], in_chapter, named))
+    deck_ids = {b.id for _, blocks, _, named in shown for b in [*blocks, *([named] if named else [])]}
+
+    def findings_table(saved: Chapter, in_chapter: list[Finding], numbering=None) -> Table:
+        def text(f: Finding) -> str:
+            return protect_text(resolve_refs(f.get_text(lang), numbering) if numbering else f.get_text(lang))
+
+        return Table(id=f"kit_findings_{saved.key}", in_brief=True, caption=t("deck.findings_caption", lang),
+                     columns=[t("deck.col_number", lang), t("deck.col_finding", lang), t("deck.col_severity", lang)],
+                     rows=[[numbers[f.id], text(f), severity.get(f.id, f.severity)] for f in in_chapter])
+
+    def deck_chapters(numbering=None) -> list[Chapter]:
+        built = []
+        for saved, blocks, in_chapter, named in shown:
+            messages = [b for b in iter_blocks(saved) if isinstance(b, Paragraph) and b.in_brief
+                        and b.audience == "all" and all(i in deck_ids for i in _cited(b.text))]
+            # as many slides as it takes to show the findings legibly (the deck splits long tables)
+            extra = [findings_table(saved, in_chapter, numbering)] if in_chapter else []
+            if named is not None:
+                extra.append(named.model_copy(update={"in_brief": True}))
+            built.append(saved.model_copy(update={"blocks": [*messages, *blocks, *extra], "sections": [],
+                                                  "intro": None}))
+        return built
+
+    # the findings cite the deck's own tables, or else the draft (public, full) guide's: the deck
+    # is numbered once, then its findings filled in
+    in_guide = label_blocks([c for c in (select_chapter_content(saved, "public", "full")
+                                         for saved in state.chapters) if c], lang)
+    in_deck = label_blocks([*chapters, *deck_chapters()], lang)
+    labels = {i: t("deck.in_guide", lang, label=label) for i, label in in_guide.labels.items()}
+    chapters += deck_chapters(Numbering(labels={**labels, **in_deck.labels}, lang=lang,
+                                        numbers={**in_guide.numbers, **in_deck.numbers},
+                                        kinds={**in_guide.kinds, **in_deck.kinds}))
     timeframes = get_rule_labels("timeframe", lang)
     rows = [[r["number"], protect_text(r["text"]), protect_text(r["lead_institution"]),
              timeframes.get(r["timeframe"], r["timeframe"]), protect_text(r["indicator"])]
