@@ -326,10 +326,11 @@ def _run_review(args: argparse.Namespace, country: str, params) -> int:
         return 0
     from mpanalysis.workshop.review import write_review_kit
 
-    lang = args.lang or params.languages[0]
-    _ensure_built(country, [lang])
-    for path in write_review_kit(country, lang):
-        print(f"written {path}")
+    langs = list(_split_list(args.lang, tuple(params.languages), "--lang") or params.languages[:1])
+    _ensure_built(country, langs)
+    for lang in langs:
+        for path in write_review_kit(country, lang):
+            print(f"written {path}")
     return 0
 
 
@@ -449,7 +450,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "review sheet XLSX), or with --read check the filled review sheet and record "
                                    "its decisions in params/<ISO3>.workshop.yaml.")
     p.add_argument("iso3", metavar="ISO3")
-    p.add_argument("--lang", help="language of the review copy (default: the country's first)")
+    p.add_argument("--lang", help="languages of the review copy, comma-separated (default: the country's first)")
     p.add_argument("--read", metavar="FILE", help="the filled review sheet")
     p.set_defaults(func=cmd_review)
 

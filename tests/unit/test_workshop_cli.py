@@ -25,3 +25,13 @@ def test_a_mistyped_date_is_named(argv, capsys):
     err = capsys.readouterr().err
     assert f"--date: '{argv[-1]}' is not a date (YYYY-MM-DD)" in err and "Traceback" not in err
     assert decisions_path("GMB").is_file() == before
+
+
+@pytest.mark.parametrize("command", ["workshop", "review"])
+def test_a_language_the_country_has_not_is_named_before_any_build(command, capsys):
+    from mpanalysis.paths import outputs_dir
+
+    before = sorted(p.name for p in outputs_dir("GMB").glob("*"))
+    assert main([command, "GMB", "--lang", "fr,pt"]) == 2
+    assert "--lang: unknown value(s) ['pt']; choose among" in capsys.readouterr().err
+    assert sorted(p.name for p in outputs_dir("GMB").glob("*")) == before

@@ -32,8 +32,8 @@ def _state(n_named_rows: int = 2):
                     for i in range(n_named_rows)]),
     ])
     finding = Finding(id="network.silent", kind="silent", severity="medium", chapter="II", evidence="figure II.1",
-                      text={"en": "The 12 institutions (see {ref:%s}) share nothing." % NAMED,
-                            "fr": "Les 12 institutions (voir {ref:%s}) ne partagent rien." % NAMED})
+                      text={"en": "The 12 institutions (see {ref:" + NAMED + "}) share nothing.",
+                            "fr": "Les 12 institutions (voir {ref:" + NAMED + "}) ne partagent rien."})
     state = make_kit_state("en")
     return dataclasses.replace(state, chapters=[chapter], findings=[*state.findings[:1], finding,
                                                                     *state.findings[2:]])

@@ -161,3 +161,19 @@ def test_the_printable_worksheet_has_every_sheet_with_boxes_to_tick_and_to_write
     assert "&#9744;&#160;retirer" in cards[0] and "&#9744;&#160;nouvelle" not in cards[0]
     assert "&#9744;&#160;nouvelle" in cards[2] and "&#9744;&#160;retirer" not in cards[2]
     assert "Sign data-sharing protocols." in cards[0]
+
+
+def test_the_texts_people_read_follow_the_language_typography_the_cells_they_fill_are_kept(tmp_path):
+    import dataclasses
+
+    from mpanalysis.analysis.findings import Finding
+
+    finding = Finding(id="sources.gap", kind="gap", severity="high", chapter="I", evidence="table I.1",
+                      text={"fr": "Domaine « Crises » : aucune source de l'Etat.", "en": "Domain “Crises”: no source."})
+    state = dataclasses.replace(make_kit_state("fr"), findings=[finding])
+    path = write_example_worksheet(tmp_path / "w.xlsx", "fr", state)
+    ws = openpyxl.load_workbook(path)["Constats"]
+    header = [c.value for c in ws[1]]
+    row = [c.value for c in ws[2]]
+    assert row[header.index("Constat")] == "Domaine «\u00a0Crises\u00a0»\u00a0: aucune source de l’Etat."
+    assert row[0] == "sources.gap"  # identifiers untouched

@@ -168,7 +168,7 @@ def replace_blocks(parts: Sequence[Chapter], changes: dict[int, object | None]) 
     def rebuild_blocks(blocks: Sequence) -> list:
         out = []
         for block in blocks:
-            new = changes[id(block)] if id(block) in changes else block
+            new = changes.get(id(block), block)  # None: the block was deleted
             if new is not None:
                 out.append(new)
         return out

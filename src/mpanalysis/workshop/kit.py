@@ -17,6 +17,7 @@ shows what the guide says now.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,10 +40,13 @@ from mpanalysis.guide.document import (
     Chapter,
     Figure,
     Guide,
+    Numbering,
     Paragraph,
     Table,
     iter_blocks,
+    label_blocks,
     protect_text,
+    resolve_refs,
 )
 from mpanalysis.paths import outputs_dir
 from mpanalysis.reference import get_labels
@@ -84,6 +88,21 @@ class KitState:
 
     def get_finding_numbers(self) -> dict[str, str]:
         return {f.id: f"F{index}" for index, f in enumerate(self.findings, start=1)}
+
+    def get_guide_numbering(self) -> Numbering:
+        """The labels of the draft guide's (public, full) figures and tables, as a text of the kit
+        cites them: "Tableau III.5 du guide provisoire"."""
+        from mpanalysis.publish.assemble import select_chapter_content
+
+        shown = [c for c in (select_chapter_content(saved, "public", "full") for saved in self.chapters) if c]
+        numbering = label_blocks(shown, self.lang)
+        labels = {i: t("deck.in_guide", self.lang, label=label) for i, label in numbering.labels.items()}
+        return dataclasses.replace(numbering, labels=labels)
+
+    def get_finding_text(self, finding: Finding, numbering: Numbering | None = None) -> str:
+        """A finding's sentence as plain text, its citations resolved by ``numbering`` (the draft
+        guide's by default)."""
+        return resolve_refs(finding.get_text(self.lang), numbering or self.get_guide_numbering())
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -142,8 +161,6 @@ def build_deck_guide(state: KitState, today: dt.date | None = None) -> Guide:
     slide block is flagged ``in_brief`` (what the deck shows). A key message citing a figure or
     table the deck does not show is left out; a finding's citation names the deck's own table."""
     from mpanalysis.analysis.findings import get_named_table_for
-    from mpanalysis.guide.document import Numbering, label_blocks, resolve_refs
-    from mpanalysis.publish.assemble import select_chapter_content
     from mpanalysis.publish.regional.slides import split_table_rows
 
     lang = state.lang
@@ -167,7 +184,7 @@ def build_deck_guide(state: KitState, today: dt.date | None = None) -> Guide:
 
     def findings_table(saved: Chapter, in_chapter: list[Finding], numbering=None) -> Table:
         def text(f: Finding) -> str:
-            return protect_text(resolve_refs(f.get_text(lang), numbering) if numbering else f.get_text(lang))
+            return protect_text(state.get_finding_text(f, numbering)) if numbering else f.get_text(lang)
 
         return Table(id=f"kit_findings_{saved.key}", in_brief=True, caption=t("deck.findings_caption", lang),
                      columns=[t("deck.col_number", lang), t("deck.col_finding", lang), t("deck.col_severity", lang)],
@@ -186,13 +203,11 @@ def build_deck_guide(state: KitState, today: dt.date | None = None) -> Guide:
                                                   "intro": None}))
         return built
 
-    # the findings cite the deck's own tables, or else the draft (public, full) guide's: the deck
-    # is numbered once, then its findings filled in
-    in_guide = label_blocks([c for c in (select_chapter_content(saved, "public", "full")
-                                         for saved in state.chapters) if c], lang)
+    # the findings cite the deck's own tables, or else the draft guide's: the deck is numbered
+    # once, then its findings filled in
+    in_guide = state.get_guide_numbering()
     in_deck = label_blocks([*chapters, *deck_chapters()], lang)
-    labels = {i: t("deck.in_guide", lang, label=label) for i, label in in_guide.labels.items()}
-    chapters += deck_chapters(Numbering(labels={**labels, **in_deck.labels}, lang=lang,
+    chapters += deck_chapters(Numbering(labels={**in_guide.labels, **in_deck.labels}, lang=lang,
                                         numbers={**in_guide.numbers, **in_deck.numbers},
                                         kinds={**in_guide.kinds, **in_deck.kinds}))
     timeframes = get_rule_labels("timeframe", lang)
@@ -299,7 +314,7 @@ def build_worksheet(state: KitState) -> Workbook:
         *(Column(f"correction_{o}", _in_language("correction", lang, o), 30, is_editable=True) for o in others),
         Column("comment", _header("comment", lang), 30, is_editable=True, is_wrapped=True),
     ), rows=tuple({"id": f.id, "number": numbers[f.id], "chapter": f.chapter,
-                   "severity": frame.at[f.id, "severity_label"], "finding": f.get_text(lang)}
+                   "severity": frame.at[f.id, "severity_label"], "finding": state.get_finding_text(f)}
                   for f in state.findings))
 
     challenge_labels = get_labels("challenges", lang)

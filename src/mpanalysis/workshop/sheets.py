@@ -108,6 +108,7 @@ def write_workbook(book: Workbook, path: str | Path) -> Path:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from mpanalysis.fileio import open_atomic_path
+    from mpanalysis.wording.typography import typeset
 
     wb = OpenWorkbook()
     intro = wb.active
@@ -141,7 +142,10 @@ def write_workbook(book: Workbook, path: str | Path) -> Path:
         for r, row in enumerate(spec.rows, start=2):
             for index, column in enumerate(spec.columns, start=1):
                 cell = ws.cell(row=r, column=index)
-                _set_text(cell, row.get(column.code))
+                value = row.get(column.code)
+                if isinstance(value, str) and column.is_wrapped and not column.is_editable and book.meta.get("lang"):
+                    value = typeset(value, book.meta["lang"])  # the texts people read, as the guide prints them
+                _set_text(cell, value)
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
                 if column.is_editable and not row.get(f"_{column.code}_locked"):
                     cell.protection = Protection(locked=False)
