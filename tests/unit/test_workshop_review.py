@@ -82,3 +82,68 @@ def test_from_the_second_edition_on_the_review_copy_has_chapter_v(project):
     assert [c.number for c in guide.chapters] == ["I", "II", "III", "IV", "V"] and guide.version == "2"
     in_v = [r for r in sheet.sheets[0].rows if r["location"].startswith("V.")]
     assert in_v and "1 new institution" in in_v[0]["text"]
+
+
+def _fill_review_sheet(path: Path, rows: dict[int, dict[str, str]]) -> None:
+    """Fill the review sheet by passage number: ``{number: {column code: value}}``."""
+    import openpyxl
+
+    from mpanalysis.workshop.texts import t
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb[t("review.sheet", "en")]
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        number = row[header.index(t("review.columns.number", "en"))].value
+        for code, value in rows.get(number, {}).items():
+            row[header.index(t(f"review.columns.{code}", "en"))].value = value
+    wb.save(path)
+
+
+def _write_sheet(tmp_path: Path) -> Path:
+    from mpanalysis.workshop.sheets import write_workbook
+
+    return write_workbook(_review_copy()[2], tmp_path / "review.xlsx")
+
+
+def test_a_review_sheet_with_mistakes_is_refused_whole_with_each_located(project, tmp_path):
+    from mpanalysis.decisions import WorksheetError, decisions_path
+    from mpanalysis.workshop.review import read_review_sheet
+
+    save_edition(_snapshot(2), project / "outputs" / "SEN" / "editions")
+    sheet = _write_sheet(tmp_path)
+    _fill_review_sheet(sheet, {1: {"decision": "rewrite"}, 2: {"decision": "edit"}, 3: {"new_text": "New words."}})
+    with pytest.raises(WorksheetError) as caught:
+        read_review_sheet("SEN", sheet)
+    message = str(caught.value)
+    assert "review.xlsx, sheet 'Review', row 2, column 'Decision': 'rewrite' is not one of the choices" in message
+    assert "row 3, column 'New text': an edit needs its new text" in message
+    assert "row 4, column 'Decision': choose a decision for the new text written" in message
+    assert not decisions_path("SEN").exists()
+
+
+def test_the_authority_edits_and_deletions_apply_and_a_changed_passage_is_reported_not_edited(project, tmp_path):
+    from mpanalysis.decisions import load_decisions
+    from mpanalysis.guide.document import read_chapter
+    from mpanalysis.guide.review import apply_review_decisions
+    from mpanalysis.workshop.review import read_review_sheet, record_endorsement
+
+    save_edition(_snapshot(2), project / "outputs" / "SEN" / "editions")
+    sheet = _write_sheet(tmp_path)
+    _fill_review_sheet(sheet, {1: {"decision": "edit", "new_text": "What the authority says."},
+                               2: {"decision": "delete"}, 3: {"decision": "accept"}})
+    result = read_review_sheet("SEN", sheet, today=dt.date(2025, 7, 1))
+    assert [line.split(":")[-1].strip() for line in result.changes] == ["edit", "delete"]
+    record_endorsement("SEN", "National Committee", dt.date(2025, 7, 2))
+    decisions = load_decisions("SEN")
+    assert decisions.endorsement.authority == "National Committee" and decisions.reviews[0].files[0].file == "review.xlsx"
+
+    work = project / "outputs" / "SEN" / "work" / "en" / "chapters"
+    chapter = read_chapter(work / "sources.json")
+    [out], report = apply_review_decisions([chapter], decisions.get_review("en"))
+    assert [getattr(b, "text", None) for b in out.blocks] == ["What the authority says."]  # the finding deleted
+    # new answers: chapter I says something else; the edit no longer applies, and is said so
+    rebuilt = chapter.model_copy(update={"blocks": [Paragraph(text="What chapter I says now."), *chapter.blocks[1:]]})
+    [out], report = apply_review_decisions([rebuilt], decisions.get_review("en"))
+    assert out.blocks[0].text == "What chapter I says now." and len(out.blocks) == 1
+    assert [(d.number, d.decision) for d in report.not_applied] == [(1, "edit")]
