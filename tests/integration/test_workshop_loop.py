@@ -157,6 +157,8 @@ def run_workshop_loop(root: Path, build, tmp: Path, *, kit_options: tuple[str, .
         # the severity the workshop agreed, beside the measured one in the problem/solution matrix
         assert {"fr": "Sévérité retenue à l’atelier (0–3)", "en": "Severity agreed at the workshop (0–3)"}[lang] in body
         assert "National Bureau of Statistics" in annexes
+        # annex A lists what the workshop changed, the rejected finding citing the table that gives the reason
+        assert {"fr": "1 constat écarté (tableau A.", "en": "1 finding rejected (Table A."}[lang] in annexes
         # the recommendations as the guide has them: one dropped, one amended, one new
         after = _read_recommendations(root, lang)
         assert DROPPED not in after.index and after[AMENDED] == AMENDED_TEXT[lang]
@@ -207,7 +209,7 @@ def run_review_loop(root: Path, build, tmp: Path, guides: dict) -> None:
     assert re.sub(r"[\s\u00a0\u202f]+", " ", deleted_text) not in text
     html = guides["fr"].read_text(encoding="utf-8")
     assert "is-draft" not in html and "Projet soumis à l’approbation" not in text
-    for expected in ("Atelier national", "group1.xlsx", "review.xlsx", "Approbation",
+    for expected in ("Atelier national", "group1.xlsx", "review.xlsx", "Approbation", "fiches lues le",
                      "National Coordinating Committee on Migration, 2025-11-20"):
         assert expected in text, expected
     assert "modifier : 1 ; supprimer : 1" in text

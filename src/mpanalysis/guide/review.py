@@ -190,7 +190,7 @@ def describe_decisions(decisions, report: ReviewReport | None, lang: str) -> dic
     >>> d = Decisions(country="SEN", workshop={"read_at": "2025-05-16", "files": [{"file": "g1.xlsx", "sha256": "ab"}],
     ...     "findings": [{"id": "x", "decision": "rejected"}]}, endorsement={"authority": "CNP", "date": "2025-10-01"})
     >>> describe_decisions(d, None, "en")
-    {'National workshop': {'date': '2025-05-16', 'decisions applied': '1 finding rejected (see the table below)', 'file g1.xlsx': 'ab'}, 'Endorsement': 'CNP, 2025-10-01'}
+    {'National workshop': {'date': '', 'worksheets read on': '2025-05-16', 'decisions applied': '1 finding rejected', 'file g1.xlsx': 'ab'}, 'Endorsement': 'CNP, 2025-10-01'}
     """
     from mpanalysis.guide.chapters.decided import CHANGE_KEYS
     from mpanalysis.guide.texts import fill_chapter_text, get_chapter_text
@@ -206,7 +206,7 @@ def describe_decisions(decisions, report: ReviewReport | None, lang: str) -> dic
     if record is not None:
         counts = record.count_changes()
         changes = [t(f"annex.changes.{k}", n=counts[k]) for k in CHANGE_KEYS if counts[k]]
-        entry = {t("provenance.date"): str(record.read_at or record.date or ""),
+        entry = {t("provenance.date"): str(record.date or ""), t("provenance.read"): str(record.read_at or ""),
                  t("provenance.decisions"): separator.join(changes) or "0"}
         entry |= {t("provenance.file", file=f.file): f.sha256 for f in record.files}
         entries[t("provenance.workshop")] = entry

@@ -35,7 +35,7 @@ def build_workshop_record_blocks(ctx: ChapterContext) -> list:
     ...     "participants": [{"name": "A. Diallo", "institution": "ANSD"}]})
     >>> blocks = build_workshop_record_blocks(ChapterContext(make_example_dataset(), CountryParams(country="SEN"), "en", d))
     >>> [b.type for b in blocks], blocks[2].items, blocks[3].rows
-    (['paragraph', 'paragraph', 'bullets', 'table', 'callout', 'table'], ['1 finding rejected (see the table below)'], [['Wrong.', 'Outdated']])
+    (['paragraph', 'paragraph', 'bullets', 'table', 'callout', 'table'], ['1 finding rejected (Table {num:annex_workshop_rejected})'], [['Wrong.', 'Outdated']])
     """
     record = ctx.decisions.workshop if ctx.decisions else None
     if record is None:
@@ -49,6 +49,10 @@ def build_workshop_record_blocks(ctx: ChapterContext) -> list:
     date = format_date(record.read_at, "long", locale=lang) if record.read_at else _t("no_reason", lang)
     counts = record.count_changes()
     items = [_t(f"changes.{key}", lang, n=counts[key]) for key in CHANGE_KEYS if counts[key]]
+    if counts["findings_rejected"]:  # the table of the rejected findings follows the list
+        at = CHANGE_KEYS[:CHANGE_KEYS.index("findings_rejected")]
+        index = sum(1 for key in at if counts[key])
+        items[index] = _t("see_rejected", lang, item=items[index])
     names = dict(zip(ctx.dataset.entities["entity_id"].astype(str), ctx.dataset.entities["name"].astype(str)))
     for decision in record.names:
         if decision.merge_into:
