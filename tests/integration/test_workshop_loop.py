@@ -95,7 +95,7 @@ def fill_worksheet(path: Path, lang: str, finding_texts: dict) -> None:
                   h("amended_text"): NEW_TEXT[lang],
                   t("worksheet.columns.in_language", lang, column=h("amended_text"), language="en" if lang == "fr" else "fr"):
                       NEW_TEXT["en" if lang == "fr" else "fr"],
-                  h("lead"): "National Immigration Service (NIS)",
+                  h("lead"): "National Bureau of Statistics (NBS)",  # from the drop-down list, renamed below
                   h("timeframe"): get_rule_labels("timeframe", lang)["short"],
                   h("priority"): get_rule_labels("priority", lang)["high"]}})
     fill_cells(path, t("worksheet.sheets.problems", lang), {"ownership": {h("severity_agreed"): "3"}})
@@ -149,14 +149,15 @@ def run_workshop_loop(root: Path, build, tmp: Path, *, kit_options: tuple[str, .
         # (the old name may stay in free text of the parameters, never as the institution's name)
         assert f"{RENAMED[1]} ({RENAMED[2]})" in body and f"{NAMED_BEFORE[lang]} (NBS)" not in body
         assert "Population Studies Institute" not in body
-        # the new recommendation carries its lead and time frame
+        # the new recommendation carries its lead (under the official name the same worksheet gave) and time frame
         new_at = body.index(NEW_TEXT[lang])
-        assert "National Immigration Service" in body[new_at:new_at + 400]
+        assert f"{RENAMED[1]} ({RENAMED[2]})" in body[new_at:new_at + 400]
         assert {"fr": "Court terme", "en": "Short term"}[lang] in body[new_at:new_at + 600]
         assert "Awa Jallow" not in text  # participants' names: restricted edition only
         # the severity the workshop agreed, beside the measured one in the problem/solution matrix
         assert {"fr": "Sévérité retenue à l’atelier (0–3)", "en": "Severity agreed at the workshop (0–3)"}[lang] in body
-        assert "National Bureau of Statistics" in annexes
+        # the institutions represented, named as the guide names them
+        assert f"{RENAMED[1]} ({RENAMED[2]})" in annexes and "National Bureau of Statistics" not in annexes
         # annex A lists what the workshop changed, the rejected finding citing the table that gives the reason
         assert {"fr": "1 constat écarté (tableau A.", "en": "1 finding rejected (Table A."}[lang] in annexes
         # the recommendations as the guide has them: one dropped, one amended, one new

@@ -136,7 +136,8 @@ def test_two_groups_worksheets_merge_and_their_new_recommendations_are_numbered(
         ("new.2", {"en": "Publish a yearly bulletin."}, "cooperation", "short", "high")]
     assert [(n.entity_id, n.official_name, n.translations, n.acronym, n.name_found) for n in merged["names"]] == [
         ("SEN-ONG", "Association Migrants", {"fr": "Association des migrants"}, "AM", "ONG Migrants")]
-    assert [(p.name, p.institution) for p in merged["participants"]] == [("A. Diallo", "ONG Migrants")]
+    # an institution from the drop-down list is read as its entity id: the guide prints its official name
+    assert [(p.name, p.institution) for p in merged["participants"]] == [("A. Diallo", "SEN-ONG")]
 
 
 def test_two_groups_deciding_differently_is_a_conflict_reported_not_resolved(state, tmp_path):
@@ -166,3 +167,17 @@ def test_reading_the_same_worksheets_again_gives_the_same_decisions(state, tmp_p
     changes = describe_changes(record, later)
     assert any("network.silent leaves the guide" in line for line in changes)
     assert "challenge update: severity agreed 2/3" in changes
+
+
+def test_institutions_from_the_lists_are_read_as_ids_and_follow_a_merge_of_the_same_worksheets(state, tmp_path):
+    sheet = _worksheet(tmp_path)
+    fill_rows(sheet, "Recommendations", {"coop.protocols": {
+        "Decision": "adopt", "Lead institution": "ONG Migrants",
+        "Partners": "Agence nationale de la statistique (ANSD); A regional committee"}})
+    fill_rows(sheet, "Names", {"SEN-ONG": {"Merge into": "SEN-MAE · Ministère des Affaires étrangères (MAE)"}})
+    fill_rows(sheet, "Participants", {"1": {"Name": "A. Diallo", "Institution": "ministère de l’intérieur (mint)"}})
+    merged = check_worksheets([sheet], state)
+    [recommendation] = merged["recommendations"]
+    # the lead merged away is the institution that stays; a text not in the list is kept as written
+    assert (recommendation.lead, recommendation.partners) == ("SEN-MAE", ["SEN-ANSD", "A regional committee"])
+    assert [p.institution for p in merged["participants"]] == ["SEN-MINT"]

@@ -102,6 +102,7 @@ def read_worksheet(path: str | Path, state: KitState, reader: _Reader) -> dict[s
         return out
     lang = state.lang
     others = [o for o in state.ctx.params.languages if o != lang]
+    as_entity = _make_institution_reader(state)
 
     def header(sheet: str, code: str) -> str:
         return _header_of(specs, sheet, code)
@@ -186,9 +187,9 @@ def read_worksheet(path: str | Path, state: KitState, reader: _Reader) -> dict[s
                 if not value:
                     reader.add(where, header("recommendations", code), "a new recommendation needs this cell")
         if decision:
-            partners = [p.strip() for p in (row.get("partners") or "").replace(";", "\n").splitlines() if p.strip()]
+            partners = [as_entity(p) for p in (row.get("partners") or "").replace(";", "\n").splitlines() if p.strip()]
             out["recommendations"].append(_Located(RecommendationDecision(
-                id=rid, decision=decision, category=category, lead=row.get("lead"), partners=partners,
+                id=rid, decision=decision, category=category, lead=as_entity(row.get("lead")), partners=partners,
                 text=_texts(row, "amended_text", lang, others) if decision in ("amend", "new") else None,
                 timeframe=timeframe, priority=priority, indicator=_texts(row, "indicator", lang, others),
                 comment=row.get("comment")), name, sheet.title, row["_row"]))
@@ -229,9 +230,38 @@ def read_worksheet(path: str | Path, state: KitState, reader: _Reader) -> dict[s
             if not row.get(code):
                 reader.add(where, header("participants", code), "a participant needs a name and an institution")
         if row.get("name") and row.get("institution"):
-            out["participants"].append(_Located(Participant(name=row["name"], institution=row["institution"],
+            out["participants"].append(_Located(Participant(name=row["name"], institution=as_entity(row["institution"]),
                                                             function=row.get("function")), name, sheet.title, row["_row"]))
     return out
+
+
+def _make_institution_reader(state: KitState):
+    """Return a function reading an institution's cell: a name from the drop-down list (or typed
+    as it is there) becomes the entity id, so the guide prints the institution's current name in
+    each language, its official one once the workshop gave it; other text is kept as written."""
+    from mpanalysis.analysis.recommendations import build_actor_table
+
+    actors = build_actor_table(state.ctx.dataset)
+    ids = {str(n).casefold(): str(i) for i, n in zip(actors["entity_id"], actors["name"])}
+
+    def as_entity(value: str | None) -> str | None:
+        return ids.get(value.strip().casefold(), value.strip()) if value else value
+
+    return as_entity
+
+
+def _follow_merges(merged: dict[str, list]) -> dict[str, list]:
+    """The institutions the decisions name (leads, partners, participants' institutions) that the
+    same worksheets merge into another are the one that stays."""
+    into = {n.entity_id: n.merge_into for n in merged["names"] if n.merge_into}
+    if not into:
+        return merged
+    recommendations = [r.model_copy(update={"lead": into.get(r.lead, r.lead),
+                                            "partners": [into.get(p, p) for p in r.partners]})
+                       for r in merged["recommendations"]]
+    participants = [p.model_copy(update={"institution": into.get(p.institution, p.institution)})
+                    for p in merged["participants"]]
+    return {**merged, "recommendations": recommendations, "participants": participants}
 
 
 def _previous(state: KitState, kind: str) -> list:
@@ -301,7 +331,7 @@ def check_worksheets(files: Sequence[str | Path], state: KitState) -> dict[str, 
     merged = merge_worksheets([read_worksheet(f, state, reader) for f in files], reader)
     if reader.problems:
         raise WorksheetError(reader.problems)
-    return merged
+    return _follow_merges(merged)
 
 
 @dataclass(frozen=True)
@@ -367,6 +397,8 @@ def describe_changes(record: WorkshopRecord, state: KitState) -> list[str]:
             lines.append(f"finding {label} is marked as validated at the workshop")
     rejected = {d.id for d in record.findings if d.decision == "rejected"}
     recs = {r["id"]: r for r in state.recommendations.to_dict("records")}
+    entities = state.ctx.dataset.entities
+    names = dict(zip(entities["entity_id"].astype(str), entities["name"].astype(str)))
     for rid, r in recs.items():
         rested_on = set(str(r.get("finding_ids", "")).split()) if "finding_ids" in r else set()
         if rested_on and rested_on <= rejected:
@@ -381,7 +413,7 @@ def describe_changes(record: WorkshopRecord, state: KitState) -> list[str]:
         elif d.decision == "adopt":
             lines.append(f"recommendation {label} is adopted as it stands")
         else:
-            lines.append(f"new recommendation ({d.category}, lead {d.lead}, {d.timeframe} term): "
+            lines.append(f"new recommendation ({d.category}, lead {names.get(d.lead, d.lead)}, {d.timeframe} term): "
                          f"{next(iter((d.text or {}).values()), '')}")
     for d in record.names:
         if d.merge_into:

@@ -27,6 +27,24 @@ def _find_entity_id(name: str, actors: pd.DataFrame | None) -> str | None:
     return str(hits.iloc[0]) if len(hits) else None
 
 
+def resolve_institution(value: str | None, actors: pd.DataFrame | None) -> tuple[str, str | None]:
+    """Return ``(name as the guide prints it, entity id or None)`` of an institution the workshop
+    named: an entity id (what the worksheets' drop-down choices are read as) gives the entity's
+    current name, its official one once the workshop gave it; any other text is kept as written.
+
+    >>> actors = pd.DataFrame({"entity_id": ["SEN-ANSD"], "name": ["Agence nationale de la statistique (ANSD)"]})
+    >>> resolve_institution("SEN-ANSD", actors), resolve_institution("Un comité ad hoc", actors)
+    (('Agence nationale de la statistique (ANSD)', 'SEN-ANSD'), ('Un comité ad hoc', None))
+    """
+    if not value:
+        return "", None
+    if actors is not None:
+        hits = actors.loc[actors["entity_id"].astype(str) == value, "name"]
+        if len(hits):
+            return str(hits.iloc[0]), value
+    return value, _find_entity_id(value, actors)
+
+
 def apply_recommendation_decisions(recommendations: Sequence[Recommendation], decisions: Decisions | None,
                                    lang: str, *, actors: pd.DataFrame | None = None) -> list[Recommendation]:
     """Return the recommendations with the workshop's adopt / amend / drop decisions applied.
@@ -54,11 +72,11 @@ def apply_recommendation_decisions(recommendations: Sequence[Recommendation], de
         if decision.decision == "amend" and decision.text:
             changes["text"] = pick_language(decision.text, lang)
         if decision.lead:
-            changes["lead"] = decision.lead
-            changes["lead_id"] = _find_entity_id(decision.lead, actors)
+            changes["lead"], changes["lead_id"] = resolve_institution(decision.lead, actors)
         if decision.partners:
-            changes["partners"] = tuple(decision.partners)
-            changes["partner_ids"] = tuple(i for i in (_find_entity_id(p, actors) for p in decision.partners) if i)
+            partners = [resolve_institution(p, actors) for p in decision.partners]
+            changes["partners"] = tuple(name for name, _ in partners)
+            changes["partner_ids"] = tuple(i for _, i in partners if i)
         if decision.timeframe:
             changes["timeframe"] = decision.timeframe
         if decision.priority:

@@ -11,7 +11,7 @@ from dataclasses import replace
 import pandas as pd
 from rapidfuzz import fuzz
 
-from mpanalysis.analysis.recommendations.decided import apply_recommendation_decisions
+from mpanalysis.analysis.recommendations.decided import apply_recommendation_decisions, resolve_institution
 from mpanalysis.analysis.recommendations.evaluation import (
     Recommendation,
     build_actor_table,
@@ -77,10 +77,13 @@ def merge_workshop_recommendations(recommendations: Sequence[Recommendation], pa
     """
     workshop = []
     for index, adopted in enumerate(params.workshop.recommendations, start=1):
+        lead, lead_id = resolve_institution(adopted.lead, actors)
+        partners = [resolve_institution(p, actors) for p in adopted.partners]
         workshop.append(Recommendation(
             id=f"workshop.{index}", category=adopted.category, priority=adopted.priority,
             text=_in_language(adopted.text, lang), lang=lang, origin="workshop", order=index,
-            lead=adopted.lead or "", partners=tuple(adopted.partners), timeframe=adopted.timeframe or "",
+            lead=lead, lead_id=lead_id, partners=tuple(name for name, _ in partners),
+            partner_ids=tuple(i for _, i in partners if i), timeframe=adopted.timeframe or "",
             indicator=_in_language(adopted.indicator, lang), severity="high"))
     kept = []
     for recommendation in recommendations:

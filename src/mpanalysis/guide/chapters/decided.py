@@ -11,6 +11,8 @@ from mpanalysis.analysis.decided import pick_language
 from mpanalysis.guide.chapters.base import ChapterContext
 from mpanalysis.guide.document import BulletList, Callout, Paragraph, Section, Table, protect_text
 from mpanalysis.guide.texts import fill_chapter_text
+from mpanalysis.wording import name_entities
+from mpanalysis.wording.names import load_name_overrides
 
 #: The counts the annex lists, in this order (keys of ``WorkshopRecord.count_changes``).
 CHANGE_KEYS = ("findings_confirmed", "findings_corrected", "findings_rejected", "recommendations_adopt",
@@ -42,7 +44,9 @@ def build_workshop_record_blocks(ctx: ChapterContext) -> list:
         return []
     lang = ctx.lang
     blocks: list = []
-    institutions = sorted({p.institution for p in record.participants}, key=str.casefold)
+    # institutions as the guide names them (the workshop's official names), read from the drop-down lists as ids
+    names = name_entities(ctx.dataset.entities, load_name_overrides(ctx.country, ctx.params), lang)
+    institutions = sorted({names.get(p.institution, p.institution) for p in record.participants}, key=str.casefold)
     if institutions:
         blocks.append(Paragraph(text=_t("institutions", lang, n=len(institutions),
                                         institutions=protect_text(format_list(institutions, locale=lang)))))
@@ -53,7 +57,6 @@ def build_workshop_record_blocks(ctx: ChapterContext) -> list:
         at = CHANGE_KEYS[:CHANGE_KEYS.index("findings_rejected")]
         index = sum(1 for key in at if counts[key])
         items[index] = _t("see_rejected", lang, item=items[index])
-    names = dict(zip(ctx.dataset.entities["entity_id"].astype(str), ctx.dataset.entities["name"].astype(str)))
     for decision in record.names:
         if decision.merge_into:
             source = decision.name_found or decision.entity_id
@@ -70,7 +73,8 @@ def build_workshop_record_blocks(ctx: ChapterContext) -> list:
         blocks.append(Table.from_frame(frame, id="annex_workshop_rejected", caption=_t("rejected_caption", lang)))
     if record.participants:
         frame = pd.DataFrame({_t("col_name", lang): [p.name for p in record.participants],
-                              _t("col_institution", lang): [p.institution for p in record.participants],
+                              _t("col_institution", lang): [names.get(p.institution, p.institution)
+                                                            for p in record.participants],
                               _t("col_function", lang): [p.function or "" for p in record.participants]})
         blocks += [Callout(kind="warning", text=_t("participants_note", lang), audience="restricted"),
                    Table.from_frame(frame, id="annex_workshop_participants", caption=_t("participants_caption", lang)
