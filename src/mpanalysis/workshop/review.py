@@ -65,9 +65,13 @@ def assemble_review_guide(country: str, lang: str, today: dt.date | None = None)
 
 
 def number_review_units(guide: Guide) -> tuple[Guide, list[ReviewUnit]]:
-    """Return the guide with every review unit prefixed by its number (``[¶ 12]``) and the units
-    in that order (the review sheet's rows)."""
-    units = list(iter_review_units([*guide.chapters, *guide.annexes]))
+    """Return the guide with every review unit of chapters I–V and the annexes prefixed by its
+    number (``[¶ 12]``) and the units in that order (the review sheet's rows).
+
+    The opening (key messages, foreword, how to use this guide) is in the copy, unnumbered: it is
+    written anew from the chapters at every build (the key messages from their findings and
+    recommendations, the foreword from the parameters), so the authority corrects it there."""
+    units = list(iter_review_units([*(c for c in guide.chapters if c.is_numbered), *guide.annexes]))
     changes = {}
     for number, unit in enumerate(units, start=1):
         mark = f"[¶\u00a0{number}] "
