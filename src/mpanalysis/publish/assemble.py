@@ -25,7 +25,11 @@ from typing import Any
 from mpanalysis.errors import MpanalysisError
 from mpanalysis.guide.chapters.annexes import build_annexes
 from mpanalysis.guide.chapters.base import ChapterContext, load_chapter_results, load_findings, load_measures
-from mpanalysis.guide.chapters.front import build_brief_chapters, build_front_matter, list_guide_recommendations
+from mpanalysis.guide.chapters.front import (
+    build_brief_chapters,
+    build_front_matter,
+    list_guide_recommendations,
+)
 from mpanalysis.guide.chapters.recommendations import EARLIER_CHAPTERS
 from mpanalysis.guide.document import Chapter, Guide, Section, iter_blocks, label_blocks, replace_refs
 from mpanalysis.guide.review import apply_review_decisions, describe_decisions
