@@ -3,7 +3,8 @@
 The four chapter notebooks of a country (in two languages) all need the same validated dataset;
 reading and reconciling the exports once and reusing it keeps a country's build close to the
 floor of starting its kernels. The key is the fingerprint of the input files, the parameters,
-and the package's own source, so any change rebuilds it.
+the workshop's names and merges (``params/<ISO3>.workshop.yaml``) and the package's own source, so
+any change rebuilds it.
 
 The cache is JSON (tables as columns of plain values, typed again from the canonical schemas on
 reading), never pickle: a file planted in ``outputs/`` can at worst be refused, never run code.
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from mpanalysis.decisions import hash_name_decisions, load_decisions
 from mpanalysis.fileio import write_text_atomic
 from mpanalysis.ingest.dataset import CountryDataset, _typed, get_input_folder, load_country_dataset
 from mpanalysis.ingest.schemas import TABLE_COLUMNS, validate_tables
@@ -40,6 +42,7 @@ def fingerprint_dataset_inputs(params: CountryParams) -> str:
     folder = get_input_folder(params)
     inputs = {p.name: hash_file(p) for p in list_input_files(folder)}
     return hash_object({"inputs": inputs, "params": params.model_dump(mode="json"),
+                        "names": hash_name_decisions(load_decisions(params.country)),
                         "code": hash_package_source()})
 
 
