@@ -185,12 +185,16 @@ def find_external_links(path: Path) -> list[str]:
 def read_any_text(path: Path) -> str:
     """Return the text a search tool would find in an output file, whatever its format.
 
-    PDFs through pdftotext; DOCX/XLSX through their XML parts (raw and without tags); HTML raw
+    PDFs through pdftotext (reading order and content-stream order); DOCX/XLSX through their XML parts (raw and without tags); HTML raw
     and entity-decoded; other files decoded as UTF-8 (binary bytes replaced).
     """
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        return "\n".join(read_pdf_pages(path))
+        # pdftotext's reading order may slip a neighbouring cell between a cell's two lines
+        # ("+227 00 000", "non", "00 01"); its content-stream order (-raw) keeps each cell whole
+        raw = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], check=True,
+                             capture_output=True, text=True, timeout=120).stdout
+        return "\n".join(read_pdf_pages(path)) + "\n" + raw
     if suffix in (".docx", ".xlsx"):
         with zipfile.ZipFile(path) as archive:
             # the text lives in the XML parts; images and fonts are binary
