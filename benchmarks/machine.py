@@ -12,8 +12,8 @@ from importlib import metadata
 from pathlib import Path
 
 #: Packages whose versions change the timings (the toolchain of a build).
-PACKAGES = ("mpanalysis", "pandas", "numpy", "networkx", "plotly", "kaleido", "papermill", "nbclient",
-            "jupyter_client", "ipykernel", "pandera", "pydantic", "weasyprint", "python-docx", "openpyxl")
+PACKAGES = ("mpanalysis", "pandas", "numpy", "networkx", "plotly", "papermill", "nbclient",
+            "jupyter_client", "ipykernel", "pandera", "pydantic", "pypdf", "python-docx", "openpyxl")
 
 
 def read_cpu_model(cpuinfo: str | None = None) -> str:

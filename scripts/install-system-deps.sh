@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the system packages the guide exports need (Chromium for static figures and browser
-# checks, poppler for pdftotext, LibreOffice to prove a DOCX opens, Grammalecte to check French text, fonts with
-# French accents, Pango for weasyprint). Skips what is already there; says clearly what is missing
+# Installs the system packages the guide exports need (Chromium for figures, PDF printing and
+# browser checks, poppler for pdftotext, LibreOffice to prove a DOCX opens, Grammalecte to check French text, fonts with
+# French accents). Skips what is already there; says clearly what is missing
 # when it cannot install (not root, no apt).
 set -u
 need=()
@@ -12,7 +12,6 @@ command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 command -v grammalecte-cli >/dev/null 2>&1 || need+=(grammalecte-cli)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 [ -e /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] || need+=(fonts-liberation)
-ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -1,5 +1,5 @@
 """Figures as printed (PDF, DOCX): what a reader of the paper guide would see — the actor network's
-print view, the Sankey's and the policy cycle's labels, the static images weasyprint draws."""
+print view, the Sankey's and the policy cycle's labels, the static images as the PDF prints them."""
 
 from __future__ import annotations
 
@@ -170,7 +170,7 @@ def test_policy_cycle_writes_every_stage_inside_its_box(country):
     assert sum(1 for a in fig.layout.annotations if a.showarrow) == 5
     for annotation, box in zip(sorted(stage_texts, key=lambda a: a.x), boxes):
         lines = [re.sub(r"<[^>]+>", "", line) for line in annotation.text.split("<br>")]
-        # each line its own style run (weasyprint misplaces a style spanning a line break)
+        # each line its own style run (some SVG renderers misplace a style spanning a line break)
         assert all(line.count("<i>") == line.count("</i>") for line in annotation.text.split("<br>"))
         width, height = estimate_text_size_px(lines, annotation.font.size)
         assert width <= box.x1 - box.x0 and height <= box.y1 - box.y0, lines

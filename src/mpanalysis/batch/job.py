@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -219,6 +218,7 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
     from mpanalysis.publish.opendata import write_open_data
     from mpanalysis.render import render_guide
     from mpanalysis.render.notebook import export_analysis_trail
+    from mpanalysis.render.printer import start_printer_in_background
 
     params = load_params(country)
     base = outputs_dir(country)
@@ -248,7 +248,7 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
         "edition": edition,
     }
     if {"pdf", "docx"} & set(options.formats):
-        _start_figure_server_in_background()
+        start_printer_in_background()  # Chromium starts while the kernel runs the notebooks
     # every chapter notebook of the country, in every language, runs in one kernel (see SharedKernel)
     notebook_start = time.perf_counter()
     is_own_kernel = kernel is None
@@ -297,21 +297,6 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
     written += write_open_data(first, base / "data", network_dir=base / "work" / langs[0] / "network",
                                tables_dir=base / "work" / langs[0] / "tables")
     return written, edition
-
-
-def _start_figure_server_in_background() -> None:
-    """Start the static-figure server (Chromium, seconds) while the kernel runs the notebooks:
-    this process only waits for the kernel then. A failure here is left for the PDF or DOCX
-    export to report, with its own message."""
-    from mpanalysis.render.static import start_figure_server
-
-    def start() -> None:
-        try:
-            start_figure_server()
-        except Exception:
-            pass
-
-    threading.Thread(target=start, name="figure-server-start", daemon=True).start()
 
 
 def _fingerprint_or_error(country: str) -> str:

@@ -1,7 +1,8 @@
 """Renderers of the guide: one document model (:mod:`mpanalysis.guide.document`), three formats.
 
 - :func:`render_html` — one self-contained HTML file, interactive figures, works offline;
-- :func:`render_pdf` — A4 PDF through weasyprint, static SVG figures, page numbers;
+- :func:`render_pdf` — A4 PDF printed by headless Chromium from the HTML guide (figures drawn
+  in the page, running headers, page numbers, bookmarks, tagged PDF);
 - :func:`render_docx` — an editable Word document with real styles, PNG figures.
 
 All three print the same headings, the same figure and table labels (:func:`number_guide`), the

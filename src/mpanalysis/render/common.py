@@ -12,7 +12,16 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
-from mpanalysis.guide.document import Chapter, Guide, Section, Table, load_guide_texts, unprotect_text
+from mpanalysis.guide.document import (
+    Chapter,
+    Figure,
+    Guide,
+    Section,
+    Table,
+    iter_blocks,
+    load_guide_texts,
+    unprotect_text,
+)
 from mpanalysis.wording.quotes import Marked, format_quotation, language_note, split_marked, strip_marks
 from mpanalysis.wording.typography import format_date_text
 from mpanalysis.wording.typography import typeset as typeset_text
@@ -115,6 +124,15 @@ def iter_parts(guide: Guide):
         yield chapter, False
     for chapter in guide.annexes:
         yield chapter, True
+
+
+def list_figures(guide: Guide) -> list[Figure]:
+    """Return every figure of the guide, in reading order (chapters, then annexes).
+
+    >>> list_figures(Guide(country="SEN", country_name="Sénégal", lang="fr", title="G", date="2025-01-31"))
+    []
+    """
+    return [block for chapter, _ in iter_parts(guide) for block in iter_blocks(chapter) if isinstance(block, Figure)]
 
 
 def build_outline(guide: Guide, texts: dict[str, str]) -> list[TocEntry]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 #: The MIME type JupyterLab draws natively as an interactive plotly figure.
@@ -79,3 +80,12 @@ def enable_offline_figures() -> None:
     from IPython.display import HTML, display
 
     display(HTML(make_plotly_js_html()))
+
+
+def read_geo_stub() -> str:
+    """Return the script that gives plotly.js an empty world base map (no CDN fetch).
+
+    >>> "PlotlyGeoAssets" in read_geo_stub()
+    True
+    """
+    return (Path(__file__).parent / "assets" / "geo_stub.js").read_text(encoding="utf-8")

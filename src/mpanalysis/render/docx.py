@@ -2,7 +2,7 @@
 
 Chapters are "Heading 1", sections "Heading 2"…, captions "Caption", tables use the "Guide Table"
 table style (navy header row, banded rows) and their header row repeats on every page; figures are
-PNG images (kaleido) with their alt text. The header and footer of every page carry the country,
+PNG images (drawn by plotly.js in Chromium, render/printer.py) with their alt text. The header and footer of every page carry the country,
 the DRAFT/PROJET mark, the synthetic-data mark and "Page N / M". Text is written as Word text runs,
 so a respondent's ``=HYPERLINK(…)`` or ``<script>`` stays literal.
 
@@ -41,7 +41,7 @@ from mpanalysis.guide.document import (
     unprotect_text,
 )
 from mpanalysis.render import common
-from mpanalysis.render.static import build_static_figure
+from mpanalysis.render.static import build_static_figure, build_static_figures
 
 NAVY = "17365D"
 TEAL = "0B6E75"
@@ -703,6 +703,8 @@ def build_docx(guide: Guide) -> bytes:
     """Return the guide as DOCX bytes."""
     texts = common.load_texts(guide.lang)
     numbering = number_guide(guide)
+    # every figure drawn in one call to the browser; _add_figure then finds them drawn
+    build_static_figures(common.list_figures(guide), "png", guide.lang, scale=2.0)
     doc = Document()
     _set_up_styles(doc, texts["locale"].replace("_", "-"))
     _set_up_page(doc, guide, texts)

@@ -3,8 +3,8 @@
 plotly.js is inlined once (from the installed plotly package) with the empty-base-map script that
 stops geo figures from fetching anything; each figure's JSON sits in a
 ``<script type="application/json">`` block that one small script hands to ``Plotly.newPlot``.
-The same template, in ``print`` mode with static SVG figures, is what weasyprint turns into the
-PDF (:mod:`mpanalysis.render.pdf`).
+The same template, in ``print`` mode with static SVG figures, is what headless Chromium prints to
+the PDF (:mod:`mpanalysis.render.pdf`).
 
 Jinja2 autoescaping is on and every text of the document is plain text: a respondent's
 ``<script>`` or ``<img onerror=…>`` is shown, never run.
@@ -32,8 +32,8 @@ from mpanalysis.guide.document import (
     unprotect_text,
 )
 from mpanalysis.render import common
-from mpanalysis.render.display import read_plotly_js
-from mpanalysis.render.static import ASSETS_DIR, apply_house_style, read_geo_stub
+from mpanalysis.render.display import read_geo_stub, read_plotly_js
+from mpanalysis.render.static import ASSETS_DIR, apply_house_style
 from mpanalysis.wording.quotes import strip_marks
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -69,7 +69,8 @@ def quote_css_string(text: str) -> Markup:
 
 
 def build_page_counter_css(template: str) -> Markup:
-    """Turn "Page {page} / {pages}" into the CSS ``content`` value weasyprint fills in.
+    """Turn "Page {page} / {pages}" into the CSS ``content`` value of a page margin box
+    (Chromium fills in the counters when it prints).
 
     >>> str(build_page_counter_css("Page {page} / {pages}"))
     '"Page " counter(page) " / " counter(pages)'
@@ -204,7 +205,7 @@ def build_html(guide: Guide, mode: Literal["screen", "print"] = "screen",
     """Return the guide as an HTML page.
 
     ``mode="screen"`` gives the self-contained interactive page; ``mode="print"`` the variant
-    weasyprint paginates, with ``static_images`` mapping each figure id to an image URL (a
+    Chromium prints, with ``static_images`` mapping each figure id to an image URL (a
     ``data:`` URI).
 
     >>> from mpanalysis.guide.document import Chapter, Paragraph

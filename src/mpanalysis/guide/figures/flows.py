@@ -396,7 +396,7 @@ def plot_policy_cycle(G: nx.DiGraph, stage_summary: pd.DataFrame | None = None, 
         ranked = sorted(members.get(stage, []), key=lambda n: (-G.degree(n), _node_label(G, n).casefold(), str(n)))
         names = _fit_names([_node_full_label(G, n) for n in ranked[:top_actors_n]], 16, 2)
         more = len(ranked) - len(names)
-        # one style run per line: weasyprint misplaces a style that spans a line break
+        # one style run per line: some SVG renderers misplace a style that spans a line break
         lines = [*(f"<b>{_escape(line)}</b>" for line in wrap_label(stage_labels.get(stage, stage), 15, 2)),
                  _escape(fill_figure_text(f"{texts}.actors", lang, n=int(n_actors))),
                  _escape(fill_figure_text(f"{texts}.inflows", lang, n=int(n_inflows)))]

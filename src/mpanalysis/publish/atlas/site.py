@@ -99,7 +99,7 @@ def _dump_script_json(value: Any) -> Markup:
 
 
 def _read_geo_stub() -> str:
-    from mpanalysis.render.static import read_geo_stub
+    from mpanalysis.render.display import read_geo_stub
 
     return read_geo_stub()
 

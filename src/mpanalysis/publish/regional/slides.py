@@ -76,9 +76,9 @@ def build_slides_html(guide: Guide) -> str:
 
     from mpanalysis.guide.document import number_guide, resolve_refs
     from mpanalysis.render import common
-    from mpanalysis.render.display import read_plotly_js
+    from mpanalysis.render.display import read_geo_stub, read_plotly_js
     from mpanalysis.render.html import dump_script_json
-    from mpanalysis.render.static import apply_house_style, read_geo_stub
+    from mpanalysis.render.static import apply_house_style
 
     lang = guide.lang
     texts = common.load_texts(lang)

@@ -1,0 +1,196 @@
+"""One headless Chromium per process: the guide's static figures and its PDF.
+
+The PDF is the print-mode HTML printed by Chromium (``Page.printToPDF``): paged-media CSS with
+margin boxes (running header, page numbers, DRAFT mark), named pages for each chapter's running
+title, a tagged PDF with an outline. Chromium has no ``target-counter()``, so the table of
+contents gets its page numbers in two passes: the first print's named destinations (Chromium
+names each link target after its ``id``) say on which page every heading fell; the numbers are
+written into the table of contents, whose width was reserved in the first pass, and the page is
+printed again.
+
+Static figures (SVG for the PDF, PNG for the DOCX) are drawn by plotly.js in a page of the same
+browser that holds plotly.js and the empty world base map (no CDN fetch): ``Plotly.toImage`` for
+a whole guide's figures in one call, instead of one kaleido round trip per figure.
+
+Chromium starts once (~0.6 s) and stays for the process's life: the batch starts it while the
+notebooks run (:func:`start_printer_in_background`). Every page is loaded from a temporary file
+with the network blocked (:data:`~mpanalysis.render.browser.OFFLINE_FLAGS`).
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import io
+import json
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+from mpanalysis.errors import MpanalysisError
+from mpanalysis.render.browser import _DevTools, find_chromium
+
+#: Options of every print: A4 from the page's CSS, backgrounds, a tagged PDF with an outline.
+PRINT_OPTIONS = {"printBackground": True, "preferCSSPageSize": True, "generateTaggedPDF": True,
+                 "generateDocumentOutline": True, "transferMode": "ReturnAsBase64"}
+#: Written into each table-of-contents entry before the first pass: the width of a page number.
+PAGE_PLACEHOLDER = "000"
+
+_lock = threading.RLock()
+_state: dict[str, Any] = {"printer": None}
+
+
+class _Printer(_DevTools):
+    """A headless Chromium with two pages: one for figures (plotly.js loaded once), one to print."""
+
+    def __init__(self) -> None:
+        super().__init__(width=1200, height=900, timeout_s=120)
+        self._folder = Path(tempfile.mkdtemp(prefix="mpanalysis-print-"))
+        self._figure_session = self._session  # the page _DevTools opened holds plotly.js
+        self._load_figure_page()
+
+    def _new_page(self) -> tuple[str, str]:
+        target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        return target, self._call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+
+    def _evaluate_in(self, session: str, expression: str, *, await_promise: bool = False) -> Any:
+        result = self._call("Runtime.evaluate", {"expression": expression, "returnByValue": True,
+                                                 "awaitPromise": await_promise}, session)
+        if "exceptionDetails" in result:
+            details = result["exceptionDetails"]
+            text = details.get("exception", {}).get("description") or details.get("text")
+            raise MpanalysisError(f"Chromium could not draw or print the guide: {text}")
+        return result.get("result", {}).get("value")
+
+    def _load_figure_page(self) -> None:
+        from mpanalysis.render.display import make_plotly_js_html, read_geo_stub
+
+        page = self._folder / "figures.html"
+        page.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'><script>{read_geo_stub()}</script>"
+                        f"{make_plotly_js_html()}</head><body></body></html>", encoding="utf-8")
+        self._navigate(self._figure_session, page)
+
+    def _navigate(self, session: str, path: Path) -> None:
+        self._call("Page.navigate", {"url": path.resolve().as_uri()}, session)
+        deadline = time.monotonic() + self.timeout_s
+        while time.monotonic() < deadline:
+            if self._evaluate_in(session, "document.readyState") == "complete":
+                return
+            time.sleep(0.02)
+        raise MpanalysisError(f"Chromium did not finish loading {path.name} in {self.timeout_s} s")
+
+    def draw_figures(self, figures: list[dict], fmt: str, scale: float) -> list[bytes]:
+        """Return each plotly figure dict (with ``layout.width``/``height`` set) as SVG or PNG bytes."""
+        specs = json.dumps([{"data": f.get("data", []), "layout": f.get("layout", {}),
+                             "width": int(f["layout"]["width"]), "height": int(f["layout"]["height"])}
+                            for f in figures])
+        script = f"""(async () => {{
+            const out = [];
+            for (const f of {specs}) {{
+                out.push(await Plotly.toImage({{data: f.data, layout: f.layout, config: {{mathjax: false}}}},
+                    {{format: {json.dumps(fmt)}, width: f.width, height: f.height, scale: {scale}}}));
+            }}
+            return out;
+        }})()"""
+        urls = self._evaluate_in(self._figure_session, script, await_promise=True)
+        return [_decode_data_url(url) for url in urls]
+
+    def print_pdf(self, html: str) -> bytes:
+        """Print a page (print-mode HTML) to PDF, with page numbers in its table of contents."""
+        from pypdf import PdfReader
+
+        page = self._folder / "guide.html"
+        page.write_text(html, encoding="utf-8")
+        target, session = self._new_page()
+        try:
+            self._navigate(session, page)
+            n_entries = self._evaluate_in(session, f"""(() => {{
+                const links = document.querySelectorAll('.toc a[href^="#"]');
+                for (const a of links) {{
+                    const n = document.createElement('span');
+                    n.className = 'toc-page'; n.textContent = {json.dumps(PAGE_PLACEHOLDER)};
+                    n.style.visibility = 'hidden'; a.appendChild(n);
+                }}
+                return links.length; }})()""")
+            first = self._print(session)
+            if not n_entries:
+                return first
+            reader = PdfReader(io.BytesIO(first))
+            pages = {str(name).lstrip("/"): reader.get_destination_page_number(dest) + 1
+                     for name, dest in reader.named_destinations.items()}
+            self._evaluate_in(session, f"""(() => {{
+                const pages = {json.dumps(pages)};
+                for (const a of document.querySelectorAll('.toc a[href^="#"]')) {{
+                    const n = a.querySelector('.toc-page'), page = pages[a.getAttribute('href').slice(1)];
+                    if (page !== undefined) {{ n.textContent = String(page); n.style.visibility = ''; }}
+                }} }})()""")
+            return self._print(session)
+        finally:
+            self._call("Target.closeTarget", {"targetId": target})
+
+    def _print(self, session: str) -> bytes:
+        return base64.b64decode(self._call("Page.printToPDF", PRINT_OPTIONS, session)["data"])
+
+    def close(self) -> None:
+        super().close()
+        import shutil
+
+        shutil.rmtree(getattr(self, "_folder", ""), ignore_errors=True)
+
+
+def _decode_data_url(url: str) -> bytes:
+    header, _, payload = url.partition(",")
+    if ";base64" in header:
+        return base64.b64decode(payload)
+    return urllib.parse.unquote(payload).encode("utf-8")
+
+
+def get_printer() -> _Printer:
+    """Return the process's Chromium, starting it on first use (thread-safe)."""
+    with _lock:
+        printer = _state["printer"]
+        if printer is not None and printer._process.poll() is None:
+            return printer
+        if find_chromium() is None:
+            raise MpanalysisError("PDF and DOCX guides need Chromium: install the Debian package 'chromium' "
+                                  "(scripts/install-system-deps.sh does it)")
+        _state["printer"] = _Printer()
+        return _state["printer"]
+
+
+def start_printer_in_background() -> None:
+    """Start the process's Chromium in a thread (while notebooks run, say); a failure is left for
+    the first figure or PDF to report with its own message."""
+    def start() -> None:
+        try:
+            get_printer()
+        except Exception:
+            pass
+
+    threading.Thread(target=start, name="printer-start", daemon=True).start()
+
+
+def draw_figures(figures: list[dict], fmt: str, scale: float = 1.0) -> list[bytes]:
+    """Return plotly figure dicts as SVG or PNG bytes, drawn by the process's Chromium."""
+    with _lock:
+        return get_printer().draw_figures(figures, fmt, scale)
+
+
+def print_pdf(html: str) -> bytes:
+    """Return a print-mode HTML page printed to PDF by the process's Chromium."""
+    with _lock:
+        return get_printer().print_pdf(html)
+
+
+def stop_printer() -> None:
+    """Stop the process's Chromium (at exit, or for tests)."""
+    with _lock:
+        printer, _state["printer"] = _state["printer"], None
+        if printer is not None:
+            printer.close()
+
+
+atexit.register(stop_printer)
