@@ -116,7 +116,7 @@ def test_portuguese_names_take_their_contracted_article(guide):
 
 @pytest.mark.slow
 def test_mpanalysis_run_builds_the_portuguese_guide_in_three_formats(project):
-    result = subprocess.run([sys.executable, "-m", "mpanalysis", "run", COUNTRY, "--force"], cwd=project,
+    result = subprocess.run([sys.executable, "-m", "mpanalysis.cli", "run", COUNTRY, "--force"], cwd=project,
                             capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     folder = project / "outputs" / COUNTRY / "guides"
