@@ -28,7 +28,8 @@ def make_chapters() -> list[Chapter]:
                           blocks=[key_table], sections=[Section(title="Détail", blocks=[detail]),
                                                         Section(title="Contacts", blocks=[contacts_public, contacts_all])])
     chapter_two = Chapter(number="IV", key="recommendations", title="Recommandations",
-                          blocks=[Paragraph(text="R1. Voir {ref:detail} et {ref:key_table}.", in_brief=True)])
+                          blocks=[Paragraph(text="R1. Voir {ref:detail} et {ref:key_table} ; le tableau {num:detail}.",
+                                           in_brief=True)])
     return [chapter_one, chapter_two]
 
 
@@ -56,7 +57,8 @@ def test_brief_keeps_key_blocks_and_cites_the_full_guide_for_the_rest():
     assert block_ids(guide) == {"key_table"}
     text = guide.chapters[1].blocks[0].text
     assert "{ref:key_table}" in text
-    assert "Tableau I.2 de la version complète" in text  # 'detail' is table I.2 of the full guide
+    assert "Voir Tableau I.2 de la version complète" in text  # 'detail' is table I.2 of the full guide
+    assert "le tableau I.2 de la version complète" in text  # not "le tableau Tableau I.2"
 
 
 def test_draft_and_synthetic_marks_follow_parameters():

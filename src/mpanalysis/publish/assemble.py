@@ -19,7 +19,7 @@ from typing import Any
 from mpanalysis.errors import MpanalysisError
 from mpanalysis.guide.chapters.annexes import build_annexes
 from mpanalysis.guide.chapters.base import ChapterContext, load_chapter_results
-from mpanalysis.guide.document import Chapter, Guide, Section, iter_blocks, label_blocks, replace_refs
+from mpanalysis.guide.document import Chapter, Guide, Numbering, Section, iter_blocks, label_blocks, replace_refs
 from mpanalysis.guide.texts import get_chapter_text
 
 #: The chapters of a guide, by the key their notebook saves them under, in order.
@@ -63,15 +63,17 @@ def _block_ids(chapters: list[Chapter]) -> set[str]:
     return {b.id for c in chapters for b in iter_blocks(c) if getattr(b, "id", None)}
 
 
-def _replace_dangling_refs(chapters: list[Chapter], full_labels: dict[str, str], lang: str) -> list[Chapter]:
+def _replace_dangling_refs(chapters: list[Chapter], full: Numbering, lang: str) -> list[Chapter]:
     """Turn citations of blocks a shorter guide left out into plain text ("Table I.3 of the full
-    version"), so the brief guide still says where the evidence is."""
+    version"; "Table {num:…}" gives "Table I.3 of the full version" too, not "Table Table I.3"), so
+    the brief guide still says where the evidence is."""
     kept = _block_ids(chapters)
 
     def replace(kind: str, block_id: str) -> str | None:
-        if block_id in kept or block_id not in full_labels:
+        if block_id in kept or block_id not in full.labels:
             return None  # kept blocks resolve normally; unknown ids print as typed
-        return get_chapter_text("annexes.guide.see_full_guide", lang, label=full_labels[block_id])
+        label = full.numbers[block_id] if kind == "num" else full.labels[block_id]
+        return get_chapter_text("annexes.guide.see_full_guide", lang, label=label)
 
     return [replace_refs(c, replace) for c in chapters]
 
@@ -94,12 +96,12 @@ def assemble_guide(ctx: ChapterContext, work_dir, *, edition: str, length: str,
         chapters = load_chapter_results(work_dir, list(CHAPTER_KEYS))
     if annexes is None:
         annexes = build_annexes(ctx, today)
-    full_labels = label_blocks([*chapters, *annexes], lang).labels
+    full_numbering = label_blocks([*chapters, *annexes], lang)
     shown = [c for c in (select_chapter_content(ch, edition, length) for ch in chapters) if c]
     shown_annexes = [] if length == "brief" else [
         a for a in (select_chapter_content(an, edition, length) for an in annexes) if a and (a.blocks or a.sections)]
-    shown, shown_annexes = (_replace_dangling_refs(shown, full_labels, lang),
-                            _replace_dangling_refs(shown_annexes, full_labels, lang))
+    shown, shown_annexes = (_replace_dangling_refs(shown, full_numbering, lang),
+                            _replace_dangling_refs(shown_annexes, full_numbering, lang))
     params = ctx.params
     country_name = params.get_country_name(lang)
     return Guide(
