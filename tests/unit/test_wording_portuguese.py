@@ -32,6 +32,7 @@ from mpanalysis.wording.typography import format_date_text, typeset
     ("Universidade de Cabo Verde", "da Universidade de Cabo Verde", "na Universidade de Cabo Verde",
      "à Universidade de Cabo Verde", "pela Universidade de Cabo Verde"),
     ("OIM", "da OIM", "na OIM", "à OIM", "pela OIM"),
+    ("IOM", "da IOM", "na IOM", "à IOM", "pela IOM"),  # the English acronym keeps the organisation's gender
     ("INE", "do INE", "no INE", "ao INE", "pelo INE"),
 ])
 def test_portuguese_articles_contract_with_de_em_a_and_por(name, de, em, a, por):
