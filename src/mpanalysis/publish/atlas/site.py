@@ -405,7 +405,7 @@ def build_atlas(countries: list[str] | None = None, *, audience: Audience = "pub
     >>> import tempfile, pathlib
     >>> site = build_atlas(["NER"], audience="public", output_dir=pathlib.Path(tempfile.mkdtemp()) / "site")
     >>> sorted(p.name for p in site.iterdir())  # NER's guide is not endorsed: no page in public
-    ['assets', 'atlas.json', 'index.html', 'index_en.html']
+    ['assets', 'atlas.json', 'index.html', 'index_en.html', 'index_pt.html']
     """
     if audience not in AUDIENCES:
         raise MpanalysisError(f"audience must be one of {', '.join(AUDIENCES)} (got {audience!r})")
