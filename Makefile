@@ -30,7 +30,7 @@ demo: setup
 	$(BIN)/mpanalysis run --all
 
 test: setup
-	$(BIN)/python -m pytest -q -m "not slow" --doctest-modules src tests
+	$(BIN)/python -m pytest -q -n 2 -m "not slow" --doctest-modules src tests
 
 test-all: setup
 	$(BIN)/python -m pytest -q --doctest-modules src tests

@@ -320,6 +320,106 @@ def run_batch(root: Path, countries: list[str], options, workers: int) -> dict:
             "load_average_after": read_load_average(), "countries": outcome["countries"]}
 
 
+def measure_print_floor(root: Path, country: str) -> dict:
+    """Time headless Chromium printing each of a built country's HTML guides to PDF, one browser
+    start per guide (``chromium --print-to-pdf``, its plotly figures drawn in the page): the floor
+    the export of the same guides is compared with. Return the summed seconds and each guide's."""
+    from mpanalysis.render.browser import OFFLINE_FLAGS, find_chromium
+
+    guides = sorted((root / "outputs" / country / "guides").glob(f"{country}_guide_*.html"))
+    executable = find_chromium()
+    per_guide = {}
+    with tempfile.TemporaryDirectory(prefix="mpanalysis-print-floor-") as folder:
+        for i, html in enumerate(guides):
+            flags = [*OFFLINE_FLAGS, f"--user-data-dir={folder}/profile{i}", "--no-pdf-header-footer",
+                     f"--print-to-pdf={folder}/{html.stem}.pdf"]
+            if hasattr(os, "geteuid") and os.geteuid() == 0:
+                flags.append("--no-sandbox")
+            start = time.perf_counter()
+            subprocess.run([executable, *flags, html.resolve().as_uri()], capture_output=True, timeout=300)
+            seconds = time.perf_counter() - start
+            is_printed = (Path(folder) / f"{html.stem}.pdf").is_file()
+            per_guide[html.name] = round(seconds, 2) if is_printed else None
+    printed = [s for s in per_guide.values() if s is not None]
+    return {"country": country, "n_guides": len(guides), "seconds": round(sum(printed), 2),
+            "per_guide_s": per_guide, "is_complete": len(printed) == len(guides) > 0}
+
+
+# the export of one country's guides, step by step, in a new process (nothing cached from a batch)
+_EXPORT_SCRIPT = """
+import datetime as dt, json, sys, time
+t0 = time.perf_counter()
+from mpanalysis.guide.chapters.annexes import build_annexes
+from mpanalysis.guide.chapters.base import load_chapter_context, load_chapter_results
+from mpanalysis.paths import outputs_dir
+from mpanalysis.publish.assemble import CHAPTER_KEYS, assemble_guide
+from mpanalysis.render.docx import build_docx
+from mpanalysis.render.html import build_html
+from mpanalysis.render.pdf import build_static_images
+from mpanalysis.render.printer import get_printer, print_pdf
+imports_s = time.perf_counter() - t0
+country, langs = sys.argv[1], json.loads(sys.argv[2])
+t = time.perf_counter(); get_printer(); browser_start_s = time.perf_counter() - t
+steps = []
+def timed(lang, length, step, call):
+    start = time.perf_counter(); value = call()
+    steps.append({"lang": lang, "length": length, "step": step, "seconds": round(time.perf_counter() - start, 3)})
+    return value
+for lang in langs:
+    work = outputs_dir(country) / "work" / lang
+    ctx = timed(lang, "", "load", lambda: load_chapter_context(country, lang))
+    chapters = timed(lang, "", "load", lambda: load_chapter_results(work, list(CHAPTER_KEYS)))
+    annexes = timed(lang, "", "load", lambda: build_annexes(ctx, dt.date.today()))
+    for length in ("full", "brief"):
+        guide = timed(lang, length, "assemble", lambda: assemble_guide(
+            ctx, work, edition="public", length=length, provenance={}, version="1", today=dt.date.today(),
+            chapters=chapters, annexes=annexes))
+        timed(lang, length, "html", lambda: build_html(guide, "screen"))
+        images = timed(lang, length, "svg_figures", lambda: build_static_images(guide, "svg"))
+        html = timed(lang, length, "print_html", lambda: build_html(guide, "print", images))
+        timed(lang, length, "pdf_print", lambda: print_pdf(html))
+        timed(lang, length, "png_figures", lambda: build_static_images(guide, "png"))
+        timed(lang, length, "docx", lambda: build_docx(guide))
+print(json.dumps({"imports_s": round(imports_s, 2), "browser_start_s": round(browser_start_s, 2), "steps": steps}))
+"""
+#: Steps of the export done by Chromium (the rest is this process's own work).
+BROWSER_STEPS = ("svg_figures", "pdf_print", "png_figures")
+
+
+def profile_export(root: Path, country: str, langs: list[str]) -> dict:
+    """Time each step of the export of a built country's guides (public edition, full and brief),
+    one after the other in a new process: loading, HTML, static figures, printing, DOCX. Return the
+    steps, their sums per step and how long the browser worked against the whole."""
+    with use_project(root):
+        completed = subprocess.run([sys.executable, "-c", _EXPORT_SCRIPT, country, json.dumps(langs)],
+                                   cwd=root, capture_output=True, text=True)
+    if completed.returncode:
+        return {"country": country, "error": completed.stderr[-2000:]}
+    outcome = json.loads(completed.stdout.strip().splitlines()[-1])
+    by_step: dict[str, float] = {}
+    for step in outcome["steps"]:
+        by_step[step["step"]] = round(by_step.get(step["step"], 0.0) + step["seconds"], 2)
+    total = sum(by_step.values())
+    browser = sum(by_step.get(s, 0.0) for s in BROWSER_STEPS)
+    return dict(outcome, country=country, langs=langs, by_step=by_step, total_s=round(total, 2),
+                browser_s=round(browser, 2), browser_idle_share=round(1 - browser / total, 3) if total else None)
+
+
+def time_cli_build(root: Path, country: str, repeats: int = 2) -> dict:
+    """Time ``mpanalysis run ISO3 --force`` as a coordinator types it (interpreter start-up, its own
+    kernel and browser, every language, length and format); the best of ``repeats`` counts."""
+    times, returncode = [], 0
+    with use_project(root):
+        for _ in range(repeats):
+            start = time.perf_counter()
+            completed = subprocess.run([str(VENV_BIN / "mpanalysis"), "run", country, "--force", "--quiet"],
+                                       cwd=root, capture_output=True, text=True)
+            times.append(round(time.perf_counter() - start, 2))
+            returncode = max(returncode, completed.returncode)
+    return {"country": country, "seconds": min(times), "rounds_s": times, "returncode": returncode,
+            "phases": read_build_phases(root / "outputs" / country / "logs" / "run.log")}
+
+
 def run_region(root: Path, options) -> dict:
     """Time ``build_region_outputs`` (regional synthesis + both atlases) on a project copy."""
     from mpanalysis.batch.run import build_region_outputs

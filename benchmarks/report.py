@@ -17,6 +17,9 @@ MAX_RERUN_S = 2.0
 MIN_NAIVE_RATIO = 3.0
 MAX_LARGE_S = 30.0
 MAX_LARGE_MB = 2048.0
+#: Targets of issue 13: the export against Chromium printing the same guides, one country's build.
+MAX_PRINT_FLOOR_RATIO = 1.5
+MAX_CLI_BUILD_S = 15.0
 LARGE_SIZE = "10000"
 
 
@@ -87,6 +90,18 @@ def build_summary_rows(results: dict) -> list[dict]:
         rows.append(_row("batch1", f"{t1:.1f} s{rounds('1')}", n=n))
         rows.append(_row("batch2", f"{t2:.1f} s{rounds('2')}", n=n))
         rows.append(_row("speedup", f"{t1 / t2:.2f}×", f"≥ {MIN_SPEEDUP}×", t1 / t2 >= MIN_SPEEDUP))
+    for country, floor in results.get("print_floor", {}).items():
+        export_s = per_country.get(country, {}).get("render_s")
+        if export_s is not None and floor.get("seconds"):
+            ratio = export_s / floor["seconds"]
+            rows.append(_row(f"export_vs_print:{country}", f"{export_s:.1f} s = {ratio:.2f}× the print floor "
+                             f"({floor['seconds']:.1f} s)", f"≤ {MAX_PRINT_FLOOR_RATIO}×",
+                             ratio <= MAX_PRINT_FLOOR_RATIO, country=country, n=floor["n_guides"], formats=formats))
+    if "cli_build" in results:
+        cli = results["cli_build"]
+        rounds_text = ", ".join(f"{x:.1f}" for x in cli["rounds_s"])
+        rows.append(_row("cli_build", f"{cli['seconds']:.1f} s (rounds: {rounds_text} s)", f"≤ {MAX_CLI_BUILD_S:.0f} s",
+                         cli["seconds"] <= MAX_CLI_BUILD_S and not cli["returncode"], country=cli["country"]))
     if "region" in results:
         rows.append(_row("region", f"{results['region']['seconds']:.1f} s"))
     if "rerun" in results:
@@ -194,7 +209,21 @@ def _explain_context(results: dict, row_id: str) -> dict:
                 "cpu1_s": b1.get("cpu_s", "?"), "cpu2_s": b2.get("cpu_s", "?"),
                 "cpu_bound_s": b2["cpu_s"] / results["machine"]["cpu_count"] if b2.get("cpu_s") else 0,
                 "slowdown": results["machine"].get("parallel_slowdown_at_start", "?"),
-                "machine_bound": _machine_bound(results["machine"].get("parallel_slowdown_at_start"))}
+                "machine_bound": _machine_bound(results["machine"].get("parallel_slowdown_at_start")),
+                # one worker is not one core: its kernel, its rendering thread and Chromium overlap
+                "cores1": b1["cpu_s"] / b1["seconds"] if b1.get("cpu_s") else 0,
+                "core_bound": results["machine"]["cpu_count"] * b1["seconds"] / b1["cpu_s"] if b1.get("cpu_s") else 0}
+    if kind == "export_vs_print":
+        floor = results["print_floor"][key]
+        profile = results.get("export_profile") or {}
+        return {"country": key, "export_s": batch1["per_country"][key]["render_s"], "floor_s": floor["seconds"],
+                "n": floor["n_guides"], "browser_s": profile.get("browser_s", "?"),
+                "total_s": profile.get("total_s", "?"), "steps": _describe_steps(profile)}
+    if kind == "cli_build":
+        cli = results["cli_build"]
+        phases = cli.get("phases") or {}
+        return {"country": cli["country"], "seconds": cli["seconds"], "notebooks_s": phases.get("notebooks_s") or 0,
+                "render_s": phases.get("render_s") or 0, "slowdown": results["machine"].get("parallel_slowdown_at_start", "?")}
     if kind == "rerun":
         r = results["rerun"]
         return {"seconds": r["seconds"], "countries_s": r["countries_s"], "region_s": r["region_s"],
@@ -223,6 +252,12 @@ def _explain_context(results: dict, row_id: str) -> dict:
                 "slowest": ", ".join(f"`{k}` {v:.1f} s" for v, k in steps),
                 "betweenness": run.get("betweenness_method", "?"), "communities": run.get("community_method", "?")}
     return {}
+
+
+def _describe_steps(profile: dict) -> str:
+    """The export's steps, longest first: "pdf_print 4.1 s, docx 3.0 s, …"."""
+    steps = sorted((profile.get("by_step") or {}).items(), key=lambda kv: -kv[1])
+    return ", ".join(f"{_t('export_steps.' + name)} {seconds:.1f} s" for name, seconds in steps) or "?"
 
 
 def _machine_bound(slowdown) -> str:
@@ -299,6 +334,17 @@ def write_report(results: dict) -> str:
                                p.get("imports_s"), p.get("work_s"), p.get("render_s"),
                                f"{c['seconds']} ({c['status']})"])
     lines += _table(header, batch_rows)
+    export = results.get("export_profile") or {}
+    if export.get("by_step"):
+        idle = export.get("browser_idle_share")
+        lines += ["", f"### {_t('headings.export')}", "",
+                  _t("details.export", country=export["country"], langs=", ".join(export["langs"]),
+                     browser_start_s=export["browser_start_s"], imports_s=export["imports_s"],
+                     browser_s=export["browser_s"], total_s=export["total_s"],
+                     idle_percent=round(100 * idle) if idle is not None else "?"), ""]
+        lines += _table([_t("details.col_step"), _t("details.col_seconds")],
+                        [[_t(f"export_steps.{name}"), f"{seconds:.2f}"]
+                         for name, seconds in sorted(export["by_step"].items(), key=lambda kv: -kv[1])])
     profile = results.get("profile") or {}
     if profile.get("total_s"):
         lines += ["", f"### {_t('headings.profile')}", "",

@@ -101,6 +101,20 @@ def run_benchmarks(config: dict, workdir: Path, log=print) -> dict:
                                 rounds_s=[r["seconds"] for r in runs])
     results["batch"] = batches
 
+    # the export against Chromium printing the same guides, in the 1-worker batch's project copy
+    root1 = Path(batches["1"]["root"])
+    if "pdf" in config["formats"]:
+        results["print_floor"] = {}
+        for country in floor_countries or countries[:1]:
+            log(f"print floor: Chromium printing {country}'s HTML guides")
+            results["print_floor"][country] = measures.measure_print_floor(root1, country)
+        exported = (floor_countries or countries)[0]
+        log(f"export of {exported}, step by step")
+        results["export_profile"] = measures.profile_export(root1, exported, langs_of[exported])
+    if "SEN" in countries and config["mode"] == "full":
+        log("mpanalysis run SEN --force")
+        results["cli_build"] = measures.time_cli_build(measures.copy_project(workdir / "cli", ["SEN"]), "SEN")
+
     profiled = (floor_countries or countries)[0]
     log(f"profile of {profiled}'s notebooks")
     results["profile"] = measures.profile_country_build(

@@ -7,6 +7,7 @@ import json
 import logging
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -209,10 +210,35 @@ def build_country(country: str, options: BuildOptions | None = None, *,
 def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dict,
                            logger: logging.Logger, kernel: SharedKernel | None = None
                            ) -> tuple[list[Path], int]:
+    from mpanalysis.params import load_params
+
+    params = load_params(country)
+    base = outputs_dir(country)
+    langs = options.langs or tuple(params.languages)
+    editions = options.editions or (params.edition,)
+    today = dt.date.fromisoformat(options.today) if options.today else dt.date.today()
+    is_own_kernel = kernel is None
+    if kernel is None:
+        kernel = SharedKernel(stderr_path=base / "logs" / "kernel.log")
+    else:
+        logger.info("notebooks run in the worker's kernel (%s)", "kept from the previous country"
+                    if kernel.is_alive else "a new one")
+    if not kernel.is_alive:
+        kernel.start(is_waiting=False)  # it boots and imports the package during the next steps
+    try:
+        return _build_with_kernel(country, options, fingerprint, logger, kernel, params, langs, editions,
+                                  today)
+    finally:
+        if is_own_kernel:
+            kernel.shutdown()
+
+
+def _build_with_kernel(country: str, options: BuildOptions, fingerprint: dict, logger: logging.Logger,
+                       kernel: SharedKernel, params, langs: tuple[str, ...], editions: tuple[str, ...],
+                       today: dt.date) -> tuple[list[Path], int]:
     from mpanalysis.guide.chapters.annexes import build_annexes
     from mpanalysis.guide.chapters.base import load_chapter_context, load_chapter_results
     from mpanalysis.ingest.report import write_validation_report
-    from mpanalysis.params import load_params
     from mpanalysis.publish.assemble import CHAPTER_KEYS, assemble_guide, make_guide_stem
     from mpanalysis.publish.editions import build_changes_chapter, make_edition_snapshot, register_edition
     from mpanalysis.publish.opendata import write_open_data
@@ -220,13 +246,8 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
     from mpanalysis.render.notebook import export_analysis_trail
     from mpanalysis.render.printer import start_printer_in_background
 
-    params = load_params(country)
     base = outputs_dir(country)
-    langs = options.langs or tuple(params.languages)
-    editions = options.editions or (params.edition,)
-    today = dt.date.fromisoformat(options.today) if options.today else dt.date.today()
     written: list[Path] = []
-
     first = load_chapter_context(country, langs[0])
     report = write_validation_report(first.dataset, base / "validation", lang=langs[0])
     written += list(report.values())
@@ -249,51 +270,62 @@ def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dic
     }
     if {"pdf", "docx"} & set(options.formats):
         start_printer_in_background()  # Chromium starts while the kernel runs the notebooks
-    # every chapter notebook of the country, in every language, runs in one kernel (see SharedKernel)
-    notebook_start = time.perf_counter()
-    is_own_kernel = kernel is None
-    if kernel is None:
-        kernel = SharedKernel(stderr_path=base / "logs" / "kernel.log")
-    else:
-        logger.info("notebooks run in the worker's kernel (%s)", "kept from the previous country"
-                    if kernel.is_alive else "a new one")
-    try:
-        for lang in langs:
-            work = base / "work" / lang
-            for name in CHAPTER_NOTEBOOKS:
-                run = kernel.execute(name, work / "executed" / name,
-                                     {"country": country, "language": lang, "output_dir": str(work)})
-                logger.info("%s %s executed in %.1f s", lang, name, run.seconds)
-    except BaseException:
-        kernel.restart()
-        raise
-    finally:
-        if is_own_kernel:
-            kernel.shutdown()
-    logger.info("notebooks executed in %.1f s", time.perf_counter() - notebook_start)
-    render_start = time.perf_counter()
-    for lang in langs:
+    changes = update.changes
+
+    def render_language(lang: str) -> tuple[list[Path], float]:
+        """Every guide of one language (and its analysis trail); runs beside the next notebooks."""
+        started = time.perf_counter()
         work = base / "work" / lang
         ctx = load_chapter_context(country, lang)
         chapters = load_chapter_results(work, list(CHAPTER_KEYS))
-        changes_chapter = build_changes_chapter(update.changes, lang) if update.changes else None
+        changes_chapter = build_changes_chapter(changes, lang) if changes else None
         if changes_chapter is not None:
             chapters = [*chapters, changes_chapter]
         annexes = build_annexes(ctx, today)
+        paths_written: list[Path] = []
         for audience in editions:
             for length in options.lengths:
                 guide = assemble_guide(ctx, work, edition=audience, length=length, provenance=provenance,
                                        version=str(edition), today=today, chapters=chapters, annexes=annexes)
                 paths = render_guide(guide, base / "guides", make_guide_stem(country, lang, audience, length),
                                      tuple(options.formats))
-                written += list(paths.values())
+                paths_written += list(paths.values())
                 logger.info("%s %s %s rendered: %s", lang, audience, length, ", ".join(sorted(paths)))
-    logger.info("guides rendered in %.1f s", time.perf_counter() - render_start)
-    if "html" in options.formats:
-        # the analysis trail: the executed chapter notebooks, code hidden, beside the guides
-        for lang in langs:
-            executed = [base / "work" / lang / "executed" / name for name in CHAPTER_NOTEBOOKS]
-            written += export_analysis_trail(executed, base / "guides" / "analysis", lang)
+        if "html" in options.formats:
+            # the analysis trail: the executed chapter notebooks, code hidden, beside the guides
+            executed = [work / "executed" / name for name in CHAPTER_NOTEBOOKS]
+            paths_written += export_analysis_trail(executed, base / "guides" / "analysis", lang)
+        return paths_written, time.perf_counter() - started
+
+    # Each language's guides are rendered in a thread while the kernel (another process) runs the
+    # next language's notebooks: the two phases overlap on two cores.
+    notebook_start = time.perf_counter()
+    renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"render-{country}")
+    renders = []
+    try:
+        try:
+            for lang in langs:
+                work = base / "work" / lang
+                for name in CHAPTER_NOTEBOOKS:
+                    run = kernel.execute(name, work / "executed" / name,
+                                         {"country": country, "language": lang, "output_dir": str(work)})
+                    logger.info("%s %s executed in %.1f s", lang, name, run.seconds)
+                renders.append(renderer.submit(render_language, lang))
+        except BaseException:
+            kernel.restart()
+            raise
+        logger.info("notebooks executed in %.1f s", time.perf_counter() - notebook_start)
+        waiting_start = time.perf_counter()
+        render_seconds = 0.0
+        for future in renders:
+            paths_written, seconds = future.result()
+            written += paths_written
+            render_seconds += seconds
+        # the render time itself (what the export costs), then what was left after the notebooks
+        logger.info("guides rendered in %.1f s (%.1f s after the notebooks)", render_seconds,
+                    time.perf_counter() - waiting_start)
+    finally:
+        renderer.shutdown(wait=True, cancel_futures=True)
     written += write_open_data(first, base / "data", network_dir=base / "work" / langs[0] / "network",
                                tables_dir=base / "work" / langs[0] / "tables")
     return written, edition

@@ -139,6 +139,11 @@ class SharedKernel:
 
     #: Sent (silently) before each notebook: an empty namespace, execution counts from 1.
     RESET_CODE = "get_ipython().reset(new_session=True)"
+    #: Imported by the kernel as it starts (IPython's ``exec_lines``), while the batch writes the
+    #: validation report: the first notebook then finds the package loaded (a reset keeps modules).
+    PRELOAD_MODULES = ("mpanalysis.api", "mpanalysis.guide.chapters.sources",
+                       "mpanalysis.guide.chapters.policy_cycle", "mpanalysis.guide.chapters.mp_process",
+                       "mpanalysis.guide.chapters.recommendations", "mpanalysis.render.notebook")
 
     def __init__(self, folder: Path | None = None, timeout_s: int = 600,
                  stderr_path: Path | None = None) -> None:
@@ -150,6 +155,7 @@ class SharedKernel:
         self.kc = None
         #: how many kernels this object has started (1 unless restarted)
         self.n_started = 0
+        self._is_ready = False
 
     def __enter__(self) -> "SharedKernel":
         return self
@@ -164,8 +170,12 @@ class SharedKernel:
 
         return self.km is not None and run_sync(self.km.is_alive)()
 
-    def start(self) -> None:
-        """Start the kernel and its client now (otherwise :meth:`execute` does it)."""
+    def start(self, is_waiting: bool = True) -> None:
+        """Start the kernel and its client now (otherwise :meth:`execute` does it).
+
+        With ``is_waiting=False`` the kernel boots (and imports the package) in the background
+        and the first :meth:`execute` waits for it.
+        """
         # the asynchronous manager and client, as nbclient itself uses: with the blocking client,
         # nbclient waits for a dead kernel's output forever instead of reporting it
         from jupyter_client.manager import AsyncKernelManager
@@ -182,16 +192,26 @@ class SharedKernel:
             extra["stderr"] = self._stderr
         # no history database: nobody reads a batch kernel's history, and kernels running side by
         # side would share (and lock) one SQLite file in the user's home
+        preload = f"--IPKernelApp.exec_lines=import {', '.join(self.PRELOAD_MODULES)}"
         run_sync(self.km.start_kernel)(cwd=str(self.folder), env=env,
-                                       extra_arguments=["--HistoryManager.enabled=False"], **extra)
+                                       extra_arguments=["--HistoryManager.enabled=False", preload],
+                                       **extra)
         self.kc = self.km.client()
         self.kc.start_channels()
+        self.n_started += 1
+        self._is_ready = False
+        if is_waiting:
+            self._wait_until_ready()
+
+    def _wait_until_ready(self) -> None:
+        from jupyter_core.utils import run_sync
+
         try:
             run_sync(self.kc.wait_for_ready)(timeout=60)
         except RuntimeError as exc:
             self.shutdown()
             raise MpanalysisError(f"the Python kernel did not start: {exc}") from None
-        self.n_started += 1
+        self._is_ready = True
 
     def restart(self) -> None:
         """Replace the kernel by a fresh one at the next notebook."""
@@ -242,6 +262,8 @@ class SharedKernel:
         start = time.perf_counter()
         if not self.is_alive:
             self.start()
+        elif not self._is_ready:
+            self._wait_until_ready()
         self._reset_namespace()
         nb = parameterize_notebook(load_notebook_node(str(source)), parameters,
                                    kernel_name="python3", language="python")

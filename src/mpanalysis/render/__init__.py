@@ -11,6 +11,7 @@ same cover and provenance, and the DRAFT/PROJET and synthetic-data marks on ever
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from mpanalysis.errors import MpanalysisError
@@ -39,4 +40,10 @@ def render_guide(guide: Guide, folder: str | Path, stem: str,
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise MpanalysisError(f"unknown guide format(s) {unknown}: choose among {sorted(FORMATS)}")
-    return {fmt: FORMATS[fmt](guide, Path(folder) / f"{stem}.{fmt}") for fmt in formats}
+    if len(formats) == 1:
+        return {formats[0]: FORMATS[formats[0]](guide, Path(folder) / f"{stem}.{formats[0]}")}
+    # side by side: while Chromium prints the PDF (another process), this one builds the DOCX;
+    # the browser's own calls are serialised by the printer
+    with ThreadPoolExecutor(max_workers=len(formats), thread_name_prefix="render") as pool:
+        futures = {fmt: pool.submit(FORMATS[fmt], guide, Path(folder) / f"{stem}.{fmt}") for fmt in formats}
+        return {fmt: future.result() for fmt, future in futures.items()}

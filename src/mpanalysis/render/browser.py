@@ -99,7 +99,10 @@ class _DevTools:
                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             ws_url = self._read_ws_url()
-            self._ws = websocket.create_connection(ws_url, timeout=timeout_s, suppress_origin=True)
+            # Chromium sends valid UTF-8; websocket-client's own check is pure Python and took
+            # over a second per guide on the base64 images and PDFs it receives
+            self._ws = websocket.create_connection(ws_url, timeout=timeout_s, suppress_origin=True,
+                                                   skip_utf8_validation=True)
             target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
             self._session = self._call("Target.attachToTarget",
                                        {"targetId": target, "flatten": True})["sessionId"]
