@@ -115,6 +115,33 @@ class Endorsement(_Frozen):
         return self.status in {"endorsed", "published"}
 
 
+class Foreword(_Frozen):
+    """The foreword of the national coordinating authority, printed after the key messages.
+
+    ``text`` holds the foreword in each language, paragraphs separated by a blank line; the
+    signature is ``signatory`` (a name), ``function`` and ``institution`` (per language), then
+    ``place`` and ``date``. A guide in a language the foreword lacks shows a placeholder while it
+    is a draft.
+
+    >>> f = Foreword(text={"fr": "Premier paragraphe.\\n\\nSecond."}, signatory="A. Sarr",
+    ...              function={"fr": "Directrice générale"})
+    >>> f.get_paragraphs("fr"), f.get_paragraphs("en")
+    (['Premier paragraphe.', 'Second.'], [])
+    """
+
+    text: LocalizedText
+    signatory: str = Field(min_length=1)
+    function: LocalizedText = Field(default_factory=dict)
+    institution: LocalizedText = Field(default_factory=dict)
+    place: str | None = None
+    date: dt.date | None = None
+
+    def get_paragraphs(self, lang: str) -> list[str]:
+        """Return the foreword's paragraphs in ``lang`` (none when it is not written in it)."""
+        text = self.text.get(lang, "")
+        return [" ".join(p.split("\n")).strip() for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+
+
 class Milestone(_Frozen):
     stage: str
     start: dt.date
@@ -200,6 +227,7 @@ class CountryParams(_Frozen):
     reference_year: int | None = Field(default=None, ge=1950, le=2100)
     workshop: Workshop = Field(default_factory=Workshop)
     endorsement: Endorsement = Field(default_factory=Endorsement)
+    foreword: Foreword | None = None
     milestones: list[Milestone] = Field(default_factory=list)
 
     @field_validator("invited_institutions", mode="before")

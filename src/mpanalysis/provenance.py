@@ -55,10 +55,12 @@ def hash_files(paths: Iterable[str | Path], root: str | Path | None = None) -> d
 
 @lru_cache(maxsize=1)
 def hash_package_source() -> str:
-    """Return one hash of the package's Python source (code changes invalidate caches)."""
+    """Return one hash of the package's source: its Python code and the templates and style
+    sheets the guides are rendered with (a change to any of them invalidates caches and builds)."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent  # this module sits at the package root
-    for path in sorted(package.rglob("*.py")):
+    files = [p for pattern in ("*.py", "*.j2", "*.css", "*.js") for p in package.rglob(pattern)]
+    for path in sorted(files):
         digest.update(str(path.relative_to(package)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

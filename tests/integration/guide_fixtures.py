@@ -269,3 +269,38 @@ def probe_dom(path: Path, timeout_s: float = 60) -> dict:
                 "[...document.querySelectorAll('.mp-plot')].every(e => e.querySelector('.main-svg'))"):
             time.sleep(0.1)
         return json.loads(json.dumps(browser.evaluate(_DOM_PROBE)))
+
+
+def find_pages_of_part_openings_only(pdf_path: Path, html_path: Path, min_words: int = 40) -> list[int]:
+    """Return the numbers of the PDF's pages (after the cover) that carry little beyond the titles
+    and introductions of the parts starting there: fewer than ``min_words`` words once every part
+    title (in the heading and the running header) and every part introduction is taken out.
+
+    The running header's country and edition and the footer's marks and page number count for
+    about fifteen words, so a page holding a title and an introduction alone falls well short.
+    """
+    page = html_path.read_text(encoding="utf-8")
+    framing = [normalise_space(re.sub(r"<[^>]+>", "", html.unescape(text))) for text in
+               re.findall(r'<h2 [^>]*class="chapter-title"[^>]*>(.*?)</h2>', page, re.S)
+               + re.findall(r'<p class="chapter-intro">(.*?)</p>', page, re.S)]
+    framing = sorted({text for text in framing if text}, key=len, reverse=True)
+    thin = []
+    for number, text in enumerate(read_pdf_pages(pdf_path)[1:], start=2):
+        body = normalise_space(text)
+        for part in framing:
+            body = body.replace(part, " ")
+        if len(body.split()) < min_words:
+            thin.append(number)
+    return thin
+
+
+def find_part_start_pages(pages: tuple[str, ...], headings: list[str]) -> dict[str, int]:
+    """Return the page number where each of ``headings`` starts a part: the running header names
+    it and its title heads the page (so the heading appears twice near the top)."""
+    starts: dict[str, int] = {}
+    for number, page in enumerate(pages, start=1):
+        top = normalise_space(page)[:500]
+        for heading in headings:
+            if heading not in starts and top.count(heading) >= 2:
+                starts[heading] = number
+    return starts

@@ -121,7 +121,8 @@ def build_country_guides(country: str, lang: str) -> dict[str, object]:
     chapters.append(build_recommendations_chapter(ctx, findings, measures, chapters=chapters).chapter)
     annexes = build_annexes(ctx, TODAY)
     pages = {length: build_html(assemble_guide(ctx, None, edition="public", length=length, chapters=chapters,
-                                               annexes=annexes, today=TODAY), "screen")
+                                               annexes=annexes, today=TODAY, findings=findings,
+                                               measures=measures), "screen")
              for length in ("full", "brief")}
     names = name_entities(ctx.dataset.entities, load_name_overrides(params=ctx.params), lang)
     return {"pages": pages, "names": list(names.values())}
@@ -183,3 +184,33 @@ def test_no_sentence_says_and_n_others(guides, country):
             # a cut list ends on it: "…, la DGD et 2 autres." (not "2 autres entités")
             cut = re.search(r"\b(et \d+ autres?|and \d+ others?)(?=\s*[.;:,)]|\s*$)", visible)
             assert cut is None, (country, lang, length, visible[max(0, cut.start() - 80):cut.end()])
+
+
+#: A sentence's end glued to the next one's capital, as a reader stumbles on it
+#: ("…structure de coordination.Priorité : élevée").
+RUN_TOGETHER = re.compile(r"[a-zà-ÿ0-9)»”’%][.!?;:][A-ZÀ-Ý«“]")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("country", COUNTRIES)
+def test_no_two_sentences_run_together(guides, country, lang):
+    for length, page in guides(country, lang)["pages"].items():
+        glued = [line[max(0, m.start() - 50):m.end() + 30] for line in read_guide_lines(page)
+                 for m in RUN_TOGETHER.finditer(line)]
+        assert not glued, f"{country} {lang} {length}: sentences run together: {glued[:5]}"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("country", DEFAULT_COUNTRIES)
+def test_both_guides_open_with_five_to_seven_key_messages_each_with_its_number_and_evidence(guides, country, lang):
+    for length, page in guides(country, lang)["pages"].items():
+        messages = re.findall(r'<p class="key-headline">(.*?)</p>\s*<p class="key-text">(.*?)</p>', page, re.S)
+        assert 5 <= len(messages) <= 7, f"{country} {lang} {length}: {len(messages)} key messages"
+        for headline, text in messages:
+            text = re.sub(r"<[^>]+>", "", text)
+            # a figure ("84 %", "1 of 4", "3 sur 6") or a recommendation's number ("R1")
+            assert re.search(r"\d", headline), (country, lang, length, headline, text)
+            # the evidence in brackets at the end: a figure or table, or the workshop that adopted it
+            evidence = re.search(r"\(([^()]*)\)\.?$", text.strip())
+            assert evidence and re.search(r"(Figure|Tableau|Table) [IVX]+\.\d+|atelier|workshop",
+                                          evidence.group(1)), (country, lang, length, text)

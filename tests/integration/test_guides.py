@@ -29,6 +29,8 @@ from guide_fixtures import (
     find_contacts,
     find_external_links,
     find_field_instructions,
+    find_pages_of_part_openings_only,
+    find_part_start_pages,
     normalise_space,
     plant_payloads,
     probe_dom,
@@ -112,6 +114,21 @@ def chapter_titles(lang: str) -> list[str]:
 def chapter_headings(lang: str) -> list[str]:
     return [normalise_space(typeset(f"{number}. {title}", lang))
             for number, title in zip(CHAPTER_NUMBERS, chapter_titles(lang))]
+
+
+def opening_headings(lang: str) -> list[str]:
+    """Key messages, foreword, how to use this guide: the opening of every guide, in this order."""
+    return [normalise_space(get_chapter_text(f"front.{key}.title", lang))
+            for key in ("key_messages", "foreword", "how_to_use")]
+
+
+def guide_headings(lang: str, length: str) -> list[str]:
+    """The headings a guide prints in this order: its opening, then chapters I–IV (full guide) or
+    the brief's parts (figures, priority recommendations, where to find the rest)."""
+    if length == "full":
+        return opening_headings(lang) + chapter_headings(lang)
+    parts = ("brief.figures.title", "brief.recommendations.title", "brief.more.title")
+    return opening_headings(lang) + [normalise_space(get_chapter_text(f"front.{key}", lang)) for key in parts]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -219,8 +236,10 @@ def test_pdf_shows_chapters_marks_and_page_numbers_on_every_page(build, guide):
     pages = read_pdf_pages(build.guide(*guide, "pdf"))
     assert len(pages) == count_pdf_pages(build.guide(*guide, "pdf"))
     whole = normalise_space("\n".join(pages))
-    for heading in chapter_headings(lang):
-        assert heading in whole, f"chapter heading {heading!r} missing (or its accents lost)"
+    positions = []
+    for heading in guide_headings(lang, guide[2]):
+        assert heading in whole, f"heading {heading!r} missing (or its accents lost)"
+        positions.append(whole.index(heading, positions[-1] if positions else 0))
 
     assert not build.params.endorsement.is_final, "the demo country must be a draft for this test"
     draft, synthetic = texts["draft_mark"], normalise_space(texts["synthetic_mark"])
@@ -253,8 +272,8 @@ def test_docx_has_chapter_headings_and_keeps_payloads_literal(build, guide):
     path = build.guide(*guide, "docx")
     document = Document(str(path))
     headings = [normalise_space(p.text) for p in document.paragraphs if p.style.name == "Heading 1"]
-    for heading in chapter_headings(guide[0]):
-        assert heading in headings, f"{heading!r} is not a Heading 1 (Heading 1: {headings})"
+    expected = guide_headings(guide[0], guide[2])
+    assert [h for h in headings if h in expected] == expected, f"Heading 1 are {headings}, expected {expected}"
 
     paragraphs = [strip_invisible(p.text) for p in _iter_docx_paragraphs(document)]
     for payload in PAYLOADS if guide[2] == "full" else ():  # the brief keeps key figures only
@@ -304,7 +323,9 @@ def test_libreoffice_opens_the_docx(build, lang, tmp_path):
     for heading in chapter_headings(lang):
         match = re.search(re.escape(heading) + r"[ .…]*(\d+)", toc)
         assert match, f"{heading!r} has no page number in the table of contents"
-        found = [i + 1 for i, page in enumerate(pages) if i > toc_page and heading in normalise_space(page)]
+        # the heading itself, not "how to use this guide" describing the chapter ("I. …: the sources…")
+        heading_alone = re.compile(re.escape(heading) + r"(?!\s*:)")
+        found = [i + 1 for i, page in enumerate(pages) if i > toc_page and heading_alone.search(normalise_space(page))]
         assert found and int(match.group(1)) == found[0], (heading, match.group(1), found)
 
 
@@ -423,22 +444,66 @@ def test_brief_guide_is_at_most_half_the_full_guide(build, lang, edition):
 
 @needs_poppler
 @pytest.mark.parametrize("lang", LANGS)
-def test_brief_guide_fits_in_fifteen_pages(build, lang):
-    pages = count_pdf_pages(build.guide(lang, "public", "brief", "pdf"))
-    assert pages <= 15, f"the brief guide has {pages} pages"
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_brief_guide_fits_in_six_pages_and_opens_with_the_key_messages(build, lang, edition):
+    path = build.guide(lang, edition, "brief", "pdf")
+    pages = read_pdf_pages(path)
+    assert len(pages) <= 6, f"the brief guide has {len(pages)} pages"
+    # page 1 is the cover; the key messages have page 2 to themselves, before anything else
+    key_messages, foreword, how_to_use = opening_headings(lang)
+    assert key_messages in normalise_space(pages[1])
+    assert foreword not in normalise_space(pages[1]) and how_to_use not in normalise_space(pages[1])
+    assert foreword in normalise_space(pages[2])
 
 
 @needs_poppler
 @pytest.mark.parametrize("lang", LANGS)
-def test_brief_guide_has_priority_recommendations_and_key_figures(build, lang):
-    entities = build.dataset.entities
-    n_respondents = int(entities["is_respondent"].astype(bool).sum())
-    key_figure = fill_chapter_text("sources.key_figures.respondents", lang, n_respondents=n_respondents,
-                                   n_named=len(entities) - n_respondents)
-    wanted = [get_chapter_text("recommendations.priority.title", lang),
-              get_chapter_text("sources.key_figures.title", lang), key_figure]
+def test_no_brief_page_carries_only_a_part_title_and_its_introduction(build, lang):
+    brief = build.guide(lang, "public", "brief", "pdf")
+    assert not find_pages_of_part_openings_only(brief, brief.with_suffix(".html"))
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", LANGS)
+def test_full_guide_opening_parts_hold_on_a_page_each_before_chapter_one(build, lang):
+    pages = read_pdf_pages(build.guide(lang, "public", "full", "pdf"))
+    headings = [*opening_headings(lang), chapter_headings(lang)[0]]
+    starts = find_part_start_pages(pages, headings)
+    assert [starts.get(h) for h in headings] == list(range(3, 7)), starts  # after the cover and contents
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=GUIDE_IDS)
+def test_every_guide_opens_with_key_messages_foreword_and_how_to_use(build, guide):
+    page = build.guide(*guide, "html").read_text(encoding="utf-8")
+    main = page[page.index('<main id="main">'):]
+    anchors = ["ch-key_messages", "ch-foreword", "ch-how_to_use",
+               "ch-sources" if guide[2] == "full" else "ch-brief_figures"]
+    positions = [main.find(f'id="{anchor}"') for anchor in anchors]
+    assert -1 not in positions and positions == sorted(positions), dict(zip(anchors, positions))
+    # each key message cites its evidence: a link to a figure or table of this guide, or its label
+    messages = re.findall(r'<p class="key-text">(.*?)</p>', main, re.S)
+    assert 5 <= len(messages) <= 7
+    assert all(re.search(r"(Figure|Tableau|Table) [IV]+\.\d+", m) for m in messages[:-2])
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", LANGS)
+def test_brief_guide_has_priority_recommendations_in_full_and_where_to_find_the_rest(build, lang):
+    full_file = f"{COUNTRY}_guide_{lang}_public_full.pdf"
+    wanted = [get_chapter_text("front.key_messages.title", lang), get_chapter_text("front.brief.recommendations.title", lang),
+              get_chapter_text("front.brief.more.title", lang), full_file]
     pdf_text = normalise_space("\n".join(read_pdf_pages(build.guide(lang, "public", "brief", "pdf"))))
     html_text = normalise_space(read_html_text(build.guide(lang, "public", "brief", "html")))
+    # nothing it does not show is promised ("each is detailed further on")
+    assert not re.search(r"détaillée plus loin|detailed further on", pdf_text)
+    # every recommendation shown in full names its lead institution, time frame and indicator
+    page = build.guide(lang, "public", "brief", "html").read_text(encoding="utf-8")
+    part = page[page.index('id="ch-brief_recommendations"'):page.index('id="ch-brief_more"')]
+    n_shown = part.count("<h3 ")
+    assert 1 <= n_shown <= 5
+    for key in ("lead", "timeframe", "indicator"):
+        label = get_chapter_text(f"recommendations.recommendation.{key}", lang).split("{")[0].strip()
+        assert part.count(label) == n_shown, f"{label!r}: {part.count(label)} of {n_shown} recommendations"
     for text in wanted:
         text = normalise_space(typeset(text, lang))
         assert text in pdf_text, f"brief PDF lacks {text!r}"

@@ -3,11 +3,16 @@
 import datetime as dt
 
 from mpanalysis.guide.chapters.base import ChapterContext
-from mpanalysis.guide.document import Chapter, Paragraph, Section, Table, iter_blocks
+from mpanalysis.guide.document import Chapter, Paragraph, Section, Table, iter_blocks, label_blocks
 from mpanalysis.ingest.dataset import CountryDataset
 from mpanalysis.ingest.schemas import TABLE_COLUMNS, make_empty_table
 from mpanalysis.params import CountryParams
-from mpanalysis.publish.assemble import assemble_guide, make_guide_stem, select_chapter_content
+from mpanalysis.publish.assemble import (
+    _replace_dangling_refs,
+    assemble_guide,
+    make_guide_stem,
+    select_chapter_content,
+)
 
 
 def make_context(lang="fr", status="draft", is_demo=True) -> ChapterContext:
@@ -28,8 +33,7 @@ def make_chapters() -> list[Chapter]:
                           blocks=[key_table], sections=[Section(title="Détail", blocks=[detail]),
                                                         Section(title="Contacts", blocks=[contacts_public, contacts_all])])
     chapter_two = Chapter(number="IV", key="recommendations", title="Recommandations",
-                          blocks=[Paragraph(text="R1. Voir {ref:detail} et {ref:key_table} ; le tableau {num:detail}.",
-                                           in_brief=True)])
+                          blocks=[Paragraph(text="R1. Voir {ref:detail} et {ref:key_table}.", in_brief=True)])
     return [chapter_one, chapter_two]
 
 
@@ -51,14 +55,25 @@ def test_restricted_edition_shows_every_contact_once():
     assert "contacts_all" in block_ids(guide) and "contacts_public" not in block_ids(guide)
 
 
-def test_brief_keeps_key_blocks_and_cites_the_full_guide_for_the_rest():
+def test_full_guide_opens_with_key_messages_foreword_and_how_to_use_before_chapter_one():
+    guide = assemble_guide(make_context(), None, edition="public", length="full",
+                           chapters=make_chapters(), annexes=[])
+    assert [c.key for c in guide.chapters] == ["key_messages", "foreword", "how_to_use", "sources", "recommendations"]
+    assert [c.is_numbered for c in guide.chapters] == [False, False, False, True, True]
+    # a draft without a foreword in its parameters shows where it will go
+    assert guide.chapters[1].blocks[0].kind == "warning"
+
+
+def test_brief_is_a_summary_not_the_full_guide_cut():
     guide = assemble_guide(make_context(), None, edition="public", length="brief",
                            chapters=make_chapters(), annexes=[])
-    assert block_ids(guide) == {"key_table"}
-    text = guide.chapters[1].blocks[0].text
-    assert "{ref:key_table}" in text
-    assert "Voir Tableau I.2 de la version complète" in text  # 'detail' is table I.2 of the full guide
-    assert "le tableau I.2 de la version complète" in text  # not "le tableau Tableau I.2"
+    keys = [c.key for c in guide.chapters]
+    assert keys[:3] == ["key_messages", "foreword", "how_to_use"] and keys[-1] == "brief_more"
+    assert not any(c.is_numbered for c in guide.chapters) and not guide.annexes
+    assert "Intro I" not in guide.model_dump_json()  # no chapter introduction on its own
+    assert "detail" not in block_ids(guide) and "contacts_public" not in block_ids(guide)
+    more = guide.chapters[-1]
+    assert "SEN_guide_fr_public_full.pdf" in more.blocks[0].text
 
 
 def test_draft_and_synthetic_marks_follow_parameters():
@@ -76,6 +91,17 @@ def test_cover_in_english():
     assert guide.title == "User guide to the migration profile"
     assert guide.country_name == "Senegal"
     assert guide.date == dt.date(2026, 1, 2)
+
+
+def test_citations_of_blocks_a_guide_leaves_out_read_as_the_full_guide_label():
+    chapter = Chapter(number="I", key="sources", title="Sources", blocks=[
+        Table(id="detail", caption="Detail", columns=["x"], rows=[[2]]),
+        Table(id="kept", caption="Kept", columns=["x"], rows=[[2]]),
+        Paragraph(text="Voir {ref:detail} et {ref:kept} ; le tableau {num:detail}.")])
+    kept = chapter.model_copy(update={"blocks": chapter.blocks[1:]})
+    text = _replace_dangling_refs([kept], label_blocks([chapter], "fr"), "fr")[0].blocks[1].text
+    # "le tableau {num:…}" of a table left out: its number only, not "le tableau Tableau I.1"
+    assert text == "Voir Tableau I.1 de la version complète et {ref:kept} ; le tableau I.1 de la version complète."
 
 
 def test_empty_section_dropped():

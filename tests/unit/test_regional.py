@@ -31,6 +31,10 @@ TODAY = dt.date(2025, 11, 1)
 COUNTRIES = ["SEN", "GMB", "NER"]
 
 
+def _chapter(guide, key):
+    return next(c for c in guide.chapters if c.key == key)
+
+
 @pytest.fixture(scope="module")
 def region() -> regional_data.RegionData:
     return regional_data.collect_region(COUNTRIES, TODAY)
@@ -119,7 +123,7 @@ def test_coverage_table_and_sentence_name_the_gap(guides):
     table = _block(guides["en"], "regional_coverage")
     crisis = next(row for row in table.rows if row[0] == "Migration in crisis situations")
     assert crisis[-1] == "The Gambia"
-    texts = [b.text for b in guides["en"].chapters[1].blocks if isinstance(b, Paragraph)]
+    texts = [b.text for b in _chapter(guides["en"], "regional_coverage").blocks if isinstance(b, Paragraph)]
     assert any("1 of 3 countries have at least one coverage gap" in t and "The Gambia" in t for t in texts)
 
 
@@ -198,7 +202,7 @@ def test_a_rule_merged_into_a_workshop_recommendation_still_counts(region):
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_every_text_is_filled_in_its_language(guides, lang):
     guide = guides[lang]
-    assert [c.number for c in guide.chapters] == ["I", "II", "III", "IV", "V"]
+    assert [c.number for c in guide.chapters] == ["KM", "I", "II", "III", "IV", "V"]
     for chapter in [*guide.chapters, *guide.annexes]:
         for text in iter_texts(chapter):
             leftover = re.sub(r"\{(ref|num):[A-Za-z0-9_-]+\}", "", text)
@@ -206,26 +210,26 @@ def test_every_text_is_filled_in_its_language(guides, lang):
     gambia = "Gambie" if lang == "fr" else "The Gambia"
     assert gambia in guide.country_name
     title = yaml.safe_load((reference_dir() / "chapters" / "regional.yaml").read_text(encoding="utf-8"))
-    assert guide.chapters[2].title == title["network"]["title"][lang]
+    assert _chapter(guide, "regional_network").title == title["network"]["title"][lang]
 
 
 def test_draft_mark_until_every_guide_is_endorsed(region):
     guide = regional_synthesis.build_regional_synthesis(None, "en", region=region)
     assert guide.is_draft  # The Gambia and Niger are drafts
-    callout = guide.chapters[0].blocks[0]
+    callout = _chapter(guide, "regional_exercise").blocks[0]
     assert callout.kind == "warning" and "Niger and The Gambia" in callout.text
     endorsed = _with_params(_with_params(region, "GMB", endorsement={"status": "published"}),
                             "NER", endorsement={"status": "endorsed"})
     final = regional_synthesis.build_regional_synthesis(None, "en", region=endorsed)
     assert not final.is_draft
-    assert not any(b.type == "callout" and "DRAFT" in b.text for b in final.chapters[0].blocks)
+    assert not any(b.type == "callout" and "DRAFT" in b.text for b in _chapter(final, "regional_exercise").blocks)
 
 
 def test_synthetic_mark_when_any_country_is_demo(region):
     mixed = _with_params(_with_params(region, "SEN", is_demo=False), "NER", is_demo=False)
     guide = regional_synthesis.build_regional_synthesis(None, "en", region=mixed)
     assert guide.is_synthetic
-    notes = [b.text for b in guide.chapters[0].blocks if b.type == "callout" and b.kind == "info"]
+    notes = [b.text for b in _chapter(guide, "regional_exercise").blocks if b.type == "callout" and b.kind == "info"]
     assert notes == ["The Gambia: synthetic demonstration data, describing no real country."]
     real = _with_params(mixed, "GMB", is_demo=False)
     assert not regional_synthesis.build_regional_synthesis(None, "en", region=real).is_synthetic
@@ -244,7 +248,7 @@ def test_a_failing_country_is_named_and_the_others_go_on(region, monkeypatch):
     partial = regional_data.collect_region("SEN CIV", TODAY)
     assert partial.countries == ["SEN"] and "params/CIV.yaml" in partial.skipped["CIV"]
     guide = regional_synthesis.build_regional_synthesis(None, "en", region=partial)
-    left_out = [b for b in guide.chapters[0].blocks if b.type == "callout" and b.title == "Countries left out"]
+    left_out = [b for b in _chapter(guide, "regional_exercise").blocks if b.type == "callout" and b.title == "Countries left out"]
     assert left_out and "Côte d’Ivoire" in left_out[0].text and "params/CIV.yaml" in left_out[0].text
     monkeypatch.setattr(regional_data, "build_country_snapshot", lambda code, today=None: fake_snapshot("CIV"))
     with pytest.raises(MpanalysisError, match="no country could be compared"):
@@ -332,3 +336,54 @@ def test_a_rule_that_applies_in_every_country_becomes_a_regional_recommendation(
     from mpanalysis.analysis.recommendations import load_rules
     texts = {r.text["en"] for r in load_rules() if r.id in everywhere}
     assert {row[0] for row in table.rows} == texts
+
+
+# ------------------------------------------------------------------------------ key messages, overdue stages
+
+
+def test_key_messages_open_the_synthesis_and_cite_its_figures_and_tables(guides):
+    from mpanalysis.guide.document import KeyMessage, find_unknown_refs
+
+    for guide in guides.values():
+        first = guide.chapters[0]
+        assert first.key == "regional_key_messages" and not first.is_numbered
+        messages = [b for b in first.blocks if isinstance(b, KeyMessage)]
+        assert 4 <= len(messages) <= 7
+        assert all(re.search(r"\(\{ref:regional_[a-z_]+\}\)\.$", m.text) for m in messages)
+        assert find_unknown_refs(guide) == []
+    assert guides["fr"].chapters[0].blocks[0].headline == "1 sur 3"  # only Senegal's guide is endorsed
+
+
+def test_a_stage_past_its_date_and_not_done_is_flagged_overdue(region, guides):
+    overdue = regional_data.list_overdue_milestones(region)
+    # The Gambia's drafting was due on 1 October 2025 and is not done on 1 November 2025
+    assert overdue[["country", "stage"]].values.tolist() == [["GMB", "drafting"]]
+    late = _with_params(region, "SEN", milestones=[{"stage": "publication", "start": "2025-10-15", "done": False},
+                                                   {"stage": "workshop", "start": "2025-12-01", "done": False}])
+    late = dataclasses.replace(late, snapshots=tuple(
+        dataclasses.replace(s, milestones=build_milestone_table(s.params, TODAY)) for s in late.snapshots))
+    assert regional_data.list_overdue_milestones(late)["country"].tolist() == ["GMB", "SEN"]  # not the future one
+    guide = guides["fr"]
+    callout = next(b for b in _chapter(guide, "regional_exercise").blocks if b.type == "callout"
+                   and b.title == "Étapes en retard")
+    assert callout.text == ("Une étape de l’exercice est en retard au 1ᵉʳ novembre 2025 : Gambie, rédaction "
+                            "(échéance : 1ᵉʳ octobre 2025).")
+    status = _block(guide, "regional_status")
+    assert next(r for r in status.rows if r[0] == "Gambie")[-1] == "Rédaction (date prévue : 1ᵉʳ oct. 2025 ; en retard)"
+    assert any(m.headline == "1" and "Gambie" in m.text for m in guide.chapters[0].blocks)
+    gantt = _block(guide, "regional_timeline").figure_dict()
+    late_bars = [t for t in gantt["data"] if t.get("name") == "en retard"]
+    assert len(late_bars) == 1 and late_bars[0]["y"] == ["Gambie — Rédaction"]
+
+
+def test_the_synthesis_carries_no_country_level_endorsement_notice(guides):
+    from mpanalysis.render.html import build_html
+
+    texts = yaml.safe_load((reference_dir() / "guide_texts.yaml").read_text(encoding="utf-8"))
+    for lang, guide in guides.items():
+        page = build_html(guide, "screen")
+        assert texts["draft_notice"][lang] not in page
+        assert "autorité nationale de coordination" not in page.split("<main")[0]
+        assert guide.draft_notice in page.replace("\u00a0", " ")
+        deck = regional_slides.build_slides_html(guide)
+        assert texts["draft_notice"][lang] not in deck

@@ -1,8 +1,8 @@
 """The guide's document model: what chapter notebooks produce and the renderers consume.
 
 A guide is a tree of frozen pydantic models — :class:`Guide` → :class:`Chapter` → :class:`Section`
-→ blocks (:class:`Paragraph`, :class:`BulletList`, :class:`Callout`, :class:`Table`,
-:class:`Figure`). Every text is **plain text**, never HTML or Markdown: the renderers escape it,
+→ blocks (:class:`Paragraph`, :class:`BulletList`, :class:`Callout`, :class:`KeyMessage`,
+:class:`Signature`, :class:`Table`, :class:`Figure`). Every text is **plain text**, never HTML or Markdown: the renderers escape it,
 so an answer such as ``<script>`` or ``=HYPERLINK(…)`` stays literal text in every format.
 
 Figures and tables are numbered per chapter ("Figure II.3", "Tableau I.2") once, by
@@ -50,8 +50,9 @@ from mpanalysis.paths import reference_dir
 from mpanalysis.wording.quotes import LITERAL_MARK, protect_text, unprotect_text  # noqa: F401
 
 __all__ = [
-    "Block", "BulletList", "Callout", "Chapter", "DocumentError", "Figure", "Guide", "Numbering",
-    "Paragraph", "PrintFigure", "RefLabel", "Section", "Table", "find_unknown_refs", "iter_blocks",
+    "Block", "BulletList", "Callout", "Chapter", "DocumentError", "Figure", "Guide", "KeyMessage",
+    "Numbering", "Paragraph", "PrintFigure", "RefLabel", "Section", "Signature", "Table",
+    "find_unknown_refs", "iter_blocks",
     "label_blocks", "load_guide_texts", "number_guide", "protect_text", "read_chapter",
     "read_chapters", "replace_refs", "resolve_refs", "split_refs", "unprotect_text",
     "write_chapter",
@@ -161,6 +162,30 @@ class Callout(_Block):
     text: NonEmptyText
 
 
+class KeyMessage(_Block):
+    """One of the guide's key messages: its key number (``headline``: "11 %", "R1") and the
+    sentence saying what it means, which cites the figure or table showing it.
+
+    >>> KeyMessage(headline="11 %", text="Seuls 11 % des échanges reposent sur un accord formel ({ref:t1}).").headline
+    '11 %'
+    """
+
+    type: Literal["key_message"] = "key_message"
+    headline: NonEmptyText
+    text: NonEmptyText
+
+
+class Signature(_Block):
+    """The signature under a foreword: place and date, name, function, institution (one per line).
+
+    >>> Signature(lines=["Dakar, le 30 septembre 2025", "A. Sarr"]).lines[1]
+    'A. Sarr'
+    """
+
+    type: Literal["signature"] = "signature"
+    lines: list[NonEmptyText] = Field(min_length=1)
+
+
 class Table(_Block):
     """A numbered table: header ``columns`` and ``rows`` of text, numbers or ``None`` (empty).
 
@@ -180,6 +205,9 @@ class Table(_Block):
     columns: list[NonEmptyText] = Field(min_length=1)
     rows: list[list[Cell]]
     notes: list[NonEmptyText] = Field(default_factory=list)
+    #: The number the table has in the full guide ("II.2") when shown out of its chapter (the
+    #: brief): it keeps that label, so the brief and the full guide cite it alike.
+    number: PlainText | None = None
 
     @model_validator(mode="after")
     def _rectangular(self) -> "Table":
@@ -269,6 +297,8 @@ class Figure(_Block):
     alt: NonEmptyText
     plotly_json: PlotlyJson
     notes: list[NonEmptyText] = Field(default_factory=list)
+    #: As :attr:`Table.number`: the number kept from the full guide when shown elsewhere.
+    number: PlainText | None = None
     print_figure: PrintFigure | None = None
 
     def figure_dict(self, *, is_print: bool = False) -> dict[str, Any]:
@@ -303,7 +333,8 @@ class Figure(_Block):
                    notes=notes or [], print_figure=printed)
 
 
-Block = Annotated[Union[Paragraph, BulletList, Callout, Table, Figure], Field(discriminator="type")]
+Block = Annotated[Union[Paragraph, BulletList, Callout, KeyMessage, Signature, Table, Figure],
+                  Field(discriminator="type")]
 
 
 class Section(_Model):
@@ -343,6 +374,15 @@ class Chapter(_Model):
     key: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
     title: NonEmptyText
     intro: PlainText | None = None
+    #: False for the parts printed without a number (key messages, foreword, how to use this
+    #: guide, the brief's parts): their heading is the title alone.
+    is_numbered: bool = True
+    #: False for a part printed straight after the previous one, on the same page (the brief's
+    #: "how to use" after its foreword, its recommendations after its figures).
+    starts_page: bool = True
+    #: The running header of the sheets this part opens when parts are printed after it on them
+    #: (by default their titles, joined).
+    running_title: PlainText | None = None
     blocks: list[Block] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
 
@@ -370,6 +410,9 @@ class Guide(_Model):
     title: NonEmptyText
     subtitle: PlainText | None = None
     kind_label: PlainText | None = None  # cover kind line; default "User guide to the migration profile"
+    #: What the DRAFT mark means, on the cover; default: a country's guide awaiting endorsement
+    #: by its national coordinating authority (``guide_texts.yaml``, ``draft_notice``).
+    draft_notice: PlainText | None = None
     date: dt.date
     version: NonEmptyText = "1.0"
     is_draft: bool = True
@@ -453,6 +496,11 @@ def iter_texts(part: Chapter | Section, *, has_cells: bool = True) -> Iterator[s
             if block.title:
                 yield block.title
             yield block.text
+        elif isinstance(block, KeyMessage):
+            yield block.headline
+            yield block.text
+        elif isinstance(block, Signature):
+            yield from block.lines
         elif isinstance(block, Table):
             yield block.caption
             yield from block.columns
@@ -537,6 +585,13 @@ def label_blocks(chapters: Iterable[Chapter], lang: str) -> Numbering:
     >>> n = label_blocks([c], "en")
     >>> n.labels, n.numbers
     ({'t_needs': 'Table III.1'}, {'t_needs': 'III.1'})
+
+    A block shown out of its chapter keeps the number it was given (:attr:`Table.number`):
+
+    >>> brief = Chapter(number="B1", key="b", title="T", is_numbered=False, blocks=[
+    ...     Table(id="t_net", caption="c", columns=["a"], rows=[], number="II.2")])
+    >>> label_blocks([brief], "fr").labels
+    {'t_net': 'Tableau II.2'}
     """
     texts = load_guide_texts(lang)
     labels: dict[str, str] = {}
@@ -548,7 +603,7 @@ def label_blocks(chapters: Iterable[Chapter], lang: str) -> Numbering:
             if isinstance(block, (Figure, Table)):
                 kind = block.type
                 counters[kind] += 1
-                numbers[block.id] = f"{chapter.number}.{counters[kind]}"
+                numbers[block.id] = block.number or f"{chapter.number}.{counters[kind]}"
                 labels[block.id] = f"{texts[kind]} {numbers[block.id]}"
                 kinds[block.id] = kind
     return Numbering(labels=labels, numbers=numbers, kinds=kinds, lang=lang)

@@ -1,13 +1,19 @@
 """Assembling a country's guide from its saved chapters: one guide per language, edition and
-length, with the annexes, the cover facts and the provenance block.
+length, with its opening, the annexes, the cover facts and the provenance block.
 
-The chapter notebooks save every chapter once per language with blocks tagged by ``audience``
-and ``in_brief``; this module selects, per edition and length, what each guide shows:
+Every guide opens with the key messages, the foreword and "how to use this guide"
+(:func:`mpanalysis.guide.chapters.front.build_front_matter`), built from the findings, measures
+and recommendations that chapters I–IV saved. Then:
 
-- the **public** edition drops ``restricted`` blocks (every contact) and keeps ``public`` ones
-  (contacts of respondents who consented); the **restricted** edition does the opposite;
-- the **brief** guide keeps each chapter's introduction and the blocks flagged ``in_brief``
-  (key figures, top recommendations); it has no annexes.
+- the **full** guide has chapters I–IV (and V, what changed), then the annexes;
+- the **brief** guide is a summary of a few pages, not the full guide cut: after its opening come
+  the figures and tables that say the most (with their numbers in the full guide), the five
+  priority recommendations in full, and where to find the rest
+  (:func:`mpanalysis.guide.chapters.front.build_brief_chapters`); it has no annexes.
+
+Per edition, the **public** guide drops ``restricted`` blocks (every contact) and keeps
+``public`` ones (contacts of respondents who consented); the **restricted** edition does the
+opposite. A citation of a block the guide leaves out reads "Table I.3 of the full version".
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ from typing import Any
 
 from mpanalysis.errors import MpanalysisError
 from mpanalysis.guide.chapters.annexes import build_annexes
-from mpanalysis.guide.chapters.base import ChapterContext, load_chapter_results
+from mpanalysis.guide.chapters.base import ChapterContext, load_chapter_results, load_findings, load_measures
+from mpanalysis.guide.chapters.front import build_brief_chapters, build_front_matter, list_guide_recommendations
+from mpanalysis.guide.chapters.recommendations import EARLIER_CHAPTERS
 from mpanalysis.guide.document import Chapter, Guide, Numbering, Section, iter_blocks, label_blocks, replace_refs
 from mpanalysis.guide.texts import get_chapter_text
 
@@ -81,12 +89,14 @@ def _replace_dangling_refs(chapters: list[Chapter], full: Numbering, lang: str) 
 def assemble_guide(ctx: ChapterContext, work_dir, *, edition: str, length: str,
                    provenance: dict | None = None, version: str = "1",
                    today: dt.date | None = None, chapters: list[Chapter] | None = None,
-                   annexes: list[Chapter] | None = None) -> Guide:
+                   annexes: list[Chapter] | None = None, findings: list | None = None,
+                   measures: dict[str, float] | None = None) -> Guide:
     """Return the guide of one country, language, edition and length.
 
-    ``work_dir`` is the language folder where the chapter notebooks saved their chapters
-    (``<work_dir>/chapters/<key>.json``). ``chapters``/``annexes`` may be passed when already
-    loaded (the batch builds every edition and length from one load).
+    ``work_dir`` is the language folder where the chapter notebooks saved their chapters,
+    findings and measures (``<work_dir>/chapters/<key>.json``…). ``chapters``/``annexes`` may be
+    passed when already loaded (the batch builds every edition and length from one load), and
+    ``findings``/``measures`` of chapters I–III when built in this process.
     """
     if edition not in EDITIONS or length not in LENGTHS:
         raise MpanalysisError(f"edition must be one of {EDITIONS} and length one of {LENGTHS}")
@@ -96,19 +106,35 @@ def assemble_guide(ctx: ChapterContext, work_dir, *, edition: str, length: str,
         chapters = load_chapter_results(work_dir, list(CHAPTER_KEYS))
     if annexes is None:
         annexes = build_annexes(ctx, today)
+    params = ctx.params
+    is_draft = not params.endorsement.is_final
     full_numbering = label_blocks([*chapters, *annexes], lang)
-    shown = [c for c in (select_chapter_content(ch, edition, length) for ch in chapters) if c]
-    shown_annexes = [] if length == "brief" else [
-        a for a in (select_chapter_content(an, edition, length) for an in annexes) if a and (a.blocks or a.sections)]
+    # without a work folder nor findings given (a preview), the opening has no finding to report
+    if findings is None:
+        findings = load_findings(work_dir, list(EARLIER_CHAPTERS)) if work_dir is not None else []
+    if measures is None:
+        measures = load_measures(work_dir) if work_dir is not None else {}
+    recommendations = list_guide_recommendations(ctx, findings, measures)
+    # the opening cites the chapters as every edition shows them
+    cited = [c for c in (select_chapter_content(ch, edition, "full") for ch in chapters) if c]
+    front = build_front_matter(ctx, cited, findings, measures, recommendations, length=length, is_draft=is_draft)
+    if length == "full":
+        shown = [*front, *cited]
+        shown_annexes = [a for a in (select_chapter_content(an, edition, length) for an in annexes)
+                         if a and (a.blocks or a.sections)]
+    else:
+        full_file = make_guide_stem(params.country, lang, edition, "full") + ".pdf"
+        shown = [*front, *build_brief_chapters(ctx, cited, findings, recommendations, full_numbering,
+                                               full_file=full_file, edition=edition, is_draft=is_draft)]
+        shown_annexes = []
     shown, shown_annexes = (_replace_dangling_refs(shown, full_numbering, lang),
                             _replace_dangling_refs(shown_annexes, full_numbering, lang))
-    params = ctx.params
     country_name = params.get_country_name(lang)
     return Guide(
         country=params.country, country_name=country_name, lang=lang, edition=edition, length=length,
         title=get_chapter_text("annexes.guide.title", lang),
         kind_label=get_chapter_text("annexes.guide.kind", lang),
-        date=today, version=version, is_draft=not params.endorsement.is_final,
+        date=today, version=version, is_draft=is_draft,
         is_synthetic=params.is_demo, chapters=shown, annexes=shown_annexes,
         provenance=json.loads(json.dumps(provenance or {}, default=str)),
     )

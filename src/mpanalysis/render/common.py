@@ -113,7 +113,11 @@ def chapter_heading(chapter: Chapter, texts: dict[str, str], is_annex: bool = Fa
     'II. Le cycle'
     >>> chapter_heading(Chapter(number="A", key="m", title="Méthodologie"), texts, is_annex=True)
     'Annexe A. Méthodologie'
+    >>> chapter_heading(Chapter(number="KM", key="key_messages", title="Messages clés", is_numbered=False), texts)
+    'Messages clés'
     """
+    if not chapter.is_numbered:
+        return chapter.title
     prefix = f"{texts['annex']} {chapter.number}" if is_annex else chapter.number
     return f"{prefix}. {chapter.title}"
 
@@ -136,7 +140,8 @@ def list_figures(guide: Guide) -> list[Figure]:
 
 
 def build_outline(guide: Guide, texts: dict[str, str]) -> list[TocEntry]:
-    """Return the table of contents: chapters and annexes, each with its first-level sections.
+    """Return the table of contents: chapters and annexes, each with its first-level sections (the
+    unnumbered parts of the opening without theirs).
 
     >>> g = Guide(country="SEN", country_name="Sénégal", lang="fr", title="G", date="2025-01-31",
     ...           chapters=[Chapter(number="I", key="sources", title="Sources",
@@ -148,6 +153,8 @@ def build_outline(guide: Guide, texts: dict[str, str]) -> list[TocEntry]:
     for chapter, is_annex in iter_parts(guide):
         anchor = chapter_anchor(chapter, is_annex)
         entries.append(TocEntry(1, chapter_heading(chapter, texts, is_annex), anchor))
+        if not chapter.is_numbered:
+            continue  # the opening's parts are a page or two: their sections would only lengthen the list
         for index, section in enumerate(chapter.sections, start=1):
             entries.append(TocEntry(2, section.title, section_anchor(anchor, index)))
     return entries
@@ -213,11 +220,22 @@ def build_cover_items(guide: Guide, texts: dict[str, str]) -> list[tuple[str, st
     ]
 
 
+def get_draft_notice(guide: Guide, texts: dict[str, str]) -> str:
+    """Return what the DRAFT mark means for this document (the guide's own, or a country guide's).
+
+    >>> g = Guide(country="XRG", country_name="Région", lang="fr", title="S", date="2025-01-31",
+    ...           draft_notice="Synthèse provisoire.")
+    >>> get_draft_notice(g, {"draft_notice": "Projet."})
+    'Synthèse provisoire.'
+    """
+    return typeset(guide.draft_notice, guide.lang) if guide.draft_notice else texts["draft_notice"]
+
+
 def build_notices(guide: Guide, texts: dict[str, str]) -> list[tuple[str, str]]:
     """Return the ``(kind, text)`` notices the cover must show (draft, synthetic, restricted)."""
     notices = []
     if guide.is_draft:
-        notices.append(("draft", texts["draft_notice"]))
+        notices.append(("draft", get_draft_notice(guide, texts)))
     if guide.is_synthetic:
         notices.append(("synthetic", texts["synthetic_notice"]))
     if guide.edition == "restricted":

@@ -32,9 +32,11 @@ from mpanalysis.guide.document import (
     Chapter,
     Figure,
     Guide,
+    KeyMessage,
     Numbering,
     Paragraph,
     Section,
+    Signature,
     Table,
     number_guide,
     resolve_refs,
@@ -273,6 +275,9 @@ def _set_up_styles(doc, lang_tag: str) -> None:
     add_paragraph_style("Cover Kind", 10, TEAL, bold=True, after=18, before=60)
     add_paragraph_style("Cover Country", 32, NAVY, bold=True, after=6)
     add_paragraph_style("Cover Notice", 9.5, INK, after=8)
+    add_paragraph_style("Key Headline", 18, TEAL, bold=True, before=10, after=0).paragraph_format.keep_with_next = True
+    add_paragraph_style("Key Text", 10.5, INK, after=4).paragraph_format.left_indent = Cm(0.4)
+    add_paragraph_style("Signature", 10.5, INK, before=18, after=0).paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     add_paragraph_style("TOC 1", 11, NAVY, bold=True, before=6, after=2)
     add_paragraph_style("TOC 2", 10, INK, after=1).paragraph_format.left_indent = Cm(0.8)
     for name in ("TOC 1", "TOC 2"):  # the page number flush right, dots leading to it
@@ -648,6 +653,11 @@ def _add_block(doc, block, guide: Guide, texts, numbering: Numbering) -> None:
             paragraph.paragraph_format.keep_with_next = index < len(parts) - 1
             _shade_paragraph(paragraph, fill, border)
         _styled(doc.add_paragraph(), "Block Note")
+    elif isinstance(block, KeyMessage):
+        _add_text(_styled(doc.add_paragraph(), "Key Headline"), block.headline, numbering)
+        _add_text(_styled(doc.add_paragraph(), "Key Text"), block.text, numbering)
+    elif isinstance(block, Signature):
+        _add_text(_styled(doc.add_paragraph(), "Signature"), "\n".join(block.lines), numbering)
     elif isinstance(block, Table):
         _add_table(doc, block, texts, numbering)
     elif isinstance(block, Figure):
@@ -669,6 +679,8 @@ def _add_chapter(doc, chapter: Chapter, is_annex: bool, guide, texts, numbering,
                  bookmarks: dict[str, str]) -> None:
     heading = common.chapter_heading(chapter, texts, is_annex)
     paragraph = _add_text(_styled(doc.add_paragraph(), "Heading 1"), heading, numbering)
+    if not chapter.starts_page:  # printed straight after the previous part
+        paragraph.paragraph_format.page_break_before = False
     anchor = common.chapter_anchor(chapter, is_annex)
     _bookmark(paragraph, bookmarks[anchor], list(bookmarks).index(anchor))
     if chapter.intro:
@@ -722,7 +734,8 @@ def build_docx(guide: Guide) -> bytes:
 
     _add_cover(doc, guide, texts)
     bookmarks = build_toc_bookmarks(guide, texts)
-    _add_toc(doc, guide, texts, bookmarks)
+    if guide.length == "full":  # a brief of a few pages needs no table of contents
+        _add_toc(doc, guide, texts, bookmarks)
     for chapter, is_annex in common.iter_parts(guide):
         _add_chapter(doc, chapter, is_annex, guide, texts, numbering, bookmarks)
     _add_provenance(doc, guide, texts, bookmarks)

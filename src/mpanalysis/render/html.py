@@ -86,6 +86,38 @@ def build_page_counter_css(template: str) -> Markup:
     return Markup(" ".join(parts))
 
 
+def group_named_pages(guide: Guide, outline: list[common.TocEntry]) -> list[tuple[str, str, list[str]]]:
+    """Return the printed guide's named pages as ``(page name, running title, part anchors)``:
+    one per chapter, shared by a part printed straight after the previous one
+    (``Chapter.starts_page`` false). The running title of a shared page is the first part's
+    ``running_title``, or the parts' titles joined.
+
+    Chromium starts a new sheet wherever the page name changes, so parts that share a sheet
+    must share a name.
+
+    >>> from mpanalysis.guide.document import Chapter
+    >>> g = Guide(country="SEN", country_name="Sénégal", lang="en", title="G", date="2025-01-31",
+    ...           chapters=[Chapter(number="FW", key="foreword", title="Foreword", is_numbered=False),
+    ...                     Chapter(number="HU", key="how_to_use", title="How to use", is_numbered=False,
+    ...                             starts_page=False)])
+    >>> group_named_pages(g, common.build_outline(g, {"annex": "Annex"}))
+    [('ch-foreword', 'Foreword · How to use', ['ch-foreword', 'ch-how_to_use'])]
+    """
+    parts = {common.chapter_anchor(chapter, is_annex): chapter for chapter, is_annex in common.iter_parts(guide)}
+    groups: list[tuple[str, list[str], list[str]]] = []
+    for entry in outline:
+        if entry.level != 1:
+            continue
+        if not parts[entry.anchor].starts_page and groups:
+            groups[-1][1].append(entry.heading)
+            groups[-1][2].append(entry.anchor)
+        else:
+            groups.append((entry.anchor, [entry.heading], [entry.anchor]))
+    return [(name, (parts[name].running_title if len(anchors) > 1 and parts[name].running_title
+                    else " · ".join(headings)), anchors)
+            for name, headings, anchors in groups]
+
+
 class _MemoryBytecodeCache(BytecodeCache):
     """Compiled templates kept in memory for the process.
 
@@ -115,7 +147,7 @@ def _environment() -> Environment:
 
 
 def _read_css(mode: str) -> str:
-    names = ["guide.css", "screen.css" if mode == "screen" else "print.css"]
+    names = ["guide.css", "front.css", "screen.css" if mode == "screen" else "print.css"]
     return "\n".join((ASSETS_DIR / name).read_text(encoding="utf-8") for name in names)
 
 
@@ -236,10 +268,12 @@ def build_html(guide: Guide, mode: Literal["screen", "print"] = "screen",
         texts=texts,
         numbering=numbering,
         toc_tree=toc_tree,
+        named_pages=group_named_pages(guide, outline),
         parts=list(common.iter_parts(guide)),
         cover_items=common.build_cover_items(guide, texts),
         cover_date=common.format_guide_date(guide, texts),
         notices=common.build_notices(guide, texts),
+        draft_notice=common.get_draft_notice(guide, texts),
         provenance_rows=common.flatten_provenance(guide.provenance, texts),
         package_version=__version__,
         css=Markup(_read_css(mode)),

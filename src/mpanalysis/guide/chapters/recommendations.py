@@ -256,8 +256,9 @@ def _labels(lang: str) -> dict[str, dict[str, str]]:
             "origin": get_rule_labels("origin", lang), "timeframe": get_rule_labels("timeframe", lang)}
 
 
-def _recommendation_blocks(recommendation: Recommendation, findings_by_id, blocks, lang: str) -> list:
-    """A recommendation as the guide prints it: its number and text, then who leads it, with
+def build_recommendation_blocks(recommendation: Recommendation, findings_by_id, blocks, lang: str) -> list:
+    """Return a recommendation as the guide prints it (chapter IV, and the brief's priority
+    recommendations): a paragraph with its number and text, then a list of who leads it, with
     whom, by when, how to know it was done, its priority and origin, and the evidence."""
     labels = _labels(lang)
     head = Paragraph(text=_t("recommendation.head", lang, number=recommendation.number,
@@ -347,6 +348,15 @@ def count_recommendations(recommendations: Sequence[Recommendation]) -> dict[str
     return measures
 
 
+def build_guide_recommendations(ctx: ChapterContext, findings: Sequence, measures: Mapping[str, float]) -> list:
+    """Return the country's recommendations as chapter IV (and the guide's opening and brief) show
+    them: rules evaluated, workshop's merged, numbered, institutions named as the guide names them
+    in its language (the parameters' corrections and translations)."""
+    names = name_entities(ctx.dataset.entities, load_name_overrides(ctx.country, ctx.params), ctx.lang)
+    return build_recommendations(findings, measures, ctx.params, ctx.lang, names=names,
+                                 actors=build_actor_table(ctx.dataset))
+
+
 def build_recommendations_chapter(ctx: ChapterContext, findings: Sequence, measures: Mapping[str, float], *,
                                   chapters: Sequence[Chapter] | None = None) -> ChapterResult:
     """Return chapter IV: the recommendations, numbered, grouped, each with its evidence.
@@ -374,11 +384,7 @@ def build_recommendations_chapter(ctx: ChapterContext, findings: Sequence, measu
     1.0
     """
     lang = ctx.lang
-    entities = ctx.dataset.entities
-    # institutions as the guide names them in its language (the parameters' corrections and translations)
-    names = name_entities(entities, load_name_overrides(ctx.country, ctx.params), lang)
-    recommendations = build_recommendations(findings, measures, ctx.params, lang, names=names,
-                                            actors=build_actor_table(ctx.dataset))
+    recommendations = build_guide_recommendations(ctx, findings, measures)
     blocks = map_evidence_to_blocks(chapters or [])
     findings_by_id = {f.id: f for f in findings}
     labels = _labels(lang)
@@ -407,7 +413,7 @@ def build_recommendations_chapter(ctx: ChapterContext, findings: Sequence, measu
         chapter_blocks.append(Paragraph(text=_t("no_recommendation", lang), in_brief=True))
     for category in get_category_codes():
         in_category = [r for r in recommendations if r.category == category]
-        section_blocks = ([b for r in in_category for b in _recommendation_blocks(r, findings_by_id, blocks, lang)]
+        section_blocks = ([b for r in in_category for b in build_recommendation_blocks(r, findings_by_id, blocks, lang)]
                           or [Paragraph(text=_t("category.none", lang))])
         sections.append(Section(title=labels["category"][category], blocks=section_blocks))
     chapter = Chapter(number=CHAPTER_NUMBER, key=CHAPTER_KEY, title=_t("title", lang), intro=_t("intro", lang),

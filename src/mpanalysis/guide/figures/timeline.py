@@ -4,6 +4,7 @@ endorsement → publication, from the milestones in each country's parameters.""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -49,14 +50,16 @@ def build_milestone_table(params: CountryParams, today: dt.date | None = None) -
 
 def plot_exercise_timeline(milestones: pd.DataFrame, lang: str = "fr", *,
                            row_labels: pd.Series | None = None, title: str | None = None,
-                           is_dated: bool = True) -> go.Figure:
+                           is_dated: bool = True,
+                           extra_states: Mapping[str, tuple[str, str]] | None = None) -> go.Figure:
     """Return a Gantt chart of milestones: one bar per row, and a diamond for a stage of
     ``POINT_STAGE_DAYS`` days or less (a one-day bar would be a hairline nobody sees).
 
     ``milestones`` has ``stage, start, end, state`` and, for a regional chart, ``country``: the
     rows are then labelled "country — stage" unless ``row_labels`` is given. With ``is_dated``
     each start date is written beside its bar or diamond, the language's way; the axis names
-    the months in the language too.
+    the months in the language too. ``extra_states`` maps a state of the caller's own (the
+    regional synthesis' ``overdue``) to its colour and legend label, drawn after the three known.
 
     >>> p = CountryParams(country="SEN", milestones=[{"stage": "workshop", "start": "2025-05-12"},
     ...     {"stage": "questionnaire", "start": "2025-02-01", "end": "2025-03-15"}])
@@ -86,11 +89,12 @@ def plot_exercise_timeline(milestones: pd.DataFrame, lang: str = "fr", *,
     states = frame["state"].reset_index(drop=True)
     dates = [format_date(d.date(), "d MMM y", locale=babel_locale(lang)) for d in start]
     fig = go.Figure()
-    for state, colour in STATE_COLOURS.items():
+    legend = {state: (colour, _state_label(state, lang)) for state, colour in STATE_COLOURS.items()}
+    legend.update(extra_states or {})
+    for state, (colour, name) in legend.items():
         mask = (states == state).to_numpy()
         if not mask.any():
             continue
-        name = _state_label(state, lang)
         fig.add_trace(go.Bar(
             y=list(labels[mask]), x=list(duration_ms[mask]), base=[d.isoformat() for d in start[mask]],
             orientation="h", marker_color=colour, name=name, legendgroup=state, showlegend=True,

@@ -144,6 +144,8 @@ def _build_params(builder: _CountryBuilder) -> dict:
             "good_practices": [texts["workshop_good_practices"][key] for key in workshop["good_practices"]],
         }
     params["endorsement"] = spec["endorsement"]
+    if "foreword" in spec:
+        params["foreword"] = {**spec["foreword"], "text": texts["forewords"][spec["foreword"]["text"]]}
     params["milestones"] = spec["milestones"]
     return params
 

@@ -227,18 +227,37 @@ def collect_region(countries: str | Iterable[str] | None = None, today: dt.date 
 
 
 def build_region_milestones(region: RegionData) -> pd.DataFrame:
-    """Return every country's milestones: ``country, stage, order, start, end, state``, one row per
-    country × recorded stage, countries in the order of ``region``, stages in exercise order.
+    """Return every country's milestones: ``country, stage, order, start, end, state, due,
+    is_overdue``, one row per country × recorded stage, countries in the order of ``region``,
+    stages in exercise order.
+
+    ``due`` is the date a stage should be done by (its end, else its start); a stage is
+    *overdue* when it is not done and its due date is before the synthesis' date.
 
     >>> table = build_region_milestones(make_example_region())
     >>> table.groupby("country", sort=False)["state"].agg(list).to_dict()
-    {'SEN': ['done', 'done', 'done'], 'GMB': ['done', 'planned']}
+    {'SEN': ['done', 'done', 'done'], 'GMB': ['done', 'planned', 'planned']}
+    >>> table.loc[table["is_overdue"], ["country", "stage"]].values.tolist()
+    [['GMB', 'workshop']]
     """
     frames = [s.milestones.assign(country=s.country) for s in region.snapshots if len(s.milestones)]
-    columns = ["country", "stage", "order", "start", "end", "state"]
+    columns = ["country", "stage", "order", "start", "end", "state", "due", "is_overdue"]
     if not frames:
         return pd.DataFrame(columns=columns)
-    return pd.concat(frames, ignore_index=True)[columns]
+    table = pd.concat(frames, ignore_index=True)
+    table["due"] = [start if end is None or pd.isna(end) else end for start, end in zip(table["start"], table["end"])]
+    table["is_overdue"] = (table["state"] == "planned") & (table["due"] < region.today)
+    return table[columns]
+
+
+def list_overdue_milestones(region: RegionData) -> pd.DataFrame:
+    """Return the overdue stages (:func:`build_region_milestones`), the longest overdue first.
+
+    >>> list_overdue_milestones(make_example_region())[["country", "stage", "due"]].values.tolist()
+    [['GMB', 'workshop', datetime.date(2025, 9, 9)]]
+    """
+    table = build_region_milestones(region)
+    return table[table["is_overdue"]].sort_values(["due", "order"], kind="stable").reset_index(drop=True)
 
 
 def build_coverage_comparison(region: RegionData) -> pd.DataFrame:
@@ -422,6 +441,7 @@ def make_example_region() -> RegionData:
     gambia = snapshot(
         "GMB", {"fr": "Gambie", "en": "The Gambia"}, "draft",
         [{"stage": "questionnaire", "start": "2025-05-05", "end": "2025-06-13"},
+         {"stage": "workshop", "start": "2025-09-09", "done": False},
          {"stage": "drafting", "start": "2025-12-01", "done": False}],
         {"trends": 2, "border_management": 3, "crisis": 0, "development": 1},
         {**network, "density": 0.2, "coordinator_reach": None, "n_silos": 0},

@@ -31,6 +31,8 @@ CATEGORY_COLOURS = {"cooperation": "#0072B2", "training_hr": "#E69F00", "collect
 OTHER_CATEGORY_COLOUR = "#999999"
 BAR_COLOUR = "#17365d"  # the guide's navy
 GAP_COLOUR = "#D55E00"
+#: A stage past its date and not done: the guide's draft red, beside the timeline's blue, orange, grey.
+OVERDUE_COLOUR = "#B3132B"
 #: Sequential single-hue scales (light to dark) that read in grey scale too.
 COVERAGE_SCALE = [[0.0, "#F7FBFF"], [0.35, "#9ECAE1"], [0.7, "#4292C6"], [1.0, "#08306B"]]
 SEVERITY_SCALE = [[0.0, "#FFF5EB"], [0.33, "#FDD0A2"], [0.66, "#F16913"], [1.0, "#7F2704"]]
@@ -60,7 +62,12 @@ def _layout(height: int, **extra: Any) -> dict[str, Any]:
 
 def plot_region_timeline(region: RegionData, lang: str) -> go.Figure:
     """Return the Gantt chart of the exercise: one row per country × recorded stage, coloured by
-    state, countries in alphabetical order."""
+    state (done, ongoing, to come, overdue at the synthesis' date), countries in alphabetical order.
+
+    >>> from mpanalysis.publish.regional.data import make_example_region
+    >>> [t.name for t in plot_region_timeline(make_example_region(), "en").data if t.type == "bar"]
+    ['done', 'to come', 'overdue']
+    """
     from mpanalysis.guide.figures.timeline import plot_exercise_timeline
 
     names = region.names(lang)
@@ -71,9 +78,12 @@ def plot_region_timeline(region: RegionData, lang: str) -> go.Figure:
     stage_labels = get_labels("milestones", lang)
     labels = pd.Series([f"{_escape(names[c])} — {_escape(stage_labels.get(s, s))}"
                         for c, s in zip(milestones["country"], milestones["stage"])], dtype=object)
-    # With one row per country and stage, start dates written beside every bar would collide and
-    # run off the chart: they stay in the hover and on the axis. Short stages are diamonds.
-    fig = plot_exercise_timeline(milestones.drop(columns="_pos"), lang, row_labels=labels, is_dated=False)
+    # an overdue stage gets a state of its own, in red; with one row per country and stage, start
+    # dates written beside every bar would collide and run off the chart: they stay in the hover
+    # and on the axis. Short stages are diamonds.
+    milestones["state"] = milestones["state"].where(~milestones["is_overdue"].astype(bool), "overdue")
+    fig = plot_exercise_timeline(milestones.drop(columns="_pos"), lang, row_labels=labels, is_dated=False,
+                                 extra_states={"overdue": (OVERDUE_COLOUR, _t("exercise.overdue_legend", lang))})
     starts = pd.to_datetime(milestones["start"])
     ends = pd.to_datetime(milestones["end"])
     # Every other country on a tinted band, so the eye keeps each country's stages together.

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mpanalysis.guide.document import Figure, Guide, Paragraph, Table
+from mpanalysis.guide.document import Figure, Guide, KeyMessage, Paragraph, Table
 from mpanalysis.publish.regional.texts import _node, _pick, _t
 
 # --------------------------------------------------------------------------------------------
@@ -29,8 +29,9 @@ class Slide:
 
 
 def build_slides(guide: Guide) -> list[Slide]:
-    """Return the deck's slides: the title, the key messages (paragraphs flagged ``in_brief``),
-    then one slide per figure or table flagged ``in_brief``, in the guide's order.
+    """Return the deck's slides: the title, the key messages (those of the synthesis' key messages
+    part, else its paragraphs flagged ``in_brief``), then one slide per figure or table flagged
+    ``in_brief``, in the guide's order.
 
     >>> from mpanalysis.publish.regional.data import make_example_region
     >>> from mpanalysis.publish.regional.synthesis import build_regional_synthesis
@@ -44,8 +45,10 @@ def build_slides(guide: Guide) -> list[Slide]:
     numbering = number_guide(guide)
     texts = load_texts(guide.lang)
     slides = [Slide(kind="title", title=guide.title)]
-    messages = [resolve_refs(b.text, numbering) for c in guide.chapters for b in iter_blocks(c)
-                if isinstance(b, Paragraph) and b.in_brief]
+    key_messages = [f"{b.headline} – {resolve_refs(b.text, numbering)}" for c in guide.chapters
+                    for b in iter_blocks(c) if isinstance(b, KeyMessage)]
+    messages = key_messages or [resolve_refs(b.text, numbering) for c in guide.chapters for b in iter_blocks(c)
+                                if isinstance(b, Paragraph) and b.in_brief]
     if messages:
         slides.append(Slide(kind="messages", title=_t("slides.key_messages", guide.lang), items=tuple(messages)))
     for chapter in guide.chapters:
@@ -95,6 +98,7 @@ def build_slides_html(guide: Guide) -> str:
     return env.get_template("deck.html.j2").render(
         guide=guide, slides=slides, texts=texts, slide_texts=slide_texts,
         slide_of=_pick(_node("slides.slide_of"), "slides.slide_of", lang),
+        draft_notice=common.get_draft_notice(guide, texts),
         kind_label=_t("slides.occasion", lang),
         date=common.format_guide_date(guide, texts),
         numeric_columns=lambda table: [common.is_numeric_column(table, i) for i in range(len(table.columns))],

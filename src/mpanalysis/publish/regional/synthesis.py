@@ -13,7 +13,17 @@ import pandas as pd
 import plotly.graph_objects as go
 from babel.numbers import format_decimal, format_percent
 
-from mpanalysis.guide.document import BulletList, Callout, Chapter, Figure, Guide, Paragraph, Table
+from mpanalysis.guide.chapters.front import cite_evidence
+from mpanalysis.guide.document import (
+    BulletList,
+    Callout,
+    Chapter,
+    Figure,
+    Guide,
+    KeyMessage,
+    Paragraph,
+    Table,
+)
 from mpanalysis.paths import outputs_dir
 from mpanalysis.publish.regional.data import (
     N_COMMON_RECOMMENDATIONS,
@@ -29,6 +39,7 @@ from mpanalysis.publish.regional.data import (
     build_region_milestones,
     collect_region,
     get_rule_label,
+    list_overdue_milestones,
 )
 from mpanalysis.publish.regional.figures import (
     _indicator_text,
@@ -67,13 +78,36 @@ def _describe_progress(milestones: pd.DataFrame, lang: str) -> tuple[str, str | 
         current = _t("exercise.ongoing_suffix", lang, stage=stage_labels[ongoing.iloc[0]["stage"]])
     elif len(planned):
         row = planned.iloc[0]
-        current = _t("exercise.planned_suffix", lang, stage=stage_labels[row["stage"]],
-                     date=format_date_text(row["start"], lang, "medium"))
+        if "is_overdue" in planned.columns and row["is_overdue"]:
+            current = _t("exercise.overdue_suffix", lang, stage=stage_labels[row["stage"]],
+                         date=format_date_text(row["due"], lang, "medium"))
+        else:
+            current = _t("exercise.planned_suffix", lang, stage=stage_labels[row["stage"]],
+                         date=format_date_text(row["start"], lang, "medium"))
     else:
         position = stage_order.index(last["stage"]) + 1 if last is not None else 0
         current = (stage_labels[stage_order[position]] if position < len(stage_order)
                    else _t("exercise.completed", lang))
     return last_label, last_text, current
+
+
+def _overdue_items(region: RegionData, lang: str) -> list[str]:
+    """The overdue stages, "country, stage (due date)" each, the longest overdue first."""
+    stage_labels = get_labels("milestones", lang)
+    names = region.names(lang)
+
+    def stage(code: str) -> str:
+        label = stage_labels.get(code, code)
+        return label[:1].lower() + label[1:]  # mid-sentence
+
+    return [_t("exercise.overdue_item", lang, country=names[row.country], stage=stage(row.stage),
+               date=format_date_text(row.due, lang, "long"))
+            for row in list_overdue_milestones(region).itertuples()]
+
+
+def _overdue_sentence(region: RegionData, items: list[str], lang: str) -> str:
+    return _tn("exercise.overdue", lang, {"n_overdue": len(items)}, date=format_date_text(region.today, lang, "long"),
+               items=(" ; " if lang == "fr" else "; ").join(items))
 
 
 def _build_exercise_chapter(region: RegionData, lang: str) -> Chapter:
@@ -105,9 +139,13 @@ def _build_exercise_chapter(region: RegionData, lang: str) -> Chapter:
             text += " " + _tn("exercise.median_months", lang,
                               {"n_months": round(statistics.median(months), 1), "n_with": len(months)})
         blocks.append(Paragraph(text=text))
+    overdue = _overdue_items(region, lang)
+    if overdue:
+        blocks.append(Callout(kind="warning", title=_t("exercise.overdue_title", lang), in_brief=True,
+                              text=_overdue_sentence(region, overdue, lang)))
     rows = []
     for snapshot in ordered:
-        last, last_date, current = _describe_progress(snapshot.milestones, lang)
+        last, last_date, current = _describe_progress(milestones[milestones["country"] == snapshot.country], lang)
         rows.append([snapshot.get_name(lang), status_labels[snapshot.params.endorsement.status],
                      last, last_date, current])
     columns = [_t(f"exercise.col_{k}", lang) for k in ("country", "status", "last_stage", "last_date", "current")]
@@ -353,6 +391,66 @@ def _build_recommendations_chapter(region: RegionData, lang: str) -> Chapter:
     return Chapter(number="V", key="regional_recommendations", title=title, intro=intro, blocks=blocks)
 
 
+def _build_key_messages(region: RegionData, lang: str) -> Chapter:
+    """The synthesis' key messages: how many guides are endorsed, the overdue stages, the coverage
+    gaps, the median share of formal exchanges, the most pressing challenge, the recommendations
+    that apply everywhere; each with its key number and the figure or table that shows it."""
+    ordered = region.ordered(lang)
+    n_countries = len(ordered)
+    messages: list[KeyMessage] = []
+
+    def add(headline: str, text: str, block_id: str) -> None:
+        messages.append(KeyMessage(headline=headline, text=cite_evidence(text, ["{ref:" + block_id + "}"], lang)))
+
+    n_final = sum(s.is_final for s in ordered)
+    counts = {"n_final": n_final, "n_countries": n_countries}
+    status_key = "status_none" if n_final == 0 else "status_all" if n_final == n_countries else "status"
+    add(_tn("key_messages.status_headline", lang, counts), _tn(f"key_messages.{status_key}", lang, counts),
+        "regional_status")
+    overdue = list_overdue_milestones(region)
+    if len(overdue):
+        names = region.names(lang)
+        countries = [names[c] for c in dict.fromkeys(overdue["country"])]
+        add(format_decimal(len(overdue), locale=lang),
+            _tn("key_messages.overdue", lang, {"n_overdue": len(overdue), "n_late_countries": len(countries)},
+                date=format_date_text(region.today, lang, "long"), countries=_list(countries, lang)),
+            "regional_timeline")
+    coverage = build_coverage_comparison(region)
+    gaps = coverage[coverage["has_gap"]]
+    if len(gaps):
+        names = region.names(lang)
+        domain_labels = get_labels("domains", lang)
+        items = [_t("coverage.gap_item", lang, domain=domain_labels.get(d, d),
+                    countries=_list([names[c] for c in gaps.loc[gaps["domain"] == d, "country"]], lang))
+                 for d in dict.fromkeys(gaps["domain"])]
+        values = {"n_gap_countries": gaps["country"].nunique(), "n_countries": n_countries}
+        add(_tn("key_messages.coverage_headline", lang, values),
+            _tn("key_messages.coverage", lang, values, gap_list=(" ; " if lang == "fr" else "; ").join(items)),
+            "regional_coverage_map")
+    formal_share = _median(build_network_comparison(region)["formal_share"])
+    if formal_share is not None:
+        add(format_percent(formal_share, locale=lang),
+            _tn("key_messages.network", lang, {"formal_share": formal_share}), "regional_network")
+    ranking = build_challenge_ranking(build_challenge_comparison(region))
+    ranked = ranking[ranking["n_countries"] > 0]
+    if len(ranked):
+        top = ranked.index[0]
+        prevalence = float(ranked.at[top, "prevalence"])
+        add(format_percent(prevalence, locale=lang),
+            _tn("key_messages.challenge", lang, {"prevalence_share": prevalence, "n_top": int(ranked.at[top, "n_top"]),
+                                                 "n_countries": n_countries},
+                label=get_labels("challenges", lang).get(top, top)),
+            "regional_challenges_map")
+    common = build_common_recommendations(region)
+    n_common = int((common["n_countries"] == n_countries).sum()) if len(common) else 0
+    if n_common:
+        add(format_decimal(n_common, locale=lang),
+            _tn("key_messages.common", lang, {"n_common": n_common, "n_countries": n_countries}),
+            "regional_common_recommendations")
+    return Chapter(number="KM", key="regional_key_messages", title=_t("key_messages.title", lang),
+                   intro=_t("key_messages.intro", lang), blocks=messages, is_numbered=False)
+
+
 def _build_method_annex(region: RegionData, lang: str) -> Chapter:
     points = _node("method.points")
     date = format_date_text(region.today, lang, "long")
@@ -399,7 +497,8 @@ def _notices(region: RegionData, lang: str) -> list[Callout]:
 
 def build_regional_synthesis(countries: str | Iterable[str] | None, lang: str, today: dt.date | None = None, *,
                              region: RegionData | None = None) -> Guide:
-    """Return the regional synthesis in ``lang`` as a guide document (five chapters, one annex).
+    """Return the regional synthesis in ``lang`` as a guide document: its key messages, five
+    chapters and one annex.
 
     ``countries``: ISO3 codes (a list or a text such as ``"SEN, CIV"``; empty = every country
     with parameters). ``region`` reuses snapshots already collected (e.g. for a second language);
@@ -408,7 +507,9 @@ def build_regional_synthesis(countries: str | Iterable[str] | None, lang: str, t
     >>> from mpanalysis.publish.regional.data import make_example_region
     >>> guide = build_regional_synthesis(None, "en", region=make_example_region())
     >>> [c.number for c in guide.chapters], guide.country_name, guide.is_draft, guide.is_synthetic
-    (['I', 'II', 'III', 'IV', 'V'], 'Senegal and The Gambia', True, True)
+    (['KM', 'I', 'II', 'III', 'IV', 'V'], 'Senegal and The Gambia', True, True)
+    >>> [m.headline for m in guide.chapters[0].blocks]
+    ['1 of 2', '1', '1 of 2', '20%', '100%', '1']
     """
     from mpanalysis._version import __version__
 
@@ -419,6 +520,7 @@ def build_regional_synthesis(countries: str | Iterable[str] | None, lang: str, t
     notices = _notices(region, lang)
     if notices:
         chapters[0] = chapters[0].model_copy(update={"blocks": [*notices, *chapters[0].blocks]})
+    chapters.insert(0, _build_key_messages(region, lang))
     ordered = region.ordered(lang)
     provenance: dict[str, Any] = {
         "package_version": __version__,
@@ -433,6 +535,7 @@ def build_regional_synthesis(countries: str | Iterable[str] | None, lang: str, t
     return Guide(
         country=REGION_CODE, country_name=_region_name(region, lang), lang=lang,
         title=_t("document.title", lang), kind_label=_t("document.kind", lang),
+        draft_notice=_t("document.draft_notice", lang),
         subtitle=_tn("document.subtitle", lang, {"n_countries": len(ordered)}),
         date=region.today, is_draft=any(not s.is_final for s in ordered),
         is_synthetic=any(s.is_demo for s in ordered), chapters=chapters,
