@@ -31,9 +31,12 @@ PORTUGUESE_NAMES = {
     "National Immigration Service": "Direção de Estrangeiros e Fronteiras",
     "Ministry of the Interior": "Ministério da Administração Interna",
 }
-PORTUGUESE_HEADINGS = ("Índice", "Panorama dos dados e das fontes de informação sobre a migração",
-                       "O ciclo das políticas migratórias e os seus atores", "Recomendações")
-FOREIGN_HEADINGS = ("Sommaire", "Table of contents", "Contents", "Recommandations", "Recommendations")
+#: Headings of both versions, then those of the full version only.
+PORTUGUESE_HEADINGS = ("Mensagens-chave", "Como utilizar este guia")
+FULL_HEADINGS = ("Índice", "Panorama dos dados e das fontes de informação sobre a migração",
+                 "O ciclo das políticas migratórias e os seus atores", "Recomendações")
+FOREIGN_HEADINGS = ("Sommaire", "Table of contents", "Contents", "Recommandations", "Recommendations",
+                    "Messages clés", "Key messages", "How to use this guide", "Comment utiliser ce guide")
 #: A placeholder the wording engine should have filled ({n}, {names:de}, {n|a|b}).
 UNFILLED = re.compile(r"\{[a-z_]+(?:[:|][^{}]*)?\}")
 #: Words of French or English that Portuguese never uses: two in a line of the guide's own text is a leak.
@@ -89,7 +92,7 @@ def test_the_portuguese_guide_has_portuguese_headings_and_no_french_or_english_t
     page = guide["pages"][length]
     assert '<html lang="pt"' in page
     headings = [h for h in read_guide_lines(page)]
-    for heading in PORTUGUESE_HEADINGS[:1] + (PORTUGUESE_HEADINGS[1:] if length == "full" else ()):
+    for heading in PORTUGUESE_HEADINGS + (FULL_HEADINGS if length == "full" else ()):
         assert any(heading in line for line in headings), heading
     assert not [h for h in headings if h in FOREIGN_HEADINGS]
     lines = own_lines(page, guide["names"])
@@ -126,11 +129,12 @@ def test_mpanalysis_run_builds_the_portuguese_guide_in_three_formats(project):
         assert '<html lang="pt"' in html
         pdf = subprocess.run(["pdftotext", "-layout", str(stem.with_suffix(".pdf")), "-"], capture_output=True,
                              text=True, check=True).stdout
-        assert "Índice" in pdf and "Página 2 de" in pdf
-        assert "Sommaire" not in pdf and "Page 2 of" not in pdf
+        assert "Mensagens-chave" in pdf and "Página 2 de" in pdf
+        assert ("Índice" in pdf) == (length == "full")
+        assert "Messages clés" not in pdf and "Key messages" not in pdf and "Page 2 of" not in pdf
         with zipfile.ZipFile(stem.with_suffix(".docx")) as docx:
             document = docx.read("word/document.xml").decode("utf-8")
-        assert "Recomendações" in document and "Recommandations" not in document
+        assert "Mensagens-chave" in document and "Messages clés" not in document and "Key messages" not in document
     full_pdf = subprocess.run(["pdftotext", str(folder / f"{COUNTRY}_guide_pt_public_full.pdf"), "-"],
                               capture_output=True, text=True, check=True).stdout
     assert re.search(r"\b(do|pelo|no|ao) Instituto Nacional de Estatística", re.sub(r"\s+", " ", full_pdf))
