@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
@@ -20,10 +21,16 @@ def find_project_root(start: Path | None = None) -> Path:
     >>> (find_project_root() / "data" / "reference").is_dir()
     True
     """
-    env = os.environ.get("MPANALYSIS_ROOT")
+    return _find_project_root(os.environ.get("MPANALYSIS_ROOT") or "", str(start or Path.cwd()))
+
+
+@lru_cache(maxsize=64)
+def _find_project_root(env: str, start: str) -> Path:
+    # asked thousands of times per guide (every reference file): the walk up is done once per
+    # root setting and starting folder
     if env:
         return Path(env).resolve()
-    here = (start or Path.cwd()).resolve()
+    here = Path(start).resolve()
     for candidate in [here, *here.parents]:
         if (candidate / "data" / "reference").is_dir() and (candidate / "pyproject.toml").is_file():
             return candidate
