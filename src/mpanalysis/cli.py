@@ -244,6 +244,111 @@ def cmd_translations(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ensure_built(country: str, langs: list[str]) -> None:
+    """Build the country's HTML guides when a language has no build yet (the workshop kit and the
+    review copy show the guide as it stands)."""
+    from mpanalysis.batch.job import BuildOptions, build_country
+    from mpanalysis.paths import outputs_dir
+
+    missing = [lang for lang in langs if not (outputs_dir(country) / "work" / lang / "chapters" / "recommendations.json").is_file()]
+    if missing:
+        print(f"[{country}] building the guide in {', '.join(missing)} first…")
+        result = build_country(country, BuildOptions(langs=tuple(missing), formats=("html",), lengths=("full",)))
+        if result.is_failed:
+            raise MpanalysisError(f"{country}: the build failed ({result.message}); log: {result.log}")
+
+
+def _parse_date(text: str | None, option: str):
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise MpanalysisError(f"{option}: '{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def _run_for_country(command: str, args: argparse.Namespace, run) -> int:
+    """Check the country code and parameters, then ``run(args, country, params)`` holding the
+    project's lock (the command writes the decisions file and outputs)."""
+    from mpanalysis.batch.lock import hold_project_lock
+    from mpanalysis.params import load_params
+
+    country = _check_code(args.iso3)
+    params = load_params(country)
+    with hold_project_lock(f"{command} {country}"):
+        return run(args, country, params)
+
+
+def cmd_workshop(args: argparse.Namespace) -> int:
+    _parse_date(args.date, "--date")  # a typo is said before any work
+    return _run_for_country("workshop", args, _run_workshop)
+
+
+def _run_workshop(args: argparse.Namespace, country: str, params) -> int:
+    if args.read:
+        from mpanalysis.workshop.readback import read_workshop_worksheets
+
+        result = read_workshop_worksheets(country, args.read, lang=args.lang,
+                                          date=_parse_date(args.date, "--date"),
+                                          place=args.place, is_dry_run=args.dry_run)
+        print(f"{len(args.read)} worksheet(s) read without a mistake. What will change in the guide:")
+        for line in result.changes or ["nothing"]:
+            print(f"  - {line}")
+        if args.dry_run:
+            print("Dry run: nothing written.")
+        else:
+            print(f"Decisions written to {result.path}; `mpanalysis run {country}` rebuilds the guide with them.")
+        return 0
+    from mpanalysis.workshop.kit import write_workshop_kit
+
+    langs = list(_split_list(args.lang, tuple(params.languages), "--lang") or params.languages)
+    _ensure_built(country, langs)
+    for path in write_workshop_kit(country, langs, is_pdf=not args.no_pdf):
+        print(f"written {path}")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    return _run_for_country("review", args, _run_review)
+
+
+def _run_review(args: argparse.Namespace, country: str, params) -> int:
+    if args.read:
+        from mpanalysis.workshop.review import read_review_sheet
+
+        result = read_review_sheet(country, args.read)
+        print(f"Review sheet read without a mistake ({result.record.lang}). What will change in the guide:")
+        for line in result.changes or ["nothing: every passage accepted"]:
+            print(f"  - {line}")
+        print(f"Decisions written to {result.path}; `mpanalysis run {country}` rebuilds the guide with them.")
+        return 0
+    from mpanalysis.workshop.review import write_review_kit
+
+    langs = list(_split_list(args.lang, tuple(params.languages), "--lang") or params.languages[:1])
+    _ensure_built(country, langs)
+    for lang in langs:
+        for path in write_review_kit(country, lang):
+            print(f"written {path}")
+    return 0
+
+
+def cmd_endorse(args: argparse.Namespace) -> int:
+    _check_code(args.iso3)
+    date = _parse_date(args.date, "--date")  # a typo is said before any work
+    return _run_for_country("endorse", args, lambda args, country, params: _endorse(country, args.by, date))
+
+
+def _endorse(country: str, authority: str, date) -> int:
+    from mpanalysis.workshop.review import record_endorsement
+
+    path = record_endorsement(country, authority, date)
+    print(f"Endorsement by {authority.strip()} on {date} recorded in {path}; "
+          f"`mpanalysis run {country}` builds the endorsed edition (no DRAFT mark).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mpanalysis",
@@ -324,6 +429,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("countries", nargs="*", metavar="ISO3")
     p.add_argument("--check", action="store_true", help="only check that the committed demo data are current")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("workshop", help="national workshop: write the kit, or read the filled worksheets",
+                       description="Write outputs/<ISO3>/workshop/ (slides of the preliminary findings, HTML and "
+                                   "PDF; the worksheet, XLSX and printable PDF), or with --read check and merge "
+                                   "the filled worksheets (one per working group) into params/<ISO3>.workshop.yaml "
+                                   "and print what will change in the guide.")
+    p.add_argument("iso3", metavar="ISO3")
+    p.add_argument("--lang", help="languages of the kit, comma-separated (default: the country's); with --read, "
+                                  "the worksheets' language (default: as the worksheets say)")
+    p.add_argument("--read", nargs="+", metavar="FILE", help="filled worksheets to read back")
+    p.add_argument("--date", help="with --read: the workshop's date, YYYY-MM-DD (default: the parameters')")
+    p.add_argument("--place", help="with --read: where the workshop was held (default: the parameters')")
+    p.add_argument("--dry-run", action="store_true", help="with --read: check and report, write nothing")
+    p.add_argument("--no-pdf", action="store_true", help="write only the HTML slides and the XLSX worksheet")
+    p.set_defaults(func=cmd_workshop)
+
+    p = sub.add_parser("review", help="the authority's review: write the review copy, or read the review sheet",
+                       description="Write outputs/<ISO3>/review/ (the guide as a numbered DOCX review copy and its "
+                                   "review sheet XLSX), or with --read check the filled review sheet and record "
+                                   "its decisions in params/<ISO3>.workshop.yaml.")
+    p.add_argument("iso3", metavar="ISO3")
+    p.add_argument("--lang", help="languages of the review copy, comma-separated (default: the country's first)")
+    p.add_argument("--read", metavar="FILE", help="the filled review sheet")
+    p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser("endorse", help="record the endorsement of the guide",
+                       description="Record who endorsed the guide and when in params/<ISO3>.workshop.yaml: the "
+                                   "next build has no DRAFT mark and its provenance lists the decisions applied.")
+    p.add_argument("iso3", metavar="ISO3")
+    p.add_argument("--by", required=True, metavar="AUTHORITY", help="the endorsing authority")
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    p.set_defaults(func=cmd_endorse)
 
     p = sub.add_parser("init", help="start a new country",
                        description="Create params/<ISO3>.yaml to fill in and an empty input folder data/raw/<ISO3>/.")

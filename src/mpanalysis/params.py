@@ -66,11 +66,13 @@ class Solution(_Frozen):
 
 
 class WorkshopProblem(_Frozen):
-    """A problem discussed at the national workshop and the solutions retained."""
+    """A problem discussed at the national workshop: the solutions retained and the severity the
+    participants agreed on (0 none … 3 major; shown beside the severity the answers measured)."""
 
     challenge: str
     description: LocalizedText | None = None
     solutions: list[LocalizedText] = Field(default_factory=list)
+    severity: int | None = Field(default=None, ge=0, le=3)
 
 
 class WorkshopRecommendation(_Frozen):

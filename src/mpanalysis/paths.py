@@ -137,5 +137,8 @@ def copy_project(target: Path, countries: list[str], root: Path | None = None) -
     for country in countries:
         shutil.copytree(source / "data" / "raw" / country, data / "raw" / country)
         shutil.copy(source / "params" / f"{country}.yaml", target / "params" / f"{country}.yaml")
+        decisions = source / "params" / f"{country}.workshop.yaml"  # the workshop's and review's decisions
+        if decisions.is_file():
+            shutil.copy(decisions, target / "params" / decisions.name)
     (target / "outputs").mkdir()
     return target

@@ -23,7 +23,7 @@ from mpanalysis.guide.document import (
     read_chapter,
     resolve_refs,
 )
-from mpanalysis.paths import params_dir
+from mpanalysis.paths import list_configured_countries
 from mpanalysis.publish.assemble import CHAPTER_KEYS
 
 TITLES = {("mp_process", "fr"): "Le processus du profil migratoire",
@@ -89,7 +89,7 @@ def test_notebook_04_alone_says_which_notebooks_to_run_first(tmp_path):
     assert "01_sources.ipynb, 02_policy_cycle.ipynb, 03_mp_process.ipynb first" in failure.value.evalue
 
 
-DEMO_COUNTRIES = sorted(p.stem for p in params_dir().glob("*.yaml"))
+DEMO_COUNTRIES = list_configured_countries()  # not the decisions files (<ISO3>.workshop.yaml)
 
 
 @pytest.mark.slow

@@ -14,7 +14,7 @@ from mpanalysis.paths import find_project_root
 
 ROOT = find_project_root()
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-STAGES = ["ingest", "analysis", "guide", "render", "publish", "batch"]
+STAGES = ["ingest", "analysis", "guide", "render", "publish", "workshop", "batch"]
 #: Packages shared by the stages (below them in the layers), not stages of the data.
 SHARED_PACKAGES = ["wording"]
 

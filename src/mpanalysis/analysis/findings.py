@@ -77,6 +77,8 @@ class Finding(BaseModel):
     evidence: str
     #: Short label per language, for the table listing the institutions of long findings.
     label: dict[str, str] = Field(default_factory=dict)
+    #: ``confirmed`` or ``corrected`` once the national workshop validated it (None before).
+    validation: Literal["confirmed", "corrected"] | None = None
 
     def get_text(self, lang: str) -> str:
         """Return the sentence in ``lang`` (French, the default language, if it is missing)."""

@@ -77,6 +77,7 @@ def _get_logger(country: str, log_path: Path) -> logging.Logger:
 
 def compute_build_fingerprint(country: str, options: BuildOptions) -> dict:
     """Return what a country's build depends on, hashed: inputs, parameters, notebooks, code."""
+    from mpanalysis.decisions import decisions_path
     from mpanalysis.ingest.cache import list_input_files
     from mpanalysis.ingest.dataset import get_input_folder
     from mpanalysis.params import load_params
@@ -87,6 +88,8 @@ def compute_build_fingerprint(country: str, options: BuildOptions) -> dict:
     record = {
         "inputs": {p.name: hash_file(p) for p in list_input_files(folder)},
         "params_file": hash_file(params_path(country)),
+        # the workshop's, the review's and the endorsement's decisions (params/<ISO3>.workshop.yaml)
+        "decisions_file": hash_file(decisions_path(country)) if decisions_path(country).is_file() else None,
         "notebooks": {name: hash_file(notebooks_dir() / name) for name in CHAPTER_NOTEBOOKS},
         "reference": hash_reference_data(),
         "code": hash_package_source(),
@@ -237,10 +240,10 @@ def _build_with_kernel(country: str, options: BuildOptions, fingerprint: dict, l
                        kernel: SharedKernel, params, langs: tuple[str, ...], editions: tuple[str, ...],
                        today: dt.date) -> tuple[list[Path], int]:
     from mpanalysis.guide.chapters.annexes import build_annexes
-    from mpanalysis.guide.chapters.base import load_chapter_context, load_chapter_results
+    from mpanalysis.guide.chapters.base import load_chapter_context
     from mpanalysis.ingest.report import write_validation_report
-    from mpanalysis.publish.assemble import CHAPTER_KEYS, assemble_guide, make_guide_stem
-    from mpanalysis.publish.editions import build_changes_chapter, make_edition_snapshot, register_edition
+    from mpanalysis.publish.assemble import assemble_guide, load_guide_chapters, make_guide_stem
+    from mpanalysis.publish.editions import make_edition_snapshot, register_edition
     from mpanalysis.publish.opendata import write_open_data
     from mpanalysis.render import render_guide
     from mpanalysis.render.notebook import export_analysis_trail
@@ -250,6 +253,10 @@ def _build_with_kernel(country: str, options: BuildOptions, fingerprint: dict, l
     written: list[Path] = []
     first = load_chapter_context(country, langs[0])
     report = write_validation_report(first.dataset, base / "validation", lang=langs[0])
+    gone = first.dataset.reconciliation.get("names_not_applied")
+    if gone is not None and len(gone):  # never dropped silently: the workshop named them
+        logger.warning("the workshop's names or merges of %s no longer apply: these answers have no such "
+                       "institution (params/%s.workshop.yaml)", ", ".join(map(str, gone["entity_id"])), country)
     written += list(report.values())
     logger.info("validation report written")
 
@@ -265,7 +272,7 @@ def _build_with_kernel(country: str, options: BuildOptions, fingerprint: dict, l
         "input_hashes": fingerprint["inputs"],
         "params_file": f"params/{country}.yaml",
         "params_hash": fingerprint["params_file"],
-        "endorsement_status": params.endorsement.status,
+        "endorsement_status": first.params.endorsement.status,  # the endorsement record comes first
         "edition": edition,
     }
     if {"pdf", "docx"} & set(options.formats):
@@ -277,10 +284,7 @@ def _build_with_kernel(country: str, options: BuildOptions, fingerprint: dict, l
         started = time.perf_counter()
         work = base / "work" / lang
         ctx = load_chapter_context(country, lang)
-        chapters = load_chapter_results(work, list(CHAPTER_KEYS))
-        changes_chapter = build_changes_chapter(changes, lang) if changes else None
-        if changes_chapter is not None:
-            chapters = [*chapters, changes_chapter]
+        chapters = load_guide_chapters(work, lang, changes)
         annexes = build_annexes(ctx, today)
         paths_written: list[Path] = []
         for audience in editions:
@@ -291,6 +295,7 @@ def _build_with_kernel(country: str, options: BuildOptions, fingerprint: dict, l
                                      tuple(options.formats))
                 paths_written += list(paths.values())
                 logger.info("%s %s %s rendered: %s", lang, audience, length, ", ".join(sorted(paths)))
+        _log_review_not_applied(ctx, chapters, annexes, logger)
         if "html" in options.formats:
             # the analysis trail: the executed chapter notebooks, code hidden, beside the guides
             executed = [work / "executed" / name for name in CHAPTER_NOTEBOOKS]
@@ -329,6 +334,20 @@ def _build_with_kernel(country: str, options: BuildOptions, fingerprint: dict, l
     written += write_open_data(first, base / "data", network_dir=base / "work" / langs[0] / "network",
                                tables_dir=base / "work" / langs[0] / "tables")
     return written, edition
+
+
+def _log_review_not_applied(ctx, chapters: list, annexes: list, logger: logging.Logger) -> None:
+    """Say in the build's log which review decisions no longer apply to this build's text (the
+    guide's provenance lists them too): a rebuild with new answers never drops them silently."""
+    from mpanalysis.guide.review import apply_review_decisions
+
+    review = ctx.decisions.get_review(ctx.lang) if ctx.decisions else None
+    if review is None:
+        return
+    report = apply_review_decisions([*chapters, *annexes], review)[1]
+    for decision in report.not_applied:
+        logger.warning("%s: review decision on ¶%d (%s, %s) no longer applies: the generated text changed",
+                       ctx.lang, decision.number, decision.key, decision.decision)
 
 
 def _fingerprint_or_error(country: str) -> str:

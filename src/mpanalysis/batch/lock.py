@@ -1,4 +1,5 @@
-"""One command at a time per project: ``run``, ``validate`` and ``atlas`` hold ``outputs/.lock``.
+"""One command at a time per project: ``run``, ``validate``, ``atlas``, ``workshop``, ``review``
+and ``endorse`` hold ``outputs/.lock``.
 
 The lock is an ``fcntl`` lock on an open file, so the kernel releases it when its process ends,
 however it ends (``kill -9`` included): a lock can never go stale. The file only tells a second

@@ -3,8 +3,9 @@
 The four chapter notebooks of a country (in two languages) all need the same validated dataset;
 reading and reconciling the exports once and reusing it keeps a country's build close to the
 floor of starting its kernels. The key is the fingerprint of the input files, the parameters,
-the reference data the reading uses (lists, labels, validation messages, questionnaire wording) and
-the package's own source, so any change rebuilds it.
+the workshop's names and merges (``params/<ISO3>.workshop.yaml``), the reference data the reading
+uses (lists, labels, validation messages, questionnaire wording) and the package's own source, so
+any change rebuilds it.
 
 The cache is JSON (tables as columns of plain values, typed again from the canonical schemas on
 reading), never pickle: a file planted in ``outputs/`` can at worst be refused, never run code.
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from mpanalysis.decisions import hash_name_decisions, load_decisions
 from mpanalysis.fileio import write_text_atomic
 from mpanalysis.ingest.dataset import CountryDataset, _typed, get_input_folder, load_country_dataset
 from mpanalysis.ingest.schemas import TABLE_COLUMNS, validate_tables
@@ -44,6 +46,7 @@ def fingerprint_dataset_inputs(params: CountryParams) -> str:
     reference = {p.name: hash_file(p) for p in [*sorted(reference_dir().glob("*.*")),
                                                 data_dir() / "questionnaire" / "questions.yaml"] if p.is_file()}
     return hash_object({"inputs": inputs, "params": params.model_dump(mode="json"), "reference": reference,
+                        "names": hash_name_decisions(load_decisions(params.country)),
                         "code": hash_package_source()})
 
 

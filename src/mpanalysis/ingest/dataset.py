@@ -385,7 +385,9 @@ def _build_dataset(exports: list[_Export], params: "CountryParams", inputs: Path
                    corrected: CorrectedRows | None = None) -> CountryDataset:
     from mpanalysis.ingest import form
     from mpanalysis.ingest.issues import make_issues_table
+    from mpanalysis.decisions import load_decisions
     from mpanalysis.ingest.reconcile import reconcile_institutions
+    from mpanalysis.ingest.reconcile.decided import apply_name_decisions
     from mpanalysis.ingest.validation import make_counts_table
     from mpanalysis.provenance import hash_file
     from mpanalysis.reference import load_reference
@@ -406,6 +408,8 @@ def _build_dataset(exports: list[_Export], params: "CountryParams", inputs: Path
     reconciliation = reconcile_institutions(
         institutions, [*accepted_flows, *named_in_params, *invited], country=params.country,
         aliases=dict(params.aliases), threshold=params.match_threshold)
+    # the workshop's official names and merges (params/<ISO3>.workshop.yaml): one institution everywhere
+    reconciliation, names_not_applied = apply_name_decisions(reconciliation, load_decisions(params.country).names)
     submission_entity = dict(reconciliation.submission_entity)
     superseded = _find_superseded(submissions, submission_entity)
     exports = _mark_superseded(exports, submissions, superseded, lang)
@@ -491,7 +495,9 @@ def _build_dataset(exports: list[_Export], params: "CountryParams", inputs: Path
         reconciliation={"matches": reconciliation.matches.copy(),
                         # a name only on the invitation list is not a partner named in the answers
                         "unresolved": reconciliation.unresolved[~reconciliation.unresolved["name"].isin(
-                            set(invited) - {*accepted_flows, *named_in_params})].reset_index(drop=True)},
+                            set(invited) - {*accepted_flows, *named_in_params})].reset_index(drop=True),
+                        # the workshop's names and merges of entities these answers no longer have
+                        "names_not_applied": pd.DataFrame({"entity_id": pd.Series(names_not_applied, dtype=object)})},
         input_hashes=hashes)
 
 

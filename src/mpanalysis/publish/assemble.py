@@ -25,9 +25,14 @@ from typing import Any
 from mpanalysis.errors import MpanalysisError
 from mpanalysis.guide.chapters.annexes import build_annexes
 from mpanalysis.guide.chapters.base import ChapterContext, load_chapter_results, load_findings, load_measures
-from mpanalysis.guide.chapters.front import build_brief_chapters, build_front_matter, list_guide_recommendations
+from mpanalysis.guide.chapters.front import (
+    build_brief_chapters,
+    build_front_matter,
+    list_guide_recommendations,
+)
 from mpanalysis.guide.chapters.recommendations import EARLIER_CHAPTERS
 from mpanalysis.guide.document import Chapter, Guide, Numbering, Section, iter_blocks, label_blocks, replace_refs
+from mpanalysis.guide.review import apply_review_decisions, describe_decisions
 from mpanalysis.guide.texts import get_chapter_text
 
 #: The chapters of a guide, by the key their notebook saves them under, in order.
@@ -106,6 +111,11 @@ def assemble_guide(ctx: ChapterContext, work_dir, *, edition: str, length: str,
         chapters = load_chapter_results(work_dir, list(CHAPTER_KEYS))
     if annexes is None:
         annexes = build_annexes(ctx, today)
+    # the authority's review (params/<ISO3>.workshop.yaml) before choosing edition and length
+    review = ctx.decisions.get_review(lang) if ctx.decisions else None
+    parts, review_report = apply_review_decisions([*chapters, *annexes], review)
+    chapters, annexes = parts[:len(chapters)], parts[len(chapters):]
+    provenance = {**(provenance or {}), **describe_decisions(ctx.decisions, review_report, lang)}
     params = ctx.params
     is_draft = not params.endorsement.is_final
     full_numbering = label_blocks([*chapters, *annexes], lang)
@@ -138,6 +148,17 @@ def assemble_guide(ctx: ChapterContext, work_dir, *, edition: str, length: str,
         is_synthetic=params.is_demo, chapters=shown, annexes=shown_annexes,
         provenance=json.loads(json.dumps(provenance or {}, default=str)),
     )
+
+
+def load_guide_chapters(work_dir, lang: str, changes=None) -> list[Chapter]:
+    """Return the chapters of a guide: those the notebooks saved in ``work_dir``, then chapter V
+    "What changed since the previous edition" when ``changes``
+    (:class:`~mpanalysis.publish.editions.EditionChanges`) are given."""
+    from mpanalysis.publish.editions import build_changes_chapter
+
+    chapters = load_chapter_results(work_dir, list(CHAPTER_KEYS))
+    changes_chapter = build_changes_chapter(changes, lang) if changes is not None else None
+    return [*chapters, changes_chapter] if changes_chapter is not None else chapters
 
 
 def make_guide_stem(country: str, lang: str, edition: str, length: str) -> str:

@@ -415,7 +415,8 @@ def name_entities(entities: Any, overrides: Mapping[str, Any] | None = None,
 
 def load_name_overrides(country: str | None = None, params: Any = None) -> dict[str, Any]:
     """Return the parameters' ``entity_names`` (from ``params``, else from ``params/<ISO3>.yaml``
-    when the country has one; empty otherwise).
+    with the workshop's official names of ``params/<ISO3>.workshop.yaml`` when the country has
+    them, :func:`mpanalysis.decisions.apply_decisions_to_params`; empty otherwise).
 
     >>> load_name_overrides("XAA")
     {}
@@ -424,16 +425,20 @@ def load_name_overrides(country: str | None = None, params: Any = None) -> dict[
         return dict(params.entity_names)
     if not country:
         return {}
+    from mpanalysis.decisions import decisions_path
     from mpanalysis.params import params_path
 
     path = params_path(str(country).upper())
     if not path.is_file():
         return {}
-    return _read_overrides(str(path), path.stat().st_mtime_ns)
+    decided = decisions_path(str(country))
+    return _read_overrides(str(path), path.stat().st_mtime_ns, decided.stat().st_mtime_ns if decided.is_file() else 0)
 
 
 @lru_cache(maxsize=32)
-def _read_overrides(path: str, mtime: int) -> dict[str, Any]:
+def _read_overrides(path: str, mtime: int, decisions_mtime: int) -> dict[str, Any]:
+    from mpanalysis.decisions import apply_decisions_to_params, load_decisions
     from mpanalysis.params import load_params
 
-    return dict(load_params(path).entity_names)
+    params = load_params(path)
+    return dict(apply_decisions_to_params(params, load_decisions(params.country)).entity_names)

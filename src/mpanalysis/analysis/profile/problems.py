@@ -95,7 +95,8 @@ def build_problem_matrix(dataset: CountryDataset, params: CountryParams,
     they have no severity and no rank.
     ``solutions`` holds the solutions retained at the workshop for that challenge when there are
     any (``solution_origin`` = ``workshop``), else those of data/reference/solutions.yaml
-    (``suggested``), else none (``none``).
+    (``suggested``), else none (``none``). ``severity_agreed`` (0–3, NA when not discussed) is the
+    severity the national workshop agreed on, beside the measured ``mean_severity``.
 
     >>> from mpanalysis.analysis.profile.examples import make_example_dataset
     >>> m = build_problem_matrix(make_example_dataset(), CountryParams(country="SEN"), "en")
@@ -104,6 +105,9 @@ def build_problem_matrix(dataset: CountryDataset, params: CountryParams,
     >>> other = m.iloc[-1]
     >>> m.loc[0, "solution_origin"], other["challenge"], other["label"], int(other["n_mentions"])
     ('suggested', 'other_1', 'manque de financement', 2)
+    >>> agreed = CountryParams(country="SEN", workshop={"problems": [{"challenge": "use", "severity": 3}]})
+    >>> build_problem_matrix(make_example_dataset(), agreed, "en").set_index("challenge")["severity_agreed"].head(2).tolist()
+    [<NA>, 3]
     """
     labels = get_labels("challenges", lang)
     suggested = load_solutions()
@@ -120,6 +124,10 @@ def build_problem_matrix(dataset: CountryDataset, params: CountryParams,
         if code in suggested:
             return [pick_text(s, lang) for s in suggested[code]], "suggested", description
         return [], "none", description
+
+    def severity_agreed(code: str) -> object:
+        agreed = [p.severity for p in workshop.get(code, []) if p.severity is not None]
+        return agreed[-1] if agreed else pd.NA
 
     challenges = dataset.challenges
     entity_ids = challenges["entity_id"]
@@ -138,7 +146,7 @@ def build_problem_matrix(dataset: CountryDataset, params: CountryParams,
                      "n_mentions": int((ratings >= 1).sum()),
                      "entity_ids": tuple(sorted(set(entity_ids.loc[ratings.index[ratings >= PREVALENT_SEVERITY]]))),
                      "workshop_description": description, "solutions": solutions,
-                     "solution_origin": origin, "_order": order})
+                     "solution_origin": origin, "severity_agreed": severity_agreed(code), "_order": order})
     ranked = sorted((r for r in rows if r["n_answered"]),
                     key=lambda r: (-r["score"], -r["mean_severity"], -r["n_major"], r["_order"]))
     for rank, row in enumerate(ranked, start=1):
@@ -151,7 +159,8 @@ def build_problem_matrix(dataset: CountryDataset, params: CountryParams,
                      "n_answered": 0, **empty_counts, "mean_severity": float("nan"),
                      "prevalence": float("nan"), "score": float("nan"), "rank": pd.NA,
                      "n_mentions": len(group["entities"]), "entity_ids": tuple(group["entities"]),
-                     "workshop_description": "", "solutions": [], "solution_origin": "none"})
+                     "workshop_description": "", "solutions": [], "solution_origin": "none",
+                     "severity_agreed": pd.NA})
     for code in workshop:
         if code in labels:
             continue
@@ -160,9 +169,10 @@ def build_problem_matrix(dataset: CountryDataset, params: CountryParams,
                      "n_answered": 0, **empty_counts, "mean_severity": float("nan"),
                      "prevalence": float("nan"), "score": float("nan"), "rank": pd.NA,
                      "n_mentions": 0, "entity_ids": (), "workshop_description": description,
-                     "solutions": solutions, "solution_origin": origin})
+                     "solutions": solutions, "solution_origin": origin, "severity_agreed": severity_agreed(code)})
     matrix = pd.DataFrame(rows).drop(columns="_order", errors="ignore")
     matrix["rank"] = matrix["rank"].astype("Int64")
+    matrix["severity_agreed"] = matrix["severity_agreed"].astype("Int64")
     for column in SEVERITY_COLUMNS.values():
         matrix[column] = matrix[column].astype("Int64")
     return matrix
@@ -171,7 +181,8 @@ def build_problem_matrix(dataset: CountryDataset, params: CountryParams,
 def format_problem_matrix(matrix: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
     """Return the matrix as the guide shows it: headers and values written in ``lang``.
 
-    Columns (labels from ``profile_findings.yaml``): rank, challenge, answers, mean severity,
+    Columns (labels from ``profile_findings.yaml``): rank, challenge, answers, mean severity (as
+    measured), the severity the national workshop agreed on (only when it agreed on one),
     prevalence, solutions (one per line) and their origin. Missing values are empty strings.
 
     >>> from mpanalysis.analysis.profile.examples import make_example_dataset
@@ -189,11 +200,15 @@ def format_problem_matrix(matrix: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) ->
             return format_percent(float(value), locale=babel_locale(lang))
         return format_decimal(round(float(value), 2), locale=babel_locale(lang))
 
+    has_agreed = "severity_agreed" in matrix and matrix["severity_agreed"].notna().any()
     rows = [[number(row["rank"], "int"), str(row["label"]), number(row["n_answered"] or None, "int"),
-             number(row["mean_severity"], "decimal"), number(row["prevalence"], "percent"),
+             number(row["mean_severity"], "decimal"),
+             *([number(row["severity_agreed"], "int")] if has_agreed else []),
+             number(row["prevalence"], "percent"),
              "\n".join(row["solutions"]), get_profile_label("solution_origin", row["solution_origin"], lang)]
             for row in matrix.to_dict("records")]
-    keys = ["rank", "challenge", "n_answered", "mean_severity", "prevalence", "solutions", "solution_origin"]
+    keys = ["rank", "challenge", "n_answered", "mean_severity", *(["severity_agreed"] if has_agreed else []),
+            "prevalence", "solutions", "solution_origin"]
     return pd.DataFrame(rows, columns=[get_profile_label("columns", k, lang) for k in keys])
 
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 import pandas as pd
 from rapidfuzz import fuzz
 
+from mpanalysis.analysis.recommendations.decided import apply_recommendation_decisions, resolve_institution
 from mpanalysis.analysis.recommendations.evaluation import (
     Recommendation,
     build_actor_table,
@@ -76,10 +77,13 @@ def merge_workshop_recommendations(recommendations: Sequence[Recommendation], pa
     """
     workshop = []
     for index, adopted in enumerate(params.workshop.recommendations, start=1):
+        lead, lead_id = resolve_institution(adopted.lead, actors)
+        partners = [resolve_institution(p, actors) for p in adopted.partners]
         workshop.append(Recommendation(
             id=f"workshop.{index}", category=adopted.category, priority=adopted.priority,
             text=_in_language(adopted.text, lang), lang=lang, origin="workshop", order=index,
-            lead=adopted.lead or "", partners=tuple(adopted.partners), timeframe=adopted.timeframe or "",
+            lead=lead, lead_id=lead_id, partners=tuple(name for name, _ in partners),
+            partner_ids=tuple(i for _, i in partners if i), timeframe=adopted.timeframe or "",
             indicator=_in_language(adopted.indicator, lang), severity="high"))
     kept = []
     for recommendation in recommendations:
@@ -196,10 +200,11 @@ def build_recommendations(findings: Sequence[FindingLike], measures: Mapping[str
                           params: CountryParams, lang: str = DEFAULT_LANGUAGE, *,
                           names: Mapping[str, str] | None = None, actors: pd.DataFrame | None = None,
                           dataset=None, rules: Sequence[Rule] | None = None,
-                          limit: int | None = None) -> list[Recommendation]:
-    """Evaluate the rules, merge the workshop's recommendations, keep at most a dozen and number
-    them: chapter IV. ``actors`` (or ``dataset``, from which they are built) is where leads and
-    partners are chosen.
+                          limit: int | None = None, decisions=None) -> list[Recommendation]:
+    """Evaluate the rules, merge the workshop's recommendations, apply the workshop worksheets'
+    decisions (``decisions``, :class:`mpanalysis.decisions.Decisions`: adopt, amend, drop), keep at
+    most a dozen and number them: chapter IV. ``actors`` (or ``dataset``, from which they are
+    built) is where leads and partners are chosen.
 
     >>> p = CountryParams(country="SEN")
     >>> recs = build_recommendations([], {"profile.share_aware": 0.2}, p, "fr")
@@ -214,6 +219,7 @@ def build_recommendations(findings: Sequence[FindingLike], measures: Mapping[str
         actors = actors.assign(name=[str(names.get(e, n)) for e, n in zip(actors["entity_id"], actors["name"])])
     evaluated = evaluate_rules(rules, findings, measures, lang, names=names, actors=actors, params=params)
     merged = merge_workshop_recommendations(evaluated, params, lang, actors=actors)
+    merged = apply_recommendation_decisions(merged, decisions, lang, actors=actors)
     kept, _ = limit_recommendations(merged, findings, limit)
     return number_recommendations(kept)
 

@@ -15,6 +15,7 @@ from babel.numbers import format_percent
 
 from mpanalysis.analysis.sources import TOTAL_ROW, UNKNOWN_TYPE, summarize_response
 from mpanalysis.guide.chapters.base import ChapterContext
+from mpanalysis.guide.chapters.decided import build_review_section, build_workshop_record_blocks
 from mpanalysis.guide.document import Callout, Chapter, Figure, Paragraph, Section, Table, protect_text
 from mpanalysis.guide.figures.timeline import build_milestone_table, plot_exercise_timeline
 from mpanalysis.guide.texts import fill_chapter_text
@@ -103,7 +104,10 @@ def build_methodology_annex(ctx: ChapterContext) -> Chapter:
                   participants=workshop.participants if workshop.participants is not None else not_given)
     else:
         text = _t("methodology.no_workshop", lang)
-    sections = [Section(title=_t("methodology.workshop_title", lang), blocks=[Paragraph(text=text)])]
+    # what the workshop's worksheets changed, then the authority's review (params/<ISO3>.workshop.yaml)
+    sections = [Section(title=_t("methodology.workshop_title", lang),
+                        blocks=[Paragraph(text=text), *build_workshop_record_blocks(ctx)])]
+    sections += [s for s in [build_review_section(ctx)] if s is not None]
     return Chapter(number="A", key="annex_methodology", title=_t("methodology.title", lang),
                    blocks=blocks, sections=sections)
 

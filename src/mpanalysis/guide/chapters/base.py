@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from mpanalysis.decisions import Decisions, apply_decisions_to_params, load_decisions
 from mpanalysis.fileio import write_csv_safe, write_text_atomic
 from mpanalysis.guide.document import Chapter, Table, read_chapter, write_chapter
 from mpanalysis.ingest.dataset import CountryDataset
@@ -19,11 +20,14 @@ from mpanalysis.params import CountryParams
 
 @dataclass(frozen=True)
 class ChapterContext:
-    """Everything a chapter builder reads: the country's data, its parameters, the language."""
+    """Everything a chapter builder reads: the country's data, its parameters, the language, and
+    the decisions of the workshop, the review and the endorsement (``params/<ISO3>.workshop.yaml``;
+    ``params`` already has them applied, :func:`mpanalysis.decisions.apply_decisions_to_params`)."""
 
     dataset: CountryDataset
     params: CountryParams
     lang: str
+    decisions: Decisions | None = None
 
     @property
     def country(self) -> str:
@@ -59,7 +63,35 @@ def load_chapter_context(country: str, lang: str, *, input_dir: str | None = Non
     if input_dir:
         params = params.model_copy(update={"inputs": input_dir})
     dataset = load_country_dataset_cached(params, lang)
-    return ChapterContext(dataset=dataset, params=params, lang=lang)
+    decisions = load_decisions(params.country)
+    return ChapterContext(dataset=dataset, params=apply_decisions_to_params(params, decisions), lang=lang,
+                          decisions=decisions)
+
+
+def apply_workshop_findings(ctx: ChapterContext, findings: list) -> list:
+    """Return the findings the guide shows once the workshop's decisions are applied: rejected
+    ones left out, corrected ones reworded, confirmed ones marked
+    (:func:`mpanalysis.analysis.decided.apply_finding_decisions`)."""
+    from mpanalysis.analysis.decided import apply_finding_decisions
+
+    return apply_finding_decisions(findings, ctx.decisions)[0]
+
+
+def mark_validated_finding(text: str, finding: Any, lang: str) -> str:
+    """Return a finding's sentence followed by the workshop's mark when it was validated there.
+
+    >>> from types import SimpleNamespace
+    >>> mark_validated_finding("Un constat.", SimpleNamespace(validation="confirmed"), "fr")
+    'Un constat. (Validé lors de l’atelier national.)'
+    >>> mark_validated_finding("A finding.", SimpleNamespace(validation=None), "en")
+    'A finding.'
+    """
+    from mpanalysis.guide.texts import get_chapter_text
+
+    validation = getattr(finding, "validation", None)
+    if not validation:
+        return text
+    return f"{text} {get_chapter_text(f'workshop.guide.{validation}', lang)}"
 
 
 def save_chapter_result(result: ChapterResult, output_dir: str | Path) -> dict[str, Path]:

@@ -45,7 +45,13 @@ from mpanalysis.analysis.profile import (
     measure_profile_use,
     pick_text,
 )
-from mpanalysis.guide.chapters.base import ChapterContext, ChapterResult, build_named_institutions_table
+from mpanalysis.guide.chapters.base import (
+    ChapterContext,
+    ChapterResult,
+    apply_workshop_findings,
+    build_named_institutions_table,
+    mark_validated_finding,
+)
 from mpanalysis.guide.document import (
     BulletList,
     Callout,
@@ -107,6 +113,10 @@ def _percent(value: float, lang: str) -> str | None:
 # Findings as blocks
 
 
+def _finding_text(finding: Finding, lang: str) -> str:
+    return mark_validated_finding(finding.get_text(lang), finding, lang)
+
+
 def _finding_blocks(findings: Iterable[Finding], lang: str, *, callout_kind: str = "finding") -> list:
     """Informative findings as paragraphs; the others as callouts (a list when there are many).
     Names in the sentences were protected when they were filled in."""
@@ -114,14 +124,15 @@ def _finding_blocks(findings: Iterable[Finding], lang: str, *, callout_kind: str
     blocks: list = []
     for finding in findings:
         if finding.severity == "info":
-            blocks.append(Paragraph(text=finding.get_text(lang), in_brief=finding.kind in BRIEF_FINDING_KINDS))
+            blocks.append(Paragraph(text=_finding_text(finding, lang),
+                                    in_brief=finding.kind in BRIEF_FINDING_KINDS))
     notable = [f for f in findings if f.severity != "info"]
     if len(notable) <= 2:
-        blocks += [Callout(kind=callout_kind, text=f.get_text(lang),
+        blocks += [Callout(kind=callout_kind, text=_finding_text(f, lang),
                            in_brief=f.kind in BRIEF_FINDING_KINDS) for f in notable]
     else:
         blocks += [Paragraph(text=_t("findings_title", lang)),
-                   BulletList(items=[f.get_text(lang) for f in notable])]
+                   BulletList(items=[_finding_text(f, lang) for f in notable])]
     return blocks
 
 
@@ -289,8 +300,13 @@ def _build_problems_section(ctx: ChapterContext, findings: list[Finding]) -> tup
         [int(n) or None for n in matrix["n_answered"]], dtype="Int64")
     display[get_profile_label("columns", "mean_severity", lang)] = [
         round(float(v), 2) if v == v else None for v in matrix["mean_severity"]]
+    notes = [_t("problems.note", lang)]
+    agreed = get_profile_label("columns", "severity_agreed", lang)
+    if agreed in display:  # the workshop's word beside the answers' measure, never instead of it
+        display[agreed] = pd.array(matrix["severity_agreed"], dtype="Int64")
+        notes.append(_t("problems.note_agreed", lang))
     table = Table.from_frame(display, id=EVIDENCE_BLOCK_IDS["table III.3"],
-                             caption=_t("problems.caption", lang), notes=[_t("problems.note", lang)])
+                             caption=_t("problems.caption", lang), notes=notes)
     blocks.append(table.model_copy(update={"in_brief": True}))
     if len(listed_others):
         blocks += [Paragraph(text=_t("problems.other_intro", lang, n=len(listed_others))),
@@ -386,7 +402,7 @@ def build_mp_process_chapter(ctx: ChapterContext) -> ChapterResult:
     ['The profile’s content', 'Awareness and use of the profile', 'The working group and its coordination']
     """
     lang = ctx.lang
-    findings = find_profile_findings(ctx.dataset, ctx.params)
+    findings = apply_workshop_findings(ctx, find_profile_findings(ctx.dataset, ctx.params))
     measures = build_profile_measures(ctx.dataset, ctx.params)
     content, modules = _build_content_section(ctx, findings)
     use, use_tables = _build_use_section(ctx, findings)

@@ -56,7 +56,12 @@ from mpanalysis.analysis.network import (
     summarize_network,
     write_network,
 )
-from mpanalysis.guide.chapters.base import ChapterContext, ChapterResult
+from mpanalysis.guide.chapters.base import (
+    ChapterContext,
+    ChapterResult,
+    apply_workshop_findings,
+    mark_validated_finding,
+)
 from mpanalysis.guide.chapters.sources import build_finding_blocks
 from mpanalysis.guide.document import Chapter, Figure, Paragraph, Section, Table, protect_text
 from mpanalysis.guide.figures import (
@@ -257,13 +262,14 @@ def build_policy_cycle_chapter(ctx: ChapterContext, output_dir: str | Path | Non
     lang, dataset = ctx.lang, ctx.dataset
     G = build_actor_network(dataset)
     summary = summarize_network(G, sources=dataset.sources)
-    findings = find_network_findings(G, summary, dataset)
+    findings = apply_workshop_findings(ctx, find_network_findings(G, summary, dataset))
     measures = build_network_measures(summary, findings)
     if output_dir is not None:
         write_network(G, Path(output_dir) / "network", measures=summary.nodes)
 
     overview = next((f for f in findings if f.kind == "network_overview"), None)
-    blocks = [Paragraph(text=overview.get_text(lang), in_brief=True)] if overview else []
+    blocks = ([Paragraph(text=mark_validated_finding(overview.get_text(lang), overview, lang), in_brief=True)]
+              if overview else [])
     indicators = build_indicator_frame(G, summary, findings, lang)
     sections = [
         _build_network_section(ctx, G, summary),

@@ -354,7 +354,7 @@ def build_guide_recommendations(ctx: ChapterContext, findings: Sequence, measure
     in its language (the parameters' corrections and translations)."""
     names = name_entities(ctx.dataset.entities, load_name_overrides(ctx.country, ctx.params), ctx.lang)
     return build_recommendations(findings, measures, ctx.params, ctx.lang, names=names,
-                                 actors=build_actor_table(ctx.dataset))
+                                 actors=build_actor_table(ctx.dataset), decisions=ctx.decisions)
 
 
 def build_recommendations_chapter(ctx: ChapterContext, findings: Sequence, measures: Mapping[str, float], *,

@@ -61,7 +61,13 @@ from mpanalysis.analysis.sources import (
     build_sources_analysis,
     summarize_response,
 )
-from mpanalysis.guide.chapters.base import ChapterContext, ChapterResult, build_named_institutions_table
+from mpanalysis.guide.chapters.base import (
+    ChapterContext,
+    ChapterResult,
+    apply_workshop_findings,
+    build_named_institutions_table,
+    mark_validated_finding,
+)
 from mpanalysis.guide.document import (
     BulletList,
     Callout,
@@ -234,7 +240,7 @@ def build_finding_blocks(findings: list[Finding], lang: str, text_prefix: str,
     blocks: list = []
     minor = []
     for finding in shown:
-        text = finding.get_text(lang)
+        text = mark_validated_finding(finding.get_text(lang), finding, lang)
         if finding.severity in ("high", "medium"):
             title = fill_chapter_text(f"{text_prefix}.finding_title_{finding.severity}", lang)
             blocks.append(Callout(kind="finding", title=title, text=text, in_brief=finding.severity == "high"))
@@ -263,7 +269,7 @@ def build_sources_chapter(ctx: ChapterContext) -> ChapterResult:
     """
     lang, dataset, params = ctx.lang, ctx.dataset, ctx.params
     analysis = build_sources_analysis(dataset, params)
-    findings = find_source_findings(dataset, params, analysis=analysis)
+    findings = apply_workshop_findings(ctx, find_source_findings(dataset, params, analysis=analysis))
     summary = build_domain_summary(analysis)
     measures = _build_measures(ctx, analysis, summary)
 

@@ -44,6 +44,7 @@ from mpanalysis.publish.editions.store import (
     list_editions,
     load_edition,
     load_latest_edition,
+    load_latest_update,
     register_edition,
     save_edition,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "list_editions",
     "load_edition",
     "load_latest_edition",
+    "load_latest_update",
     "make_edition_snapshot",
     "normalize_source_name",
     "register_edition",

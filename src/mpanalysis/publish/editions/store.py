@@ -180,6 +180,17 @@ class EditionUpdate:
         return compare_editions(self.previous, self.current) if self.previous is not None else None
 
 
+def load_latest_update(country: str, *, base: Path | None = None) -> EditionUpdate | None:
+    """Return the country's latest edition and the one before it, as the last build registered
+    them (None before the first build): what a guide assembled again, without a new build, says
+    in chapter V."""
+    latest = load_latest_edition(country, base=base)
+    if latest is None:
+        return None
+    previous = load_edition(country, latest.number - 1, base=base) if latest.number > 1 else None
+    return EditionUpdate(current=latest, previous=previous, is_new=False)
+
+
 def register_edition(snapshot: EditionSnapshot, *, last_build: dict | None = None,
                      base: Path | None = None) -> EditionUpdate:
     """Number the current build's snapshot, archiving the previous edition's guides when it starts

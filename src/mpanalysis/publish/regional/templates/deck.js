@@ -66,6 +66,24 @@
   });
   window.addEventListener("hashchange", function () { show(fromHash(), false); });
 
+  // a table the slide cannot hold (a small screen, a long text) is set smaller until it fits:
+  // the room is measured, never guessed, and a slide never scrolls
+  function fitTables() {
+    Array.prototype.forEach.call(document.querySelectorAll(".slide-table"), function (box) {
+      var table = box.querySelector("table");
+      if (!table) { return; }
+      table.style.fontSize = "";
+      var size = parseFloat(window.getComputedStyle(table).fontSize);
+      var floor = size * 0.6;
+      while (box.scrollHeight > box.clientHeight + 1 && size > floor) {
+        size = size * 0.94;
+        table.style.fontSize = size + "px";
+      }
+    });
+  }
+  fitTables();
+  window.addEventListener("resize", fitTables);
+
   var nodes = document.querySelectorAll('script[type="application/json"][data-figure]');
   Array.prototype.forEach.call(nodes, function (node) {
     var target = document.getElementById(node.getAttribute("data-figure"));
