@@ -352,7 +352,7 @@ def _endorse(country: str, authority: str, date) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mpanalysis",
-        description="Tailored, bilingual user guides to each country's migration profile.",
+        description="Tailored user guides (French, English, Portuguese) to each country's migration profile.",
     )
     parser.add_argument("--version", action="version", version=f"mpanalysis {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -397,7 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Write outputs/site/ (only endorsed or published guides) and "
                                    "outputs/site-restricted/ (every guide) from the built countries.")
     p.add_argument("--audience", choices=["public", "restricted", "both"], default="both")
-    p.add_argument("--lang", default="fr", help="language of the home page (both languages are built)")
+    p.add_argument("--lang", default="fr", help="language of the home page (every language of the atlas is built)")
     p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     p.add_argument("--wait", action="store_true", help="wait for another command running on the project")
     p.set_defaults(func=cmd_atlas)

@@ -410,7 +410,7 @@ class NotebookParameters(_Frozen):
     >>> check_notebook_parameters("01_sources.ipynb", country="SEN", language="xx")
     Traceback (most recent call last):
     ...
-    mpanalysis.errors.ParamsError: 01_sources.ipynb, key 'language': language 'xx' is not available (available: en, fr) (got 'xx')
+    mpanalysis.errors.ParamsError: 01_sources.ipynb, key 'language': language 'xx' is not available (available: en, fr, pt) (got 'xx')
     """
 
     country: str

@@ -14,7 +14,7 @@ import pandas as pd
 import yaml
 
 from mpanalysis.errors import ReferenceDataError
-from mpanalysis.paths import reference_dir
+from mpanalysis.paths import find_project_root, reference_dir
 
 #: The reference lists the questionnaire and the analysis rely on.
 LIST_NAMES = (
@@ -110,7 +110,7 @@ def get_languages(folder: Path | None = None) -> list[str]:
     """Return the languages every reference list has labels for.
 
     >>> get_languages()
-    ['en', 'fr']
+    ['en', 'fr', 'pt']
     """
     common: set[str] | None = None
     for name in LIST_NAMES:
@@ -120,20 +120,31 @@ def get_languages(folder: Path | None = None) -> list[str]:
     return sorted(common or [])
 
 
-def check_language(lang: str, folder: Path | None = None) -> str:
-    """Return ``lang`` if every reference list is translated into it, else raise
-    :class:`~mpanalysis.errors.ReferenceDataError` listing the languages available.
+@lru_cache(maxsize=32)
+def _count_missing_translations(lang: str, root: str) -> int:
+    # parameters check their languages each time they are read: the data files are read once
+    return len(find_missing_translations(lang, Path(root)))
 
-    >>> check_language("en")
-    'en'
+
+def check_language(lang: str, folder: Path | None = None) -> str:
+    """Return ``lang`` if every reference list and every text is translated into it, else raise
+    :class:`~mpanalysis.errors.ReferenceDataError` listing the languages available (or, for a
+    language half translated, how many texts are missing and the command listing them).
+
+    >>> check_language("pt")
+    'pt'
     >>> check_language("xx")
     Traceback (most recent call last):
     ...
-    mpanalysis.errors.ReferenceDataError: language 'xx' is not available (available: en, fr)
+    mpanalysis.errors.ReferenceDataError: language 'xx' is not available (available: en, fr, pt)
     """
     available = get_languages(folder)
     if lang not in available:
         raise ReferenceDataError(f"language '{lang}' is not available (available: {', '.join(available)})")
+    n_missing = _count_missing_translations(lang, str(folder.parent.parent if folder is not None else find_project_root()))
+    if n_missing:
+        raise ReferenceDataError(f"language '{lang}' is not complete: {n_missing} text(s) still to translate "
+                                 f"(`mpanalysis translations --check {lang}` lists them)")
     return lang
 
 
@@ -207,8 +218,13 @@ def find_missing_translations(lang: str, root: Path | None = None) -> list[str]:
 
     >>> find_missing_translations("en")
     []
-    >>> any("domains.csv" in line for line in find_missing_translations("xx"))
+    >>> missing = find_missing_translations("xx")
+    >>> any("domains.csv" in line for line in missing)
     True
+    >>> [line for line in missing if "languages (" in line or "block" in line]  # doctest: +NORMALIZE_WHITESPACE
+    ["data/reference/atlas.yaml: languages (add 'xx' to the list)",
+     "data/reference/findings.yaml: languages (add 'xx' to the list)",
+     "data/reference/wording.yaml: no 'xx' block (articles, contractions, gender of first nouns, locale, typography)"]
     """
     from mpanalysis.paths import data_dir
 
@@ -236,7 +252,12 @@ def find_missing_translations(lang: str, root: Path | None = None) -> list[str]:
         if not path.is_file():
             continue
         found: list[str] = []
-        _find_missing_in_yaml(read_reference_yaml(path, "reference texts", expect_mapping=False), lang, "", found)
+        data = read_reference_yaml(path, "reference texts", expect_mapping=False)
+        if isinstance(data, dict) and isinstance(data.get("languages"), list) and lang not in data["languages"]:
+            found.append(f"languages (add '{lang}' to the list)")
+        if path.name == "wording.yaml" and isinstance(data, dict) and lang not in data:
+            found.append(f"no '{lang}' block (articles, contractions, gender of first nouns, locale, typography)")
+        _find_missing_in_yaml(data, lang, "", found)
         shown = path.relative_to(base.parent)
         lines += [f"{shown}: {key}" for key in found]
     return lines

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from mpanalysis.guide.chapters.base import ChapterContext
-from mpanalysis.guide.document import Chapter, Paragraph, Section, Table, iter_blocks
+from mpanalysis.guide.document import Chapter, Paragraph, Section, Table, iter_blocks, label_blocks
 from mpanalysis.ingest.dataset import CountryDataset
 from mpanalysis.ingest.schemas import TABLE_COLUMNS, make_empty_table
 from mpanalysis.params import CountryParams
@@ -97,10 +97,11 @@ def test_citations_of_blocks_a_guide_leaves_out_read_as_the_full_guide_label():
     chapter = Chapter(number="I", key="sources", title="Sources", blocks=[
         Table(id="detail", caption="Detail", columns=["x"], rows=[[2]]),
         Table(id="kept", caption="Kept", columns=["x"], rows=[[2]]),
-        Paragraph(text="Voir {ref:detail} et {ref:kept}.")])
+        Paragraph(text="Voir {ref:detail} et {ref:kept} ; le tableau {num:detail}.")])
     kept = chapter.model_copy(update={"blocks": chapter.blocks[1:]})
-    text = _replace_dangling_refs([kept], {"detail": "Tableau I.1", "kept": "Tableau I.2"}, "fr")[0].blocks[1].text
-    assert text == "Voir Tableau I.1 de la version complète et {ref:kept}."
+    text = _replace_dangling_refs([kept], label_blocks([chapter], "fr"), "fr")[0].blocks[1].text
+    # "le tableau {num:…}" of a table left out: its number only, not "le tableau Tableau I.1"
+    assert text == "Voir Tableau I.1 de la version complète et {ref:kept} ; le tableau I.1 de la version complète."
 
 
 def test_empty_section_dropped():

@@ -72,17 +72,42 @@ def test_a_lower_case_code_is_the_country(project, monkeypatch):
 def test_an_unavailable_language_stops_with_exit_2_before_any_notebook(project, monkeypatch, capsys):
     _no_batch(monkeypatch)
     assert cli.main(["run", "GMB", "--lang", "xx"]) == 2
-    assert "language 'xx' is not available (available: en, fr)" in capsys.readouterr().err
+    assert "language 'xx' is not available (available: en, fr, pt)" in capsys.readouterr().err
+
+
+def test_a_language_with_texts_still_to_translate_stops_before_any_notebook(project, monkeypatch, capsys):
+    _no_batch(monkeypatch)
+    reference = project / "data" / "reference"
+    reference.unlink()
+    shutil.copytree(ROOT / "data" / "reference", reference)
+    messages = reference / "messages.yaml"
+    text = messages.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.strip().startswith("pt:"))
+    messages.write_text(text.replace(line + "\n", "", 1), encoding="utf-8")
+    assert cli.main(["run", "GMB", "--lang", "pt"]) == 2
+    assert "language 'pt' is not complete: 1 text(s) still to translate" in capsys.readouterr().err
+    assert cli.main(["translations", "--check", "pt"]) == 1
+    assert "1 text(s) or column(s) still to translate into 'pt'" in capsys.readouterr().out
 
 
 def test_a_language_in_the_parameters_is_checked_by_validate_and_run(project, monkeypatch, capsys):
     _no_batch(monkeypatch)
     params = project / "params" / "GMB.yaml"
-    params.write_text(params.read_text(encoding="utf-8").replace("- en\n- fr", "- pt\n- en"), encoding="utf-8")
+    params.write_text(params.read_text(encoding="utf-8").replace("- en\n- fr", "- xx\n- en"), encoding="utf-8")
     assert cli.main(["validate", "GMB"]) == 2
     assert "key 'languages'" in capsys.readouterr().err
     assert cli.main(["run", "GMB"]) == 2
-    assert "language 'pt' is not available" in capsys.readouterr().err
+    assert "language 'xx' is not available" in capsys.readouterr().err
+
+
+def test_a_country_in_portuguese_is_validated_with_a_portuguese_report(project, capsys):
+    params = project / "params" / "GMB.yaml"
+    params.write_text(params.read_text(encoding="utf-8").replace("- en\n- fr", "- pt\n- en"), encoding="utf-8")
+    assert cli.main(["validate", "GMB"]) == 0
+    out = capsys.readouterr().out
+    assert "Postas de parte" in out and "aviso(s); relatório:" in out
+    report = (project / "outputs" / "GMB" / "validation" / "validation_report.html").read_text(encoding="utf-8")
+    assert '<html lang="pt"' in report and "Linhas lidas, aceites e postas de parte" in report
 
 
 def test_validating_a_loose_folder_never_rewrites_a_countrys_report(project, capsys):
@@ -168,11 +193,15 @@ def test_the_dataset_cache_is_json_and_a_planted_pickle_is_never_loaded(project)
 
 def test_translations_check_lists_what_a_new_language_needs(project, capsys):
     assert cli.main(["translations", "--check", "en"]) == 0
-    assert cli.main(["translations", "--check", "pt"]) == 1
+    assert cli.main(["translations", "--check", "pt"]) == 0
+    assert "Every text has a 'pt' translation." in capsys.readouterr().out
+    assert cli.main(["translations", "--check", "xx"]) == 1
     out = capsys.readouterr().out
-    for expected in ("data/reference/domains.csv: no column label_pt", "data/reference/messages.yaml: issues.near_miss",
+    for expected in ("data/reference/domains.csv: no column label_xx", "data/reference/messages.yaml: issues.near_miss",
                      "data/questionnaire/questions.yaml: fields.institution_name.label",
-                     "data/questionnaire/countries.csv: no column label_pt"):
+                     "data/questionnaire/countries.csv: no column label_xx",
+                     "data/reference/findings.yaml: languages (add 'xx' to the list)",
+                     "data/reference/wording.yaml: no 'xx' block"):
         assert expected in out
 
 

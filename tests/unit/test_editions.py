@@ -340,7 +340,7 @@ def test_a_snapshot_holds_no_personal_contact(demo):
     assert not any(name in text for name in demo.respondents["respondent_name"].dropna() if name)
 
 
-def test_every_changes_text_exists_in_french_and_english_with_the_same_placeholders():
+def test_every_changes_text_exists_in_every_language_with_the_same_placeholders():
     import re
 
     import yaml
@@ -358,5 +358,6 @@ def test_every_changes_text_exists_in_french_and_english_with_the_same_placehold
     found = list(leaves(texts))
     assert len(found) > 50
     for path, node in found:
-        assert set(node) == {"fr", "en"}, path
-        assert set(re.findall(r"\{(\w+)\}", node["fr"])) == set(re.findall(r"\{(\w+)\}", node["en"])), path
+        assert set(node) == {"fr", "en", "pt"}, path
+        for lang in ("en", "pt"):
+            assert set(re.findall(r"\{(\w+)\}", node["fr"])) == set(re.findall(r"\{(\w+)\}", node[lang])), path

@@ -101,11 +101,11 @@ def test_a_measure_rule_reports_the_measure_and_its_own_evidence():
                 "bring to the profile have aged (Table I.3).")]
 
 
-def test_every_message_rule_has_both_languages_and_a_valid_condition():
+def test_every_message_rule_has_every_language_and_a_valid_condition():
     catalogue = load_key_message_catalogue()
     assert catalogue.min_messages >= 5 and catalogue.max_messages <= 7
     for rule in catalogue.messages:
-        assert set(rule.text) == {"fr", "en"}, rule.id
+        assert set(rule.text) == {"fr", "en", "pt"}, rule.id
 
 
 def test_a_wrong_rule_names_the_file_and_the_message(tmp_path):

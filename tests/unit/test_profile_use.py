@@ -268,7 +268,7 @@ def test_malformed_solutions_file_names_file_and_challenge(tmp_path):
     with pytest.raises(ReferenceDataError) as info:
         pu.load_solutions(path)
     assert str(path) in str(info.value) and "dissemination" in str(info.value)
-    complete = "".join(f"{c}:\n  - fr: a\n    en: b\n" for c in
+    complete = "".join(f"{c}:\n  - fr: a\n    en: b\n    pt: c\n" for c in
                        ["understanding", "dissemination", "ownership", "update"])
     path2 = tmp_path / "solutions2.yaml"
     path2.write_text(complete + "use:\n  - fr: Former\n", encoding="utf-8")

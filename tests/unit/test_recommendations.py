@@ -37,7 +37,8 @@ CRISIS_RULE = {
 def rules_of(*items: dict) -> list[rec.Rule]:
     # every rule needs a time frame and an indicator; the tests set them only when they matter
     defaults = {"timeframe": "medium", "indicator": {"fr": "Indicateur.", "en": "Indicator."}}
-    return rec.parse_rules({"rules": [{**defaults, **item} for item in items]}, "test_rules.yaml")
+    return rec.parse_rules({"rules": [{**defaults, **item} for item in items]}, "test_rules.yaml",
+                           languages=("fr", "en"))
 
 
 def gap(domain: str, *entities: str, severity: str = "high") -> fake_finding:
@@ -271,27 +272,27 @@ def write_rules(tmp_path: Path, text: str) -> Path:
     return path
 
 
-EXTRA = "    timeframe: short\n    indicator: {fr: i, en: i}\n"
+EXTRA = "    timeframe: short\n    indicator: {fr: i, en: i, pt: i}\n"
 GOOD = ("  - id: r_ok\n    category: cooperation\n    priority: high\n"
-        "    when: {finding_kind: silo}\n    text: {fr: a, en: b}\n" + EXTRA)
+        "    when: {finding_kind: silo}\n    text: {fr: a, en: b, pt: c}\n" + EXTRA)
 
 
 @pytest.mark.parametrize("bad_rule, message", [
-    ("    category: weather\n    priority: high\n    when: {finding_kind: silo}\n    text: {fr: a, en: b}\n",
+    ("    category: weather\n    priority: high\n    when: {finding_kind: silo}\n    text: {fr: a, en: b, pt: c}\n",
      "category 'weather'"),
-    ("    category: cooperation\n    priority: urgent\n    when: {finding_kind: silo}\n    text: {fr: a, en: b}\n",
+    ("    category: cooperation\n    priority: urgent\n    when: {finding_kind: silo}\n    text: {fr: a, en: b, pt: c}\n",
      "priority 'urgent'"),
     ("    category: cooperation\n    priority: high\n    when: {finding_kind: silo}\n    text: {fr: a}\n",
      "text has no 'en' version"),
-    ("    category: cooperation\n    priority: high\n    when: {measure: x, under: 3}\n    text: {fr: a, en: b}\n",
+    ("    category: cooperation\n    priority: high\n    when: {measure: x, under: 3}\n    text: {fr: a, en: b, pt: c}\n",
      "condition: a measure condition"),
     ("    category: cooperation\n    priority: high\n    when: {finding_kind: silo, min_severity: huge}\n"
-     "    text: {fr: a, en: b}\n", "min_severity 'huge'"),
-    ("    category: cooperation\n    priority: high\n    when: {any: []}\n    text: {fr: a, en: b}\n",
+     "    text: {fr: a, en: b, pt: c}\n", "min_severity 'huge'"),
+    ("    category: cooperation\n    priority: high\n    when: {any: []}\n    text: {fr: a, en: b, pt: c}\n",
      "non-empty list"),
     ("    category: cooperation\n    priority: high\n    when: {finding_kind: silo}\n"
-     "    text: {fr: '{entities.__class__}', en: b}\n", "unknown placeholder"),
-    ("    category: cooperation\n    priority: high\n    when: \"__import__('os')\"\n    text: {fr: a, en: b}\n",
+     "    text: {fr: '{entities.__class__}', en: b, pt: c}\n", "unknown placeholder"),
+    ("    category: cooperation\n    priority: high\n    when: \"__import__('os')\"\n    text: {fr: a, en: b, pt: c}\n",
      "non-empty mapping"),
 ])
 def test_malformed_rule_names_the_file_and_the_rule(tmp_path, bad_rule, message):
@@ -383,7 +384,7 @@ def test_partners_leave_the_lead_out_and_follow_the_selectors_order():
         "id": "r", "category": "cooperation", "priority": "high", "timeframe": "short",
         "when": {"finding_kind": "silo"}, "lead": {"type": "statistics_office"},
         "partners": [{"type": "statistics_office"}, "triggering"],
-        "text": {"fr": "a", "en": "b"}, "indicator": {"fr": "i", "en": "i"}}]})[0]
+        "text": {"fr": "a", "en": "b"}, "indicator": {"fr": "i", "en": "i"}}]}, languages=("fr", "en"))[0]
     silo = fake_finding("network.silo.1", "silo", entities=("SEN-OIM", "SEN-ANSD"))
     [recommendation] = rec.evaluate_rules([selectors], [silo], {}, "en", actors=ACTORS)
     assert recommendation.lead_id == "SEN-ANSD"

@@ -24,6 +24,12 @@ def test_init_creates_valid_params_and_folder(project):
     assert "Ghana" in params_file.read_text()
 
 
+def test_init_starts_cabo_verde_in_portuguese(project):
+    params = load_params(init_country("CPV", root=project)[0])
+    assert params.languages == ["pt", "fr", "en"]
+    assert load_params(init_country("GMB", root=project)[0]).languages == ["en", "fr"]
+
+
 def test_init_refuses_to_overwrite(project):
     init_country("GHA", root=project)
     with pytest.raises(MpanalysisError, match="already exists"):

@@ -160,7 +160,7 @@ def test_submission_times_are_utc():
     assert parse_submission_time("14/03/2025") is None
 
 
-def test_every_message_exists_in_french_and_english():
+def test_every_message_exists_in_every_language():
     import yaml
 
     from mpanalysis.paths import reference_dir
@@ -175,9 +175,10 @@ def test_every_message_exists_in_french_and_english():
             yield path, node
 
     for path, node in leaves(texts):
-        assert set(node) >= {"fr", "en"}, path
-        assert all(isinstance(node[lang], str) and node[lang] for lang in ("fr", "en")), path
-    assert format_message("issues.required_empty", "pt") == "required field is empty"
+        assert set(node) >= {"fr", "en", "pt"}, path
+        assert all(isinstance(node[lang], str) and node[lang] for lang in ("fr", "en", "pt")), path
+    assert format_message("issues.required_empty", "pt") == "campo obrigatório vazio"
+    assert format_message("issues.required_empty", "xx") == "required field is empty"
 
 
 def test_issue_location_reads_like_a_spreadsheet_reference():

@@ -20,7 +20,7 @@ from mpanalysis.reference import get_codes
 
 XF = "{http://www.w3.org/2002/xforms}"
 JR = "{http://openrosa.org/javarosa}"
-LANGUAGE_NAMES = {"fr": "Français (fr)", "en": "English (en)"}
+LANGUAGE_NAMES = {"fr": "Français (fr)", "en": "English (en)", "pt": "Português (pt)"}
 PYXFORM_TYPES = {"select_one": "select one", "yes_no": "select one", "severity": "select one",
                  "select_multiple": "select all that apply", "integer": "integer", "text": "text",
                  "email": "text", "phone": "text"}
@@ -125,16 +125,18 @@ def test_select_fields_use_the_reference_lists(converted):
             assert [c["name"] for c in choices[field.choices]] == get_codes(field.choices), field.name
     countries = {c["name"]: c["label"] for c in choices["countries"]}
     assert len(countries) == 249
-    assert countries["SEN"] == {"Français (fr)": "Sénégal", "English (en)": "Senegal"}
+    assert countries["SEN"] == {"Français (fr)": "Sénégal", "English (en)": "Senegal", "Português (pt)": "Senegal"}
+    assert countries["CPV"]["Português (pt)"] == "Cabo Verde"
 
 
-def test_every_label_hint_and_choice_exists_in_french_and_english(xform):
+def test_every_label_hint_and_choice_exists_in_every_language(xform):
     texts = _itext(xform)
     assert set(texts) == set(LANGUAGE_NAMES.values())
     default = [t.get("lang") for t in xform.iter(f"{XF}translation") if t.get("default")]
     assert default == ["Français (fr)"]
-    french, english = texts["Français (fr)"], texts["English (en)"]
-    assert set(french) == set(english)
+    french, english, portuguese = texts["Français (fr)"], texts["English (en)"], texts["Português (pt)"]
+    assert set(french) == set(english) == set(portuguese)
+    assert all(text.strip() for text in portuguese.values())
     for field in FIELDS:
         labels = [key for key in french if key.endswith(f"/{field.name}:label")]
         hints = [key for key in french if key.endswith(f"/{field.name}:hint")]
@@ -145,6 +147,7 @@ def test_every_label_hint_and_choice_exists_in_french_and_english(xform):
         assert french[f"/data/{group}:label"] and english[f"/data/{group}:label"]
     assert english["/data/sources/source_domain:label"] == "Domain"
     assert french["/data/sources/source_domain:label"] == "Domaine"
+    assert portuguese["/data/sources/source_domain:label"] == "Domínio"
 
 
 def test_constraints_relevance_and_required_fields(xform):

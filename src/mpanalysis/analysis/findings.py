@@ -179,7 +179,7 @@ def load_finding_catalogue(path: str | Path | None = None) -> FindingCatalogue:
 
     >>> catalogue = load_finding_catalogue()
     >>> catalogue.kinds["cut_vertex"].chapter, catalogue.languages
-    ('II', ['fr', 'en'])
+    ('II', ['fr', 'en', 'pt'])
     """
     return _load_catalogue(str(path or reference_dir() / "findings.yaml"))
 

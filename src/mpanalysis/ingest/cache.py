@@ -3,7 +3,8 @@
 The four chapter notebooks of a country (in two languages) all need the same validated dataset;
 reading and reconciling the exports once and reusing it keeps a country's build close to the
 floor of starting its kernels. The key is the fingerprint of the input files, the parameters,
-the workshop's names and merges (``params/<ISO3>.workshop.yaml``) and the package's own source, so
+the workshop's names and merges (``params/<ISO3>.workshop.yaml``), the reference data the reading
+uses (lists, labels, validation messages, questionnaire wording) and the package's own source, so
 any change rebuilds it.
 
 The cache is JSON (tables as columns of plain values, typed again from the canonical schemas on
@@ -23,7 +24,7 @@ from mpanalysis.fileio import write_text_atomic
 from mpanalysis.ingest.dataset import CountryDataset, _typed, get_input_folder, load_country_dataset
 from mpanalysis.ingest.schemas import TABLE_COLUMNS, validate_tables
 from mpanalysis.params import CountryParams
-from mpanalysis.paths import outputs_dir
+from mpanalysis.paths import data_dir, outputs_dir, reference_dir
 from mpanalysis.provenance import hash_file, hash_object, hash_package_source
 
 
@@ -38,10 +39,13 @@ def list_input_files(folder: Path) -> list[Path]:
 
 
 def fingerprint_dataset_inputs(params: CountryParams) -> str:
-    """Return the fingerprint of everything a country's dataset is made from."""
+    """Return the fingerprint of everything a country's dataset is made from: a translation added
+    to the messages or the reference lists rebuilds it too."""
     folder = get_input_folder(params)
     inputs = {p.name: hash_file(p) for p in list_input_files(folder)}
-    return hash_object({"inputs": inputs, "params": params.model_dump(mode="json"),
+    reference = {p.name: hash_file(p) for p in [*sorted(reference_dir().glob("*.*")),
+                                                data_dir() / "questionnaire" / "questions.yaml"] if p.is_file()}
+    return hash_object({"inputs": inputs, "params": params.model_dump(mode="json"), "reference": reference,
                         "names": hash_name_decisions(load_decisions(params.country)),
                         "code": hash_package_source()})
 

@@ -34,6 +34,30 @@ def get_country_in_fr(iso3: str, root: Path | None = None) -> str:
     return f"en {name}" if is_vowel or name.endswith("e") or head.endswith("e") else f"au {name}"
 
 
+#: The working languages of the region's exercise, after the country's own official language.
+REGION_LANGUAGES = ("fr", "en")
+
+
+def choose_country_languages(iso3: str, root: Path | None = None) -> list[str]:
+    """Return the languages a new country's guides start with: its official language first when the
+    guides exist in it (Portuguese for Cabo Verde and Guinea-Bissau), then French and English.
+
+    >>> [choose_country_languages(c) for c in ("CPV", "GNB", "SEN", "GMB", "MAR")]
+    [['pt', 'fr', 'en'], ['pt', 'fr', 'en'], ['fr', 'en'], ['en', 'fr'], ['fr', 'en']]
+    """
+    from babel.languages import get_official_languages
+
+    from mpanalysis.paths import reference_dir
+    from mpanalysis.reference import get_languages
+
+    folder = reference_dir(root)
+    available = get_languages(folder if folder.is_dir() else None)
+    country = pycountry.countries.get(alpha_3=iso3.upper())
+    official = get_official_languages(country.alpha_2, de_facto=True) if country else ()
+    ordered = [lang for lang in official if lang in available] + list(REGION_LANGUAGES)
+    return [lang for index, lang in enumerate(ordered) if lang in available and lang not in ordered[:index]]
+
+
 def init_country(iso3: str, force: bool = False, root: Path | None = None) -> list[Path]:
     """Create ``params/<ISO3>.yaml`` (from ``data/templates/params.yaml.j2``) and ``data/raw/<ISO3>/``.
 
@@ -49,7 +73,7 @@ def init_country(iso3: str, force: bool = False, root: Path | None = None) -> li
     template_text = (data_dir(root) / "templates" / "params.yaml.j2").read_text(encoding="utf-8")
     text = jinja2.Template(template_text, keep_trailing_newline=True).render(
         iso3=code, name_en=get_country_name(code, "en"), name_fr=get_country_name(code, "fr"),
-        in_country_fr=get_country_in_fr(code, root))
+        in_country_fr=get_country_in_fr(code, root), languages=choose_country_languages(code, root))
     write_text_atomic(target, text)
     folder = raw_dir(code, root)
     folder.mkdir(parents=True, exist_ok=True)

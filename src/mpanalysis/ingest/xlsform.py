@@ -88,7 +88,7 @@ def get_form_languages(root: Path | None = None) -> list[str]:
     They are the languages every reference list has labels for.
 
     >>> get_form_languages()
-    ['fr', 'en']
+    ['fr', 'en', 'pt']
     """
     languages = get_languages(reference_dir(root))
     return sorted(languages, key=lambda lang: (lang != DEFAULT_LANGUAGE, lang))

@@ -31,7 +31,7 @@ from mpanalysis.guide.chapters.front import (
     list_guide_recommendations,
 )
 from mpanalysis.guide.chapters.recommendations import EARLIER_CHAPTERS
-from mpanalysis.guide.document import Chapter, Guide, Section, iter_blocks, label_blocks, replace_refs
+from mpanalysis.guide.document import Chapter, Guide, Numbering, Section, iter_blocks, label_blocks, replace_refs
 from mpanalysis.guide.review import apply_review_decisions, describe_decisions
 from mpanalysis.guide.texts import get_chapter_text
 
@@ -76,15 +76,17 @@ def _block_ids(chapters: list[Chapter]) -> set[str]:
     return {b.id for c in chapters for b in iter_blocks(c) if getattr(b, "id", None)}
 
 
-def _replace_dangling_refs(chapters: list[Chapter], full_labels: dict[str, str], lang: str) -> list[Chapter]:
+def _replace_dangling_refs(chapters: list[Chapter], full: Numbering, lang: str) -> list[Chapter]:
     """Turn citations of blocks a shorter guide left out into plain text ("Table I.3 of the full
-    version"), so the brief guide still says where the evidence is."""
+    version"; "Table {num:…}" gives "Table I.3 of the full version" too, not "Table Table I.3"), so
+    the brief guide still says where the evidence is."""
     kept = _block_ids(chapters)
 
     def replace(kind: str, block_id: str) -> str | None:
-        if block_id in kept or block_id not in full_labels:
+        if block_id in kept or block_id not in full.labels:
             return None  # kept blocks resolve normally; unknown ids print as typed
-        return get_chapter_text("annexes.guide.see_full_guide", lang, label=full_labels[block_id])
+        label = full.numbers[block_id] if kind == "num" else full.labels[block_id]
+        return get_chapter_text("annexes.guide.see_full_guide", lang, label=label)
 
     return [replace_refs(c, replace) for c in chapters]
 
@@ -135,8 +137,8 @@ def assemble_guide(ctx: ChapterContext, work_dir, *, edition: str, length: str,
         shown = [*front, *build_brief_chapters(ctx, cited, findings, recommendations, full_numbering,
                                                full_file=full_file, edition=edition, is_draft=is_draft)]
         shown_annexes = []
-    shown, shown_annexes = (_replace_dangling_refs(shown, full_numbering.labels, lang),
-                            _replace_dangling_refs(shown_annexes, full_numbering.labels, lang))
+    shown, shown_annexes = (_replace_dangling_refs(shown, full_numbering, lang),
+                            _replace_dangling_refs(shown_annexes, full_numbering, lang))
     country_name = params.get_country_name(lang)
     return Guide(
         country=params.country, country_name=country_name, lang=lang, edition=edition, length=length,

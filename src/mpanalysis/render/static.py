@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from mpanalysis.errors import MpanalysisError
 from mpanalysis.guide.document import DocumentError, Figure
+from mpanalysis.wording.typography import plotly_separators
 
 ASSETS_DIR = Path(__file__).parent / "assets"
 
@@ -47,9 +48,8 @@ def apply_house_style(figure: dict[str, Any], lang: str) -> dict[str, Any]:
     layout = styled.setdefault("layout", {})
     font = layout.setdefault("font", {})
     font.setdefault("family", FONT_FAMILY)
-    if lang == "fr":
-        # Decimal comma and a (non-breaking) space between thousands, as French readers expect.
-        layout.setdefault("separators", ", ")
+    # the decimal mark and thousands separator readers of the language expect (babel's locale)
+    layout.setdefault("separators", plotly_separators(lang))
     return styled
 
 

@@ -5,24 +5,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from mpanalysis.wording.rules import get_language_rules
-
-_SMALL_WORDS = {"de", "du", "des", "la", "le", "les", "et", "l", "d", "à", "au", "aux", "pour", "sur", "en",
-                "of", "the", "and", "for", "on", "in", "to"}
+from mpanalysis.wording.rules import get_language_rules, list_wording_languages
 
 
-def guess_language(text: str, languages: Iterable[str] = ("fr", "en")) -> str | None:
+def guess_language(text: str, languages: Iterable[str] | None = None) -> str | None:
     """Return the language whose marker words (``wording.yaml``) ``text`` uses most, or None when
-    no language stands out (a bare acronym, a proper name).
+    no language stands out (a bare acronym, a proper name). ``languages``: those to choose among
+    (default: every language of ``wording.yaml``).
 
     >>> guess_language("Ministry of the Interior"), guess_language("Ministère de l'Intérieur")
     ('en', 'fr')
-    >>> guess_language("UNHCR") is None
-    True
+    >>> guess_language("Ministério da Administração Interna"), guess_language("UNHCR") is None
+    ('pt', True)
     """
     words = [w.casefold() for w in re.findall(r"[^\W\d_]+", text)]
     scores = {}
-    for lang in languages:
+    for lang in languages or list_wording_languages():
         markers = set(get_language_rules(lang).marker_words)
         scores[lang] = sum(1 for w in words if w in markers)
     if not scores:
@@ -34,7 +32,11 @@ def guess_language(text: str, languages: Iterable[str] = ("fr", "en")) -> str | 
 
 def _title_case_capital_runs(text: str, lang: str = "en") -> str:
     """Put runs of two or more words typed in capitals in the case names take in ``lang`` (a lone
-    acronym stays): French capitalises the first word only, English every word but the small ones."""
+    acronym stays): French capitalises the first word only (``name_case: sentence``), English and
+    Portuguese every word but the small ones (``name_case: title``, ``small_words``)."""
+    rules = get_language_rules(lang)
+    small_words = set(rules.small_words)
+    is_title_case = rules.name_case == "title"
     parts = re.split(r"([^\W\d_]+)", text)  # words at odd positions
     runs: list[list[int]] = []
     current: list[int] = []
@@ -57,7 +59,7 @@ def _title_case_capital_runs(text: str, lang: str = "en") -> str:
         for i in run:
             word = parts[i]
             lowered = word.casefold()
-            if i == first or (lang != "fr" and lowered not in _SMALL_WORDS):
+            if i == first or (is_title_case and lowered not in small_words):
                 parts[i] = word[:1] + word[1:].casefold()
             else:
                 parts[i] = lowered
@@ -66,11 +68,14 @@ def _title_case_capital_runs(text: str, lang: str = "en") -> str:
 
 def tidy_name(name: str, lang: str | None = None) -> str:
     """Return an institution name typed all in capitals in the case of its language (guessed when
-    ``lang`` is None): French capitalises the first word, English every word but small ones;
-    other names, and an acronym alone, are unchanged.
+    ``lang`` is None): French capitalises the first word, English and Portuguese every word but
+    small ones; other names, and an acronym alone, are unchanged.
 
     >>> tidy_name("DIRECTION GÉNÉRALE DES DOUANES"), tidy_name("MINISTRY OF HEALTH")
     ('Direction générale des douanes', 'Ministry of Health')
+    >>> tidy_name("DIREÇÃO GERAL DE ESTATÍSTICA E DA MIGRAÇÃO")
+    'Direção Geral de Estatística e da Migração'
+
     >>> tidy_name("UNHCR"), tidy_name("Banque centrale")
     ('UNHCR', 'Banque centrale')
     """

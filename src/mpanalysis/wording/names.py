@@ -113,10 +113,11 @@ def _has_word(text: str, word: str) -> bool:
 
 
 def make_entity_name(name: object, acronym: object = None, *, override: Any = None,
-                     languages: Iterable[str] = ("fr", "en")) -> EntityName:
+                     languages: Iterable[str] | None = None) -> EntityName:
     """Return the :class:`EntityName` of an institution: its display name with the acronym, its
     grammar from ``wording.yaml`` and the parameters' ``override`` (an
-    :class:`mpanalysis.params.EntityNameOverride`, or None).
+    :class:`mpanalysis.params.EntityNameOverride`, or None). ``languages``: those its language is
+    guessed among (default: every language of ``wording.yaml``).
 
     >>> n = make_entity_name("Ministry of Health", "MOH")
     >>> str(n), n.lang
@@ -170,40 +171,52 @@ def _is_acronym(name: str) -> bool:
     return bool(_ACRONYM.match(head)) and len(head) >= 2
 
 
-def french_grammar(name: str) -> tuple[str, str]:
-    """Return ``(gender, number)`` of a French institution name from its first noun.
+def name_grammar(name: str, lang: str = "fr") -> tuple[str, str]:
+    """Return ``(gender, number)`` of an institution name in ``lang`` from its first noun
+    (``wording.yaml`` ``nouns``); a name written in another language is read through its noun's
+    translation (``foreign_nouns``: its first word, else an English name's head noun).
 
-    >>> french_grammar("Direction générale des douanes"), french_grammar("Haut-Commissariat des Nations unies")
+    >>> name_grammar("Direction générale des douanes"), name_grammar("Haut-Commissariat des Nations unies")
     (('f', 'sg'), ('m', 'sg'))
-    >>> french_grammar("OIM"), french_grammar("Nations unies"), french_grammar("Ghana Immigration Service")
+    >>> name_grammar("OIM"), name_grammar("Nations unies"), name_grammar("Ghana Immigration Service")
     (('f', 'sg'), ('f', 'pl'), ('m', 'sg'))
+    >>> name_grammar("Direção-Geral de Estatística", "pt"), name_grammar("Serviços de Estrangeiros", "pt")
+    (('f', 'sg'), ('m', 'pl'))
+    >>> name_grammar("Agence nationale de la statistique", "pt"), name_grammar("Ghana Immigration Service", "pt")
+    (('f', 'sg'), ('m', 'sg'))
     """
-    rules = get_language_rules("fr")
+    rules = get_language_rules(lang)
     head = name.split(" (")[0].strip()
     if _is_acronym(head):
         return rules.acronyms.get(head.replace(".", ""), "m"), "sg"
     first = _first_word(head)
-    grammar = rules.noun_grammar(first)
-    if grammar is None and "-" in first:
-        grammar = rules.noun_grammar(first.split("-")[0])
+
+    def lookup(word: str) -> tuple[str, str] | None:
+        grammar = rules.noun_grammar(word)
+        if grammar is None and "-" in word:
+            grammar = rules.noun_grammar(word.split("-")[0])
+        return grammar
+
+    grammar = lookup(first)
+    if grammar is None and first.casefold() in rules.foreign_nouns:
+        grammar = lookup(rules.foreign_nouns[first.casefold()])
     if grammar is None:
-        # a name in another language: its head noun is the last word before "of", "for"…
+        # a name in English: its head noun is the last word before "of", "for"…
         words = re.split(r"\s+(?:of|for|on)\s+", head, maxsplit=1)[0].replace(",", " ").split()
-        translated = {"ministry": "ministère", "agency": "agence", "authority": "autorité",
-                      "commission": "commission", "council": "conseil", "committee": "comité",
-                      "department": "département", "directorate": "direction", "service": "service",
-                      "office": "office", "bureau": "bureau", "institute": "institut",
-                      "university": "université", "police": "police", "association": "association",
-                      "society": "société", "network": "réseau", "fund": "fonds", "bank": "banque",
-                      "registry": "registre", "secretariat": "secrétariat", "board": "conseil",
-                      "organization": "organisation", "organisation": "organisation",
-                      "assembly": "assemblée", "chamber": "chambre", "centre": "centre",
-                      "center": "centre", "delegation": "délégation", "programme": "programme"}
         for word in reversed(words):
-            if word.casefold() in translated:
-                grammar = rules.noun_grammar(translated[word.casefold()])
+            if word.casefold() in rules.foreign_nouns:
+                grammar = lookup(rules.foreign_nouns[word.casefold()])
                 break
     return grammar or ("m", "sg")
+
+
+def french_grammar(name: str) -> tuple[str, str]:
+    """Return ``(gender, number)`` of a French institution name (:func:`name_grammar` in French).
+
+    >>> french_grammar("Forces armées")
+    ('f', 'pl')
+    """
+    return name_grammar(name, "fr")
 
 
 def article_of(name: str, lang: str) -> str:
@@ -214,23 +227,26 @@ def article_of(name: str, lang: str) -> str:
     ['l’', 'la', 'le', 'le', 'l’', 'l’', 'le']
     >>> [article_of(n, "en") for n in ["National Police Service", "UNHCR", "Interpol", "The Hague Group"]]
     ['the', '', '', '']
+    >>> [article_of(n, "pt") for n in ["Instituto Nacional de Estatística", "Direção-Geral", "OIM",
+    ...                                "Forças Armadas", "Serviços de Migração", "Alto Comissariado"]]
+    ['o', 'a', 'a', 'as', 'os', 'o']
     """
     if isinstance(name, EntityName) and lang in name.articles:
         return name.articles[lang]
     rules = get_language_rules(lang)
     text = str(name).strip()
-    if lang != "fr":
-        if not text or _is_acronym(text) or text.split()[0].casefold() == "the":
-            return ""
-        if _first_word(text).casefold() in set(rules.no_article):
-            return ""
-        return rules.articles.get("m", "")
-    gender, number = french_grammar(text)
+    if not text or _first_word(text).casefold() in set(rules.no_article):
+        return ""
+    if _is_acronym(text) and not rules.acronym_article:
+        return ""
+    if not rules.has_gender:
+        return "" if text.split()[0].casefold() in set(rules.article_words) else rules.articles.get("m", "")
+    gender, number = name_grammar(text, lang)
     if isinstance(name, EntityName):
         gender, number = name.gender or gender, name.number or number
     if number == "pl":
-        return rules.articles["pl"]
-    if _starts_with_vowel_sound(text, rules.aspirated_h):
+        return rules.plural_article(gender)
+    if "elided" in rules.articles and _starts_with_vowel_sound(text, rules.aspirated_h):
         return rules.articles["elided"]
     return rules.articles[gender]
 
@@ -240,9 +256,10 @@ def is_article_word(word: str, lang: str) -> bool:
 
     >>> is_article_word("la", "fr"), is_article_word("de", "fr"), is_article_word("the", "en")
     (True, False, True)
+    >>> is_article_word("o", "pt"), is_article_word("a", "pt")  # "a" is the preposition ("ao", "à")
+    (True, False)
     """
-    rules = get_language_rules(lang)
-    return word.casefold() in {*(a for a in rules.articles.values() if not a.endswith("’")), "le", "the"}
+    return word.casefold() in set(get_language_rules(lang).article_words)
 
 
 def _join_article(article: str, name: str) -> str:
@@ -297,8 +314,8 @@ def split_phrase(name: str, lang: str, preposition: str) -> tuple[str, str]:
         contracted = rules.contractions.get(lowered, {}).get(article)
         if contracted:
             prefix = f"{contracted} "
-        elif lowered == "de" and not article and lang == "fr" and _starts_with_vowel_sound(text, rules.aspirated_h):
-            prefix = "d’"
+        elif not article and lowered in rules.elided_prepositions and _starts_with_vowel_sound(text, rules.aspirated_h):
+            prefix = rules.elided_prepositions[lowered]
         else:
             prefix = f"{lowered} {_join_article(article, '')}"
     if preposition[:1].isupper():
@@ -345,6 +362,10 @@ def join_names(names: Sequence[str], lang: str, preposition: str | None = None, 
     'by the National Police Service and UNHCR'
     >>> join_names(["A", "B", "C"], "en")
     'A, B, and C'
+    >>> join_names(["Instituto Nacional de Estatística", "Direção-Geral de Emigração", "OIM"], "pt", "de")
+    'do Instituto Nacional de Estatística, da Direção-Geral de Emigração e da OIM'
+    >>> join_names(["Polícia Nacional", "Serviços de Migração"], "pt", "com")
+    'com a Polícia Nacional e os Serviços de Migração'
     """
     from babel.lists import format_list
 
@@ -355,14 +376,14 @@ def join_names(names: Sequence[str], lang: str, preposition: str | None = None, 
     lowered = (preposition or "").casefold()
     if not preposition:
         items = [mark(n, str(n.in_language(lang) if isinstance(n, EntityName) else n)) for n in names]
-        return format_list(items, locale=lang)
+        return format_list(items, locale=rules.locale)
     is_repeated = lowered in rules.repeat_prepositions
-    each = lowered if is_repeated else "the" if lang != "fr" else "le"
+    each = lowered if is_repeated else rules.article_words[0]
     items = []
     for name in names:
         prefix, text = split_phrase(name, lang, each)
         items.append(prefix + mark(name, text))
-    text = format_list(items, locale=lang)
+    text = format_list(items, locale=rules.locale)
     if not is_repeated and not is_article_word(lowered, lang):
         text = f"{lowered} {text}"
     return text[:1].upper() + text[1:] if preposition[:1].isupper() else text

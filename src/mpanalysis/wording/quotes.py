@@ -40,7 +40,6 @@ _MARKS = re.compile(f"[{_QUOTE}{_AS_GIVEN}]([a-z]{{2}}|){_SEP}([^{_QUOTE}{_AS_GI
 _ANY_MARK = re.compile(f"[{_QUOTE}{_AS_GIVEN}{_SEP}{_END}]")
 
 #: Quotation marks per language (opening, closing); French puts a non-breaking space inside.
-QUOTATION_MARKS = {"fr": ("«\u00a0", "\u00a0»"), "en": ("“", "”"), "pt": ("«", "»")}
 
 
 def protect_text(text: object) -> str:
@@ -143,10 +142,10 @@ def language_note(text_lang: str | None, lang: str) -> str:
 def format_quotation(text: str, lang: str) -> str:
     """Return a quotation's text between the quotation marks of the guide's ``lang``.
 
-    >>> format_quotation("x", "fr"), format_quotation("x", "en")
-    ('«\\xa0x\\xa0»', '“x”')
+    >>> format_quotation("x", "fr"), format_quotation("x", "en"), format_quotation("x", "pt")
+    ('«\\xa0x\\xa0»', '“x”', '«x»')
     """
-    opening, closing = QUOTATION_MARKS.get(lang, QUOTATION_MARKS["en"])
+    opening, closing = get_language_rules(lang).quotation_marks
     return f"{opening}{text}{closing}"
 
 
@@ -180,7 +179,6 @@ _STRAY_TAG = re.compile(r"<\s*([^<>\d/][^<>]*?)\s*>")
 _BEFORE_YEAR = re.compile(r"<\s*((?:19|20)\d\d)\b")
 _AMPERSAND = re.compile(r"(?<=\w)\s*&\s*(?=\w)")
 _SPACES = re.compile(r"[ \t]+")
-_CONNECTORS = {"fr": {"and": "et", "before": "avant"}, "en": {"and": "and", "before": "before"}}
 
 
 def clean_for_display(text: str, lang: str | None = None) -> str:
@@ -201,7 +199,7 @@ def clean_for_display(text: str, lang: str | None = None) -> str:
     'Data shared with the Ministry of Health and IOM'
     """
     lang = lang or guess_language(text) or "fr"
-    words = _CONNECTORS.get(lang, _CONNECTORS["en"])
+    words = {"and": "and", "before": "before", **get_language_rules(lang).connectors}
     text = _LEADING_BULLET.sub("", text.strip())
     text = _ARROWS.sub("", text)
     text = _BEFORE_YEAR.sub(lambda m: f"{words['before']} {m.group(1)}", text)

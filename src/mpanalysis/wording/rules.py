@@ -12,12 +12,41 @@ from mpanalysis.paths import reference_dir
 from mpanalysis.reference import read_reference_yaml
 
 
+class Typography(BaseModel):
+    """The spaces a language puts around punctuation, in numbers and before units (None: as typed;
+    "": none, a space typed there is removed)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    before_colon: str | None = None
+    before_punctuation: str | None = None
+    inside_guillemets: str | None = None
+    before_percent: str | None = None
+    thousands: str | None = None
+    before_unit: str | None = None
+    units: list[str] = Field(default_factory=list)
+
+
 class LanguageRules(BaseModel):
-    """How one language names institutions and writes zero (one block of ``wording.yaml``)."""
+    """How one language names institutions, writes numbers, zero and its typography (one block
+    of ``wording.yaml``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     articles: dict[str, str]
+    article_words: list[str] = Field(default_factory=list, min_length=1)
+    acronym_article: bool = True
+    elided_prepositions: dict[str, str] = Field(default_factory=dict)
+    foreign_nouns: dict[str, str] = Field(default_factory=dict)
+    locale: str
+    date_locale: str | None = None
+    name_case: str = Field("title", pattern="^(sentence|title)$")
+    small_words: list[str] = Field(default_factory=list)
+    first_of_month: str | None = None
+    quotation_marks: tuple[str, str] = ("\u201c", "\u201d")
+    connectors: dict[str, str] = Field(default_factory=dict)
+    typography: Typography = Field(default_factory=Typography)
+    long_list_article: str | None = None
     contractions: dict[str, dict[str, str]] = Field(default_factory=dict)
     repeat_prepositions: list[str] = Field(default_factory=list)
     aspirated_h: list[str] = Field(default_factory=list)
@@ -40,6 +69,15 @@ class LanguageRules(BaseModel):
         parts = spec.split()
         return parts[0], ("pl" if "pl" in parts[1:] else "sg")
 
+    @property
+    def has_gender(self) -> bool:
+        """True when the article agrees with the first noun of a name (``nouns`` is given)."""
+        return bool(self.nouns)
+
+    def plural_article(self, gender: str) -> str:
+        """Return the plural article for ``gender`` ("os"/"as"; "les" when it has no gender)."""
+        return self.articles.get(f"{gender} pl") or self.articles["pl"]
+
 
 @lru_cache(maxsize=None)
 def _load(path: str) -> dict[str, LanguageRules]:
@@ -50,6 +88,28 @@ def _load(path: str) -> dict[str, LanguageRules]:
         error = exc.errors()[0]
         key = ".".join(str(p) for p in error["loc"])
         raise ReferenceDataError(f"{path}, key '{key}': {error['msg']}") from None
+
+
+def list_wording_languages() -> list[str]:
+    """Return the languages ``wording.yaml`` has rules for (a language is data: adding its block).
+
+    >>> {"fr", "en", "pt"} <= set(list_wording_languages())
+    True
+    """
+    return list(_load(str(reference_dir() / "wording.yaml")))
+
+
+def babel_locale(lang: str, *, is_date: bool = False) -> str:
+    """Return babel's locale for the numbers, lists and plural rules (``is_date``: the dates) of
+    ``lang``: Portuguese is written the European way (``pt_PT``: "12 345,6").
+
+    >>> babel_locale("pt"), babel_locale("en"), babel_locale("en", is_date=True), babel_locale("fr")
+    ('pt_PT', 'en', 'en_GB', 'fr')
+    """
+    rules = _load(str(reference_dir() / "wording.yaml")).get(lang)
+    if rules is None:
+        return lang
+    return (rules.date_locale or rules.locale) if is_date else rules.locale
 
 
 def get_language_rules(lang: str) -> LanguageRules:

@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Mapping
 from mpanalysis.errors import ReferenceDataError
 from mpanalysis.wording.names import EntityName, is_article_word, join_names, split_phrase
 from mpanalysis.wording.quotes import mark_as_given, protect_text
-from mpanalysis.wording.rules import get_language_rules
+from mpanalysis.wording.rules import babel_locale, get_language_rules
 
 # {n|one form|other form} or {n|zero|one|other}: a form may itself hold simple placeholders.
 _FORM = r"(?:[^{}|]|\{\w+(?::\w+)?\})*"
@@ -82,9 +82,12 @@ def format_number(key: str, value: float, lang: str, percent: Iterable[str] = ()
     ('42\\xa0%', '42%')
     >>> format_number("n_edges", 1234, "fr"), format_number("reference_year", 2024, "en")
     ('1\\u202f234', '2024')
+    >>> format_number("n_edges", 12345.5, "pt"), format_number("formal_share", 0.42, "pt")
+    ('12\\xa0345,5', '42%')
     """
     from babel.numbers import format_decimal, format_percent
 
+    lang = babel_locale(lang)
     if key in set(percent) or key.endswith(("_share", "_rate")):
         return format_percent(value, locale=lang)
     if key.endswith("year"):
@@ -115,7 +118,7 @@ def choose_word_forms(template: str, numbers: Mapping[str, object], lang: str, *
     """
     from babel import Locale
 
-    plural_form = Locale.parse(lang).plural_form
+    plural_form = Locale.parse(babel_locale(lang)).plural_form
 
     def choose(match: re.Match) -> str:
         value = numbers.get(match.group(1))
@@ -170,7 +173,7 @@ def format_name_list(names: NameList | list, lang: str, preposition: str | None 
     if preposition == "list":
         # "(la DGD et l’INS)" when few, "(voir Tableau II.3)" when many
         if not names.is_long:
-            return join_names(list(names), lang, "le" if lang == "fr" else "the", mark=_mark_foreign(lang))
+            return join_names(list(names), lang, rules.article_words[0], mark=_mark_foreign(lang))
         if names.table:
             return rules.list_reference.format(table="{ref:" + str(names.table) + "}")
         return rules.long_list_untabled.format(n=format_number("n", len(names), lang))
@@ -182,7 +185,7 @@ def format_name_list(names: NameList | list, lang: str, preposition: str | None 
     if preposition:
         lowered = preposition.casefold()
         if is_article_word(lowered, lang):
-            phrase = f"{rules.articles['pl']} {phrase}"
+            phrase = f"{rules.long_list_article or rules.articles['pl']} {phrase}"
         else:
             phrase = f"{lowered} {phrase}"
         if preposition[:1].isupper():

@@ -21,7 +21,8 @@ from mpanalysis.ingest.dataset import CountryDataset
 from mpanalysis.ingest.reconcile import normalize_text
 from mpanalysis.params import CountryParams
 from mpanalysis.paths import reference_dir
-from mpanalysis.reference import DEFAULT_LANGUAGE, get_codes, get_labels
+from mpanalysis.reference import DEFAULT_LANGUAGE, get_codes, get_labels, get_languages
+from mpanalysis.wording.rules import babel_locale
 
 # --------------------------------------------------------------------------------------------
 # Problem/solution matrix
@@ -40,7 +41,7 @@ def load_solutions(path: Path | None = None) -> dict[str, list[dict[str, str]]]:
     """
     file = Path(path or reference_dir() / SOLUTIONS_FILE)
     data = _load_yaml_cached(str(file))
-    languages = {"fr", "en"}
+    languages = set(get_languages())
     for code in get_codes("challenges"):
         if not data.get(code):
             raise ReferenceDataError(f"{file}: challenge '{code}' has no suggested solution")
@@ -196,8 +197,8 @@ def format_problem_matrix(matrix: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) ->
         if value is None or pd.isna(value):
             return ""
         if kind == "percent":
-            return format_percent(float(value), locale=lang)
-        return format_decimal(round(float(value), 2), locale=lang)
+            return format_percent(float(value), locale=babel_locale(lang))
+        return format_decimal(round(float(value), 2), locale=babel_locale(lang))
 
     has_agreed = "severity_agreed" in matrix and matrix["severity_agreed"].notna().any()
     rows = [[number(row["rank"], "int"), str(row["label"]), number(row["n_answered"] or None, "int"),

@@ -23,6 +23,7 @@ from mpanalysis.ingest.form import split_multi
 from mpanalysis.ingest.reconcile import normalize_text
 from mpanalysis.params import CountryParams
 from mpanalysis.reference import DEFAULT_LANGUAGE, get_codes, get_labels
+from mpanalysis.wording.rules import babel_locale
 
 # --------------------------------------------------------------------------------------------
 # The profile's editions and where each module's data come from
@@ -48,7 +49,7 @@ def build_profile_editions(params: CountryParams, lang: str = DEFAULT_LANGUAGE) 
         rows.append({"title": edition.title, "year": edition.year, "publisher": edition.publisher,
                      "kind": edition.kind, "kind_label": kinds.get(edition.kind, edition.kind),
                      "modules": " ".join(modules),
-                     "modules_label": format_list([domains.get(m, m) for m in modules], locale=lang)
+                     "modules_label": format_list([domains.get(m, m) for m in modules], locale=babel_locale(lang))
                      if modules else ""})
     return pd.DataFrame(rows, columns=["title", "year", "publisher", "kind", "kind_label", "modules",
                                        "modules_label"])
@@ -87,7 +88,7 @@ def build_module_sources(dataset: CountryDataset, params: CountryParams,
                      "editions": "; ".join(e.title for e in editions if domain in e.modules),
                      "n_existing": len(existing), "n_potential": int((in_domain["status"] == "potential").sum()),
                      "n_institutions": len(holders),
-                     "institutions": format_list(holders, locale=lang) if holders else ""})
+                     "institutions": format_list(holders, locale=babel_locale(lang)) if holders else ""})
     return pd.DataFrame(rows)
 
 

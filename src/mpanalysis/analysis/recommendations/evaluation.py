@@ -33,6 +33,7 @@ from mpanalysis.analysis.recommendations.rules import (
 from mpanalysis.params import CountryParams
 from mpanalysis.reference import DEFAULT_LANGUAGE, get_labels
 from mpanalysis.wording.templates import MAX_NAMES, NameList, format_name_list
+from mpanalysis.wording.rules import babel_locale
 
 #: How many institutions of a type a ``partners`` selector names (the best placed).
 MAX_PARTNERS = 4
@@ -202,7 +203,7 @@ def fill_rule_text(rule: Rule, template: str, lang: str, match: _Match, names: M
     >>> rule = parse_rules({"rules": [{"id": "r", "category": "cooperation", "priority": "high",
     ...     "timeframe": "short", "when": {"measure": "network.formal_share", "below": 0.5},
     ...     "text": {"fr": "Formaliser.", "en": "Formalise."},
-    ...     "indicator": {"fr": "Part formelle : {measure:network.formal_share}.", "en": "x"}}]})[0]
+    ...     "indicator": {"fr": "Part formelle : {measure:network.formal_share}.", "en": "x"}}]}, languages=("fr", "en"))[0]
     >>> fill_rule_text(rule, rule.indicator["fr"], "fr", _Match(), {}, measures={"network.formal_share": 0.11})
     'Part formelle : 11\xa0%.'
     """
@@ -226,8 +227,8 @@ def fill_rule_text(rule: Rule, template: str, lang: str, match: _Match, names: M
             if value is None or value != value:
                 return get_rule_labels("fallback", lang)["unmeasured"]
             if _is_share(measure.group(1)):
-                return format_percent(value, locale=lang)
-            return format_decimal(round(value, 2), locale=lang)
+                return format_percent(value, locale=babel_locale(lang))
+            return format_decimal(round(value, 2), locale=babel_locale(lang))
         if name == "entities":
             if not entity_ids:
                 return get_rule_labels("fallback", lang)["entities"]
@@ -235,28 +236,28 @@ def fill_rule_text(rule: Rule, template: str, lang: str, match: _Match, names: M
             table = next((get_named_table_for(f) for f in match.findings if len(f.entities) > MAX_NAMES), None)
             return format_name_list(NameList([names.get(e, e) for e in entity_ids], table=table), lang)
         if name == "n_entities":
-            return format_decimal(len(entity_ids), locale=lang)
+            return format_decimal(len(entity_ids), locale=babel_locale(lang))
         if name in CODE_PLACEHOLDERS:
             key = CODE_PLACEHOLDERS[name]
             labels = get_labels(CODE_FILTERS[key], lang)
             codes = list(dict.fromkeys(c for f in match.findings for c in get_finding_codes(f, key)))
-            return format_list([labels.get(c, c) for c in codes], locale=lang) if codes else ""
+            return format_list([labels.get(c, c) for c in codes], locale=babel_locale(lang)) if codes else ""
         if name == "share":
             value = share_value()
             if value is None:
                 raise _rules_error(Path(file), rule.id, "{share} is used but neither a measure nor a "
                                    "finding with a share or rate triggered the rule")
-            return format_percent(value, locale=lang)
+            return format_percent(value, locale=babel_locale(lang))
         if name == "value":
             if not match.measures:
                 raise _rules_error(Path(file), rule.id, "{value} is used but no measure triggered the rule")
-            return format_decimal(round(next(iter(match.measures.values())), 2), locale=lang)
+            return format_decimal(round(next(iter(match.measures.values())), 2), locale=babel_locale(lang))
         return m.group(0)
 
     def choose_form(m: re.Match) -> str:
         # With no institution named, the text says "the institutions concerned": plural.
         count = len(entity_ids) or 2
-        return m.group(2) if Locale.parse(lang).plural_form(count) == "one" else m.group(3)
+        return m.group(2) if Locale.parse(babel_locale(lang)).plural_form(count) == "one" else m.group(3)
 
     return _PLACEHOLDER.sub(replace_one, _PLURAL.sub(choose_form, template))
 
@@ -280,7 +281,7 @@ def evaluate_rules(rules: Sequence[Rule], findings: Sequence[FindingLike], measu
     >>> rules = parse_rules({"rules": [{"id": "r1", "category": "crisis_information", "priority": "high",
     ...     "timeframe": "medium", "when": {"finding_kind": "coverage_gap", "domain": "crisis"},
     ...     "text": {"fr": "Collecter des données sur « {domains} ».", "en": "Collect data on {domains}."},
-    ...     "indicator": {"fr": "Une source existante.", "en": "An existing source."}}]})
+    ...     "indicator": {"fr": "Une source existante.", "en": "An existing source."}}]}, languages=("fr", "en"))
     >>> gap = F(id="sources.coverage_gap.crisis", kind="coverage_gap", severity="high", entities=[],
     ...         numbers={}, evidence="table I.2", codes={"domain": "crisis"})
     >>> [(r.id, r.text, r.evidence, r.lead) for r in evaluate_rules(rules, [gap], {}, "en")]

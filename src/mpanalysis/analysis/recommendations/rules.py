@@ -39,7 +39,7 @@ from typing import Any, Protocol
 
 from mpanalysis.errors import ReferenceDataError
 from mpanalysis.paths import reference_dir
-from mpanalysis.reference import DEFAULT_LANGUAGE, get_codes, load_reference
+from mpanalysis.reference import DEFAULT_LANGUAGE, get_codes, get_languages, load_reference
 
 RULES_FILE = "recommendation_rules.yaml"
 CATEGORY_LIST = "recommendation_categories"
@@ -343,20 +343,21 @@ def get_category_codes() -> list[str]:
     return frame["code"].tolist()
 
 
-def parse_rules(data: object, file: str | Path = "<rules>", languages: Iterable[str] = ("fr", "en")) -> list[Rule]:
-    """Validate the content of a rules file; errors name the file and the rule id.
+def parse_rules(data: object, file: str | Path = "<rules>", languages: Iterable[str] | None = None) -> list[Rule]:
+    """Validate the content of a rules file; errors name the file and the rule id. Every rule
+    needs a text and an indicator in each of ``languages`` (default: every language translated).
 
     >>> rule = {"id": "r1", "category": "cooperation", "priority": "high", "timeframe": "short",
     ...         "when": {"finding_kind": "silo"}, "lead": "coordinator", "partners": "triggering",
     ...         "text": {"fr": "Relier les groupes.", "en": "Link the groups."},
     ...         "indicator": {"fr": "Aucun groupe isolé.", "en": "No isolated group."}}
-    >>> parse_rules({"rules": [rule]})[0].lead
+    >>> parse_rules({"rules": [rule]}, languages=("fr", "en"))[0].lead
     (Selector(role='coordinator', types=()),)
-    >>> parse_rules({"rules": [{**rule, "id": "r2", "timeframe": "soon"}]}, "rules.yaml")
+    >>> parse_rules({"rules": [{**rule, "id": "r2", "timeframe": "soon"}]}, "rules.yaml", ("fr", "en"))
     Traceback (most recent call last):
     ...
     mpanalysis.errors.ReferenceDataError: rules.yaml, rule 'r2': timeframe 'soon' is not one of ['short', 'medium', 'long']
-    >>> parse_rules({"rules": [{**rule, "id": "r3", "category": "weather"}]}, "rules.yaml")
+    >>> parse_rules({"rules": [{**rule, "id": "r3", "category": "weather"}]}, "rules.yaml", ("fr", "en"))
     Traceback (most recent call last):
     ...
     mpanalysis.errors.ReferenceDataError: rules.yaml, rule 'r3': category 'weather' is not one of ['cooperation', 'training_hr', 'collection', 'border_information', 'crisis_information']
@@ -365,7 +366,7 @@ def parse_rules(data: object, file: str | Path = "<rules>", languages: Iterable[
     if not isinstance(data, Mapping) or not isinstance(data.get("rules"), list):
         raise _rules_error(file, None, "expected a mapping with a list under 'rules'")
     categories = get_category_codes()
-    languages = list(languages)
+    languages = list(languages) if languages is not None else get_languages()
     allowed_keys = {"id", "category", "priority", "when", "text", "evidence", "timeframe", "indicator",
                     "lead", "partners", "addresses"}
     rules: list[Rule] = []

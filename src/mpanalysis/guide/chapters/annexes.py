@@ -24,6 +24,7 @@ from mpanalysis.paths import reference_dir
 from mpanalysis.reference import get_label, get_labels, read_reference_yaml
 from mpanalysis.wording.names import load_name_overrides
 from mpanalysis.wording.typography import format_date_text
+from mpanalysis.wording.rules import babel_locale
 
 #: Columns whose values are personal data: masked in the data-quality annex of every edition.
 PERSONAL_COLUMNS = {f.name for f in FIELDS if f.is_personal}
@@ -58,7 +59,7 @@ def build_methodology_annex(ctx: ChapterContext) -> Chapter:
                                                           TOTAL_ROW: _t("methodology.total", lang)}
 
     def percent(value) -> str | None:
-        return None if value is None or pd.isna(value) else format_percent(value, locale=lang)
+        return None if value is None or pd.isna(value) else format_percent(value, locale=babel_locale(lang))
 
     column = {k: _t(f"methodology.col_{k}", lang) for k in
               ("type", "invited", "invited_respondents", "rate", "respondents", "named", "share")}

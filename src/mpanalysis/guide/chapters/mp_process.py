@@ -74,6 +74,7 @@ from mpanalysis.wording import join_names, make_entity_name, name_entities
 from mpanalysis.wording.names import load_name_overrides
 from mpanalysis.wording.quotes import quote
 from mpanalysis.wording.templates import NameList
+from mpanalysis.wording.rules import babel_locale
 
 CHAPTER_KEY = "mp_process"
 CHAPTER_NUMBER = "III"
@@ -105,7 +106,7 @@ def _t(key: str, lang: str, **values: Any) -> str:
 
 
 def _percent(value: float, lang: str) -> str | None:
-    return format_percent(value, locale=lang) if value == value else None
+    return format_percent(value, locale=babel_locale(lang)) if value == value else None
 
 
 # --------------------------------------------------------------------------------------------

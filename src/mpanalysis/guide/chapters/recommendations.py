@@ -61,6 +61,7 @@ from mpanalysis.guide.texts import fill_chapter_text
 from mpanalysis.reference import get_labels
 from mpanalysis.wording import name_entities
 from mpanalysis.wording.names import load_name_overrides
+from mpanalysis.wording.rules import babel_locale
 
 CHAPTER_KEY = "recommendations"
 CHAPTER_NUMBER = "IV"
@@ -300,7 +301,7 @@ def _priority_evidence(top: Sequence[Recommendation], findings_by_id, blocks, la
         else:
             from_workshop.append(r.number)
     if from_workshop:
-        numbers = format_list(from_workshop, locale=lang)
+        numbers = format_list(from_workshop, locale=babel_locale(lang))
         parts.append(_t("priority.evidence_workshop", lang, numbers=numbers, n=len(from_workshop)))
     return Paragraph(text=_t("priority.evidence", lang, items=separator.join(parts)), in_brief=True)
 

@@ -27,6 +27,7 @@ from mpanalysis.guide.figures import find_config_text
 from mpanalysis.guide.figures.style import _escape, collapse_spaces
 from mpanalysis.guide.figures.style import _wrap as wrap_label
 from mpanalysis.paths import reference_dir
+from mpanalysis.wording.rules import babel_locale
 
 CONFIG_FILE_NAME = "figures_profile.yaml"
 
@@ -79,11 +80,11 @@ def _wrap(text: str, width: int | None = None) -> str:
 
 
 def _count(value: object, lang: str) -> str:
-    return format_decimal(int(value), locale=lang)
+    return format_decimal(int(value), locale=babel_locale(lang))
 
 
 def _percent(value: float, lang: str) -> str:
-    return format_percent(value, locale=lang) if value == value else "–"
+    return format_percent(value, locale=babel_locale(lang)) if value == value else "–"
 
 
 def _layout(title: str, subtitle: str | None, height_px: int) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from mpanalysis.analysis.findings import fill_template
 from mpanalysis.errors import ReferenceDataError
 from mpanalysis.paths import reference_dir
 from mpanalysis.reference import get_labels
+from mpanalysis.wording.rules import babel_locale
 
 CONFIG_FILE_NAME = "figures.yaml"
 
@@ -133,13 +134,13 @@ def _is_true(value: object) -> bool:
 
 
 def _format_int(value: int, lang: str) -> str:
-    return format_decimal(int(value), locale=lang)
+    return format_decimal(int(value), locale=babel_locale(lang))
 
 
 def _format_names(names: list[str], lang: str) -> str:
     if not names:
         return get_figure_text("none", lang)
-    return format_list(names, locale=lang)
+    return format_list(names, locale=babel_locale(lang))
 
 
 _SPACES = re.compile(r"[ \t\r\n]+")

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from mpanalysis.params import CountryParams
 from mpanalysis.reference import get_labels, load_reference
+from mpanalysis.wording.rules import babel_locale
 
 #: Bar colours by state (done, ongoing, planned): colour-blind-safe (Okabe–Ito).
 STATE_COLOURS = {"done": "#0072B2", "ongoing": "#E69F00", "planned": "#BBBBBB"}
@@ -86,7 +87,7 @@ def plot_exercise_timeline(milestones: pd.DataFrame, lang: str = "fr", *,
     end = end.where(end > start, start + pd.Timedelta(days=1))
     duration_ms = (end - start).dt.total_seconds() * 1000
     states = frame["state"].reset_index(drop=True)
-    dates = [format_date(d.date(), "d MMM y", locale=lang) for d in start]
+    dates = [format_date(d.date(), "d MMM y", locale=babel_locale(lang)) for d in start]
     fig = go.Figure()
     legend = {state: (colour, _state_label(state, lang)) for state, colour in STATE_COLOURS.items()}
     legend.update(extra_states or {})
@@ -140,7 +141,7 @@ def _month_ticks(first: pd.Timestamp, last: pd.Timestamp, lang: str) -> tuple[li
     step = next((s for s in (1, 2, 3, 6, 12, 24) if len(months) / s <= 8), 24)
     chosen = [m for i, m in enumerate(months) if i % step == 0]
     return ([m.date().isoformat() for m in chosen],
-            [format_date(m.date(), "MMM y", locale=lang) for m in chosen])
+            [format_date(m.date(), "MMM y", locale=babel_locale(lang)) for m in chosen])
 
 
 def _state_label(state: str, lang: str) -> str:

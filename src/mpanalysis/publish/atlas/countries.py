@@ -47,7 +47,7 @@ def load_atlas_config(path: Path | None = None) -> dict[str, Any]:
 
     >>> config = load_atlas_config()
     >>> config["languages"], [s["code"] for s in config["stages"]][-2:]
-    (['fr', 'en'], ['endorsed', 'published'])
+    (['fr', 'en', 'pt'], ['endorsed', 'published'])
     """
     path = Path(path) if path else reference_dir() / CONFIG_NAME
     return _load_config_cached(str(path), path.stat().st_mtime_ns if path.is_file() else 0)

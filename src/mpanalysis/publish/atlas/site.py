@@ -35,6 +35,7 @@ from mpanalysis.publish.atlas.countries import (
     logger,
 )
 from mpanalysis.publish.atlas.map import build_map_figure
+from mpanalysis.wording.rules import babel_locale
 
 # ----------------------------------------------------------------------------------------------
 # Pages
@@ -62,8 +63,8 @@ def format_size(size_bytes: int, texts: dict[str, str], lang: str) -> str:
     if size_bytes < 1000:
         return texts["size_bytes"].format(value=size_bytes)
     if size_bytes < 1_000_000:
-        return texts["size_kb"].format(value=format_decimal(size_bytes / 1000, "#,##0", locale=lang))
-    return texts["size_mb"].format(value=format_decimal(size_bytes / 1_000_000, "#,##0.0", locale=lang))
+        return texts["size_kb"].format(value=format_decimal(size_bytes / 1000, "#,##0", locale=babel_locale(lang)))
+    return texts["size_mb"].format(value=format_decimal(size_bytes / 1_000_000, "#,##0.0", locale=babel_locale(lang)))
 
 
 def _format_date(value: object, lang: str) -> str:
@@ -78,7 +79,7 @@ def _format_date(value: object, lang: str) -> str:
             return value
     if isinstance(value, dt.datetime):
         value = value.date()
-    return format_date(value, "long", locale=lang)
+    return format_date(value, "long", locale=babel_locale(lang))
 
 
 def _language_name(code: str, in_lang: str) -> str:
@@ -404,7 +405,7 @@ def build_atlas(countries: list[str] | None = None, *, audience: Audience = "pub
     >>> import tempfile, pathlib
     >>> site = build_atlas(["NER"], audience="public", output_dir=pathlib.Path(tempfile.mkdtemp()) / "site")
     >>> sorted(p.name for p in site.iterdir())  # NER's guide is not endorsed: no page in public
-    ['assets', 'atlas.json', 'index.html', 'index_en.html']
+    ['assets', 'atlas.json', 'index.html', 'index_en.html', 'index_pt.html']
     """
     if audience not in AUDIENCES:
         raise MpanalysisError(f"audience must be one of {', '.join(AUDIENCES)} (got {audience!r})")

@@ -21,6 +21,7 @@ from mpanalysis.publish.editions.snapshot import (
 )
 from mpanalysis.reference import get_label
 from mpanalysis.wording.typography import format_date_text
+from mpanalysis.wording.rules import babel_locale
 
 #: Chapter number and key of "What changed": after chapter IV, so the brief guide keeps its summary
 #: (the brief guide has no annexes).
@@ -205,8 +206,8 @@ def _format_measure(value: float | None, kind: str, lang: str) -> str | int | No
     if kind == "count":
         return int(round(value))
     if kind == "share":
-        return format_percent(value, locale=lang)
-    return format_decimal(value, format="0.000", locale=lang)
+        return format_percent(value, locale=babel_locale(lang))
+    return format_decimal(value, format="0.000", locale=babel_locale(lang))
 
 
 def _format_delta(change: MeasureChange, lang: str) -> str | None:
@@ -214,10 +215,10 @@ def _format_delta(change: MeasureChange, lang: str) -> str | None:
     if delta is None:
         return None
     if change.kind == "count":
-        return format_decimal(delta, format="+#,##0;-#,##0", locale=lang)
+        return format_decimal(delta, format="+#,##0;-#,##0", locale=babel_locale(lang))
     if change.kind == "share":
-        return _t("measures.share_delta", lang, value=format_decimal(delta * 100, format="+0;-0", locale=lang))
-    return format_decimal(delta, format="+0.000;-0.000", locale=lang)
+        return _t("measures.share_delta", lang, value=format_decimal(delta * 100, format="+0;-0", locale=babel_locale(lang)))
+    return format_decimal(delta, format="+0.000;-0.000", locale=babel_locale(lang))
 
 
 def _measure_label(key: str, lang: str) -> str:

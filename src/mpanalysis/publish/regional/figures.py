@@ -17,6 +17,8 @@ from mpanalysis.publish.regional.data import (
 )
 from mpanalysis.publish.regional.texts import _escape, _t, _tn, format_value
 from mpanalysis.reference import get_labels
+from mpanalysis.wording.rules import babel_locale
+from mpanalysis.wording.typography import plotly_separators, punctuate
 
 #: The six panels of the network figure.
 FIGURE_INDICATORS = ("response_rate", "density", "formal_share", "confirmation_rate",
@@ -133,7 +135,7 @@ def plot_coverage_comparison(coverage: pd.DataFrame, names: Mapping[str, str], l
                                     "font": {"color": GAP_COLOUR, "size": 13}})
             else:
                 dark = n / z_max > 0.55
-                annotations.append({"x": x[j], "y": y[i], "text": f"<b>{format_decimal(n, locale=lang)}</b>",
+                annotations.append({"x": x[j], "y": y[i], "text": f"<b>{format_decimal(n, locale=babel_locale(lang))}</b>",
                                     "showarrow": False,
                                     "font": {"size": 16, "color": "#ffffff" if dark else "#1f2933"}})
     heatmap = go.Heatmap(
@@ -151,7 +153,7 @@ def _indicator_text(key: str, value: float | None, lang: str) -> str:
     if value is None or value != value:
         return _t("network.not_defined", lang)
     if key in SHARE_INDICATORS:
-        return format_percent(value, locale=lang)
+        return format_percent(value, locale=babel_locale(lang))
     return format_value(key, value if key == "density" else int(value), lang)
 
 
@@ -202,8 +204,7 @@ def plot_network_comparison(network: pd.DataFrame, names: Mapping[str, str], lan
                            "line": {"color": "#52606d", "dash": "dash", "width": 1.5}})
     layout.update(_layout(120 + n_rows * (40 + 30 * len(countries)), margin={"l": 10, "r": 20, "t": 40, "b": 20},
                           bargap=0.3, annotations=annotations, shapes=shapes))
-    if lang == "fr":
-        layout["separators"] = ", "
+    layout["separators"] = plotly_separators(lang)
     return go.Figure(data=traces, layout=layout)
 
 
@@ -224,8 +225,8 @@ def plot_challenge_heatmap(comparison: pd.DataFrame, ranking: pd.DataFrame, name
             p = prevalence.at[challenge, country] if country in prevalence.columns else float("nan")
             z_row.append(None if s != s else round(float(s), 3))
             text_row.append("–" if s != s else
-                            f"<b>{format_decimal(round(float(s), 1), format='0.0', locale=lang)}</b>"
-                            f"<br>{format_percent(float(p), locale=lang)}")
+                            f"<b>{format_decimal(round(float(s), 1), format='0.0', locale=babel_locale(lang))}</b>"
+                            f"<br>{format_percent(float(p), locale=babel_locale(lang))}")
         z.append(z_row)
         text.append(text_row)
     rank_prefix = [f"{int(ranking.at[c, 'rank'])}. {_escape(labels.get(c, c))}" for c in challenges]
@@ -234,12 +235,13 @@ def plot_challenge_heatmap(comparison: pd.DataFrame, ranking: pd.DataFrame, name
         textfont={"size": 13}, zmin=0, zmax=3, colorscale=SEVERITY_SCALE, xgap=3, ygap=3,
         colorbar={"title": {"text": _t("challenges.colorbar", lang)}, "tickvals": [0, 1, 2, 3],
                   "thickness": 14, "len": 0.9},
-        customdata=[[format_percent(float(prevalence.at[ch, c]), locale=lang)
+        customdata=[[format_percent(float(prevalence.at[ch, c]), locale=babel_locale(lang))
                      if c in prevalence.columns and prevalence.at[ch, c] == prevalence.at[ch, c] else "–"
                      for c in countries] for ch in challenges],
-        hovertemplate=("%{y} · %{x}<br>" + _t("challenges.hover_severity", lang) + " : %{z:.1f}<br>"
-                       + _t("challenges.hover_prevalence", lang) + " : %{customdata}<extra></extra>")))
-    fig.update_layout(_layout(120 + 68 * len(challenges), separators=", " if lang == "fr" else None,
+        hovertemplate=("%{y} · %{x}<br>" + _t("challenges.hover_severity", lang) + punctuate(":", lang)
+                       + " %{z:.1f}<br>" + _t("challenges.hover_prevalence", lang) + punctuate(":", lang)
+                       + " %{customdata}<extra></extra>")))
+    fig.update_layout(_layout(120 + 68 * len(challenges), separators=plotly_separators(lang),
                               margin={"l": 10, "r": 10, "t": 10, "b": 10}))
     fig.update_xaxes(side="top", showgrid=False, tickfont={"size": 13})
     fig.update_yaxes(autorange="reversed", showgrid=False, automargin=True, tickfont={"size": 13})

@@ -53,6 +53,8 @@ from mpanalysis.publish.regional.slides import write_slides
 from mpanalysis.publish.regional.texts import MAX_NAMED_COUNTRIES, REGION_CODE, _list, _node, _pick, _t, _tn
 from mpanalysis.reference import get_codes, get_labels
 from mpanalysis.wording.typography import format_date_text
+from mpanalysis.wording.rules import babel_locale
+from mpanalysis.wording.typography import punctuate
 
 # --------------------------------------------------------------------------------------------
 # The synthesis document
@@ -118,8 +120,7 @@ def _build_exercise_chapter(region: RegionData, lang: str) -> Chapter:
             statuses.append(_t("exercise.status_group", lang, status=status_labels[status],
                                countries=_list(names, lang)))
     blocks: list = [Paragraph(in_brief=True, text=_tn("exercise.status", lang, {"n_countries": len(ordered)},
-                                                      statuses=" ; ".join(statuses) if lang == "fr"
-                                                      else "; ".join(statuses)))]
+                                                      statuses=_join_items(statuses, lang)))]
     milestones = build_region_milestones(region)
     if len(milestones):
         first = milestones.sort_values("start", kind="stable").iloc[0]
@@ -182,7 +183,7 @@ def _build_coverage_chapter(region: RegionData, lang: str) -> Chapter:
                 items.append(_t("coverage.gap_item", lang, domain=domain_labels.get(domain, domain),
                                 countries=_list(countries, lang)))
         text = _tn("coverage.gaps", lang, {"n_gap_countries": gaps["country"].nunique(), "n_countries": len(ordered)},
-                   gap_list=(" ; " if lang == "fr" else "; ").join(items))
+                   gap_list=_join_items(items, lang))
     else:
         text = _tn("coverage.no_gap", lang, {"n_domains": len(domains)})
     blocks.append(Paragraph(text=text, in_brief=True))
@@ -233,7 +234,7 @@ def _build_network_chapter(region: RegionData, lang: str) -> Chapter:
 
     def shown(key: str) -> str:
         value = _median(network[key])
-        return not_defined if value is None else format_percent(value, locale=lang)
+        return not_defined if value is None else format_percent(value, locale=babel_locale(lang))
 
     blocks: list = [Paragraph(in_brief=True, text=_t(
         "network.median", lang, formal_share=shown("formal_share"),
@@ -302,8 +303,8 @@ def _build_challenges_chapter(region: RegionData, lang: str) -> Chapter:
         plot_challenge_heatmap(comparison, ranking, names, lang), id="regional_challenges_map", in_brief=True,
         caption=_t("challenges.heatmap_caption", lang),
         alt=_tn("challenges.heatmap_alt", lang, {"n_challenges": len(ranked), "n_countries": len(names)},
-                low=format_decimal(round(float(severities.min()), 1), locale=lang),
-                high=format_decimal(round(float(severities.max()), 1), locale=lang),
+                low=format_decimal(round(float(severities.min()), 1), locale=babel_locale(lang)),
+                high=format_decimal(round(float(severities.max()), 1), locale=babel_locale(lang)),
                 top=labels.get(top, top))))
     rows = []
     for code, row in ranked.iterrows():
@@ -311,7 +312,7 @@ def _build_challenges_chapter(region: RegionData, lang: str) -> Chapter:
                   if ((comparison["country"] == c) & (comparison["challenge"] == code)
                       & (pd.to_numeric(comparison["rank"], errors="coerce") == 1)).any()]
         rows.append([int(row["rank"]), labels.get(code, code), round(float(row["mean_severity"]), 2),
-                     format_percent(float(row["prevalence"]), locale=lang), round(float(row["score"]), 2),
+                     format_percent(float(row["prevalence"]), locale=babel_locale(lang)), round(float(row["score"]), 2),
                      ", ".join(top_in) or "–"])
     columns = [_t(f"challenges.col_{k}", lang) for k in ("rank", "challenge", "mean_severity", "prevalence",
                                                           "score", "top_in")]
@@ -352,7 +353,7 @@ def _build_recommendations_chapter(region: RegionData, lang: str) -> Chapter:
         ranked = everywhere.sort_values(["priority_order", "order"], kind="stable")
         blocks.append(Paragraph(in_brief=True, text=_tn(
             "recommendations.common", lang, {"n_common": len(everywhere), "n_countries": len(ordered)})))
-        rows = [[rules[rule_id].text.get(lang) or rules[rule_id].text["en"],
+        rows = [[rules[rule_id].text[lang],
                  category_labels.get(rules[rule_id].category, rules[rule_id].category),
                  timeframes[rules[rule_id].timeframe]] for rule_id in ranked["rule_id"]]
         blocks.append(Table(id="regional_recommendations", caption=_t("recommendations.regional_caption", lang),
@@ -490,7 +491,7 @@ def _notices(region: RegionData, lang: str) -> list[Callout]:
                    for code, message in region.skipped.items()]
         callouts.append(Callout(kind="warning", title=_t("document.skipped_title", lang), in_brief=True,
                                 text=_tn("document.skipped", lang, {"n_skipped": len(details)},
-                                         details=(" ; " if lang == "fr" else "; ").join(details))))
+                                         details=_join_items(details, lang))))
     return callouts
 
 
@@ -546,18 +547,31 @@ def build_regional_synthesis(countries: str | Iterable[str] | None, lang: str, t
 # Outputs and notebook display
 
 
-def write_regional_outputs(countries: str | Iterable[str] | None = None, langs: Sequence[str] = ("fr", "en"),
+def _join_items(items: Iterable[str], lang: str) -> str:
+    """Return clauses joined with semicolons, spaced as ``lang`` writes them.
+
+    >>> _join_items(["a", "b"], "fr"), _join_items(["a", "b"], "pt")
+    ('a\u202f; b', 'a; b')
+    """
+    return (punctuate(";", lang) + " ").join(items)
+
+
+def write_regional_outputs(countries: str | Iterable[str] | None = None, langs: Sequence[str] | None = None,
                            output_dir: str | Path | None = None, *, today: dt.date | None = None,
                            region: RegionData | None = None,
                            formats: Sequence[str] = ("html", "pdf")) -> list[Path]:
-    """Write the synthesis per language: ``regional_synthesis_<lang>.html`` / ``.pdf`` and the
-    slide deck ``regional_slides_<lang>.html`` in ``output_dir`` (default ``outputs/regional``).
+    """Write the synthesis per language (default: every language translated, the default one
+    first): ``regional_synthesis_<lang>.html`` / ``.pdf`` and the slide deck
+    ``regional_slides_<lang>.html`` in ``output_dir`` (default ``outputs/regional``).
 
     The countries are collected once for every language (or ``region`` is reused). Every file is
     written atomically. Returns the paths written.
     """
     from mpanalysis.render import render_guide
 
+    from mpanalysis.reference import DEFAULT_LANGUAGE, get_languages
+
+    langs = langs or sorted(get_languages(), key=lambda lang: (lang != DEFAULT_LANGUAGE, lang))
     folder = Path(output_dir) if output_dir else outputs_dir() / "regional"
     region = region or collect_region(countries, today)
     written: list[Path] = []

@@ -16,6 +16,7 @@ from babel.numbers import format_decimal, format_percent
 from mpanalysis.errors import ReferenceDataError
 from mpanalysis.paths import reference_dir
 from mpanalysis.reference import read_reference_yaml
+from mpanalysis.wording.rules import babel_locale
 
 TEXTS_FILE = "regional.yaml"
 #: ``Guide.country`` of the synthesis: a code of ISO 3166-1's user-assigned range (XAA–XZZ),
@@ -69,12 +70,12 @@ def format_value(key: str, value: float | int, lang: str) -> str:
     ('1,234', '2,2')
     """
     if key.endswith(("_share", "_rate", "_reach")):
-        return format_percent(value, locale=lang)
+        return format_percent(value, locale=babel_locale(lang))
     if key == "density":
-        return format_decimal(round(float(value), 3), format="0.000", locale=lang)
+        return format_decimal(round(float(value), 3), format="0.000", locale=babel_locale(lang))
     if isinstance(value, int) or float(value).is_integer():
-        return format_decimal(int(value), locale=lang)
-    return format_decimal(value, format="#,##0.0", locale=lang)
+        return format_decimal(int(value), locale=babel_locale(lang))
+    return format_decimal(value, format="#,##0.0", locale=babel_locale(lang))
 
 
 def get_regional_text(key: str, lang: str, *, numbers: Mapping[str, float] | None = None,
@@ -122,4 +123,4 @@ def _fold(text: str) -> str:
 
 
 def _list(items: Sequence[str], lang: str) -> str:
-    return format_list(list(items), locale=lang) if items else ""
+    return format_list(list(items), locale=babel_locale(lang)) if items else ""
