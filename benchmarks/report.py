@@ -342,7 +342,7 @@ def write_report(results: dict) -> str:
                      browser_start_s=export["browser_start_s"], imports_s=export["imports_s"],
                      browser_s=export["browser_s"], total_s=export["total_s"],
                      idle_percent=round(100 * idle) if idle is not None else "?"), ""]
-        lines += _table([_t("details.col_step"), _t("details.col_seconds")],
+        lines += _table([_t("details.col_export_step"), _t("details.col_seconds")],
                         [[_t(f"export_steps.{name}"), f"{seconds:.2f}"]
                          for name, seconds in sorted(export["by_step"].items(), key=lambda kv: -kv[1])])
     profile = results.get("profile") or {}
