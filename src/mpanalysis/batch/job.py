@@ -213,35 +213,27 @@ def build_country(country: str, options: BuildOptions | None = None, *,
 def _build_country_outputs(country: str, options: BuildOptions, fingerprint: dict,
                            logger: logging.Logger, kernel: SharedKernel | None = None
                            ) -> tuple[list[Path], int]:
-    from mpanalysis.params import load_params
-
-    params = load_params(country)
-    base = outputs_dir(country)
-    langs = options.langs or tuple(params.languages)
-    editions = options.editions or (params.edition,)
-    today = dt.date.fromisoformat(options.today) if options.today else dt.date.today()
     is_own_kernel = kernel is None
     if kernel is None:
-        kernel = SharedKernel(stderr_path=base / "logs" / "kernel.log")
+        kernel = SharedKernel(stderr_path=outputs_dir(country) / "logs" / "kernel.log")
     else:
         logger.info("notebooks run in the worker's kernel (%s)", "kept from the previous country"
                     if kernel.is_alive else "a new one")
     if not kernel.is_alive:
         kernel.start(is_waiting=False)  # it boots and imports the package during the next steps
     try:
-        return _build_with_kernel(country, options, fingerprint, logger, kernel, params, langs, editions,
-                                  today)
+        return _build_with_kernel(country, options, fingerprint, logger, kernel)
     finally:
         if is_own_kernel:
             kernel.shutdown()
 
 
 def _build_with_kernel(country: str, options: BuildOptions, fingerprint: dict, logger: logging.Logger,
-                       kernel: SharedKernel, params, langs: tuple[str, ...], editions: tuple[str, ...],
-                       today: dt.date) -> tuple[list[Path], int]:
+                       kernel: SharedKernel) -> tuple[list[Path], int]:
     from mpanalysis.guide.chapters.annexes import build_annexes
     from mpanalysis.guide.chapters.base import load_chapter_context
     from mpanalysis.ingest.report import write_validation_report
+    from mpanalysis.params import load_params
     from mpanalysis.publish.assemble import assemble_guide, load_guide_chapters, make_guide_stem
     from mpanalysis.publish.editions import make_edition_snapshot, register_edition
     from mpanalysis.publish.opendata import write_open_data
@@ -249,7 +241,11 @@ def _build_with_kernel(country: str, options: BuildOptions, fingerprint: dict, l
     from mpanalysis.render.notebook import export_analysis_trail
     from mpanalysis.render.printer import start_printer_in_background
 
+    params = load_params(country)
     base = outputs_dir(country)
+    langs = options.langs or tuple(params.languages)
+    editions = options.editions or (params.edition,)
+    today = dt.date.fromisoformat(options.today) if options.today else dt.date.today()
     written: list[Path] = []
     first = load_chapter_context(country, langs[0])
     report = write_validation_report(first.dataset, base / "validation", lang=langs[0])

@@ -60,13 +60,15 @@ def build_static_figures(figures: Sequence[Figure], fmt: Literal["svg", "png"], 
 
     The figures not yet drawn in this process are drawn in one call to Chromium.
     """
-    keys = []
+    keys, styled_of = [], {}
     for figure in figures:
         styled = apply_house_style(figure.figure_dict(is_print=True), lang)
         layout = styled.setdefault("layout", {})
         layout["width"] = int(layout.get("width") or DEFAULT_WIDTH_PX)
         layout["height"] = int(layout.get("height") or DEFAULT_HEIGHT_PX)
-        keys.append((json.dumps(styled, sort_keys=True), fmt, float(scale)))
+        key = (json.dumps(styled, sort_keys=True), fmt, float(scale))
+        keys.append(key)
+        styled_of[key] = styled
     with _lock:
         found = {k: _cache[k] for k in keys if k in _cache}
     missing = list(dict.fromkeys(k for k in keys if k not in found))
@@ -74,7 +76,7 @@ def build_static_figures(figures: Sequence[Figure], fmt: Literal["svg", "png"], 
         from mpanalysis.render.printer import draw_figures
 
         try:
-            images = draw_figures([json.loads(k[0]) for k in missing], fmt, scale)
+            images = draw_figures([styled_of[k] for k in missing], fmt, scale)
         except MpanalysisError as exc:
             names = ", ".join(f.id for f in figures)
             raise DocumentError(f"figures {names} could not be drawn as {fmt.upper()}: {exc}") from exc
