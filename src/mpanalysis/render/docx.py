@@ -12,18 +12,22 @@ directly.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
+from functools import cache
 from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Cm, Mm, Pt, RGBColor, Twips
+from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml.etree import SubElement
 
 from mpanalysis.fileio import write_bytes_atomic
 from mpanalysis.guide.document import (
@@ -33,7 +37,6 @@ from mpanalysis.guide.document import (
     Figure,
     Guide,
     KeyMessage,
-    Numbering,
     Paragraph,
     Section,
     Signature,
@@ -43,7 +46,7 @@ from mpanalysis.guide.document import (
     unprotect_text,
 )
 from mpanalysis.render import common
-from mpanalysis.render.static import build_static_figure, build_static_figures
+from mpanalysis.render.static import build_static_figures
 
 NAVY = "17365D"
 TEAL = "0B6E75"
@@ -56,6 +59,7 @@ MONO_FONT = "Courier New"
 FIGURE_WIDTH = Cm(15.5)  # 12 px labels of a 720 px drawing at about 7.5 pt
 FIGURE_MAX_HEIGHT = Cm(21)
 TEXT_WIDTH = Mm(170)
+_TEXT_WIDTH_TWIPS = int(TEXT_WIDTH.twips)
 TABLE_STYLE = "Guide Table"
 
 _CALLOUT_COLOURS = {"info": (NAVY, "F1F4F8"), "finding": (TEAL, "E9F4F4"), "warning": ("B35C00", "FFF4E5")}
@@ -130,10 +134,9 @@ def _add_field(paragraph, instruction: str, placeholder: str = "1") -> None:
         paragraph._p.append(run)
 
 
-def _shade_paragraph(paragraph, fill: str, border: str) -> None:
-    """Shade a paragraph with a thick left rule; top and bottom borders in the fill colour act
-    as padding (Word merges them across consecutive paragraphs with the same borders)."""
-    ppr = paragraph._p.get_or_add_pPr()
+@cache
+def _make_shading(fill: str, border: str) -> tuple:
+    """The borders and shading of a shaded paragraph (see :func:`_shade_paragraph`), parsed once."""
     borders = parse_xml(
         f'<w:pBdr {nsdecls("w")}>'
         f'<w:top w:val="single" w:sz="4" w:space="4" w:color="{fill}"/>'
@@ -142,61 +145,110 @@ def _shade_paragraph(paragraph, fill: str, border: str) -> None:
         f'<w:right w:val="single" w:sz="4" w:space="8" w:color="{fill}"/>'
         '</w:pBdr>')
     shading = parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>')
-    ppr.append(borders)
-    ppr.append(shading)
+    return borders, shading
 
 
-def _repeat_header_row(row) -> None:
-    trpr = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    trpr.append(header)
-    cant_split = OxmlElement("w:cantSplit")
-    trpr.append(cant_split)
+def _shade_paragraph(p, fill: str, border: str) -> None:
+    """Shade a paragraph (``w:p``) with a thick left rule; top and bottom borders in the fill
+    colour act as padding (Word merges them across consecutive paragraphs with the same borders)."""
+    ppr = p.get_or_add_pPr()
+    for element in _make_shading(fill, border):
+        ppr.append(copy.deepcopy(element))
 
 
-def _add_text(paragraph, text: str, numbering: Numbering | None, bold: bool = False, *, lang: str = ""):
-    """Add plain text (references resolved, line breaks kept) as literal Word runs; with no
-    ``numbering`` (a table cell, which never cites) the text is added as it is, in ``lang``."""
-    shown = text if numbering is None else resolve_refs(text, numbering)
-    lang = lang or numbering.lang
-    # respondents' quotations in italics between the guide's quotation marks, with their language
-    for part in common.split_display(common.typeset(shown, lang)):
-        if isinstance(part, str):
-            _add_lines(paragraph, part, bold=bold)
-        elif part.kind == "quote":
-            quoted, note = common.quotation_text(part, lang)
-            _add_lines(paragraph, quoted, bold=bold, italic=True)
-            if note:
-                _add_lines(paragraph, f" {note}", bold=bold)
-        else:
-            _add_lines(paragraph, part.text, bold=bold)
-    return paragraph
+# --------------------------------------------------------------------------------------------
+# Word XML written directly
+#
+# python-docx's objects find their place with XPath and schema-ordered searches at every call
+# (``doc.add_paragraph``, ``paragraph.add_run``, ``paragraph.style = …``, ``table.rows[i].cells``),
+# some 20 µs a paragraph, run or cell: most of a guide's DOCX time. The guide's body is written
+# as lxml elements instead, each element's children in the order of Word's schema — the XML
+# python-docx writes for the same calls, several times faster.
+
+_W = {name: qn(f"w:{name}") for name in (
+    "p", "pPr", "pStyle", "keepNext", "pageBreakBefore", "jc", "r", "rPr", "rFonts", "b", "i", "color",
+    "sz", "t", "tab", "br", "tbl", "tblPr", "tblStyle", "tblW", "tblLayout", "tblLook", "tblGrid",
+    "gridCol", "tr", "trPr", "tblHeader", "cantSplit", "tc", "tcPr", "tcW", "val", "type", "w",
+    "ascii", "hAnsi", "cs", "eastAsia")}
+_XML_SPACE = qn("xml:space")
+#: What a run's text turns into other than ``w:t`` (python-docx's ``run.text``): tab, line break.
+_RUN_CONTROLS = re.compile(r"([\t\r\n])")
+#: The ``w:tblLook`` python-docx gives a new table (first row and column, horizontal bands).
+_TABLE_LOOK = {qn(f"w:{name}"): value for name, value in [
+    ("firstColumn", "1"), ("firstRow", "1"), ("lastColumn", "0"), ("lastRow", "0"), ("noHBand", "0"),
+    ("noVBand", "1"), ("val", "04A0")]}
 
 
-def _add_lines(paragraph, text: str, *, bold: bool = False, italic: bool = False) -> None:
+def _set_paragraph_properties(p, style_id: str | None = None, *, keep_with_next: bool | None = None,
+                              page_break_before: bool | None = None, align: str | None = None) -> None:
+    """Give a new, empty paragraph (``w:p``) its style and formatting; ``None`` leaves a property
+    to the style."""
+    if style_id is None and keep_with_next is None and page_break_before is None and align is None:
+        return
+    ppr = SubElement(p, _W["pPr"])
+    if style_id is not None:
+        SubElement(ppr, _W["pStyle"], {_W["val"]: style_id})
+    for tag, value in (("keepNext", keep_with_next), ("pageBreakBefore", page_break_before)):
+        if value is not None:
+            SubElement(ppr, _W[tag], {} if value else {_W["val"]: "0"})
+    if align is not None:
+        SubElement(ppr, _W["jc"], {_W["val"]: align})
+
+
+def _append_run(parent, text: str, *, has_properties: bool = False, bold: bool = False,
+                italic: bool = False, colour: str | None = None, size_pt: float | None = None,
+                font: str | None = None):
+    """Append a run (``w:r``) holding ``text`` to a paragraph or link and return it.
+
+    A tab becomes a ``w:tab``, a line break a ``w:br`` (as python-docx's ``run.text``). The run has
+    run properties (``w:rPr``) when it sets a font, or when ``has_properties`` (python-docx leaves
+    an empty one after ``run.bold = None``).
+    """
+    run = SubElement(parent, _W["r"])
+    if has_properties or bold or italic or colour or size_pt or font:
+        rpr = SubElement(run, _W["rPr"])
+        if font:
+            SubElement(rpr, _W["rFonts"], {_W[attr]: font for attr in ("ascii", "hAnsi", "cs", "eastAsia")})
+        if bold:
+            SubElement(rpr, _W["b"])
+        if italic:
+            SubElement(rpr, _W["i"])
+        if colour:
+            SubElement(rpr, _W["color"], {_W["val"]: colour})
+        if size_pt:
+            SubElement(rpr, _W["sz"], {_W["val"]: str(round(size_pt * 2))})
+    for piece in _RUN_CONTROLS.split(text) if text else ():
+        if piece == "\t":
+            SubElement(run, _W["tab"])
+        elif piece in ("\r", "\n"):
+            SubElement(run, _W["br"])
+        elif piece:
+            element = SubElement(run, _W["t"])
+            element.text = piece
+            if len(piece.strip()) < len(piece):  # Word would drop the spaces at either end
+                element.set(_XML_SPACE, "preserve")
+    return run
+
+
+def _append_lines(p, text: str, **font) -> None:
+    """Append ``text`` as one run a line, each line but the last ended by a line break."""
     lines = text.split("\n")
     for index, line in enumerate(lines):
-        run = paragraph.add_run(line)
-        run.bold = bold or None
-        run.italic = italic or None
+        run = _append_run(p, line, has_properties=True, **font)
         if index < len(lines) - 1:
-            run.add_break(WD_BREAK.LINE)
+            SubElement(run, _W["br"])
 
 
-def _styled(paragraph, name: str):
-    """Give a body paragraph the style called ``name``; return the paragraph.
-
-    python-docx's ``paragraph.style = name`` looks the style up among all the document's styles
-    and scans them again for the default style, for every paragraph and table cell: most of a
-    guide's DOCX time. The style ids are looked up once per document instead.
-    """
-    part = paragraph.part
-    ids = part.__dict__.setdefault("_mpanalysis_style_ids", {})
-    if name not in ids:
-        ids[name] = part.styles[name].style_id
-    paragraph._p.style = ids[name]
-    return paragraph
+def _append_row(tbl, *, is_header: bool = False, can_split: bool = False):
+    """Append a table row (``w:tr``): a header row repeats on every page a table spans; neither
+    it nor (unless ``can_split``) a body row breaks across pages."""
+    tr = SubElement(tbl, _W["tr"])
+    if is_header or not can_split:
+        tr_pr = SubElement(tr, _W["trPr"])
+        if is_header:
+            SubElement(tr_pr, _W["tblHeader"], {_W["val"]: "true"})
+        SubElement(tr_pr, _W["cantSplit"])
+    return tr
 
 
 # --------------------------------------------------------------------------------------------
@@ -305,7 +357,7 @@ def _set_up_page(doc, guide: Guide, texts: dict[str, str]) -> None:
         mark = header.add_run(texts["draft_mark"])
         _set_run_font(mark, None, 10, DRAFT_RED, bold=True)
     header.add_run("\t")
-    right = header.add_run((guide.kind_label or texts["guide_kind"]))
+    right = header.add_run(guide.kind_label or texts["guide_kind"])
     _set_run_font(right, None, 8, MUTED)
 
     footer = section.footer.paragraphs[0]
@@ -330,29 +382,267 @@ def _set_up_page(doc, guide: Guide, texts: dict[str, str]) -> None:
 # Content
 
 
-def _add_cover(doc, guide: Guide, texts: dict[str, str]) -> None:
-    _styled(doc.add_paragraph((guide.kind_label or texts["guide_kind"])), "Cover Kind")
-    lang = guide.lang
-    _styled(doc.add_paragraph(common.typeset(guide.country_name, lang)), "Cover Country")
-    _styled(doc.add_paragraph(common.typeset(guide.title, lang)), "Title")
-    if guide.subtitle:
-        _styled(doc.add_paragraph(common.typeset(guide.subtitle, lang)), "Subtitle")
-    items = common.build_cover_items(guide, texts)
-    table = doc.add_table(rows=len(items), cols=2)
-    table.alignment = WD_TABLE_ALIGNMENT.LEFT
-    for row, (label, value) in zip(table.rows, items):
-        row.cells[0].width, row.cells[1].width = Cm(5), Cm(11)
-        label_par = row.cells[0].paragraphs[0]
-        _set_run_font(label_par.add_run(label), None, 10, MUTED)
-        value_par = row.cells[1].paragraphs[0]
-        value_par.add_run(value).bold = True
-    doc.add_paragraph()
-    for kind, notice in common.build_notices(guide, texts):
-        paragraph = _styled(doc.add_paragraph(), "Cover Notice")
-        paragraph.add_run(notice)
-        colour = {"draft": DRAFT_RED, "synthetic": "D08A00"}.get(kind, NAVY)
-        fill = {"synthetic": "FFF1D6"}.get(kind, "F3F6F9")
-        _shade_paragraph(paragraph, fill, colour)
+class _GuideWriter:
+    """Writes a guide's cover, contents, chapters and provenance into a python-docx document, as
+    lxml elements (see "Word XML written directly" above)."""
+
+    def __init__(self, doc, guide: Guide, texts: dict[str, str], bookmarks: dict[str, str],
+                 figure_pngs: dict[int, bytes]) -> None:
+        self.doc, self.guide, self.texts, self.bookmarks = doc, guide, texts, bookmarks
+        self.numbering = number_guide(guide)
+        self._figure_pngs = figure_pngs  # by id() of the guide's Figure blocks
+        self._bookmark_ids = {anchor: index for index, anchor in enumerate(bookmarks)}
+        self._end = doc.element.body.sectPr  # the body's last child: every block goes before it
+        self._style_ids: dict[str, str] = {}
+        self._typeset: dict[str, str] = {}
+
+    # -- building blocks
+
+    def style_id(self, name: str) -> str:
+        """Return the id of the style called ``name`` (python-docx's ``styles[name]`` reads every
+        style of the template: looked up once per name)."""
+        if name not in self._style_ids:
+            self._style_ids[name] = self.doc.styles[name].style_id
+        return self._style_ids[name]
+
+    def typeset(self, text: str) -> str:
+        """Return ``text`` in the guide language's typography; table cells repeat the same few
+        texts ("0", a year, a status), each is typeset once."""
+        if text not in self._typeset:
+            self._typeset[text] = common.typeset(text, self.numbering.lang)
+        return self._typeset[text]
+
+    def add_block_element(self, tag: str):
+        """Append an empty paragraph or table (``tag``) to the body and return it."""
+        element = self._end.makeelement(_W[tag], {})
+        self._end.addprevious(element)
+        return element
+
+    def add_paragraph(self, style: str | None = None, text: str = "", **properties):
+        """Append a paragraph in the style called ``style`` (see :func:`_set_paragraph_properties`
+        for ``properties``), holding ``text`` as it is."""
+        p = self.add_block_element("p")
+        _set_paragraph_properties(p, style and self.style_id(style), **properties)
+        if text:
+            _append_run(p, text)
+        return p
+
+    def add_text(self, p, text: str, *, bold: bool = False, cites: bool = True, **font):
+        """Add text to a paragraph as literal Word runs: its references resolved (unless it never
+        ``cites``: a table cell), typeset, its line breaks kept and respondents' quotations in
+        italics between the guide's quotation marks, with their language."""
+        shown = resolve_refs(text, self.numbering) if cites else text
+        for part in common.split_display(self.typeset(shown)):
+            if isinstance(part, str):
+                _append_lines(p, part, bold=bold, **font)
+            elif part.kind == "quote":
+                quoted, note = common.quotation_text(part, self.numbering.lang)
+                _append_lines(p, quoted, bold=bold, italic=True, **font)
+                if note:
+                    _append_lines(p, f" {note}", bold=bold, **font)
+            else:
+                _append_lines(p, part.text, bold=bold, **font)
+        return p
+
+    def bookmark(self, p, anchor: str) -> None:
+        """Put the bookmark of ``anchor`` around the whole of a heading paragraph's text."""
+        number = str(self._bookmark_ids[anchor])
+        start = p.makeelement(qn("w:bookmarkStart"), {qn("w:id"): number, qn("w:name"): self.bookmarks[anchor]})
+        ppr = p.find(_W["pPr"])
+        if ppr is not None:
+            ppr.addnext(start)
+        else:
+            p.insert(0, start)
+        SubElement(p, qn("w:bookmarkEnd"), {qn("w:id"): number})
+
+    def add_table_element(self, widths: list[int]):
+        """Append an empty table in the guide's table style, its columns ``widths`` twips wide,
+        as wide as their sum; Word and LibreOffice may fit the columns further (autofit)."""
+        tbl = self.add_block_element("tbl")
+        tbl_pr = SubElement(tbl, _W["tblPr"])
+        SubElement(tbl_pr, _W["tblStyle"], {_W["val"]: self.style_id(TABLE_STYLE)})
+        SubElement(tbl_pr, _W["tblW"], {_W["type"]: "dxa", _W["w"]: str(sum(widths))})
+        SubElement(tbl_pr, _W["tblLayout"], {_W["type"]: "autofit"})
+        SubElement(tbl_pr, _W["tblLook"], _TABLE_LOOK)
+        grid = SubElement(tbl, _W["tblGrid"])
+        for width in widths:
+            SubElement(grid, _W["gridCol"], {_W["w"]: str(width)})
+        return tbl
+
+    def add_cell(self, tr, width: int, align: str | None = None):
+        """Append a cell ``width`` twips wide to a row; return its paragraph, in "Table Text"."""
+        tc = SubElement(tr, _W["tc"])
+        SubElement(SubElement(tc, _W["tcPr"]), _W["tcW"], {_W["type"]: "dxa", _W["w"]: str(width)})
+        p = SubElement(tc, _W["p"])
+        _set_paragraph_properties(p, self.style_id("Table Text"), align=align)
+        return p
+
+    # -- the guide
+
+    def add_cover(self) -> None:
+        guide, texts, lang = self.guide, self.texts, self.guide.lang
+        self.add_paragraph("Cover Kind", guide.kind_label or texts["guide_kind"])
+        self.add_paragraph("Cover Country", common.typeset(guide.country_name, lang))
+        self.add_paragraph("Title", common.typeset(guide.title, lang))
+        if guide.subtitle:
+            self.add_paragraph("Subtitle", common.typeset(guide.subtitle, lang))
+        items = common.build_cover_items(guide, texts)
+        table = self.doc.add_table(rows=len(items), cols=2)
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        for row, (label, value) in zip(table.rows, items):
+            row.cells[0].width, row.cells[1].width = Cm(5), Cm(11)
+            label_par = row.cells[0].paragraphs[0]
+            _set_run_font(label_par.add_run(label), None, 10, MUTED)
+            value_par = row.cells[1].paragraphs[0]
+            value_par.add_run(value).bold = True
+        self.add_paragraph()
+        for kind, notice in common.build_notices(guide, texts):
+            paragraph = self.add_paragraph("Cover Notice", notice)
+            colour = {"draft": DRAFT_RED, "synthetic": "D08A00"}.get(kind, NAVY)
+            fill = {"synthetic": "FFF1D6"}.get(kind, "F3F6F9")
+            _shade_paragraph(paragraph, fill, colour)
+
+    def add_toc(self) -> None:
+        """The table of contents: one line per chapter and first-level section, each a link to its
+        heading with a ``PAGEREF`` field giving the heading's page.
+
+        LibreOffice computes ``PAGEREF`` fields when it lays the document out (a PDF converted from
+        the DOCX has its page numbers) but keeps a Word ``TOC`` field's stored text as it is, so the
+        lines are written out here rather than left to a ``TOC`` field. Word updates the page numbers
+        when it opens the document (``w:updateFields``) or on F9.
+        """
+        texts, bookmarks = self.texts, self.bookmarks
+        self.add_paragraph("TOC Heading", texts["toc"])
+        entries = common.build_outline(self.guide, texts) + [common.TocEntry(1, texts["provenance"], "provenance")]
+        for entry in entries:
+            paragraph = self.add_paragraph(f"TOC {entry.level}")
+            link = OxmlElement("w:hyperlink")
+            link.set(qn("w:anchor"), bookmarks[entry.anchor])
+            link.set(qn("w:history"), "1")
+            paragraph.append(link)
+            heading = common.typeset(unprotect_text(entry.heading), self.guide.lang)
+            link.append(_make_run(heading))
+            link.append(_make_run("\t"))
+            for run in _make_field_runs(f"PAGEREF {bookmarks[entry.anchor]} \\h", "–"):
+                link.append(run)
+        self.add_paragraph("Block Note", texts["toc_update_hint"])
+        settings = self.doc.settings.element
+        if settings.find(qn("w:updateFields")) is None:
+            update = OxmlElement("w:updateFields")
+            update.set(qn("w:val"), "true")
+            settings.append(update)
+
+    def add_chapter(self, chapter: Chapter, is_annex: bool) -> None:
+        heading = common.chapter_heading(chapter, self.texts, is_annex)
+        # a part printed straight after the previous one does not start a page
+        paragraph = self.add_paragraph("Heading 1", page_break_before=None if chapter.starts_page else False)
+        self.add_text(paragraph, heading)
+        anchor = common.chapter_anchor(chapter, is_annex)
+        self.bookmark(paragraph, anchor)
+        if chapter.intro:
+            self.add_text(self.add_paragraph("Chapter Intro"), chapter.intro)
+        for block in chapter.blocks:
+            self.add_block(block)
+        for section, section_anchor in common.iter_sections(chapter.sections, anchor):
+            self.add_section(section, section_anchor, 1)
+
+    def add_section(self, section: Section, anchor: str, depth: int) -> None:
+        paragraph = self.add_text(self.add_paragraph(f"Heading {min(depth + 1, 5)}"), section.title)
+        if anchor in self.bookmarks:
+            self.bookmark(paragraph, anchor)
+        for block in section.blocks:
+            self.add_block(block)
+        for child, child_anchor in common.iter_sections(section.sections, anchor):
+            self.add_section(child, child_anchor, depth + 1)
+
+    def add_block(self, block) -> None:
+        if isinstance(block, Paragraph):
+            self.add_text(self.add_paragraph(), block.text)
+        elif isinstance(block, BulletList):
+            for item in block.items:
+                self.add_text(self.add_paragraph("List Bullet"), item)
+        elif isinstance(block, Callout):
+            border, fill = _CALLOUT_COLOURS[block.kind]
+            parts = [(self.texts[f"callout_{block.kind}"].upper(), True, {"size_pt": 8, "colour": border})]
+            if block.title:
+                parts.append((block.title, True, {}))
+            parts.append((block.text, False, {}))
+            for index, (text, bold, font) in enumerate(parts):
+                paragraph = self.add_paragraph("Callout", keep_with_next=index < len(parts) - 1)
+                self.add_text(paragraph, text, bold=bold, **font)
+                _shade_paragraph(paragraph, fill, border)
+            self.add_paragraph("Block Note")
+        elif isinstance(block, KeyMessage):
+            self.add_text(self.add_paragraph("Key Headline"), block.headline)
+            self.add_text(self.add_paragraph("Key Text"), block.text)
+        elif isinstance(block, Signature):
+            self.add_text(self.add_paragraph("Signature"), "\n".join(block.lines))
+        elif isinstance(block, Table):
+            self.add_table(block)
+        elif isinstance(block, Figure):
+            self.add_figure(block)
+
+    def add_caption(self, label: str, caption: str, *, keep_with_next: bool) -> None:
+        paragraph = self.add_paragraph("Caption", keep_with_next=keep_with_next)
+        _append_run(paragraph, label, bold=True, colour=NAVY)
+        _append_run(paragraph, self.texts["figure_label_sep"])
+        self.add_text(paragraph, caption)
+
+    def add_notes(self, notes: list[str]) -> None:
+        for note in notes:
+            self.add_text(self.add_paragraph("Block Note"), note)
+
+    def add_table(self, table: Table) -> None:
+        self.add_caption(self.numbering.labels[table.id], table.caption, keep_with_next=True)
+        cells = [[common.format_cell(value, self.texts) for value in row] for row in table.rows]
+        widths = compute_column_widths([[name, *(row[i] for row in cells)] for i, name in enumerate(table.columns)],
+                                       _TEXT_WIDTH_TWIPS)
+        aligns = ["right" if common.is_numeric_column(table, i) else None for i in range(len(table.columns))]
+        tbl = self.add_table_element(widths)
+        header = _append_row(tbl, is_header=True)
+        for name, width, align in zip(table.columns, widths, aligns):
+            # white set on the runs: the paragraph style's ink colour would beat the table style's
+            self.add_text(self.add_cell(header, width, align), name, bold=True, colour="FFFFFF")
+        for row in cells:
+            tr = _append_row(tbl)
+            for value, width, align in zip(row, widths, aligns):
+                self.add_text(self.add_cell(tr, width, align), value, cites=False)
+        self.add_notes(table.notes)
+        if not table.notes:
+            self.add_paragraph("Block Note")
+
+    def add_figure(self, figure: Figure) -> None:
+        png = self._figure_pngs[id(figure)]
+        paragraph = self.add_paragraph(keep_with_next=True, align="center")
+        run = DocxParagraph(paragraph, self.doc).add_run()
+        # the text width, or less for a drawing taller than a page leaves room for with its caption
+        width_px, height_px = _png_size(png)
+        if height_px * FIGURE_WIDTH > FIGURE_MAX_HEIGHT * width_px:
+            shape = run.add_picture(io.BytesIO(png), height=FIGURE_MAX_HEIGHT)
+        else:
+            shape = run.add_picture(io.BytesIO(png), width=FIGURE_WIDTH)
+        doc_pr = shape._inline.docPr
+        doc_pr.set("descr", resolve_refs(figure.print_alt, self.numbering))
+        doc_pr.set("title", self.numbering.labels[figure.id])
+        self.add_caption(self.numbering.labels[figure.id], figure.caption, keep_with_next=bool(figure.notes))
+        self.add_notes(figure.notes)
+
+    def add_provenance(self) -> None:
+        texts = self.texts
+        self.bookmark(self.add_paragraph("Heading 1", texts["provenance"]), "provenance")
+        self.add_paragraph(text=texts["provenance_intro"])
+        rows = common.flatten_provenance(self.guide.provenance, texts)
+        header = (texts["provenance_key"], texts["provenance_value"])
+        widths = compute_column_widths([[header[0], *(label for label, _ in rows)],
+                                        [header[1], *(value for _, value in rows)]], _TEXT_WIDTH_TWIPS)
+        tbl = self.add_table_element(widths)
+        tr = _append_row(tbl, is_header=True)
+        for text, width in zip(header, widths):
+            _append_run(self.add_cell(tr, width), text, bold=True, colour="FFFFFF")
+        for label, value in rows:
+            tr = _append_row(tbl, can_split=True)
+            _append_run(self.add_cell(tr, widths[0]), label)
+            _append_run(self.add_cell(tr, widths[1]), value, font=MONO_FONT, size_pt=8)
 
 
 def build_toc_bookmarks(guide: Guide, texts: dict[str, str]) -> dict[str, str]:
@@ -368,36 +658,6 @@ def build_toc_bookmarks(guide: Guide, texts: dict[str, str]) -> dict[str, str]:
     """
     anchors = [entry.anchor for entry in common.build_outline(guide, texts)] + ["provenance"]
     return {anchor: f"_Toc{index:04d}" for index, anchor in enumerate(anchors, start=1)}
-
-
-def _add_toc(doc, guide: Guide, texts: dict[str, str], bookmarks: dict[str, str]) -> None:
-    """The table of contents: one line per chapter and first-level section, each a link to its
-    heading with a ``PAGEREF`` field giving the heading's page.
-
-    LibreOffice computes ``PAGEREF`` fields when it lays the document out (a PDF converted from
-    the DOCX has its page numbers) but keeps a Word ``TOC`` field's stored text as it is, so the
-    lines are written out here rather than left to a ``TOC`` field. Word updates the page numbers
-    when it opens the document (``w:updateFields``) or on F9.
-    """
-    _styled(doc.add_paragraph(texts["toc"]), "TOC Heading")
-    entries = common.build_outline(guide, texts) + [common.TocEntry(1, texts["provenance"], "provenance")]
-    for entry in entries:
-        paragraph = _styled(doc.add_paragraph(), f"TOC {entry.level}")
-        link = OxmlElement("w:hyperlink")
-        link.set(qn("w:anchor"), bookmarks[entry.anchor])
-        link.set(qn("w:history"), "1")
-        paragraph._p.append(link)
-        heading = common.typeset(unprotect_text(entry.heading), guide.lang)
-        link.append(_make_run(heading))
-        link.append(_make_run("\t"))
-        for run in _make_field_runs(f"PAGEREF {bookmarks[entry.anchor]} \\h", "–"):
-            link.append(run)
-    _styled(doc.add_paragraph(texts["toc_update_hint"]), "Block Note")
-    settings = doc.settings.element
-    if settings.find(qn("w:updateFields")) is None:
-        update = OxmlElement("w:updateFields")
-        update.set(qn("w:val"), "true")
-        settings.append(update)
 
 
 def _make_run(text: str):
@@ -432,63 +692,6 @@ def _make_field_runs(instruction: str, placeholder: str) -> list:
         run.append(element)
         runs.append(run)
     return runs
-
-
-def _bookmark(paragraph, name: str, number: int) -> None:
-    """Put the bookmark ``name`` around the whole of a heading paragraph's text."""
-    start = OxmlElement("w:bookmarkStart")
-    start.set(qn("w:id"), str(number))
-    start.set(qn("w:name"), name)
-    end = OxmlElement("w:bookmarkEnd")
-    end.set(qn("w:id"), str(number))
-    ppr = paragraph._p.pPr
-    if ppr is not None:
-        ppr.addnext(start)
-    else:
-        paragraph._p.insert(0, start)
-    paragraph._p.append(end)
-
-
-def _add_caption(doc, label: str, caption: str, texts, numbering: Numbering, keep_with_next: bool):
-    paragraph = _styled(doc.add_paragraph(), "Caption")
-    run = paragraph.add_run(label)
-    run.bold = True
-    _set_run_font(run, None, None, NAVY)
-    paragraph.add_run(texts["figure_label_sep"])
-    _add_text(paragraph, caption, numbering)
-    paragraph.paragraph_format.keep_with_next = keep_with_next
-    return paragraph
-
-
-def _add_table(doc, table: Table, texts, numbering: Numbering) -> None:
-    _add_caption(doc, numbering.labels[table.id], table.caption, texts, numbering, True)
-    numeric = [common.is_numeric_column(table, i) for i in range(len(table.columns))]
-    word_table = doc.add_table(rows=1 + len(table.rows), cols=len(table.columns))
-    word_table.style = doc.styles[TABLE_STYLE]
-    _repeat_header_row(word_table.rows[0])
-    for column, (cell, name) in enumerate(zip(word_table.rows[0].cells, table.columns)):
-        paragraph = cell.paragraphs[0]
-        _styled(paragraph, "Table Text")
-        _add_text(paragraph, name, numbering, bold=True)
-        for run in paragraph.runs:
-            # the paragraph style's ink colour would beat the table style's white header text
-            _set_run_font(run, None, None, "FFFFFF")
-        if numeric[column]:
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    for row, values in zip(word_table.rows[1:], table.rows):
-        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-        for column, (cell, value) in enumerate(zip(row.cells, values)):
-            paragraph = cell.paragraphs[0]
-            _styled(paragraph, "Table Text")
-            _add_text(paragraph, common.format_cell(value, texts), None, lang=numbering.lang)
-            if numeric[column]:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _set_column_widths(word_table, [[name] + [common.format_cell(row[i], texts) for row in table.rows]
-                                    for i, name in enumerate(table.columns)])
-    for note in table.notes:
-        _add_text(_styled(doc.add_paragraph(), "Block Note"), note, numbering)
-    if not table.notes:
-        _styled(doc.add_paragraph(), "Block Note")
 
 
 #: Advance widths of Arial / Liberation Sans (metric-compatible) in thousandths of an em, regular
@@ -590,133 +793,17 @@ def compute_column_widths(columns: list[list[str]], total_twips: int,
     return widths
 
 
-def _set_column_widths(word_table, columns: list[list[str]]) -> None:
-    """Size a table's columns to their content (:func:`compute_column_widths`) and let Word and
-    LibreOffice fit them further (autofit layout), the table as wide as the text."""
-    widths = compute_column_widths(columns, int(TEXT_WIDTH.twips))
-    word_table.autofit = True
-    tbl_pr = word_table._tbl.tblPr
-    table_width = tbl_pr.find(qn("w:tblW"))
-    if table_width is None:
-        table_width = OxmlElement("w:tblW")
-        tbl_pr.append(table_width)
-    table_width.set(qn("w:type"), "dxa")
-    table_width.set(qn("w:w"), str(sum(widths)))
-    for column, width in zip(word_table.columns, widths):
-        column.width = Twips(width)
-        for cell in column.cells:
-            cell.width = Twips(width)
-
-
-def _add_figure(doc, figure: Figure, guide: Guide, texts, numbering: Numbering) -> None:
-    png = build_static_figure(figure, "png", guide.lang, scale=2.0)
-    paragraph = doc.add_paragraph()
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.paragraph_format.keep_with_next = True
-    # the text width, or less for a drawing taller than a page leaves room for with its caption
-    width_px, height_px = _png_size(png)
-    if height_px * FIGURE_WIDTH > FIGURE_MAX_HEIGHT * width_px:
-        shape = paragraph.add_run().add_picture(io.BytesIO(png), height=FIGURE_MAX_HEIGHT)
-    else:
-        shape = paragraph.add_run().add_picture(io.BytesIO(png), width=FIGURE_WIDTH)
-    doc_pr = shape._inline.docPr
-    doc_pr.set("descr", resolve_refs(figure.print_alt, numbering))
-    doc_pr.set("title", numbering.labels[figure.id])
-    _add_caption(doc, numbering.labels[figure.id], figure.caption, texts, numbering, bool(figure.notes))
-    for note in figure.notes:
-        _add_text(_styled(doc.add_paragraph(), "Block Note"), note, numbering)
-
-
 def _png_size(png: bytes) -> tuple[int, int]:
     """Width and height in pixels of a PNG image, from its header."""
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
-def _add_block(doc, block, guide: Guide, texts, numbering: Numbering) -> None:
-    if isinstance(block, Paragraph):
-        _add_text(doc.add_paragraph(), block.text, numbering)
-    elif isinstance(block, BulletList):
-        for item in block.items:
-            _add_text(_styled(doc.add_paragraph(), "List Bullet"), item, numbering)
-    elif isinstance(block, Callout):
-        border, fill = _CALLOUT_COLOURS[block.kind]
-        parts = [(texts[f"callout_{block.kind}"].upper(), True, 8)]
-        if block.title:
-            parts.append((block.title, True, None))
-        parts.append((block.text, False, None))
-        for index, (text, bold, size) in enumerate(parts):
-            paragraph = _styled(doc.add_paragraph(), "Callout")
-            _add_text(paragraph, text, numbering, bold=bold)
-            if size:
-                for run in paragraph.runs:
-                    _set_run_font(run, None, size, border)
-            paragraph.paragraph_format.keep_with_next = index < len(parts) - 1
-            _shade_paragraph(paragraph, fill, border)
-        _styled(doc.add_paragraph(), "Block Note")
-    elif isinstance(block, KeyMessage):
-        _add_text(_styled(doc.add_paragraph(), "Key Headline"), block.headline, numbering)
-        _add_text(_styled(doc.add_paragraph(), "Key Text"), block.text, numbering)
-    elif isinstance(block, Signature):
-        _add_text(_styled(doc.add_paragraph(), "Signature"), "\n".join(block.lines), numbering)
-    elif isinstance(block, Table):
-        _add_table(doc, block, texts, numbering)
-    elif isinstance(block, Figure):
-        _add_figure(doc, block, guide, texts, numbering)
-
-
-def _add_section(doc, section: Section, anchor: str, depth: int, guide, texts, numbering,
-                 bookmarks: dict[str, str]) -> None:
-    paragraph = _add_text(_styled(doc.add_paragraph(), f"Heading {min(depth + 1, 5)}"), section.title, numbering)
-    if anchor in bookmarks:
-        _bookmark(paragraph, bookmarks[anchor], list(bookmarks).index(anchor))
-    for block in section.blocks:
-        _add_block(doc, block, guide, texts, numbering)
-    for child, child_anchor in common.iter_sections(section.sections, anchor):
-        _add_section(doc, child, child_anchor, depth + 1, guide, texts, numbering, bookmarks)
-
-
-def _add_chapter(doc, chapter: Chapter, is_annex: bool, guide, texts, numbering,
-                 bookmarks: dict[str, str]) -> None:
-    heading = common.chapter_heading(chapter, texts, is_annex)
-    paragraph = _add_text(_styled(doc.add_paragraph(), "Heading 1"), heading, numbering)
-    if not chapter.starts_page:  # printed straight after the previous part
-        paragraph.paragraph_format.page_break_before = False
-    anchor = common.chapter_anchor(chapter, is_annex)
-    _bookmark(paragraph, bookmarks[anchor], list(bookmarks).index(anchor))
-    if chapter.intro:
-        _add_text(_styled(doc.add_paragraph(), "Chapter Intro"), chapter.intro, numbering)
-    for block in chapter.blocks:
-        _add_block(doc, block, guide, texts, numbering)
-    for section, section_anchor in common.iter_sections(chapter.sections, anchor):
-        _add_section(doc, section, section_anchor, 1, guide, texts, numbering, bookmarks)
-
-
-def _add_provenance(doc, guide: Guide, texts, bookmarks: dict[str, str]) -> None:
-    heading = _styled(doc.add_paragraph(texts["provenance"]), "Heading 1")
-    _bookmark(heading, bookmarks["provenance"], list(bookmarks).index("provenance"))
-    doc.add_paragraph(texts["provenance_intro"])
-    rows = common.flatten_provenance(guide.provenance, texts)
-    table = doc.add_table(rows=1 + len(rows), cols=2)
-    table.style = doc.styles[TABLE_STYLE]
-    _repeat_header_row(table.rows[0])
-    for cell, text in zip(table.rows[0].cells, (texts["provenance_key"], texts["provenance_value"])):
-        _styled(cell.paragraphs[0], "Table Text")
-        _set_run_font(cell.paragraphs[0].add_run(text), None, None, "FFFFFF", bold=True)
-    for row, (label, value) in zip(table.rows[1:], rows):
-        _styled(row.cells[0].paragraphs[0], "Table Text")
-        row.cells[0].paragraphs[0].add_run(label)
-        _styled(row.cells[1].paragraphs[0], "Table Text")
-        _set_run_font(row.cells[1].paragraphs[0].add_run(value), MONO_FONT, 8)
-    _set_column_widths(table, [[texts["provenance_key"], *(label for label, _ in rows)],
-                               [texts["provenance_value"], *(value for _, value in rows)]])
-
-
 def build_docx(guide: Guide) -> bytes:
     """Return the guide as DOCX bytes."""
     texts = common.load_texts(guide.lang)
-    numbering = number_guide(guide)
-    # every figure drawn in one call to the browser; _add_figure then finds them drawn
-    build_static_figures(common.list_figures(guide), "png", guide.lang, scale=2.0)
+    # every figure drawn in one call to the browser
+    figures = common.list_figures(guide)
+    pngs = build_static_figures(figures, "png", guide.lang, scale=2.0)
     doc = Document()
     _set_up_styles(doc, texts["locale"].replace("_", "-"))
     _set_up_page(doc, guide, texts)
@@ -732,13 +819,14 @@ def build_docx(guide: Guide) -> bytes:
     for paragraph in list(body.iterchildren(qn("w:p"))):
         body.remove(paragraph)
 
-    _add_cover(doc, guide, texts)
-    bookmarks = build_toc_bookmarks(guide, texts)
+    writer = _GuideWriter(doc, guide, texts, build_toc_bookmarks(guide, texts),
+                          {id(figure): png for figure, png in zip(figures, pngs)})
+    writer.add_cover()
     if guide.length == "full":  # a brief of a few pages needs no table of contents
-        _add_toc(doc, guide, texts, bookmarks)
+        writer.add_toc()
     for chapter, is_annex in common.iter_parts(guide):
-        _add_chapter(doc, chapter, is_annex, guide, texts, numbering, bookmarks)
-    _add_provenance(doc, guide, texts, bookmarks)
+        writer.add_chapter(chapter, is_annex)
+    writer.add_provenance()
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
