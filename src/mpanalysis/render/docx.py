@@ -15,8 +15,9 @@ from __future__ import annotations
 import copy
 import io
 import re
+import unicodedata
 import zipfile
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from docx import Document
@@ -24,11 +25,13 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.image.image import Image
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.shape import CT_Inline
 from docx.shared import Cm, Mm, Pt, RGBColor
-from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml.etree import SubElement
 
 from mpanalysis.fileio import write_bytes_atomic
@@ -397,6 +400,8 @@ class _GuideWriter:
         self._end = doc.element.body.sectPr  # the body's last child: every block goes before it
         self._style_ids: dict[str, str] = {}
         self._typeset: dict[str, str] = {}
+        self._images: dict[bytes, tuple] = {}  # (relationship id, docx Image) of each PNG added
+        self._next_shape_id = 0  # known at the first picture
 
     # -- building blocks
 
@@ -478,6 +483,26 @@ class _GuideWriter:
         p = SubElement(tc, _W["p"])
         _set_paragraph_properties(p, self.style_id("Table Text"), align=align)
         return p
+
+    def add_picture(self, p, png: bytes, **size):
+        """Append a run showing the PNG image ``png`` at ``size`` (``width`` or ``height``) to a
+        paragraph; return its ``wp:inline``.
+
+        What python-docx's ``run.add_picture`` writes, without its costs that grow with the guide:
+        it looks for an identical image by hashing every image already added, and for the next
+        shape id by searching the whole document.
+        """
+        if png not in self._images:  # a drawing shown twice is stored once
+            image = Image.from_blob(png)
+            part = self.doc.part.package.image_parts._add_image_part(image)
+            self._images[png] = (self.doc.part.relate_to(part, RT.IMAGE), image)
+        rid, image = self._images[png]
+        self._next_shape_id = self._next_shape_id or self.doc.part.next_id
+        cx, cy = image.scaled_dimensions(**size)
+        inline = CT_Inline.new_pic_inline(self._next_shape_id, rid, image.filename, cx, cy)
+        self._next_shape_id += 1
+        SubElement(p, _W["r"]).add_drawing(inline)
+        return inline
 
     # -- the guide
 
@@ -616,14 +641,13 @@ class _GuideWriter:
     def add_figure(self, figure: Figure) -> None:
         png = self._figure_pngs[id(figure)]
         paragraph = self.add_paragraph(keep_with_next=True, align="center")
-        run = DocxParagraph(paragraph, self.doc).add_run()
         # the text width, or less for a drawing taller than a page leaves room for with its caption
         width_px, height_px = _png_size(png)
         if height_px * FIGURE_WIDTH > FIGURE_MAX_HEIGHT * width_px:
-            shape = run.add_picture(io.BytesIO(png), height=FIGURE_MAX_HEIGHT)
+            inline = self.add_picture(paragraph, png, height=FIGURE_MAX_HEIGHT)
         else:
-            shape = run.add_picture(io.BytesIO(png), width=FIGURE_WIDTH)
-        doc_pr = shape._inline.docPr
+            inline = self.add_picture(paragraph, png, width=FIGURE_WIDTH)
+        doc_pr = inline.docPr
         doc_pr.set("descr", resolve_refs(figure.print_alt, self.numbering))
         doc_pr.set("title", self.numbering.labels[figure.id])
         self.add_caption(self.numbering.labels[figure.id], figure.caption, keep_with_next=bool(figure.notes))
@@ -732,14 +756,19 @@ def measure_text_twips(text: str, size_pt: float = _TABLE_FONT_PT, bold: bool = 
     >>> measure_text_twips("Mise", bold=True) > measure_text_twips("Mise")
     True
     """
-    import unicodedata
+    return _measure_text_ems(text, bold) * round(size_pt * 20) // 1000
 
+
+@lru_cache(maxsize=65536)
+def _measure_text_ems(text: str, bold: bool) -> int:
+    """The advance width of ``text`` in thousandths of an em (a table's words recur: each is
+    measured once)."""
     widths = _ARIAL_WIDTHS["bold" if bold else "regular"]
     total = 0
     for char in text:
         base = unicodedata.normalize("NFD", char)[0] if char not in widths else char
         total += widths.get(base, 611 if base.isupper() else 556)
-    return total * round(size_pt * 20) // 1000
+    return total
 
 
 def compute_column_widths(columns: list[list[str]], total_twips: int,
