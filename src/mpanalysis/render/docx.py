@@ -256,6 +256,21 @@ def _append_row(tbl, *, is_header: bool = False, can_split: bool = False):
     return tr
 
 
+def _get_style_id(doc, name: str) -> str:
+    """Return the id of the style called ``name`` in a guide's document.
+
+    python-docx's ``styles[name]`` reads the template's few hundred styles at every call; every
+    guide's document has the same styles (:func:`_make_styled_template`), so each name is looked
+    up once per process.
+    """
+    if name not in _STYLE_IDS:
+        _STYLE_IDS[name] = doc.styles[name].style_id
+    return _STYLE_IDS[name]
+
+
+_STYLE_IDS: dict[str, str] = {}
+
+
 # --------------------------------------------------------------------------------------------
 # Styles, page set-up, header and footer
 
@@ -354,7 +369,7 @@ def _set_up_page(doc, guide: Guide, texts: dict[str, str]) -> None:
     section.header_distance = section.footer_distance = Mm(10)
 
     header = section.header.paragraphs[0]
-    header.style = doc.styles["Header"]
+    header._p.style = _get_style_id(doc, "Header")
     left = header.add_run(common.get_running_header(guide, texts))
     _set_run_font(left, None, 8, MUTED)
     header.add_run("\t")
@@ -366,7 +381,7 @@ def _set_up_page(doc, guide: Guide, texts: dict[str, str]) -> None:
     _set_run_font(right, None, 8, MUTED)
 
     footer = section.footer.paragraphs[0]
-    footer.style = doc.styles["Footer"]
+    footer._p.style = _get_style_id(doc, "Footer")
     if guide.is_synthetic:
         mark = footer.add_run(texts["synthetic_mark"])
         _set_run_font(mark, None, 8, SYNTHETIC_BROWN, bold=True)
@@ -398,19 +413,11 @@ class _GuideWriter:
         self._figure_pngs = figure_pngs  # by id() of the guide's Figure blocks
         self._bookmark_ids = {anchor: index for index, anchor in enumerate(bookmarks)}
         self._end = doc.element.body.sectPr  # the body's last child: every block goes before it
-        self._style_ids: dict[str, str] = {}
         self._typeset: dict[str, str] = {}
         self._images: dict[bytes, tuple] = {}  # (relationship id, docx Image) of each PNG added
         self._next_shape_id = 0  # known at the first picture
 
     # -- building blocks
-
-    def style_id(self, name: str) -> str:
-        """Return the id of the style called ``name`` (python-docx's ``styles[name]`` reads every
-        style of the template: looked up once per name)."""
-        if name not in self._style_ids:
-            self._style_ids[name] = self.doc.styles[name].style_id
-        return self._style_ids[name]
 
     def typeset(self, text: str) -> str:
         """Return ``text`` in the guide language's typography; table cells repeat the same few
@@ -429,7 +436,7 @@ class _GuideWriter:
         """Append a paragraph in the style called ``style`` (see :func:`_set_paragraph_properties`
         for ``properties``), holding ``text`` as it is."""
         p = self.add_block_element("p")
-        _set_paragraph_properties(p, style and self.style_id(style), **properties)
+        _set_paragraph_properties(p, style and _get_style_id(self.doc, style), **properties)
         if text:
             _append_run(p, text)
         return p
@@ -467,7 +474,7 @@ class _GuideWriter:
         as wide as their sum; Word and LibreOffice may fit the columns further (autofit)."""
         tbl = self.add_block_element("tbl")
         tbl_pr = SubElement(tbl, _W["tblPr"])
-        SubElement(tbl_pr, _W["tblStyle"], {_W["val"]: self.style_id(TABLE_STYLE)})
+        SubElement(tbl_pr, _W["tblStyle"], {_W["val"]: _get_style_id(self.doc, TABLE_STYLE)})
         SubElement(tbl_pr, _W["tblW"], {_W["type"]: "dxa", _W["w"]: str(sum(widths))})
         SubElement(tbl_pr, _W["tblLayout"], {_W["type"]: "autofit"})
         SubElement(tbl_pr, _W["tblLook"], _TABLE_LOOK)
@@ -481,7 +488,7 @@ class _GuideWriter:
         tc = SubElement(tr, _W["tc"])
         SubElement(SubElement(tc, _W["tcPr"]), _W["tcW"], {_W["type"]: "dxa", _W["w"]: str(width)})
         p = SubElement(tc, _W["p"])
-        _set_paragraph_properties(p, self.style_id("Table Text"), align=align)
+        _set_paragraph_properties(p, _get_style_id(self.doc, "Table Text"), align=align)
         return p
 
     def add_picture(self, p, png: bytes, **size):
