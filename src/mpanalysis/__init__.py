@@ -30,7 +30,7 @@ import sys
 if "jsonschema" not in sys.modules:
     sys.modules.setdefault("rfc3987_syntax", None)
 
-from mpanalysis._version import __version__  # noqa: E402
-from mpanalysis.api import countries, findings, graph, load, network_summary, node_measures  # noqa: E402
+from mpanalysis._version import __version__
+from mpanalysis.api import countries, findings, graph, load, network_summary, node_measures
 
 __all__ = ["__version__", "countries", "findings", "graph", "load", "network_summary", "node_measures"]
