@@ -18,8 +18,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from mpanalysis.guide.document import number_guide
-from mpanalysis.render import browser, render_docx, render_guide, render_html, render_pdf
+from mpanalysis.guide.document import Figure, number_guide
+from mpanalysis.render import browser, common, render_docx, render_guide, render_html, render_pdf
 from mpanalysis.render.html import build_html
 from mpanalysis.render.static import apply_house_style, build_static_figure
 
@@ -249,6 +249,33 @@ def test_offline_map_draws_in_the_static_figure(hostile_fr):
     geo = hostile_fr.chapters[0].sections[0].blocks[0]
     svg = build_static_figure(geo, "svg", "fr").decode("utf-8")
     assert svg.count('class="choroplethlocation"') == 6  # Senegal and its five neighbours
+
+
+@needs_chromium
+def test_docx_figures_are_the_pixels_plotly_itself_would_draw(hostile_fr, monkeypatch):
+    # the PNG is the figure's SVG drawn on a canvas: the same image Plotly.toImage makes, for
+    # half the work; figures drawn ahead (while notebooks run) are found in the cache
+    import io
+
+    from PIL import Image, ImageChops
+
+    from mpanalysis.render import printer, static
+
+    figures = [b for c in hostile_fr.chapters for b in common.iter_blocks(c) if isinstance(b, Figure)]
+    static._cache.clear()
+    assert static.draw_figures_ahead(figures, "fr", ("pdf", "docx")) == len(figures)
+    monkeypatch.setattr(printer, "draw_figures", lambda *a, **k: pytest.fail("drawn twice"))
+    monkeypatch.setattr(printer, "rasterize_svgs", lambda *a, **k: pytest.fail("drawn twice"))
+    ours = static.build_static_figures(figures, "png", "fr", scale=static.DOCX_PNG_SCALE)
+    monkeypatch.undo()
+    for figure, png in zip(figures, ours):
+        styled = apply_house_style(figure.figure_dict(is_print=True), "fr")
+        styled["layout"].setdefault("width", static.DEFAULT_WIDTH_PX)
+        styled["layout"].setdefault("height", static.DEFAULT_HEIGHT_PX)
+        (plotly_png,) = printer.draw_figures([styled], "png", static.DOCX_PNG_SCALE)
+        mine, theirs = (Image.open(io.BytesIO(b)).convert("RGB") for b in (png, plotly_png))
+        assert mine.size == theirs.size == (2 * styled["layout"]["width"], 2 * styled["layout"]["height"])
+        assert ImageChops.difference(mine, theirs).getbbox() is None, figure.id
 
 
 # ---------------------------------------------------------------------------------------------

@@ -98,6 +98,29 @@ class _Printer(_DevTools):
         urls = self._evaluate_in(self._figure_session, script, await_promise=True)
         return [_decode_data_url(url) for url in urls]
 
+    def rasterize_svgs(self, svgs: list[str], sizes: list[tuple[int, int]], scale: float) -> list[bytes]:
+        """Return SVG images (``sizes`` in CSS pixels) drawn as PNG at ``scale``, as plotly.js
+        draws its own PNG from the SVG it makes (an image of the SVG on a canvas)."""
+        specs = json.dumps([{"svg": svg, "width": width, "height": height}
+                            for svg, (width, height) in zip(svgs, sizes)])
+        script = f"""(async () => {{
+            const out = [];
+            for (const f of {specs}) {{
+                const url = URL.createObjectURL(new Blob([f.svg], {{type: 'image/svg+xml;charset=utf-8'}}));
+                const image = new Image();
+                image.src = url;
+                await image.decode();
+                const canvas = document.createElement('canvas');
+                canvas.width = Math.round(f.width * {scale}); canvas.height = Math.round(f.height * {scale});
+                canvas.getContext('2d').drawImage(image, 0, 0, canvas.width, canvas.height);
+                URL.revokeObjectURL(url);
+                out.push(canvas.toDataURL('image/png'));
+            }}
+            return out;
+        }})()"""
+        urls = self._evaluate_in(self._figure_session, script, await_promise=True)
+        return [_decode_data_url(url) for url in urls]
+
     def print_pdf(self, html: str) -> bytes:
         """Print a page (print-mode HTML) to PDF, with page numbers in its table of contents."""
         from pypdf import PdfReader
@@ -177,6 +200,13 @@ def draw_figures(figures: list[dict], fmt: str, scale: float = 1.0) -> list[byte
     """Return plotly figure dicts as SVG or PNG bytes, drawn by the process's Chromium."""
     with _lock:
         return get_printer().draw_figures(figures, fmt, scale)
+
+
+def rasterize_svgs(svgs: list[str], sizes: list[tuple[int, int]], scale: float = 1.0) -> list[bytes]:
+    """Return SVG images (``sizes`` in CSS pixels) as PNG bytes at ``scale``, drawn by the
+    process's Chromium."""
+    with _lock:
+        return get_printer().rasterize_svgs(svgs, sizes, scale)
 
 
 def print_pdf(html: str) -> bytes:
