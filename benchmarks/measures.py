@@ -16,9 +16,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+import cpu  # the sibling module (benchmarks/ is put on sys.path by run.py)
 from mpanalysis import paths
 
 BENCHMARKS = Path(__file__).resolve().parent
@@ -279,44 +281,63 @@ def profile_country_build(root: Path, country: str, options, notebooks: tuple[st
 # 2–3. the batch, the regional outputs and the no-change rerun
 
 
-def read_cpu_seconds() -> float:
-    """Return the CPU time of this process and of its finished children (workers, kernels)."""
+def read_waited_cpu_seconds() -> float:
+    """Return the CPU time of this process and of the children it waited for (and theirs, when
+    they waited): what ``resource.getrusage`` sees, which misses processes nobody waits for."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 # run_countries in a new process: the benchmark's own process keeps caches (static images, compiled
-# templates, reference texts) from one batch to the next, which would flatter later 1-worker runs
+# templates, reference texts) from one batch to the next, which would flatter later 1-worker runs.
+# The process's own CPU before the call (interpreter start-up, imports) is outside the timed call.
 _BATCH_SCRIPT = """
 import json, sys, time
 from mpanalysis.batch.job import BuildOptions; from mpanalysis.batch.run import run_countries
 args = json.loads(sys.argv[1])
 options = BuildOptions(**{k: tuple(v) if isinstance(v, list) else v for k, v in args["options"].items()})
+startup_cpu_s = time.process_time()
 start = time.perf_counter()
 results = run_countries(args["countries"], options, workers=args["workers"], show_progress=False)
 seconds = time.perf_counter() - start
-print(json.dumps({"seconds": round(seconds, 2), "countries": [
+print(json.dumps({"seconds": round(seconds, 2), "startup_cpu_s": round(startup_cpu_s, 2), "countries": [
     {"country": r.country, "status": r.status, "seconds": r.seconds, "message": r.message} for r in results]}))
 """
 
 
-def run_batch(root: Path, countries: list[str], options, workers: int) -> dict:
+def run_batch(root: Path, countries: list[str], options, workers: int, idle_baseline_s: float = 5.0,
+              sample_interval_s: float = 0.25) -> dict:
     """Time ``run_countries`` (forced) on a project copy, in a new process as ``mpanalysis run``
     would (the time counts from the call, after the interpreter's start); return the wall-clock
-    and CPU time (that process, its worker processes and the kernels) and each country's row."""
+    time, each country's row and the CPU the batch used (``cpu``: sampled from ``/proc`` by
+    ``cpu.ProcessSampler``, after ``idle_baseline_s`` seconds measuring the load of other work).
+
+    The batch gets its own marker variable and temporary folder, by which the sampler recognises
+    its processes that left the process tree (Chromium's).
+    """
     from dataclasses import asdict
 
     arguments = json.dumps({"countries": countries, "workers": workers, "options": asdict(options)})
+    tmp_folder = root.with_name(root.name + "-tmp")
+    tmp_folder.mkdir(parents=True, exist_ok=True)
+    marker = uuid.uuid4().hex
     with use_project(root):
+        env = dict(os.environ, TMPDIR=str(tmp_folder), **{cpu.MARKER_VARIABLE: marker})
         load = read_load_average()
-        cpu_start = read_cpu_seconds()
-        completed = subprocess.run([sys.executable, "-c", _BATCH_SCRIPT, arguments], cwd=root,
-                                   capture_output=True, text=True)
-        cpu_s = round(read_cpu_seconds() - cpu_start, 1)
+        idle = cpu.measure_idle_load(idle_baseline_s)
+        waited_start = read_waited_cpu_seconds()
+        with cpu.ProcessSampler(os.getpid(), marker, tmp_folder, sample_interval_s) as sampler:
+            completed = subprocess.run([sys.executable, "-c", _BATCH_SCRIPT, arguments], cwd=root, env=env,
+                                       capture_output=True, text=True, check=False)
+        waited_s = read_waited_cpu_seconds() - waited_start
     if completed.returncode:
         raise RuntimeError(f"the {workers}-worker batch stopped:\n{completed.stderr[-3000:]}")
     outcome = json.loads(completed.stdout.strip().splitlines()[-1])
-    return {"workers": workers, "seconds": outcome["seconds"], "cpu_s": cpu_s, "load_average_before": load,
+    usage = sampler.summarize()
+    usage.update(idle_baseline=idle, startup_core_s=outcome["startup_cpu_s"],
+                 # the benchmark process's own CPU is in the waited figure too: take it out
+                 waited_core_s=round(waited_s - usage["sampler_core_s"], 1))
+    return {"workers": workers, "seconds": outcome["seconds"], "cpu": usage, "load_average_before": load,
             "load_average_after": read_load_average(), "countries": outcome["countries"]}
 
 

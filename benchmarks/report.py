@@ -87,9 +87,17 @@ def build_summary_rows(results: dict) -> list[dict]:
             seconds = results["batch"][workers].get("rounds_s", [])
             return f" (rounds: {', '.join(f'{x:.1f}' for x in seconds)} s)" if len(seconds) > 1 else ""
 
-        rows.append(_row("batch1", f"{t1:.1f} s{rounds('1')}", n=n))
-        rows.append(_row("batch2", f"{t2:.1f} s{rounds('2')}", n=n))
+        def busy(workers: str) -> str:
+            usage = results["batch"][workers].get("cpu")
+            return _t("busy_cores", cores=usage["busy_cores"], core_s=usage["batch_core_s"]) if usage else ""
+
+        rows.append(_row("batch1", f"{t1:.1f} s{rounds('1')}{busy('1')}", n=n))
+        rows.append(_row("batch2", f"{t2:.1f} s{rounds('2')}{busy('2')}", n=n))
         rows.append(_row("speedup", f"{t1 / t2:.2f}×", f"≥ {MIN_SPEEDUP}×", t1 / t2 >= MIN_SPEEDUP))
+        bound = compute_speedup_bound(results)
+        if bound:
+            rows.append(_row("speedup_bound", _t("speedup_bound_value", bound=bound["bound"], best2_s=bound["best2_s"],
+                                                 share=(t1 / t2) / bound["bound"]), cpus=bound["cpus"]))
     for country, floor in results.get("print_floor", {}).items():
         export_s = per_country.get(country, {}).get("render_s")
         if export_s is not None and floor.get("seconds"):
@@ -137,6 +145,43 @@ def build_summary_rows(results: dict) -> list[dict]:
             rows.append(_row(f"synthetic_memory:{size}", f"{memory:,.0f} MB", "≤ 2 GB" if is_large else None,
                              memory <= MAX_LARGE_MB if is_large else None, n=f"{int(size):,}"))
     return rows
+
+
+def find_best_wall(cpu_core_s: float, cpus: int, longest_s: float) -> float:
+    """Return the shortest wall time a batch can take on ``cpus`` cores: its CPU work spread over
+    every core, or its longest country when longer.
+
+    >>> find_best_wall(120.0, 2, 16.0), find_best_wall(20.0, 2, 16.0)
+    (60.0, 16.0)
+    """
+    return max(cpu_core_s / cpus, longest_s)
+
+
+def compute_speedup_bound(results: dict) -> dict | None:
+    """Return the bound the machine puts on the 2-worker speed-up of this workload, from the
+    CPU sampled in the 2-worker batch (None when the results have no samples, e.g. older files).
+
+    The 2-worker batch cannot be faster than its own CPU work (its processes' CPU during the timed
+    call, the idle baseline of other work excluded by construction) spread over the machine's cores,
+    nor than its longest country (1-worker time); the speed-up is at most the 1-worker wall time
+    over that.
+
+    >>> batch = lambda s, core_s, start: {"seconds": s, "countries": [{"country": "SEN", "seconds": 15.0}],
+    ...                                   "cpu": {"batch_core_s": core_s, "startup_core_s": start}}
+    >>> compute_speedup_bound({"machine": {"cpu_count": 2},
+    ...                        "batch": {"1": batch(77.0, 111.0, 1.0), "2": batch(67.0, 124.0, 1.0)}})
+    {'cpus': 2, 'cpu2_core_s': 123.0, 'best2_s': 61.5, 'bound': 1.252, 'is_longest_country': False}
+    """
+    batches = results.get("batch", {})
+    if not all(batches.get(w, {}).get("cpu") for w in ("1", "2")):
+        return None
+    cpus = results["machine"]["cpu_count"]
+    usage = batches["2"]["cpu"]
+    cpu2 = usage["batch_core_s"] - usage.get("startup_core_s", 0.0)
+    longest = max((r["seconds"] for r in batches["1"]["countries"]), default=0.0)
+    best2 = find_best_wall(cpu2, cpus, longest)
+    return {"cpus": cpus, "cpu2_core_s": round(cpu2, 1), "best2_s": round(best2, 2),
+            "bound": round(batches["1"]["seconds"] / best2, 3), "is_longest_country": best2 > cpu2 / cpus}
 
 
 def format_summary(rows: list[dict]) -> str:
@@ -195,24 +240,35 @@ def _explain_context(results: dict, row_id: str) -> dict:
                 "without_imports_ratio": (notebooks_s - imports_s) / floor}
     if kind == "speedup":
         b1, b2 = results["batch"]["1"], results["batch"]["2"]
-        # the best 2 workers can do with these countries, from their 1-worker times
+        # the best 2 workers can do with these countries on enough free cores, from their 1-worker times
         longest = max(b1["countries"], key=lambda r: r["seconds"])
         sum1 = sum(r["seconds"] for r in b1["countries"])
-        ideal = max(sum1 / 2, longest["seconds"])
-        return {"t1": b1["seconds"], "t2": b2["seconds"], "speedup": b1["seconds"] / b2["seconds"],
-                "n": len(b1["countries"]), "longest_country": longest["country"], "longest_s": longest["seconds"],
-                "sum2_s": sum(r["seconds"] for r in b2["countries"]), "sum1_s": sum1,
-                "ideal_speedup": b1["seconds"] / ideal,
-                "load1": (b1.get("load_average_before") or ["?"])[0],
-                "load2": (b2.get("load_average_before") or ["?"])[0],
-                "cpus": results["machine"]["cpu_count"], "ideal_s": ideal,
-                "cpu1_s": b1.get("cpu_s", "?"), "cpu2_s": b2.get("cpu_s", "?"),
-                "cpu_bound_s": b2["cpu_s"] / results["machine"]["cpu_count"] if b2.get("cpu_s") else 0,
-                "slowdown": results["machine"].get("parallel_slowdown_at_start", "?"),
-                "machine_bound": _machine_bound(results["machine"].get("parallel_slowdown_at_start")),
-                # one worker is not one core: its kernel, its rendering thread and Chromium overlap
-                "cores1": b1["cpu_s"] / b1["seconds"] if b1.get("cpu_s") else 0,
-                "core_bound": results["machine"]["cpu_count"] * b1["seconds"] / b1["cpu_s"] if b1.get("cpu_s") else 0}
+        ideal = find_best_wall(sum1, 2, longest["seconds"])
+        context = {"t1": b1["seconds"], "t2": b2["seconds"], "speedup": b1["seconds"] / b2["seconds"],
+                   "n": len(b1["countries"]), "longest_country": longest["country"], "longest_s": longest["seconds"],
+                   "ideal_speedup": b1["seconds"] / ideal, "ideal_s": ideal, "cpus": results["machine"]["cpu_count"],
+                   "slowdown": results["machine"].get("parallel_slowdown_at_start", "?"),
+                   "machine_bound": _machine_bound(results["machine"].get("parallel_slowdown_at_start")),
+                   "cpu_measured": ""}
+        bound = compute_speedup_bound(results)
+        if bound:
+            u1, u2 = b1["cpu"], b2["cpu"]
+            extra_cpu = u2["batch_core_s"] - u1["batch_core_s"]
+            context["cpu_measured"] = _t("speedup_cpu", **context, **{
+                f"{group}{w}": core_s for w, u in (("1", u1), ("2", u2)) for group, core_s in u["groups_core_s"].items()},
+                cpu1=u1["batch_core_s"], cpu2=u2["batch_core_s"], cores1=u1["busy_cores"], cores2=u2["busy_cores"],
+                extra=_t("speedup_extra_cpu", extra_cpu=extra_cpu) if extra_cpu >= 1 else "",
+                waited1=u1.get("waited_core_s", "?"),
+                cpu2_timed=bound["cpu2_core_s"], best2_s=bound["best2_s"], bound=bound["bound"],
+                share=context["speedup"] / bound["bound"],
+                idle1=u1["idle_baseline"]["busy_cores"], idle2=u2["idle_baseline"]["busy_cores"])
+            verdict_key = ("speedup_bound_above" if bound["bound"] >= MIN_SPEEDUP else
+                           "speedup_bound_longest" if bound["is_longest_country"] else "speedup_bound_below")
+            verdict = _t(verdict_key, bound=bound["bound"], target=MIN_SPEEDUP, cpus=context["cpus"])
+        else:
+            context["cpu_measured"], verdict = _t("speedup_no_cpu"), ""
+        context["closing"] = " ".join(t for t in (verdict, _t("speedup_remedies")) if t)
+        return context
     if kind == "export_vs_print":
         floor = results["print_floor"][key]
         profile = results.get("export_profile") or {}
@@ -267,6 +323,61 @@ def _machine_bound(slowdown) -> str:
     ('1.71×', '?')
     """
     return f"{2 / slowdown:.2f}×" if isinstance(slowdown, (int, float)) and slowdown > 0 else "?"
+
+
+def describe_batch_cpu(results: dict) -> list[str]:
+    """Return the report's section on the CPU of the 1- and 2-worker batches (none for results
+    without samples).
+
+    >>> usage = {"interval_s": 0.25, "n_samples": 300, "n_processes": 40, "window_s": 78.0,
+    ...          "machine_busy_core_s": 115.0, "batch_core_s": 111.0, "busy_cores": 1.42,
+    ...          "groups_core_s": {"kernel": 36.0, "python": 34.0, "chromium": 35.0, "other": 6.0},
+    ...          "sampler_core_s": 1.0, "startup_core_s": 0.9, "waited_core_s": 76.0,
+    ...          "idle_baseline": {"seconds": 5.0, "busy_cores": 0.02}}
+    >>> lines = describe_batch_cpu({"machine": {"cpu_count": 2}, "batch": {
+    ...     "1": {"seconds": 77.0, "cpu": usage, "countries": []}, "2": {"seconds": 67.0, "countries": []}}})
+    >>> [line for line in lines if "Jupyter" in line]
+    ['| Jupyter kernels (core-seconds) | 36.0 | — |']
+    >>> describe_batch_cpu({"batch": {"1": {"seconds": 77.0, "countries": []}}})
+    []
+    """
+    batches = {w: b for w, b in sorted(results.get("batch", {}).items()) if b.get("cpu")}
+    if not batches:
+        return []
+
+    def value(workers: str, read) -> object:
+        usage = batches.get(workers, {}).get("cpu")
+        return read(batches[workers], usage) if usage else "—"
+
+    def unattributed(batch: dict, u: dict) -> float:
+        background = u["idle_baseline"]["busy_cores"] * u["window_s"]
+        return round(u["machine_busy_core_s"] - background - u["batch_core_s"] - u["sampler_core_s"], 1)
+
+    rows_spec = [
+        ("wall", lambda b, u: b["seconds"]),
+        ("window", lambda b, u: u["window_s"]),
+        *[(f"group_{g}", lambda b, u, g=g: u["groups_core_s"].get(g, 0.0)) for g in ("kernel", "python", "chromium",
+                                                                                   "other")],
+        ("total", lambda b, u: u["batch_core_s"]),
+        ("startup", lambda b, u: u.get("startup_core_s", "—")),
+        ("busy_cores", lambda b, u: u["busy_cores"]),
+        ("waited", lambda b, u: u.get("waited_core_s", "—")),
+        ("machine", lambda b, u: u["machine_busy_core_s"]),
+        ("idle", lambda b, u: f"{u['idle_baseline']['busy_cores']} ({u['idle_baseline']['seconds']} s)"),
+        ("unattributed", unattributed),
+        ("sampler", lambda b, u: u["sampler_core_s"]),
+        ("processes", lambda b, u: f"{u['n_processes']} / {u['n_samples']}"),
+    ]
+    workers = [w for w in ("1", "2") if w in results.get("batch", {})]
+    table = [[_t(f"cpu_rows.{key}")] + [value(w, read) for w in workers] for key, read in rows_spec]
+    interval = next(iter(batches.values()))["cpu"]["interval_s"]
+    lines = ["", f"### {_t('headings.cpu')}", "", _t("details.cpu", interval=interval), ""]
+    lines += _table([_t("details.col_cpu")] + [_t("details.col_workers", workers=w) for w in workers], table)
+    bound = compute_speedup_bound(results)
+    if bound:
+        lines += ["", _t("details.cpu_bound", **bound, t1=results["batch"]["1"]["seconds"],
+                         t2=results["batch"]["2"]["seconds"])]
+    return lines
 
 
 def write_report(results: dict) -> str:
@@ -334,6 +445,7 @@ def write_report(results: dict) -> str:
                                p.get("imports_s"), p.get("work_s"), p.get("render_s"),
                                f"{c['seconds']} ({c['status']})"])
     lines += _table(header, batch_rows)
+    lines += describe_batch_cpu(results)
     export = results.get("export_profile") or {}
     if export.get("by_step"):
         idle = export.get("browser_idle_share")

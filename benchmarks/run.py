@@ -1,5 +1,6 @@
-"""Benchmarks of the batch: per-country time against the floor, 1 vs 2 workers, the no-change
-rerun, the naive papermill loop, chapters I–II on large synthetic countries.
+"""Benchmarks of the batch: per-country time against the floor, 1 vs 2 workers (with the CPU each
+batch used, sampled from ``/proc`` by ``cpu.py``, and the bound it puts on the speed-up), the
+no-change rerun, the naive papermill loop, chapters I–II on large synthetic countries.
 
     .venv/bin/python benchmarks/run.py            # full run (`make benchmark`), 25–35 min
     .venv/bin/python benchmarks/run.py --quick    # smaller run to check the script, ≤ 5 min
@@ -33,9 +34,11 @@ REPO = BENCHMARKS.parent
 #: What each mode measures. The quick mode keeps every measurement but makes it smaller.
 MODES = {
     "quick": {"countries": ["SEN", "NER"], "langs": ["fr"], "formats": ["html"], "floor_repeats": 1,
-              "batch_rounds": 1, "synthetic_sizes": [100, 1000], "synthetic_timeout_s": 240},
+              "batch_rounds": 1, "synthetic_sizes": [100, 1000], "synthetic_timeout_s": 240,
+              "idle_baseline_s": 2, "sample_interval_s": 0.25},
     "full": {"countries": None, "langs": None, "formats": ["html", "pdf", "docx"], "floor_repeats": 3,
-             "batch_rounds": 2, "synthetic_sizes": [100, 1000, 10000], "synthetic_timeout_s": 1200},
+             "batch_rounds": 2, "synthetic_sizes": [100, 1000, 10000], "synthetic_timeout_s": 1200,
+             "idle_baseline_s": 5, "sample_interval_s": 0.25},
 }
 #: The countries whose per-country time is compared with the floor (SEN: a mid-size country).
 FLOOR_COUNTRIES = ("SEN", "NER")
@@ -90,7 +93,8 @@ def run_benchmarks(config: dict, workdir: Path, log=print) -> dict:
         for workers in (1, 2):
             log(f"batch with {workers} worker(s), round {round_number}: {' '.join(countries)}")
             root = measures.copy_project(workdir / f"batch{workers}-{round_number}", countries)
-            run = measures.run_batch(root, countries, options, workers)
+            run = measures.run_batch(root, countries, options, workers, config["idle_baseline_s"],
+                                     config["sample_interval_s"])
             run["per_country"] = {c: measures.describe_country_build(root, c, langs_of[c], CHAPTER_NOTEBOOKS)
                                   for c in countries}
             run["root"] = str(root)

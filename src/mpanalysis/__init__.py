@@ -21,6 +21,15 @@ Researchers start here:
 True
 """
 
+import sys
+
+# jsonschema (imported by nbformat, hence by papermill and the batch) builds a whole IRI grammar
+# with lark on import when the optional rfc3987-syntax is installed (JupyterLab pulls it in):
+# 0.9 s in every process, for a URI format check notebooks never need. Without it, jsonschema
+# simply skips that format check.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)
+
 from mpanalysis._version import __version__
 from mpanalysis.api import countries, findings, graph, load, network_summary, node_measures
 

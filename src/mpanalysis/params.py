@@ -16,8 +16,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mpanalysis.errors import ParamsError
-from mpanalysis.paths import params_path
-from mpanalysis.reference import get_codes
+from mpanalysis.paths import find_project_root, params_path
+from mpanalysis.reference import YAML_LOADER, get_codes
 
 #: A text in several languages, e.g. ``{"fr": "…", "en": "…"}``. Adding Portuguese is adding "pt".
 LocalizedText = dict[Annotated[str, Field(pattern=r"^[a-z]{2}$")], str]
@@ -385,10 +385,19 @@ def load_params(source: str | Path) -> CountryParams:
     path = Path(source)
     if not path.suffix and re.fullmatch(r"[A-Za-z]{3}", str(source)):
         path = params_path(str(source).upper())
-    if not path.is_file():
-        raise ParamsError("parameters file not found (create it with `mpanalysis init ISO3`)", file=path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        stat = path.stat()
+    except OSError:
+        stat = None
+    if stat is None or not path.is_file():
+        raise ParamsError("parameters file not found (create it with `mpanalysis init ISO3`)", file=path)
+    # every notebook and every stage reads the parameters again: an unchanged file (same size and
+    # modification time, same project's reference lists) is parsed and validated once per process
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, str(find_project_root()))
+    if key in _LOADED_PARAMS:
+        return _LOADED_PARAMS[key]
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -399,7 +408,14 @@ def load_params(source: str | Path) -> CountryParams:
     if path.stem.upper() != params.country and re.fullmatch(r"[A-Z]{3}", path.stem.upper()):
         raise ParamsError(f"file is named {path.stem} but describes country {params.country}",
                           file=path, key="country")
+    if len(_LOADED_PARAMS) >= 64:
+        _LOADED_PARAMS.clear()
+    _LOADED_PARAMS[key] = params
     return params
+
+
+#: parameters already read by this process, by file, modification time, size and project root
+_LOADED_PARAMS: dict[tuple[str, int, int, str], CountryParams] = {}
 
 
 class NotebookParameters(_Frozen):

@@ -21,7 +21,8 @@ def find_project_root(start: Path | None = None) -> Path:
     >>> (find_project_root() / "data" / "reference").is_dir()
     True
     """
-    return _find_project_root(os.environ.get("MPANALYSIS_ROOT") or "", str(start or Path.cwd()))
+    # os.getcwd(), not Path.cwd(): asked for every reference file, a Path built each time adds up
+    return _find_project_root(os.environ.get("MPANALYSIS_ROOT") or "", str(start) if start else os.getcwd())
 
 
 @lru_cache(maxsize=64)
@@ -38,11 +39,16 @@ def _find_project_root(env: str, start: str) -> Path:
 
 
 def data_dir(root: Path | None = None) -> Path:
-    return (root or find_project_root()) / "data"
+    return _join(root or find_project_root(), "data")
 
 
 def reference_dir(root: Path | None = None) -> Path:
-    return data_dir(root) / "reference"
+    return _join(root or find_project_root(), "data/reference")
+
+
+@lru_cache(maxsize=256)
+def _join(root: Path, relative: str) -> Path:
+    return root / relative
 
 
 def raw_dir(iso3: str | None = None, root: Path | None = None) -> Path:

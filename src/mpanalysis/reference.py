@@ -27,7 +27,7 @@ LIST_NAMES = (
 DEFAULT_LANGUAGE = "fr"
 
 # libyaml's parser when installed: every kernel reads the reference texts once, ~5× faster
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_reference_yaml(path: str | Path, what: str, *, expect_mapping: bool = True) -> Any:
@@ -59,7 +59,7 @@ def read_reference_yaml(path: str | Path, what: str, *, expect_mapping: bool = T
     except OSError as exc:
         raise ReferenceDataError(f"{file}: {what} cannot be read ({exc.strerror})") from None
     try:
-        data = yaml.load(text, Loader=_YAML_LOADER)
+        data = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

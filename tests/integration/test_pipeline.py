@@ -50,6 +50,9 @@ def test_a_failing_country_is_reported_and_the_others_complete(project_factory):
     assert "build_policy_cycle_chapter" not in network_page  # the code is hidden
     assert re.findall(r'<script[^>]+src="([^"]+)"', network_page) == ["plotly.min.js"]
     assert (trail / "plotly.min.js").stat().st_size > 1_000_000
+    # the trail shares that one copy: the executed notebooks do not each carry 4.6 MB of plotly.js
+    executed = sorted((root / "outputs" / "NER" / "work" / "fr" / "executed").glob("*.ipynb"))
+    assert len(executed) == 4 and all(p.stat().st_size < 1_000_000 for p in executed)
     # the recommendations as open data: a dozen at most, each with who leads, by when, how to know
     import csv
 

@@ -187,6 +187,8 @@ def test_the_dataset_cache_is_json_and_a_planted_pickle_is_never_loaded(project)
     again = load_country_dataset_cached(params)
     for table in ("respondents", "entities", "sources", "flows", "issues", "counts"):
         assert again.get_table(table).equals(first.get_table(table)), table
+    again.flows.loc[again.flows.index[0], "partner_name"] = "CHANGED"  # a notebook changing its copy
+    assert not load_country_dataset_cached(params).flows.isin(["CHANGED"]).any().any()
     written.write_text("{not json")  # a damaged cache is rebuilt, not an error
     assert load_country_dataset_cached(params).flows.equals(first.flows)
 

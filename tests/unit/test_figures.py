@@ -465,3 +465,21 @@ def test_figures_export_as_svg_with_their_labels_and_as_png_at_print_scale(netwo
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
     assert height == 2 * fig.layout.height
+
+
+def test_a_network_is_laid_out_once_per_process_and_again_when_it_changes(monkeypatch):
+    # each language draws the same network on screen and in print: one layout (Kamada–Kawai is
+    # the slowest step of a chapter), a changed network gets its own
+    from mpanalysis.guide.figures import network
+
+    calls = []
+    original = network._compute_layout
+    monkeypatch.setattr(network, "_compute_layout", lambda *a: calls.append(1) or original(*a))
+    network._LAYOUTS.clear()
+    G = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "a")])
+    first = network.compute_network_layout(G)
+    first["a"] = (9.0, 9.0)  # a caller changing its copy changes nothing for the next
+    again = network.compute_network_layout(nx.DiGraph([("c", "a"), ("a", "b"), ("b", "c")]))
+    assert len(calls) == 1 and again["a"] != (9.0, 9.0)
+    G.add_edge("c", "d")
+    assert "d" in network.compute_network_layout(G) and len(calls) == 2

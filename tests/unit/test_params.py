@@ -75,3 +75,15 @@ def test_endorsed_status_is_final():
 def test_localized_text_accepts_any_language():
     params = parse_params({"country": "CPV", "workshop": {"good_practices": [{"fr": "a", "en": "b", "pt": "c"}]}}, "x")
     assert params.workshop.good_practices[0]["pt"] == "c"
+
+
+def test_a_file_edited_between_two_reads_is_read_again(tmp_path):
+    # a process reads parameters many times and keeps them; an edit must still be seen at once
+    path = write(tmp_path, "SEN.yaml", "country: SEN\nstaleness_years: 3\n")
+    assert load_params(path).staleness_years == 3
+    assert load_params(path) is load_params(path)  # unchanged: parsed and validated once
+    write(tmp_path, "SEN.yaml", "country: SEN\nstaleness_years: 4\n")  # same size, new content
+    assert load_params(path).staleness_years == 4
+    write(tmp_path, "SEN.yaml", "country: SEN\nstaleness_years: 0\n")
+    with pytest.raises(ParamsError, match="staleness_years"):
+        load_params(path)

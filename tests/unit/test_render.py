@@ -18,8 +18,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from mpanalysis.guide.document import number_guide
-from mpanalysis.render import browser, render_docx, render_guide, render_html, render_pdf
+from mpanalysis.guide.document import Figure, number_guide
+from mpanalysis.render import browser, common, render_docx, render_guide, render_html, render_pdf
 from mpanalysis.render.html import build_html
 from mpanalysis.render.static import apply_house_style, build_static_figure
 
@@ -224,6 +224,43 @@ def test_pdf_is_a4_with_a_cover_and_a_table_of_contents_with_page_numbers(output
     assert "II. Recommandations" not in pages[target - 2].replace(pages[1], "")
 
 
+@needs_chromium
+@needs_pdftotext
+def test_a_rebuilt_pdf_reuses_the_page_numbers_it_can_confirm(hostile_fr, tmp_path, monkeypatch):
+    # the previous PDF's page numbers go into the table of contents of the first print; when the
+    # headings land on those pages it is the PDF (one print instead of two), otherwise it is redone
+    from mpanalysis.render import printer
+    from mpanalysis.render.html import build_html
+    from mpanalysis.render.pdf import build_pdf, build_static_images
+
+    prints = []
+    original = printer._Printer._print
+    monkeypatch.setattr(printer._Printer, "_print", lambda self, session: prints.append(1) or original(self, session))
+
+    def toc_page_of(pdf: bytes, title: str) -> int:
+        (tmp_path / "x.pdf").write_bytes(pdf)
+        toc = read_pdf_pages(tmp_path / "x.pdf")[1]
+        return int(next(line for line in toc.splitlines() if title in line).split()[-1])
+
+    first = build_pdf(hostile_fr)
+    truth = printer.read_destination_pages(first)
+    assert len(prints) == 2 and truth
+    previous = tmp_path / "previous.pdf"
+    previous.write_bytes(first)
+    for known, n_prints in [(previous, 1), (tmp_path / "missing.pdf", 2)]:
+        prints.clear()
+        pdf = build_pdf(hostile_fr, previous=known)
+        assert len(prints) == n_prints and printer.read_destination_pages(pdf) == truth
+    (tmp_path / "damaged.pdf").write_bytes(b"%PDF-1.4 damaged")
+    assert printer.read_destination_pages(tmp_path / "damaged.pdf") == {}
+    # numbers that the new print contradicts (the guide changed since): printed again, right numbers
+    prints.clear()
+    html = build_html(hostile_fr, "print", build_static_images(hostile_fr))
+    pdf = printer.print_pdf(html, {anchor: page + 1 for anchor, page in truth.items()})
+    assert len(prints) == 2
+    assert toc_page_of(pdf, "II. Recommandations") == toc_page_of(first, "II. Recommandations")
+
+
 @needs_pdftotext
 def test_pdf_figure_labels_match_the_html(outputs, html_text, hostile_fr):
     flat = re.sub(r"\s+", " ", "\n".join(read_pdf_pages(outputs["pdf"])))
@@ -249,6 +286,33 @@ def test_offline_map_draws_in_the_static_figure(hostile_fr):
     geo = hostile_fr.chapters[0].sections[0].blocks[0]
     svg = build_static_figure(geo, "svg", "fr").decode("utf-8")
     assert svg.count('class="choroplethlocation"') == 6  # Senegal and its five neighbours
+
+
+@needs_chromium
+def test_docx_figures_are_the_pixels_plotly_itself_would_draw(hostile_fr, monkeypatch):
+    # the PNG is the figure's SVG drawn on a canvas: the same image Plotly.toImage makes, for
+    # half the work; figures drawn ahead (while notebooks run) are found in the cache
+    import io
+
+    from PIL import Image, ImageChops
+
+    from mpanalysis.render import printer, static
+
+    figures = [b for c in hostile_fr.chapters for b in common.iter_blocks(c) if isinstance(b, Figure)]
+    static._cache.clear()
+    assert static.draw_figures_ahead(figures, "fr", ("pdf", "docx")) == len(figures)
+    monkeypatch.setattr(printer, "draw_figures", lambda *a, **k: pytest.fail("drawn twice"))
+    monkeypatch.setattr(printer, "rasterize_svgs", lambda *a, **k: pytest.fail("drawn twice"))
+    ours = static.build_static_figures(figures, "png", "fr", scale=static.DOCX_PNG_SCALE)
+    monkeypatch.undo()
+    for figure, png in zip(figures, ours):
+        styled = apply_house_style(figure.figure_dict(is_print=True), "fr")
+        styled["layout"].setdefault("width", static.DEFAULT_WIDTH_PX)
+        styled["layout"].setdefault("height", static.DEFAULT_HEIGHT_PX)
+        (plotly_png,) = printer.draw_figures([styled], "png", static.DOCX_PNG_SCALE)
+        mine, theirs = (Image.open(io.BytesIO(b)).convert("RGB") for b in (png, plotly_png))
+        assert mine.size == theirs.size == (2 * styled["layout"]["width"], 2 * styled["layout"]["height"])
+        assert ImageChops.difference(mine, theirs).getbbox() is None, figure.id
 
 
 # ---------------------------------------------------------------------------------------------

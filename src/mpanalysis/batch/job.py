@@ -238,7 +238,11 @@ def _build_with_kernel(country: str, options: BuildOptions, fingerprint: dict, l
     from mpanalysis.publish.editions import make_edition_snapshot, register_edition
     from mpanalysis.publish.opendata import write_open_data
     from mpanalysis.render import render_guide
+    from mpanalysis.guide.document import read_chapter
+    from mpanalysis.publish.assemble import CHAPTER_KEYS
+    from mpanalysis.render.common import list_figures_of
     from mpanalysis.render.notebook import export_analysis_trail
+    from mpanalysis.render.static import draw_figures_ahead
     from mpanalysis.render.printer import start_printer_in_background
 
     params = load_params(country)
@@ -298,19 +302,28 @@ def _build_with_kernel(country: str, options: BuildOptions, fingerprint: dict, l
             paths_written += export_analysis_trail(executed, base / "guides" / "analysis", lang)
         return paths_written, time.perf_counter() - started
 
+    def draw_chapter_figures(lang: str, key: str) -> None:
+        chapter = read_chapter(base / "work" / lang / "chapters" / f"{key}.json")
+        draw_figures_ahead(list_figures_of(chapter), lang, options.formats)
+
     # Each language's guides are rendered in a thread while the kernel (another process) runs the
-    # next language's notebooks: the two phases overlap on two cores.
+    # next language's notebooks: the two phases overlap on two cores. A chapter's figures are
+    # drawn for paper as soon as its notebook has run, so that the last language's rendering,
+    # which nothing overlaps, finds them drawn.
     notebook_start = time.perf_counter()
-    renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"render-{country}")
+    renderer = ThreadPoolExecutor(max_workers=len(langs), thread_name_prefix=f"render-{country}")
+    drawer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"figures-{country}")
     renders = []
     try:
         try:
             for lang in langs:
                 work = base / "work" / lang
-                for name in CHAPTER_NOTEBOOKS:
+                for name, key in zip(CHAPTER_NOTEBOOKS, CHAPTER_KEYS):
                     run = kernel.execute(name, work / "executed" / name,
                                          {"country": country, "language": lang, "output_dir": str(work)})
                     logger.info("%s %s executed in %.1f s", lang, name, run.seconds)
+                    if {"pdf", "docx"} & set(options.formats):
+                        drawer.submit(draw_chapter_figures, lang, key)
                 renders.append(renderer.submit(render_language, lang))
         except BaseException:
             kernel.restart()
@@ -326,6 +339,7 @@ def _build_with_kernel(country: str, options: BuildOptions, fingerprint: dict, l
         logger.info("guides rendered in %.1f s (%.1f s after the notebooks)", render_seconds,
                     time.perf_counter() - waiting_start)
     finally:
+        drawer.shutdown(wait=True, cancel_futures=True)
         renderer.shutdown(wait=True, cancel_futures=True)
     written += write_open_data(first, base / "data", network_dir=base / "work" / langs[0] / "network",
                                tables_dir=base / "work" / langs[0] / "tables")

@@ -182,7 +182,10 @@ class SharedKernel:
         from jupyter_core.utils import run_sync
 
         self.shutdown()
-        env = dict(os.environ, MPANALYSIS_ROOT=str(self.folder.parent.resolve()))
+        from mpanalysis.render.display import SHARED_PLOTLY_JS_VARIABLE
+
+        # the executed copies become the analysis trail, whose pages share one plotly.js file
+        env = dict(os.environ, MPANALYSIS_ROOT=str(self.folder.parent.resolve()), **{SHARED_PLOTLY_JS_VARIABLE: "1"})
         self.km = AsyncKernelManager(kernel_name="python3")
         extra = {}
         if self.stderr_path is not None:

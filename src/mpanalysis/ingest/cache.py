@@ -118,13 +118,54 @@ def load_country_dataset_cached(params: CountryParams, lang: str | None = None,
     lang = lang or params.languages[0]
     path = folder / f"dataset-{lang}-{fingerprint_dataset_inputs(params)[:20]}.json"
     if path.is_file():
+        stat = path.stat()
+        # a kernel runs a country's eight notebooks one after the other, each loading the dataset:
+        # the cache file is parsed and checked by the schemas once, then each gets its own copy
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        if key in _LOADED:
+            return copy_dataset(_LOADED[key])
         try:
-            return load_dataset(path.read_text(encoding="utf-8"))
+            dataset = load_dataset(path.read_text(encoding="utf-8"))
         except Exception:  # a damaged cache is not the user's problem: rebuild it
             pass
+        else:
+            _remember(key, dataset)
+            return copy_dataset(dataset)
     dataset = load_country_dataset(params.country, params, lang=lang)
     folder.mkdir(parents=True, exist_ok=True)
     for old in [*folder.glob(f"dataset-{lang}-*.json"), *folder.glob("dataset-*.pkl")]:
         old.unlink(missing_ok=True)
     write_text_atomic(path, dump_dataset(dataset))
-    return dataset
+    stat = path.stat()
+    _remember((str(path.resolve()), stat.st_mtime_ns, stat.st_size), dataset)
+    return copy_dataset(dataset)
+
+
+#: datasets this process has read from the cache, by file, modification time and size (a few
+#: countries: a worker builds its countries one after the other)
+_LOADED: dict[tuple[str, int, int], CountryDataset] = {}
+_LOADED_MAX = 4
+
+
+def _remember(key: tuple[str, int, int], dataset: CountryDataset) -> None:
+    while len(_LOADED) >= _LOADED_MAX:
+        del _LOADED[next(iter(_LOADED))]
+    _LOADED[key] = dataset
+
+
+def copy_dataset(dataset: CountryDataset) -> CountryDataset:
+    """Return a copy of a dataset whose tables can be changed without touching the original.
+
+    >>> import pandas as pd
+    >>> from mpanalysis.ingest.schemas import TABLE_COLUMNS
+    >>> original = CountryDataset("SEN", **{n: pd.DataFrame({"a": [1]}) for n in TABLE_COLUMNS})
+    >>> copied = copy_dataset(original)
+    >>> copied.flows.loc[0, "a"] = 2
+    >>> int(original.flows.loc[0, "a"])
+    1
+    """
+    tables = {f.name: getattr(dataset, f.name).copy() for f in dataclasses.fields(dataset)
+              if isinstance(getattr(dataset, f.name), pd.DataFrame)}
+    return dataclasses.replace(dataset, **tables,
+                               reconciliation={k: v.copy() for k, v in dataset.reconciliation.items()},
+                               input_hashes=dict(dataset.input_hashes))

@@ -136,7 +136,16 @@ def list_figures(guide: Guide) -> list[Figure]:
     >>> list_figures(Guide(country="SEN", country_name="Sénégal", lang="fr", title="G", date="2025-01-31"))
     []
     """
-    return [block for chapter, _ in iter_parts(guide) for block in iter_blocks(chapter) if isinstance(block, Figure)]
+    return [figure for chapter, _ in iter_parts(guide) for figure in list_figures_of(chapter)]
+
+
+def list_figures_of(chapter: Chapter) -> list[Figure]:
+    """Return the figures of one chapter, in reading order.
+
+    >>> list_figures_of(Chapter(number="I", key="a", title="A"))
+    []
+    """
+    return [block for block in iter_blocks(chapter) if isinstance(block, Figure)]
 
 
 def build_outline(guide: Guide, texts: dict[str, str]) -> list[TocEntry]:

@@ -70,15 +70,27 @@ def make_plotly_js_html() -> str:
             f"<script>{read_plotly_js()}</script>")
 
 
+#: Set by the batch for the kernels it starts: their executed notebooks become the analysis
+#: trail, which shares one plotly.js file, so they do not each carry a copy (4.6 MB per notebook
+#: to send, write and read back).
+SHARED_PLOTLY_JS_VARIABLE = "MPANALYSIS_SHARED_PLOTLY_JS"
+
+
 def enable_offline_figures() -> None:
     """Embed plotly.js once in the notebook, so that its figures also draw in an HTML export read
     offline; call it in a notebook's import cell, before any figure.
 
     Does the same as ``plotly.io.renderers.default = "plotly_mimetype+notebook"`` without
-    touching plotly's renderers (whose module imports ``nbformat``, see the module doc).
+    touching plotly's renderers (whose module imports ``nbformat``, see the module doc). In a
+    kernel started by the batch (see :data:`SHARED_PLOTLY_JS_VARIABLE`) it does nothing: the
+    analysis trail's pages load the copy of plotly.js written beside them.
     """
+    import os
+
     from IPython.display import HTML, display
 
+    if os.environ.get(SHARED_PLOTLY_JS_VARIABLE):
+        return
     display(HTML(make_plotly_js_html()))
 
 

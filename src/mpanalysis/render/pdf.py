@@ -3,7 +3,8 @@
 Figures become static SVG (text stays selectable and sharp); the running header names the
 country, the edition and the chapter, the footer numbers pages ("Page 3 / 24"), and the
 DRAFT/PROJET and synthetic-data marks sit in the margins of every page. The table of contents
-gets its page numbers from a first print (:mod:`mpanalysis.render.printer`).
+gets its page numbers from a first print (:mod:`mpanalysis.render.printer`), or from the previous
+PDF of the same guide when the new print confirms them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from mpanalysis.fileio import write_bytes_atomic
 from mpanalysis.guide.document import Guide
 from mpanalysis.render import common
 from mpanalysis.render.html import build_html
-from mpanalysis.render.printer import print_pdf
+from mpanalysis.render.printer import print_pdf, read_destination_pages
 from mpanalysis.render.static import build_static_figures
 
 
@@ -29,13 +30,15 @@ def build_static_images(guide: Guide, fmt: str = "svg") -> dict[str, str]:
             for figure, data in zip(figures, images)}
 
 
-def build_pdf(guide: Guide, figure_format: str = "svg") -> bytes:
+def build_pdf(guide: Guide, figure_format: str = "svg", previous: Path | None = None) -> bytes:
     """Return the guide as PDF bytes (tagged, with an outline of its headings).
 
     SVG figures keep their text sharp and selectable; ``figure_format="png"`` reuses the DOCX's
-    images.
+    images. ``previous`` is the last PDF of this guide, if any: where its headings fell is the
+    first guess for the table of contents (checked against the new print).
     """
-    return print_pdf(build_html(guide, "print", build_static_images(guide, figure_format)))
+    known_pages = read_destination_pages(previous) if previous is not None and previous.is_file() else None
+    return print_pdf(build_html(guide, "print", build_static_images(guide, figure_format)), known_pages)
 
 
 def render_pdf(guide: Guide, path: str | Path, figure_format: str = "svg") -> Path:
@@ -49,4 +52,4 @@ def render_pdf(guide: Guide, path: str | Path, figure_format: str = "svg") -> Pa
     >>> render_pdf(g, pathlib.Path(tempfile.mkdtemp()) / "guide.pdf").read_bytes()[:5]
     b'%PDF-'
     """
-    return write_bytes_atomic(path, build_pdf(guide, figure_format))
+    return write_bytes_atomic(path, build_pdf(guide, figure_format, previous=Path(path)))

@@ -6,7 +6,8 @@ title, a tagged PDF with an outline. Chromium has no ``target-counter()``, so th
 contents gets its page numbers in two passes: the first print's named destinations (Chromium
 names each link target after its ``id``) say on which page every heading fell; the numbers are
 written into the table of contents, whose width was reserved in the first pass, and the page is
-printed again.
+printed again. A guide printed before gives its previous PDF's page numbers as a first guess:
+when the first print confirms every one of them, it is the PDF and the second pass is saved.
 
 Static figures (SVG for the PDF, PNG for the DOCX) are drawn by plotly.js in a page of the same
 browser that holds plotly.js and the empty world base map (no CDN fetch): ``Plotly.toImage`` for
@@ -98,38 +99,72 @@ class _Printer(_DevTools):
         urls = self._evaluate_in(self._figure_session, script, await_promise=True)
         return [_decode_data_url(url) for url in urls]
 
-    def print_pdf(self, html: str) -> bytes:
-        """Print a page (print-mode HTML) to PDF, with page numbers in its table of contents."""
-        from pypdf import PdfReader
+    def rasterize_svgs(self, svgs: list[str], sizes: list[tuple[int, int]], scale: float) -> list[bytes]:
+        """Return SVG images (``sizes`` in CSS pixels) drawn as PNG at ``scale``, as plotly.js
+        draws its own PNG from the SVG it makes (an image of the SVG on a canvas)."""
+        specs = json.dumps([{"svg": svg, "width": width, "height": height}
+                            for svg, (width, height) in zip(svgs, sizes)])
+        script = f"""(async () => {{
+            const out = [];
+            for (const f of {specs}) {{
+                const url = URL.createObjectURL(new Blob([f.svg], {{type: 'image/svg+xml;charset=utf-8'}}));
+                const image = new Image();
+                image.src = url;
+                await image.decode();
+                const canvas = document.createElement('canvas');
+                canvas.width = Math.round(f.width * {scale}); canvas.height = Math.round(f.height * {scale});
+                canvas.getContext('2d').drawImage(image, 0, 0, canvas.width, canvas.height);
+                URL.revokeObjectURL(url);
+                out.push(canvas.toDataURL('image/png'));
+            }}
+            return out;
+        }})()"""
+        urls = self._evaluate_in(self._figure_session, script, await_promise=True)
+        return [_decode_data_url(url) for url in urls]
 
+    def print_pdf(self, html: str, known_pages: dict[str, int] | None = None) -> bytes:
+        """Print a page (print-mode HTML) to PDF, with page numbers in its table of contents.
+
+        ``known_pages`` (``{anchor: page}``, from the previous print of the same guide) are written
+        into the table of contents before the first print; when that print puts every entry on
+        the page it says, it is the PDF, and the second pass is saved.
+        """
         page = self._folder / "guide.html"
         page.write_text(html, encoding="utf-8")
         target, session = self._new_page()
         try:
             self._navigate(session, page)
-            n_entries = self._evaluate_in(session, f"""(() => {{
-                const links = document.querySelectorAll('.toc a[href^="#"]');
-                for (const a of links) {{
+            anchors = self._evaluate_in(session, f"""(() => {{
+                const anchors = [];
+                for (const a of document.querySelectorAll('.toc a[href^="#"]')) {{
                     const n = document.createElement('span');
                     n.className = 'toc-page'; n.textContent = {json.dumps(PAGE_PLACEHOLDER)};
                     n.style.visibility = 'hidden'; a.appendChild(n);
+                    anchors.push(a.getAttribute('href').slice(1));
                 }}
-                return links.length; }})()""")
+                return anchors; }})()""")
+            if not anchors:
+                return self._print(session)
+            guess = {a: known_pages[a] for a in anchors if a in (known_pages or {})}
+            if guess:
+                self._write_toc_pages(session, guess)
             first = self._print(session)
-            if not n_entries:
+            pages = read_destination_pages(first)
+            if guess and all(guess.get(a) == pages.get(a) for a in anchors):
                 return first
-            reader = PdfReader(io.BytesIO(first))
-            pages = {str(name).lstrip("/"): reader.get_destination_page_number(dest) + 1
-                     for name, dest in reader.named_destinations.items()}
-            self._evaluate_in(session, f"""(() => {{
-                const pages = {json.dumps(pages)};
-                for (const a of document.querySelectorAll('.toc a[href^="#"]')) {{
-                    const n = a.querySelector('.toc-page'), page = pages[a.getAttribute('href').slice(1)];
-                    if (page !== undefined) {{ n.textContent = String(page); n.style.visibility = ''; }}
-                }} }})()""")
+            self._write_toc_pages(session, pages)
             return self._print(session)
         finally:
             self._call("Target.closeTarget", {"targetId": target})
+
+    def _write_toc_pages(self, session: str, pages: dict[str, int]) -> None:
+        self._evaluate_in(session, f"""(() => {{
+            const pages = {json.dumps(pages)};
+            for (const a of document.querySelectorAll('.toc a[href^="#"]')) {{
+                const n = a.querySelector('.toc-page'), page = pages[a.getAttribute('href').slice(1)];
+                if (page !== undefined) {{ n.textContent = String(page); n.style.visibility = ''; }}
+                else {{ n.textContent = {json.dumps(PAGE_PLACEHOLDER)}; n.style.visibility = 'hidden'; }}
+            }} }})()""")
 
     def _print(self, session: str) -> bytes:
         return base64.b64decode(self._call("Page.printToPDF", PRINT_OPTIONS, session)["data"])
@@ -139,6 +174,24 @@ class _Printer(_DevTools):
         import shutil
 
         shutil.rmtree(getattr(self, "_folder", ""), ignore_errors=True)
+
+
+def read_destination_pages(pdf: bytes | Path) -> dict[str, int]:
+    """Return ``{anchor: page number}`` of a PDF printed by Chromium (which names each link
+    target after its ``id``); ``{}`` for a file that cannot be read.
+
+    >>> read_destination_pages(b"not a pdf")
+    {}
+    """
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(pdf) if isinstance(pdf, bytes) else str(pdf))
+        return {str(name).lstrip("/"): reader.get_destination_page_number(dest) + 1
+                for name, dest in reader.named_destinations.items()}
+    except (OSError, PyPdfError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def _decode_data_url(url: str) -> bytes:
@@ -179,10 +232,18 @@ def draw_figures(figures: list[dict], fmt: str, scale: float = 1.0) -> list[byte
         return get_printer().draw_figures(figures, fmt, scale)
 
 
-def print_pdf(html: str) -> bytes:
-    """Return a print-mode HTML page printed to PDF by the process's Chromium."""
+def rasterize_svgs(svgs: list[str], sizes: list[tuple[int, int]], scale: float = 1.0) -> list[bytes]:
+    """Return SVG images (``sizes`` in CSS pixels) as PNG bytes at ``scale``, drawn by the
+    process's Chromium."""
     with _lock:
-        return get_printer().print_pdf(html)
+        return get_printer().rasterize_svgs(svgs, sizes, scale)
+
+
+def print_pdf(html: str, known_pages: dict[str, int] | None = None) -> bytes:
+    """Return a print-mode HTML page printed to PDF by the process's Chromium (``known_pages``:
+    see :meth:`_Printer.print_pdf`)."""
+    with _lock:
+        return get_printer().print_pdf(html, known_pages)
 
 
 def stop_printer() -> None:

@@ -29,6 +29,8 @@ DEFAULT_HEIGHT_PX = 430
 FONT_FAMILY = "Liberation Sans, Arial, Helvetica, DejaVu Sans, sans-serif"
 #: How many images the process keeps (a region's guides draw a few hundred).
 CACHE_SIZE = 512
+#: Scale of the DOCX's PNG figures: twice the CSS size, about 215 dpi at A4 text width.
+DOCX_PNG_SCALE = 2.0
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, str, float], bytes] = {}
@@ -58,7 +60,9 @@ def build_static_figures(figures: Sequence[Figure], fmt: Literal["svg", "png"], 
     """Return static images of guide figures for paper (SVG text as UTF-8 bytes, or PNG), their
     print drawing when they have one (:attr:`Figure.print_figure`), in the order given.
 
-    The figures not yet drawn in this process are drawn in one call to Chromium.
+    The figures not yet drawn in this process are drawn in one call to Chromium. A PNG is the
+    figure's SVG drawn on a canvas (what ``Plotly.toImage`` does itself after laying the figure
+    out again), so the PDF's and the DOCX's images of a figure cost one plotly.js layout.
     """
     keys, styled_of = [], {}
     for figure in figures:
@@ -73,10 +77,16 @@ def build_static_figures(figures: Sequence[Figure], fmt: Literal["svg", "png"], 
         found = {k: _cache[k] for k in keys if k in _cache}
     missing = list(dict.fromkeys(k for k in keys if k not in found))
     if missing:
-        from mpanalysis.render.printer import draw_figures
+        from mpanalysis.render.printer import draw_figures, rasterize_svgs
 
         try:
-            images = draw_figures([styled_of[k] for k in missing], fmt, scale)
+            if fmt == "png":
+                styled = [styled_of[k] for k in missing]
+                svgs = build_static_figures([_Drawn(f) for f in styled], "svg", lang)
+                images = rasterize_svgs([svg.decode("utf-8") for svg in svgs],
+                                        [(f["layout"]["width"], f["layout"]["height"]) for f in styled], scale)
+            else:
+                images = draw_figures([styled_of[k] for k in missing], fmt, scale)
         except MpanalysisError as exc:
             names = ", ".join(f.id for f in figures)
             raise DocumentError(f"figures {names} could not be drawn as {fmt.upper()}: {exc}") from exc
@@ -88,7 +98,39 @@ def build_static_figures(figures: Sequence[Figure], fmt: Literal["svg", "png"], 
     return [found[k] for k in keys]
 
 
+class _Drawn:
+    """A figure already styled and sized for paper (what :func:`build_static_figures` needs of a
+    :class:`Figure`): styling it again changes nothing, so its SVG is found in the cache."""
+
+    def __init__(self, styled: dict[str, Any]) -> None:
+        self.styled = styled
+        self.id = "figure"
+
+    def figure_dict(self, is_print: bool = True) -> dict[str, Any]:
+        return self.styled
+
+
 def build_static_figure(figure: Figure, fmt: Literal["svg", "png"], lang: str,
                         scale: float = 1.0) -> bytes:
     """Return a static image of one guide figure (see :func:`build_static_figures`)."""
     return build_static_figures([figure], fmt, lang, scale)[0]
+
+
+def draw_figures_ahead(figures: Sequence[Figure], lang: str, formats: Sequence[str]) -> int:
+    """Draw the static images the ``formats`` ("pdf", "docx") will need of these figures now, into
+    this process's cache, and return how many figures were drawn; rendering the guides later
+    finds them there. The batch calls it for each chapter as soon as its notebook has run.
+
+    A figure that cannot be drawn is left for the guide's own rendering to report.
+    """
+    figures = list(figures)
+    if not figures:
+        return 0
+    try:
+        if "pdf" in formats or "docx" in formats:
+            build_static_figures(figures, "svg", lang)
+        if "docx" in formats:
+            build_static_figures(figures, "png", lang, scale=DOCX_PNG_SCALE)
+    except DocumentError:
+        return 0
+    return len(figures)

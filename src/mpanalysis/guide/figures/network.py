@@ -115,9 +115,25 @@ def compute_network_layout(G: nx.Graph) -> dict[Any, tuple[float, float]]:
     nodes = sorted(G.nodes, key=str)
     if not nodes:
         return {}
+    edges = sorted(((u, v) for u, v in G.edges if u != v), key=lambda e: (str(e[0]), str(e[1])))
+    # the same network is drawn for each language, on screen and in print: laid out once
+    key = (tuple(nodes), tuple(edges), repr(sorted(settings.items())))
+    if key not in _LAYOUTS:
+        if len(_LAYOUTS) >= 16:
+            _LAYOUTS.clear()
+        _LAYOUTS[key] = _compute_layout(nodes, edges, settings)
+    return dict(_LAYOUTS[key])
+
+
+#: layouts already computed by this process (a kernel draws a country's network in each language)
+_LAYOUTS: dict[tuple, dict[Any, tuple[float, float]]] = {}
+
+
+def _compute_layout(nodes: list[Any], edges: list[tuple[Any, Any]],
+                    settings: Mapping[str, Any]) -> dict[Any, tuple[float, float]]:
     undirected = nx.Graph()
     undirected.add_nodes_from(nodes)
-    undirected.add_edges_from(sorted(((u, v) for u, v in G.edges if u != v), key=lambda e: (str(e[0]), str(e[1]))))
+    undirected.add_edges_from(edges)
     components = sorted((sorted(c, key=str) for c in nx.connected_components(undirected)),
                         key=lambda c: (-len(c), str(c[0])))
     large = [c for c in components if len(c) >= 3]
