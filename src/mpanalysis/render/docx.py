@@ -51,7 +51,7 @@ from mpanalysis.guide.document import (
     unprotect_text,
 )
 from mpanalysis.render import common
-from mpanalysis.render.static import build_static_figures
+from mpanalysis.render.static import DOCX_PNG_SCALE, build_static_figures
 
 NAVY = "17365D"
 TEAL = "0B6E75"
@@ -841,7 +841,7 @@ def build_docx(guide: Guide) -> bytes:
     texts = common.load_texts(guide.lang)
     # every figure drawn in one call to the browser
     figures = common.list_figures(guide)
-    pngs = build_static_figures(figures, "png", guide.lang, scale=2.0)
+    pngs = build_static_figures(figures, "png", guide.lang, scale=DOCX_PNG_SCALE)
     doc = Document(io.BytesIO(_make_styled_template(texts["locale"].replace("_", "-"))))
     _set_up_page(doc, guide, texts)
     properties = doc.core_properties
