@@ -108,7 +108,12 @@ def build_summary_rows(results: dict) -> list[dict]:
     if "cli_build" in results:
         cli = results["cli_build"]
         rounds_text = ", ".join(f"{x:.1f}" for x in cli["rounds_s"])
-        rows.append(_row("cli_build", f"{cli['seconds']:.1f} s (rounds: {rounds_text} s)", f"≤ {MAX_CLI_BUILD_S:.0f} s",
+        if "rounds" in cli:  # each situation named (results written before had two unnamed rounds)
+            rounds_text = ", ".join(f"{_t('cli_rounds.' + name)} {x:.1f} s" for name, x in zip(cli["rounds"], cli["rounds_s"]))
+            value = f"{cli['seconds']:.1f} s ({rounds_text})"
+        else:
+            value = f"{cli['seconds']:.1f} s (rounds: {rounds_text} s)"
+        rows.append(_row("cli_build", value, f"≤ {MAX_CLI_BUILD_S:.0f} s",
                          cli["seconds"] <= MAX_CLI_BUILD_S and not cli["returncode"], country=cli["country"]))
     if "region" in results:
         rows.append(_row("region", f"{results['region']['seconds']:.1f} s"))
@@ -279,6 +284,7 @@ def _explain_context(results: dict, row_id: str) -> dict:
         cli = results["cli_build"]
         phases = cli.get("phases") or {}
         return {"country": cli["country"], "seconds": cli["seconds"], "notebooks_s": phases.get("notebooks_s") or 0,
+                "slowest": _t("cli_rounds." + cli["slowest"]) if "slowest" in cli else "best of two",
                 "render_s": phases.get("render_s") or 0, "slowdown": results["machine"].get("parallel_slowdown_at_start", "?")}
     if kind == "rerun":
         r = results["rerun"]
