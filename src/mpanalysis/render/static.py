@@ -64,50 +64,44 @@ def build_static_figures(figures: Sequence[Figure], fmt: Literal["svg", "png"], 
     figure's SVG drawn on a canvas (what ``Plotly.toImage`` does itself after laying the figure
     out again), so the PDF's and the DOCX's images of a figure cost one plotly.js layout.
     """
-    keys, styled_of = [], {}
+    styled = []
     for figure in figures:
-        styled = apply_house_style(figure.figure_dict(is_print=True), lang)
-        layout = styled.setdefault("layout", {})
+        paper = apply_house_style(figure.figure_dict(is_print=True), lang)
+        layout = paper.setdefault("layout", {})
         layout["width"] = int(layout.get("width") or DEFAULT_WIDTH_PX)
         layout["height"] = int(layout.get("height") or DEFAULT_HEIGHT_PX)
-        key = (json.dumps(styled, sort_keys=True), fmt, float(scale))
-        keys.append(key)
-        styled_of[key] = styled
+        styled.append(paper)
+    try:
+        return _draw_styled(styled, fmt, scale)
+    except MpanalysisError as exc:
+        names = ", ".join(f.id for f in figures)
+        raise DocumentError(f"figures {names} could not be drawn as {fmt.upper()}: {exc}") from exc
+
+
+def _draw_styled(styled: list[dict[str, Any]], fmt: str, scale: float) -> list[bytes]:
+    """Return images of figure dicts styled and sized for paper: from the cache, or drawn (the
+    missing ones in one call to Chromium; a PNG from the figure's SVG)."""
+    keys = [(json.dumps(figure, sort_keys=True), fmt, float(scale)) for figure in styled]
+    styled_of = dict(zip(keys, styled))
     with _lock:
         found = {k: _cache[k] for k in keys if k in _cache}
     missing = list(dict.fromkeys(k for k in keys if k not in found))
     if missing:
         from mpanalysis.render.printer import draw_figures, rasterize_svgs
 
-        try:
-            if fmt == "png":
-                styled = [styled_of[k] for k in missing]
-                svgs = build_static_figures([_Drawn(f) for f in styled], "svg", lang)
-                images = rasterize_svgs([svg.decode("utf-8") for svg in svgs],
-                                        [(f["layout"]["width"], f["layout"]["height"]) for f in styled], scale)
-            else:
-                images = draw_figures([styled_of[k] for k in missing], fmt, scale)
-        except MpanalysisError as exc:
-            names = ", ".join(f.id for f in figures)
-            raise DocumentError(f"figures {names} could not be drawn as {fmt.upper()}: {exc}") from exc
+        figures = [styled_of[k] for k in missing]
+        if fmt == "png":
+            svgs = _draw_styled(figures, "svg", 1.0)
+            images = rasterize_svgs([svg.decode("utf-8") for svg in svgs],
+                                    [(f["layout"]["width"], f["layout"]["height"]) for f in figures], scale)
+        else:
+            images = draw_figures(figures, fmt, scale)
         found.update(zip(missing, images))
         with _lock:
             if len(_cache) + len(missing) > CACHE_SIZE:
                 _cache.clear()
             _cache.update(zip(missing, images))
     return [found[k] for k in keys]
-
-
-class _Drawn:
-    """A figure already styled and sized for paper (what :func:`build_static_figures` needs of a
-    :class:`Figure`): styling it again changes nothing, so its SVG is found in the cache."""
-
-    def __init__(self, styled: dict[str, Any]) -> None:
-        self.styled = styled
-        self.id = "figure"
-
-    def figure_dict(self, is_print: bool = True) -> dict[str, Any]:
-        return self.styled
 
 
 def build_static_figure(figure: Figure, fmt: Literal["svg", "png"], lang: str,
