@@ -303,8 +303,12 @@ def _build_with_kernel(country: str, options: BuildOptions, fingerprint: dict, l
         return paths_written, time.perf_counter() - started
 
     def draw_chapter_figures(lang: str, key: str) -> None:
-        chapter = read_chapter(base / "work" / lang / "chapters" / f"{key}.json")
-        draw_figures_ahead(list_figures_of(chapter), lang, options.formats)
+        # only warms the figure cache: whatever fails here, the guide's own rendering meets and reports
+        try:
+            chapter = read_chapter(base / "work" / lang / "chapters" / f"{key}.json")
+            draw_figures_ahead(list_figures_of(chapter), lang, options.formats)
+        except MpanalysisError as exc:
+            logger.info("%s %s: figures not drawn ahead (%s)", lang, key, exc)
 
     # Each language's guides are rendered in a thread while the kernel (another process) runs the
     # next language's notebooks: the two phases overlap on two cores. A chapter's figures are
